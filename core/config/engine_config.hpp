@@ -1,0 +1,34 @@
+#pragma once
+// The engine's own config file (configs/disputed.json): where the database is and where the
+// other config files are. See docs/configuration.md.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace disputed::config {
+
+struct EngineConfig {
+  std::filesystem::path file;           // the config file, absolute
+  std::filesystem::path dir;            // its directory: base of every relative file reference
+  std::filesystem::path database_path;  // absolute (relative paths resolve against the working
+                                        // directory at start-up), or ":memory:"
+  std::string synchronous = "normal";   // SQLite PRAGMA synchronous: "normal" | "full"
+  int busy_timeout_ms = 5000;           // SQLite busy timeout
+  std::optional<std::string> listen;    // server.listen ("host:port") when configured
+  nlohmann::json raw;                   // the whole validated document
+
+  /// `reference` (a file or directory named in this config) as an absolute path: relative
+  /// references resolve against `dir`.
+  std::filesystem::path resolve(std::string_view reference) const;
+};
+
+/// Reads `file` and validates it against disputed.schema.json. Throws ConfigError naming the
+/// file and key path on any problem. Does not open the files it references (see
+/// workflow::load_definitions).
+EngineConfig load_engine_config(const std::filesystem::path& file);
+
+}  // namespace disputed::config

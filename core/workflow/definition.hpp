@@ -1,0 +1,174 @@
+#pragma once
+// Category and workflow definitions, as loaded from configs/ (see docs/configuration.md).
+// A running dispute keeps a snapshot of its workflow (to_json/hash), so editing a workflow file
+// never changes disputes that are already under way.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/domain/calendar.hpp"
+#include "core/domain/model.hpp"
+
+namespace disputed::workflow {
+
+/// Who gets a step: kind person (value = e-mail), role (value = role id) or account_manager
+/// (value empty: the account manager of the dispute's first invoice).
+struct AssigneeRule {
+  domain::AssigneeKind kind = domain::AssigneeKind::kAccountManager;
+  std::string value;
+
+  bool operator==(const AssigneeRule&) const = default;
+};
+
+/// A reminder `working_days_before` the step's deadline, at the deadline's time of day
+/// (0 = at the deadline itself).
+struct Reminder {
+  int working_days_before = 0;
+
+  bool operator==(const Reminder&) const = default;
+};
+
+/// Escalation once a step is `after_overdue_working_days` working days past its deadline.
+struct Escalation {
+  int after_overdue_working_days = 1;
+  AssigneeRule to;
+
+  bool operator==(const Escalation&) const = default;
+};
+
+/// Where an outcome leads: exactly one of `step` or `end` is set.
+struct Transition {
+  std::string outcome;
+  std::string next;  // a step id or an end id of the same workflow
+
+  bool operator==(const Transition&) const = default;
+};
+
+/// One action for a person.
+struct StepDef {
+  std::string id;
+  std::string title;         // short, shown as the task subject
+  std::string instructions;  // what the action-taker must do
+  AssigneeRule assignee;
+  std::string target = "internal";  // "internal" (the to-do list) or a connector instance name
+  int deadline_working_days = 2;
+  std::vector<Reminder> reminders;
+  std::optional<Escalation> escalation;
+  std::vector<Transition> outcomes;  // in config order; at least one
+
+  const Transition* outcome(const std::string& name) const;
+
+  bool operator==(const StepDef&) const = default;
+};
+
+/// An end state: reaching it resolves the dispute with `resolution`.
+struct EndDef {
+  std::string id;
+  domain::Resolution resolution = domain::Resolution::kRejected;
+  std::string note;
+
+  bool operator==(const EndDef&) const = default;
+};
+
+struct WorkflowDef {
+  std::string id;
+  std::string name;
+  std::string start;  // id of the first step
+  std::map<std::string, StepDef> steps;
+  std::map<std::string, EndDef> ends;
+
+  const StepDef* step(const std::string& id) const;
+  const EndDef* end(const std::string& id) const;
+
+  /// Canonical JSON, the same shape as a workflow config file (without "$schema").
+  nlohmann::json to_json() const;
+  /// Parses the workflow file format; throws config::ConfigError naming `source` and the key
+  /// path on schema violations and dangling references (unknown next step, missing start).
+  static WorkflowDef from_json(const nlohmann::json& doc, const std::string& source);
+  /// Stable content hash (hex) of to_json(), used as the snapshot key.
+  std::string hash() const;
+
+  bool operator==(const WorkflowDef&) const = default;
+};
+
+struct CategoryDef {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string workflow;  // WorkflowDef::id
+  int max_resolution_working_days = 10;
+  std::vector<std::string> keywords;  // lower-case words that suggest this category
+
+  bool operator==(const CategoryDef&) const = default;
+};
+
+struct RoleDef {
+  std::string id;
+  std::string name;
+  std::vector<std::string> members;  // e-mail addresses
+
+  bool operator==(const RoleDef&) const = default;
+};
+
+/// How dunning resumes after a hold is released: new due date = release date (local) +
+/// days_after_release calendar days, moved to the next working day when roll_to_working_day.
+struct ResumePolicy {
+  int days_after_release = 14;
+  bool roll_to_working_day = true;
+
+  bool operator==(const ResumePolicy&) const = default;
+};
+
+struct DunningPolicy {
+  std::map<domain::Resolution, ResumePolicy> per_resolution;
+  ResumePolicy fallback;
+  const ResumePolicy& for_resolution(domain::Resolution r) const;
+
+  bool operator==(const DunningPolicy&) const = default;
+};
+
+struct NotificationPolicy {
+  bool confirm_customer = true;      // confirmation with what to expect and when
+  std::vector<AssigneeRule> inform;  // management: informed of new disputes, not asked to act
+  bool feedback_request = true;      // ask the customer for feedback after resolution
+
+  bool operator==(const NotificationPolicy&) const = default;
+};
+
+/// Everything the engine needs from configs/, validated as a whole.
+struct Definitions {
+  domain::BusinessCalendar calendar = domain::BusinessCalendar::weekdays();
+  std::map<std::string, CategoryDef> categories;
+  std::map<std::string, WorkflowDef> workflows;
+  std::map<std::string, RoleDef> roles;
+  std::string default_category;
+  DunningPolicy dunning;
+  NotificationPolicy notifications;
+  std::set<std::string> connector_instances;  // names a step target may use besides "internal"
+
+  const CategoryDef* category(const std::string& id) const;
+  const WorkflowDef* workflow(const std::string& id) const;
+  const RoleDef* role(const std::string& id) const;
+  /// The category whose keywords best match `text` (case-insensitive), else default_category.
+  const CategoryDef& suggest_category(const std::string& text) const;
+};
+
+/// The config form of an assignee rule: {"person": "a@example.com"}, {"role": "finance"} or
+/// {"account_manager": true}.
+nlohmann::json to_json(const AssigneeRule& rule);
+/// Reads the config form (as validated by the schemas; throws nlohmann::json::exception
+/// otherwise). Does not check that the role exists or that the e-mail is plausible.
+AssigneeRule assignee_from_json(const nlohmann::json& rule);
+/// "person a@example.com", "role finance" or "account manager", for messages and logs.
+std::string describe(const AssigneeRule& rule);
+
+/// Lower-cased words of `text`: runs of ASCII letters and digits and non-ASCII (UTF-8) bytes;
+/// everything else separates words. The tokenizer behind suggest_category and keyword checks.
+std::vector<std::string> words_of(const std::string& text);
+
+}  // namespace disputed::workflow
