@@ -1,0 +1,221 @@
+#include "core/store/migrations.hpp"
+
+namespace disputed::store {
+
+namespace {
+
+// Amounts are INTEGER counts of 1/10000 (domain::Decimal units); instants are ISO-8601 UTC text.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE invoices (
+  number            TEXT PRIMARY KEY,
+  customer_id       TEXT NOT NULL,
+  customer_name     TEXT NOT NULL,
+  customer_email    TEXT NOT NULL DEFAULT '',
+  customer_language TEXT NOT NULL DEFAULT 'en',
+  amount_units      INTEGER NOT NULL CHECK (amount_units > 0),
+  currency          TEXT NOT NULL,
+  issue_date        TEXT NOT NULL,
+  due_date          TEXT NOT NULL,
+  original_due_date TEXT NOT NULL,
+  account_manager   TEXT NOT NULL DEFAULT '',
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL
+);
+CREATE INDEX invoices_customer ON invoices(customer_id);
+
+-- The workflow a dispute runs, frozen when it starts: editing configs never changes running disputes.
+CREATE TABLE workflow_snapshots (
+  hash        TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL,
+  definition  TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+);
+
+CREATE TABLE disputes (
+  id              INTEGER PRIMARY KEY,
+  ref             TEXT NOT NULL UNIQUE,
+  category        TEXT NOT NULL,
+  workflow_hash   TEXT NOT NULL REFERENCES workflow_snapshots(hash),
+  status          TEXT NOT NULL,
+  channel         TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  reported_by     TEXT NOT NULL,
+  contact_name    TEXT NOT NULL DEFAULT '',
+  contact_email   TEXT NOT NULL DEFAULT '',
+  contact_phone   TEXT NOT NULL DEFAULT '',
+  customer_id     TEXT NOT NULL,
+  customer_name   TEXT NOT NULL,
+  currency        TEXT NOT NULL,
+  disputed_units  INTEGER NOT NULL,
+  opened_at       TEXT NOT NULL,
+  due_at          TEXT NOT NULL,
+  resolved_at     TEXT,
+  resolution      TEXT,
+  resolution_note TEXT NOT NULL DEFAULT '',
+  closed_at       TEXT,
+  reopen_count    INTEGER NOT NULL DEFAULT 0,
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX disputes_status ON disputes(status, category);
+CREATE INDEX disputes_customer ON disputes(customer_id);
+CREATE INDEX disputes_opened ON disputes(opened_at);
+
+CREATE TABLE dispute_invoices (
+  dispute_id     INTEGER NOT NULL REFERENCES disputes(id),
+  invoice_number TEXT NOT NULL REFERENCES invoices(number),
+  disputed_units INTEGER NOT NULL CHECK (disputed_units > 0),
+  PRIMARY KEY (dispute_id, invoice_number)
+);
+CREATE INDEX dispute_invoices_invoice ON dispute_invoices(invoice_number);
+
+CREATE TABLE steps (
+  id            INTEGER PRIMARY KEY,
+  dispute_id    INTEGER NOT NULL REFERENCES disputes(id),
+  step_key      TEXT NOT NULL,
+  title         TEXT NOT NULL,
+  assignee_kind TEXT NOT NULL,
+  assignee      TEXT NOT NULL,
+  target        TEXT NOT NULL,
+  task_key      TEXT NOT NULL UNIQUE,
+  status        TEXT NOT NULL,
+  assigned_at   TEXT NOT NULL,
+  deadline_at   TEXT NOT NULL,
+  completed_at  TEXT,
+  completed_by  TEXT,
+  outcome       TEXT,
+  comment       TEXT,
+  escalated_at  TEXT,
+  escalated_to  TEXT,
+  external_ref  TEXT
+);
+CREATE INDEX steps_dispute ON steps(dispute_id, id);
+CREATE INDEX steps_open ON steps(status, assignee);
+
+CREATE TABLE timers (
+  id       INTEGER PRIMARY KEY,
+  step_id  INTEGER NOT NULL REFERENCES steps(id),
+  kind     TEXT NOT NULL,
+  ordinal  INTEGER NOT NULL DEFAULT 0,
+  fire_at  TEXT NOT NULL,
+  fired_at TEXT
+);
+CREATE INDEX timers_due ON timers(fire_at) WHERE fired_at IS NULL;
+CREATE INDEX timers_step ON timers(step_id);
+
+CREATE TABLE holds (
+  id             INTEGER PRIMARY KEY,
+  invoice_number TEXT NOT NULL REFERENCES invoices(number),
+  dispute_id     INTEGER NOT NULL REFERENCES disputes(id),
+  placed_at      TEXT NOT NULL,
+  released_at    TEXT,
+  release_reason TEXT,
+  new_due_date   TEXT
+);
+CREATE UNIQUE INDEX holds_active ON holds(invoice_number, dispute_id) WHERE released_at IS NULL;
+CREATE INDEX holds_invoice ON holds(invoice_number, id);
+
+CREATE TABLE dossier (
+  id         INTEGER PRIMARY KEY,
+  dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  channel    TEXT NOT NULL DEFAULT '',
+  direction  TEXT NOT NULL,
+  summary    TEXT NOT NULL,
+  payload    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX dossier_dispute ON dossier(dispute_id, id);
+CREATE TRIGGER dossier_no_update BEFORE UPDATE ON dossier
+  BEGIN SELECT RAISE(ABORT, 'the dossier is append-only'); END;
+CREATE TRIGGER dossier_no_delete BEFORE DELETE ON dossier
+  BEGIN SELECT RAISE(ABORT, 'the dossier is append-only'); END;
+
+-- The ordered feed the collection (dunning) system follows with a cursor (seq).
+CREATE TABLE collection_events (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  at             TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  invoice_number TEXT NOT NULL,
+  dispute_ref    TEXT NOT NULL,
+  due_date       TEXT,
+  payload        TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER collection_events_no_update BEFORE UPDATE ON collection_events
+  BEGIN SELECT RAISE(ABORT, 'the collection event feed is append-only'); END;
+CREATE TRIGGER collection_events_no_delete BEFORE DELETE ON collection_events
+  BEGIN SELECT RAISE(ABORT, 'the collection event feed is append-only'); END;
+
+-- What must be mirrored into another system or sent, written in the same transaction as the
+-- change that caused it; consumed by the sync dispatcher.
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  action_key      TEXT NOT NULL UNIQUE,
+  target          TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  dispute_id      INTEGER REFERENCES disputes(id),
+  step_id         INTEGER REFERENCES steps(id),
+  task_key        TEXT,
+  payload         TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'pending',
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  last_error      TEXT,
+  done_at         TEXT
+);
+CREATE INDEX outbox_pending ON outbox(state, next_attempt_at, id);
+CREATE INDEX outbox_task ON outbox(task_key, id);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "invoices, disputes, steps, timers, holds, dossier, collection feed, outbox", kSchemaV1},
+  };
+  return all;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+int schema_version(Database& db) {
+  Statement& s = db.prepare_cached("PRAGMA user_version");
+  s.step();
+  int v = int(s.int64(0));
+  s.reset();
+  return v;
+}
+
+std::vector<int> migrate(Database& db) {
+  int current = schema_version(db);
+  if (current > latest_schema_version())
+    throw SchemaError("database " + db.file().string() + " has schema version " +
+                      std::to_string(current) + ", newer than this binary supports (" +
+                      std::to_string(latest_schema_version()) + "); upgrade disputed");
+  std::vector<int> applied;
+  for (const Migration& m : migrations()) {
+    if (m.version <= current) continue;
+    Transaction tx(db);
+    db.exec(m.sql);
+    db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    tx.commit();
+    applied.push_back(m.version);
+  }
+  return applied;
+}
+
+void require_current_schema(Database& db) {
+  int current = schema_version(db);
+  int latest = latest_schema_version();
+  if (current > latest)
+    throw SchemaError("database " + db.file().string() + " has schema version " +
+                      std::to_string(current) + ", newer than this binary supports (" +
+                      std::to_string(latest) + "); refusing to run: upgrade disputed");
+  if (current < latest)
+    throw SchemaError("database " + db.file().string() + " has schema version " +
+                      std::to_string(current) + ", this binary needs " + std::to_string(latest) +
+                      ": run `disputed migrate` first");
+}
+
+}  // namespace disputed::store

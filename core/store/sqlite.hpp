@@ -1,0 +1,122 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, transactions.
+// Every SQL statement in disputed goes through Statement (prepared, with bound parameters).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace disputed::store {
+
+/// A failure reported by SQLite (I/O error, constraint, busy). Carries the extended result code.
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(int code, const std::string& message);
+  int code() const { return code_; }
+  /// True for UNIQUE / PRIMARY KEY constraint violations.
+  bool is_unique_violation() const;
+
+ private:
+  int code_;
+};
+
+class Database;
+
+/// A prepared statement. Parameters are 1-based, as in SQLite. Move-only.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, std::int64_t(value)); }
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, std::nullptr_t);
+  Statement& bind(int index, const std::optional<std::string>& value);
+
+  /// Advances to the next row: true when a row is available, false when done.
+  bool step();
+  /// Runs a statement that returns no rows; resets it for the next use.
+  void run();
+  /// Clears bindings and rewinds, ready for reuse.
+  void reset();
+
+  std::int64_t int64(int column) const;
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// Durability of commits: NORMAL (WAL: durable at checkpoint, survives process crashes) or FULL
+/// (every commit fsynced; survives power loss).
+enum class Synchronous { kNormal, kFull };
+
+struct DatabaseOptions {
+  Synchronous synchronous = Synchronous::kNormal;
+  int busy_timeout_ms = 5000;
+};
+
+/// One SQLite connection in WAL mode with foreign keys on. Not thread-safe: one per thread.
+class Database {
+ public:
+  /// Opens (creating if needed) the file. Throws SqliteError when it cannot.
+  explicit Database(const std::filesystem::path& file, DatabaseOptions options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  /// Runs one or more statements without parameters (DDL, PRAGMA).
+  void exec(std::string_view sql);
+  /// A cached prepared statement for `sql` (reset and ready). Valid while the Database lives.
+  Statement& prepare_cached(const std::string& sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  bool in_transaction() const;
+  const std::filesystem::path& file() const { return file_; }
+  sqlite3* handle() { return db_; }
+
+  /// Throws SqliteError with the connection's message when `rc` is not OK/ROW/DONE.
+  void check(int rc, std::string_view context);
+
+ private:
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. Nested use becomes
+/// a SAVEPOINT, so a batch of commands can share one commit while each can still fail alone.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool nested_;
+  bool done_ = false;
+  std::string savepoint_;
+};
+
+}  // namespace disputed::store
