@@ -26,7 +26,7 @@ namespace {
 
 struct Options {
   int disputes = 20000;
-  int batch = 100;
+  int batch = 500;
   std::string synchronous = "normal";
   std::string config = std::string(DISPUTED_SOURCE_DIR) + "/configs/disputed.json";
   std::string dir = std::filesystem::temp_directory_path().string();

@@ -162,12 +162,7 @@ std::string pad(const std::string& s, std::size_t width) {
 }
 
 std::string local_time(const workflow::Definitions& defs, domain::Instant t) {
-  domain::Date d = defs.calendar.local_date(t);
-  auto day_start = defs.calendar.at_local(d, std::chrono::minutes(0));
-  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(t - day_start).count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s %02d:%02d", domain::format_date(d).c_str(), int(minutes / 60), int(minutes % 60));
-  return buf;
+  return defs.calendar.format_local(t);
 }
 
 void print_dispute_line(std::ostream& out, const store::DisputeRecord& d) {
@@ -298,11 +293,16 @@ int cmd_invoice(Context& ctx, const Args& args) {
 
 int dispute_result(Context& ctx, const Engine& e, const domain::Result<engine::DisputeView>& r, const std::string& verb) {
   if (!r) return fail(ctx, r.error());
+  // Commands answer without the timeline; show the whole dispute as it now stands.
+  auto full = e.service->show(r->dispute.ref);
+  if (!full) return fail(ctx, full.error());
   if (ctx.json_output) {
-    ctx.out << engine::to_json(r.value()).dump(2) << "\n";
+    auto j = engine::to_json(full.value());
+    if (r->already_applied) j["already_applied"] = true;
+    ctx.out << j.dump(2) << "\n";
   } else {
     if (!verb.empty()) ctx.out << r->dispute.ref << " " << verb << "\n\n";
-    print_view(ctx.out, e.definitions, r.value());
+    print_view(ctx.out, e.definitions, full.value());
   }
   return kExitOk;
 }

@@ -60,6 +60,17 @@ Instant BusinessCalendar::at_local(Date d, std::chrono::minutes tod) const {
   return local_to_instant(zone_, d, tod);
 }
 
+std::string BusinessCalendar::format_local(Instant t, bool with_zone) const {
+  auto minutes = std::chrono::duration_cast<std::chrono::minutes>(time_of_day(zone_, t)).count();
+  std::string out = format_date(local_date(t)) + " 00:00";
+  out[out.size() - 5] = char('0' + minutes / 600);
+  out[out.size() - 4] = char('0' + (minutes / 60) % 10);
+  out[out.size() - 2] = char('0' + (minutes % 60) / 10);
+  out[out.size() - 1] = char('0' + minutes % 10);
+  if (with_zone) out += " " + time_zone_name_;
+  return out;
+}
+
 Date BusinessCalendar::add_working_days(Date d, int n) const {
   // Count working days strictly after `d`: from a Saturday the first one is Monday, as from
   // Friday, so working_days_between(d, add_working_days(d, n)) == n for every d.

@@ -44,6 +44,10 @@ class BusinessCalendar {
   /// spring-forward gap maps to the moment of the transition).
   Instant at_local(Date d, std::chrono::minutes time_of_day) const;
 
+  /// "2026-11-26 17:00" in the calendar's zone, for people; with the zone name appended when
+  /// `with_zone` ("2026-11-26 17:00 Europe/Amsterdam").
+  std::string format_local(Instant t, bool with_zone = false) const;
+
   /// `n` working days after `d` (n > 0), or the first working day on or after `d` (n == 0).
   Date add_working_days(Date d, int n) const;
   /// `n` working days before `d` (n > 0), or the last working day on or before `d` (n == 0).

@@ -19,11 +19,28 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
+namespace {
+// Hot path (every stored timestamp): plain digit writes, no printf.
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = char('0' + value % 10);
+    value /= 10;
+  }
+}
+}  // namespace
+
 std::string format_date(Date d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
-                unsigned(d.day()));
-  return buf;
+  int year = int(d.year());
+  if (year < 0 || year > 9999) {  // outside what we store; keep it readable anyway
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%d-%02u-%02u", year, unsigned(d.month()), unsigned(d.day()));
+    return buf;
+  }
+  std::string out(10, '-');
+  put_digits(out.data(), unsigned(year), 4);
+  put_digits(out.data() + 5, unsigned(d.month()), 2);
+  put_digits(out.data() + 8, unsigned(d.day()), 2);
+  return out;
 }
 
 std::optional<Date> parse_date(std::string_view text) {
@@ -39,12 +56,14 @@ std::optional<Date> parse_date(std::string_view text) {
 std::string format_instant(Instant t) {
   using namespace std::chrono;
   auto day = floor<days>(t);
-  Date d{day};
   hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", format_date(d).c_str(), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()));
-  return buf;
+  std::string out = format_date(Date{day});
+  out += "T00:00:00Z";
+  char* p = out.data() + out.size() - 9;
+  put_digits(p, unsigned(hms.hours().count()), 2);
+  put_digits(p + 3, unsigned(hms.minutes().count()), 2);
+  put_digits(p + 6, unsigned(hms.seconds().count()), 2);
+  return out;
 }
 
 std::optional<Instant> parse_instant(std::string_view text) {

@@ -1,6 +1,7 @@
 #include "core/engine/dispute_service.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/store/sqlite.hpp"
@@ -73,6 +74,13 @@ const workflow::WorkflowDef& DisputeService::workflow_of(const store::DisputeRec
   if (!text) throw std::runtime_error("workflow snapshot " + d.workflow_hash + " missing for " + d.ref);
   auto def = workflow::WorkflowDef::from_json(json::parse(*text), "workflow snapshot " + d.workflow_hash);
   return snapshot_cache_.emplace(d.workflow_hash, std::move(def)).first->second;
+}
+
+const DisputeService::Snapshot& DisputeService::current_snapshot(const workflow::WorkflowDef& wf) {
+  auto it = current_snapshots_.find(wf.id);
+  if (it == current_snapshots_.end())
+    it = current_snapshots_.emplace(wf.id, Snapshot{wf.hash(), wf.to_json().dump()}).first;
+  return it->second;
 }
 
 void DisputeService::record(const store::DisputeRecord& d, Instant at, const std::string& actor,
@@ -158,7 +166,7 @@ void DisputeService::open_step(store::DisputeRecord& d, const workflow::StepDef&
                   {"deadline_at", domain::format_instant(s.deadline_at)}};
   record(d, now, actor, "step_assigned",
          "Step '" + def.title + "' assigned to " + s.assignee + ", due " +
-             domain::format_instant(s.deadline_at),
+             defs_.calendar.format_local(s.deadline_at, true),
          payload.dump());
 
   json task = {{"task_key", s.task_key},
@@ -339,12 +347,12 @@ void DisputeService::finish(store::DisputeRecord& d, DisputeStatus status, Resol
   }
 }
 
-DisputeView DisputeService::view(const store::DisputeRecord& d) {
+DisputeView DisputeService::view(const store::DisputeRecord& d, bool with_timeline) {
   DisputeView v;
   v.dispute = d;
   v.steps = store_.steps_of(d.id);
   v.active_holds = store_.active_holds_of_dispute(d.id);
-  v.dossier = store_.dossier_of(d.id);
+  if (with_timeline) v.dossier = store_.dossier_of(d.id);
   return v;
 }
 
@@ -463,9 +471,9 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
     }
 
     const workflow::WorkflowDef* wf = defs_.workflow(category->workflow);
-    std::string definition = wf->to_json().dump();
-    std::string hash = wf->hash();
-    store_.save_workflow_snapshot(hash, wf->id, definition, now);
+    const Snapshot& snapshot = current_snapshot(*wf);
+    const std::string& hash = snapshot.hash;
+    store_.save_workflow_snapshot(hash, wf->id, snapshot.definition, now);
 
     d.category = category->id;
     d.workflow_hash = hash;
@@ -557,7 +565,7 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
       }
       return Error::conflict("step '" + step->step_key + "' of " + d->ref + " is not open (it is " +
                              str(to_string(step->status)) +
-                             (step->completed_at ? " since " + domain::format_instant(*step->completed_at) : "") + ")");
+                             (step->completed_at ? " since " + defs_.calendar.format_local(*step->completed_at) : "") + ")");
     }
     if (!domain::holds_invoices(d->status))
       return Error::conflict("dispute " + d->ref + " is " + str(to_string(d->status)));
@@ -761,7 +769,7 @@ void DisputeService::fire_timer(const store::TimerRecord& t, Instant now, TickRe
     ++report.reminders;
     bool at_deadline = now >= step->deadline_at;
     std::string text = at_deadline ? "Reminder: '" + step->title + "' is due now"
-                                   : "Reminder: '" + step->title + "' is due " + domain::format_instant(step->deadline_at);
+                                   : "Reminder: '" + step->title + "' is due " + defs_.calendar.format_local(step->deadline_at, true);
     record(*d, now, "disputed", "reminder", text + " (" + step->assignee + ")",
            json{{"step_id", step->id}, {"ordinal", t.ordinal}, {"assignee", step->assignee}}.dump(),
            Direction::kOutbound, step->target == "internal" ? "email" : step->target);
@@ -830,7 +838,7 @@ Result<DisputeView> DisputeService::show(const std::string& dispute) {
   try {
     auto d = find(dispute);
     if (!d) return Error::not_found("dispute " + dispute + " not found");
-    return view(*d);
+    return view(*d, true);
   } catch (const store::SqliteError& e) {
     return Error::internal(std::string("storage error: ") + e.what());
   }

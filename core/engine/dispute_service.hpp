@@ -66,11 +66,13 @@ struct ImportReport {
   std::vector<RejectedRow> rejected;
 };
 
+/// A dispute with its steps and active holds. Commands return it without the timeline (the
+/// dossier); show() fills that in too.
 struct DisputeView {
   store::DisputeRecord dispute;
   std::vector<store::StepRecord> steps;
   std::vector<store::HoldRecord> active_holds;
-  std::vector<store::DossierEntry> dossier;
+  std::vector<store::DossierEntry> dossier;  // empty unless from show()
   bool already_applied = false;  // set by idempotent commands that changed nothing
 };
 
@@ -158,12 +160,18 @@ class DisputeService {
               const std::string& payload_json, domain::Instant now);
   std::string resolve_assignee(const workflow::AssigneeRule& rule, const store::DisputeRecord& d,
                                domain::AssigneeKind& kind);
-  DisputeView view(const store::DisputeRecord& d);
+  DisputeView view(const store::DisputeRecord& d, bool with_timeline = false);
 
   store::Store store_;
   const workflow::Definitions& defs_;
   const domain::Clock& clock_;
-  std::map<std::string, workflow::WorkflowDef> snapshot_cache_;
+  std::map<std::string, workflow::WorkflowDef> snapshot_cache_;  // by hash
+  struct Snapshot {
+    std::string hash;
+    std::string definition;
+  };
+  std::map<std::string, Snapshot> current_snapshots_;  // by workflow id; definitions never change
+  const Snapshot& current_snapshot(const workflow::WorkflowDef& wf);
 };
 
 }  // namespace disputed::engine

@@ -113,6 +113,7 @@ CREATE TABLE holds (
 );
 CREATE UNIQUE INDEX holds_active ON holds(invoice_number, dispute_id) WHERE released_at IS NULL;
 CREATE INDEX holds_invoice ON holds(invoice_number, id);
+CREATE INDEX holds_dispute ON holds(dispute_id, id);
 
 CREATE TABLE dossier (
   id         INTEGER PRIMARY KEY,

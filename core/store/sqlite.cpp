@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <atomic>
 
 namespace disputed::store {
 
@@ -105,6 +104,10 @@ Database::Database(const std::filesystem::path& file, DatabaseOptions options) :
   exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous=FULL"
                                                  : "PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
+  // A larger page cache keeps the hot indexes in memory; mmap lets reads skip a copy.
+  exec("PRAGMA cache_size=-65536");
+  exec("PRAGMA mmap_size=268435456");
+  exec("PRAGMA temp_store=MEMORY");
 }
 
 Database::~Database() {
@@ -142,14 +145,10 @@ bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0;
 
 // ---- Transaction
 
-namespace {
-std::atomic<unsigned> savepoint_counter{0};
-}
-
 Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
   if (nested_) {
-    savepoint_ = "sp" + std::to_string(++savepoint_counter);
-    db_.exec("SAVEPOINT " + savepoint_);
+    // SQLite resolves a savepoint name to the innermost one, so one name serves every depth.
+    db_.prepare_cached("SAVEPOINT nested").run();
   } else {
     // IMMEDIATE takes the write lock now, so a busy database fails here, not mid-command.
     db_.exec("BEGIN IMMEDIATE");
@@ -160,8 +159,8 @@ Transaction::~Transaction() {
   if (done_) return;
   try {
     if (nested_) {
-      db_.exec("ROLLBACK TO " + savepoint_);
-      db_.exec("RELEASE " + savepoint_);
+      db_.prepare_cached("ROLLBACK TO nested").run();
+      db_.prepare_cached("RELEASE nested").run();
     } else if (db_.in_transaction()) {
       db_.exec("ROLLBACK");
     }
@@ -171,7 +170,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec(nested_ ? "RELEASE " + savepoint_ : std::string("COMMIT"));
+  if (nested_) db_.prepare_cached("RELEASE nested").run();
+  else db_.exec("COMMIT");
   done_ = true;
 }
 

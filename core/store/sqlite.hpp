@@ -116,7 +116,6 @@ class Transaction {
   Database& db_;
   bool nested_;
   bool done_ = false;
-  std::string savepoint_;
 };
 
 }  // namespace disputed::store

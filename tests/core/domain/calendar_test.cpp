@@ -215,3 +215,15 @@ TEST(BusinessCalendarTest, RejectsBadDefinitions) {
 
 }  // namespace
 }  // namespace disputed::domain
+
+namespace disputed::domain {
+namespace {
+TEST(BusinessCalendarFormat, LocalTimeForPeopleWithAndWithoutZone) {
+  auto cal = BusinessCalendar::weekdays("Europe/Amsterdam");
+  auto winter = *parse_instant("2026-11-26T16:00:00Z");
+  auto summer = *parse_instant("2026-06-01T07:05:00Z");
+  EXPECT_EQ(cal.format_local(winter), "2026-11-26 17:00");
+  EXPECT_EQ(cal.format_local(summer, true), "2026-06-01 09:05 Europe/Amsterdam");
+}
+}  // namespace
+}  // namespace disputed::domain
