@@ -1,6 +1,8 @@
 #include "core/app/cli.hpp"
 
+#include <csignal>
 #include <iomanip>
+#include <pthread.h>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include "core/config/engine_config.hpp"
 #include "core/engine/dispute_service.hpp"
 #include "core/engine/invoice_import.hpp"
+#include "core/engine/timer_scheduler.hpp"
 #include "core/engine/views_json.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/sqlite.hpp"
@@ -46,7 +49,7 @@ Commands:
   events [--after SEQ]             the collection system's event feed
   categories                       the configured categories and their workflows
   config check                     validate the configuration and exit
-  serve                            run as a service (REST API: coming in a later release)
+  serve [--tick-interval S]        run as a service: timers now, the REST API in a later release
 
 Global options:
   --config FILE   engine config (default: $DISPUTED_CONFIG or configs/disputed.json)
@@ -102,8 +105,9 @@ const std::map<std::string, std::string>& command_help() {
                  "you processed as --after.\n"},
       {"categories", "Usage: disputed categories\n"},
       {"config", "Usage: disputed config check\n"},
-      {"serve", "Usage: disputed serve\n\nThe REST API arrives with a later release; today this validates the "
-                "configuration\nand database, prints what it would serve and exits.\n"},
+      {"serve", "Usage: disputed serve [--tick-interval SECONDS]\n\nRuns the engine as a service until SIGINT or SIGTERM: "
+                "fires due reminders and\nescalations every SECONDS (default 60). The REST API arrives with a later "
+                "release.\n"},
   };
   return help;
 }
@@ -560,9 +564,38 @@ int cmd_config(Context& ctx, const Args& args) {
 
 int cmd_serve(Context& ctx, const Args& args) {
   args.expect_positionals(0);
+  int interval_s = 60;
+  try {
+    if (auto v = args.value("tick-interval")) interval_s = std::stoi(*v);
+  } catch (const std::exception&) {
+    throw UsageError("--tick-interval takes a whole number of seconds");
+  }
+  if (interval_s < 1 || interval_s > 3600) throw UsageError("--tick-interval must be between 1 and 3600 seconds");
   Engine e = open_engine(ctx);
-  ctx.out << "disputed serve: configuration and database ok (" << e.db->file().string()
-          << "); the REST API is not part of this release yet — use the CLI commands.\n";
+
+  // Block SIGINT/SIGTERM before the scheduler thread starts (it inherits the mask), then wait
+  // for one here: a clean stop finishes the tick in progress and commits.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::ostream& log = ctx.err;
+  engine::TimerScheduler scheduler(*e.service, std::chrono::seconds(interval_s), [&](const auto& r) {
+    if (!r.ok()) log << "timers: " << r.error().describe() << std::endl;
+    else if (r->reminders || r->escalations)
+      log << "timers: " << r->reminders << " reminder(s), " << r->escalations << " escalation(s)" << std::endl;
+  });
+  ctx.out << "disputed serve: database " << e.db->file().string() << ", timers every " << interval_s
+          << " s (the REST API arrives with a later release); stop with Ctrl-C or SIGTERM" << std::endl;
+  scheduler.start();
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  scheduler.stop();
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ") after "
+          << scheduler.ticks() << " timer tick(s)" << std::endl;
   return kExitOk;
 }
 
@@ -620,6 +653,8 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
       flags = with(flags, {"all"});
     } else if (command == "events") {
       valued = with(valued, {"after", "limit"});
+    } else if (command == "serve") {
+      valued = with(valued, {"tick-interval"});
     }
     Args args(rest, flags, valued);
 

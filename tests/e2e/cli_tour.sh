@@ -42,4 +42,11 @@ after=$("$bin" --json dispute list | python3 -c 'import json,sys; print(len(json
 [ "$before" = "$after" ] || fail "a failed open wrote a dispute"
 DISPUTED_NOW=2026-12-31T12:00:00Z "$bin" tick | grep -q "fired" || fail "tick"
 "$bin" events | head -5
+# serve runs the timer scheduler until SIGTERM and stops cleanly with exit 0.
+"$bin" serve --tick-interval 1 >"$work/serve.out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q "stop with" "$work/serve.out" && break; sleep 0.1; done
+kill -TERM "$pid"
+wait "$pid" || fail "serve exited $? on SIGTERM: $(cat "$work/serve.out")"
+grep -q "stopped (SIGTERM)" "$work/serve.out" || fail "serve did not report a clean stop: $(cat "$work/serve.out")"
 echo "cli_tour: ok"
