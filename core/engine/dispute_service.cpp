@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/domain/text.hpp"
 #include "core/store/sqlite.hpp"
 
 namespace disputed::engine {
@@ -83,7 +84,7 @@ const DisputeService::Snapshot& DisputeService::current_snapshot(const workflow:
   return it->second;
 }
 
-void DisputeService::record(const store::DisputeRecord& d, Instant at, const std::string& actor,
+store::DossierEntry DisputeService::record(const store::DisputeRecord& d, Instant at, const std::string& actor,
                             const std::string& kind, const std::string& summary,
                             const std::string& payload_json, Direction direction,
                             const std::string& channel) {
@@ -97,6 +98,7 @@ void DisputeService::record(const store::DisputeRecord& d, Instant at, const std
   e.summary = summary;
   e.payload_json = payload_json;
   store_.append_dossier(e);
+  return e;
 }
 
 void DisputeService::notify(const store::DisputeRecord& d, const std::string& key_suffix,
@@ -406,9 +408,8 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
     if (req.category) {
       category = defs_.category(*req.category);
       if (!category) {
-        std::string known;
-        for (const auto& [id, c] : defs_.categories) known += (known.empty() ? "" : ", ") + id;
-        problems.details.push_back({"category", "unknown category '" + *req.category + "' (known: " + known + ")"});
+        problems.details.push_back({"category", "unknown category '" + *req.category +
+                                                    "' (known: " + domain::join_keys(defs_.categories) + ")"});
       }
     } else {
       category = &defs_.suggest_category(req.description);
@@ -580,8 +581,9 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
       transition = &def->outcomes.front();
     }
     if (!transition) {
-      std::string options;
-      for (const auto& o : def->outcomes) options += (options.empty() ? "" : ", ") + o.outcome;
+      std::vector<std::string> names;
+      for (const auto& o : def->outcomes) names.push_back(o.outcome);
+      std::string options = domain::join(names);
       return Error::invalid(req.outcome ? "unknown outcome '" + *req.outcome + "' for step '" + def->id + "'"
                                         : "step '" + def->id + "' needs an outcome",
                             "outcome", "one of: " + options);
@@ -675,9 +677,8 @@ Result<DisputeView> DisputeService::reopen(const std::string& dispute, const std
     const auto& wf = workflow_of(*d);
     const workflow::StepDef* start = wf.step(from_step.value_or(wf.start));
     if (!start) {
-      std::string known;
-      for (const auto& [id, s] : wf.steps) known += (known.empty() ? "" : ", ") + id;
-      return Error::invalid("workflow " + wf.id + " has no step '" + *from_step + "'", "step", "one of: " + known);
+      return Error::invalid("workflow " + wf.id + " has no step '" + *from_step + "'", "step",
+                            "one of: " + domain::join_keys(wf.steps));
     }
     Instant now = clock_.now();
     std::string previous = str(to_string(d->status));
@@ -731,16 +732,8 @@ Result<store::DossierEntry> DisputeService::add_note(const NoteRequest& req) {
     if (!d) return Error::not_found("dispute " + req.dispute + " not found");
     if (req.summary.empty()) return Error::invalid("a note needs a text", "summary", "is required");
     if (req.actor.empty()) return Error::invalid("a note needs an author", "actor", "is required");
-    store::DossierEntry e;
-    e.dispute_id = d->id;
-    e.at = clock_.now();
-    e.actor = req.actor;
-    e.kind = req.channel ? "contact" : "note";
-    e.channel = req.channel ? str(to_string(*req.channel)) : "";
-    e.direction = req.direction;
-    e.summary = req.summary;
-    store_.append_dossier(e);
-    return e;
+    return record(*d, clock_.now(), req.actor, req.channel ? "contact" : "note", req.summary, "{}", req.direction,
+                  req.channel ? str(to_string(*req.channel)) : "");
   });
 }
 

@@ -152,7 +152,7 @@ class DisputeService {
   void release_holds(store::DisputeRecord& d, domain::Resolution resolution, domain::Instant now,
                      const std::string& actor);
   void fire_timer(const store::TimerRecord& timer, domain::Instant now, TickReport& report);
-  void record(const store::DisputeRecord& d, domain::Instant at, const std::string& actor,
+  store::DossierEntry record(const store::DisputeRecord& d, domain::Instant at, const std::string& actor,
               const std::string& kind, const std::string& summary, const std::string& payload_json,
               domain::Direction direction = domain::Direction::kInternal,
               const std::string& channel = "");

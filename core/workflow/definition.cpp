@@ -1,5 +1,7 @@
 #include "core/workflow/definition.hpp"
 
+#include "core/domain/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -20,20 +22,10 @@ using config::ConfigError;
 using config::pointer_append;
 using nlohmann::json;
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out.empty() ? "none" : out;
-}
-
+using domain::join;
 template <class Map>
 std::string keys_of(const Map& map) {
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : map) keys.push_back(key);
-  return join(keys);
+  return domain::join_keys(map);
 }
 
 // Steps in reading order: breadth-first from start, following outcomes in config order; steps

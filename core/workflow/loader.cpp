@@ -1,5 +1,7 @@
 #include "core/workflow/loader.hpp"
 
+#include "core/domain/text.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -25,14 +27,7 @@ using nlohmann::json;
 
 constexpr std::string_view kInternalTarget = "internal";
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out.empty() ? "none" : out;
-}
+using domain::join;
 
 template <class Container>
 std::string names_of(const Container& c) {

@@ -1,0 +1,27 @@
+#pragma once
+// Small text helpers for messages that list what is allowed ("known: price, quality").
+
+#include <string>
+#include <vector>
+
+namespace disputed::domain {
+
+/// "a, b, c"; `empty` when there is nothing to list.
+inline std::string join(const std::vector<std::string>& items, const std::string& empty = "none") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out.empty() ? empty : out;
+}
+
+/// The keys of a map, joined.
+template <class Map>
+std::string join_keys(const Map& map) {
+  std::vector<std::string> keys;
+  for (const auto& entry : map) keys.push_back(entry.first);
+  return join(keys);
+}
+
+}  // namespace disputed::domain
