@@ -41,6 +41,8 @@ asan: setup
 bench: setup
 	$(MAKE) build
 	$(BUILD_DIR)/bin/disputed-bench-registration
+	$(BUILD_DIR)/bin/disputed-bench-reports --disputes 100000
+	bash bench/api_bench.sh $(BUILD_DIR) 20
 
 format:
 	find core tests bench sdk plugins -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

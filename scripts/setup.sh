@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make pkg-config ca-certificates tzdata sqlite3 python3
+  cmake g++ make pkg-config ca-certificates tzdata sqlite3 python3 python3-yaml curl wrk
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libcpprest-dev nlohmann-json3-dev liboauth2-dev libsqlite3-dev libgtest-dev libgmock-dev
   libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev

@@ -5,16 +5,21 @@
 #include <pthread.h>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/app/api_key_command.hpp"
 #include "core/app/args.hpp"
+#include "core/app/service.hpp"
 #include "core/config/config_error.hpp"
 #include "core/config/engine_config.hpp"
 #include "core/engine/dispute_service.hpp"
 #include "core/engine/invoice_import.hpp"
 #include "core/engine/timer_scheduler.hpp"
 #include "core/engine/views_json.hpp"
+#include "core/host/connector_host.hpp"
+#include "core/store/sync_store.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/sqlite.hpp"
 #include "core/workflow/loader.hpp"
@@ -49,7 +54,13 @@ Commands:
   events [--after SEQ]             the collection system's event feed
   categories                       the configured categories and their workflows
   config check                     validate the configuration and exit
-  serve [--tick-interval S]        run as a service: timers now, the REST API in a later release
+  plugins                          connector plugins found, and whether each passes the ABI gate
+  connectors [--check]             connector instances: state, pending, dead letters; --check proves credentials
+  dead-letters [--instance NAME]   actions that could not be delivered; `dead-letters replay ID` retries one
+  sync [--once]                    mirror actions into the connectors and poll them (until SIGTERM, or one round)
+  serve [--listen HOST:PORT]       run as a service: the REST API and the timers, until SIGTERM
+  api-key create NAME --role R     a key for the REST API (admin|controller|viewer|integration)
+  api-key list | revoke NAME       the REST API's keys
 
 Global options:
   --config FILE   engine config (default: $DISPUTED_CONFIG or configs/disputed.json)
@@ -105,9 +116,23 @@ const std::map<std::string, std::string>& command_help() {
                  "you processed as --after.\n"},
       {"categories", "Usage: disputed categories\n"},
       {"config", "Usage: disputed config check\n"},
-      {"serve", "Usage: disputed serve [--tick-interval SECONDS]\n\nRuns the engine as a service until SIGINT or SIGTERM: "
-                "fires due reminders and\nescalations every SECONDS (default 60). The REST API arrives with a later "
-                "release.\n"},
+      {"plugins", "Usage: disputed plugins\n\nLists the connector plugins found (config plugin_dirs, <binary>/../plugins,\n$DISPUTED_PLUGIN_PATH) and whether each passes the ABI gate, or why it is refused.\n"},
+      {"connectors", "Usage: disputed connectors [--check]\n\nConnector instances from configs/connectors/: state (running, degraded, failing, paused),\nlast poll and apply, pending actions, dead letters, retries. --check loads each plugin and\nproves credentials and permissions, with a category and a remedy.\n"},
+      {"dead-letters", "Usage: disputed dead-letters [--instance NAME]\n       disputed dead-letters replay ID|ACTION_KEY\n\nActions a connector rejected or that failed too often. replay makes one pending again.\n"},
+      {"sync", "Usage: disputed sync [--once [--reconcile]]\n\nRuns the sync engine: delivers outbox actions to the connector instances (retries with\nbackoff, rate limits, dead letters) and polls them for completions, until SIGTERM.\n--once runs one round per instance and exits; --reconcile makes that poll ask about every\nopen task.\n"},
+      {"serve",
+       "Usage: disputed serve [--listen HOST:PORT] [--tick-interval SECONDS]\n\n"
+       "Runs the engine as a service until SIGINT or SIGTERM: the REST API (docs/api.md) on HOST:PORT\n"
+       "(default: server.listen in the config, else 127.0.0.1:8080) and the timers, which fire due\n"
+       "reminders and escalations every SECONDS (default 60). On SIGTERM it stops accepting requests,\n"
+       "finishes the ones in flight, commits, and exits 0.\n"},
+      {"api-key",
+       "Usage: disputed api-key create NAME --role admin|controller|viewer|integration\n"
+       "       disputed api-key list\n"
+       "       disputed api-key revoke NAME\n\n"
+       "Keys for the REST API (Authorization: Bearer <key>). The key is printed once, at creation;\n"
+       "only its SHA-256 is stored. viewer reads; integration also adds notes and upserts invoices;\n"
+       "controller also runs disputes; admin may do everything. A revoked key is refused at once.\n"},
   };
   return help;
 }
@@ -138,15 +163,19 @@ std::string env_or(const Environment& env, const char* name, const std::string& 
   return v && *v ? std::string(v) : fallback;
 }
 
+store::DatabaseOptions database_options(const config::EngineConfig& config) {
+  store::DatabaseOptions options;
+  options.synchronous = config.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
+  options.busy_timeout_ms = config.busy_timeout_ms;
+  return options;
+}
+
 Engine open_engine(const Context& ctx, bool require_schema = true) {
   Engine e;
   e.config = config::load_engine_config(ctx.config_file);
   e.definitions = workflow::load_definitions(e.config);
   std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : e.config.database_path;
-  store::DatabaseOptions options;
-  options.synchronous = e.config.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
-  options.busy_timeout_ms = e.config.busy_timeout_ms;
-  e.db = std::make_unique<store::Database>(db_path, options);
+  e.db = std::make_unique<store::Database>(db_path, database_options(e.config));
   if (require_schema) store::require_current_schema(*e.db);
   if (ctx.now_override) e.clock = std::make_unique<domain::FakeClock>(*ctx.now_override);
   else e.clock = std::make_unique<domain::SystemClock>();
@@ -562,6 +591,15 @@ int cmd_config(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int cmd_api_key(Context& ctx, const Args& args) {
+  auto cfg = config::load_engine_config(ctx.config_file);
+  std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
+  store::Database db(db_path);
+  store::require_current_schema(db);
+  domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
+  return run_api_key_command(args, db, now, ctx.json_output, ctx.out, ctx.err);
+}
+
 int cmd_serve(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   int interval_s = 60;
@@ -572,30 +610,228 @@ int cmd_serve(Context& ctx, const Args& args) {
   }
   if (interval_s < 1 || interval_s > 3600) throw UsageError("--tick-interval must be between 1 and 3600 seconds");
   Engine e = open_engine(ctx);
+  std::string listen = args.value("listen").value_or(e.config.listen.value_or("127.0.0.1:8080"));
+  auto address = parse_listen_address(listen);
+  if (!address) throw UsageError("--listen '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
 
-  // Block SIGINT/SIGTERM before the scheduler thread starts (it inherits the mask), then wait
-  // for one here: a clean stop finishes the tick in progress and commits.
+  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), then wait for one
+  // here: a clean stop finishes the requests in flight and the tick in progress, and commits.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::ostream& log = ctx.err;
-  engine::TimerScheduler scheduler(*e.service, std::chrono::seconds(interval_s), [&](const auto& r) {
-    if (!r.ok()) log << "timers: " << r.error().describe() << std::endl;
-    else if (r->reminders || r->escalations)
-      log << "timers: " << r->reminders << " reminder(s), " << r->escalations << " escalation(s)" << std::endl;
-  });
-  ctx.out << "disputed serve: database " << e.db->file().string() << ", timers every " << interval_s
-          << " s (the REST API arrives with a later release); stop with Ctrl-C or SIGTERM" << std::endl;
-  scheduler.start();
+  std::mutex log_mutex;
+  auto log = [&ctx, &log_mutex](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    ctx.err << line << std::endl;
+  };
+  ServiceSettings settings;
+  settings.host = address->first;
+  settings.port = address->second;
+  settings.tick_interval = std::chrono::seconds(interval_s);
+  settings.threads = e.config.server_threads;
+  settings.max_body_bytes = e.config.max_body_bytes;
+  settings.oauth2 = e.config.oauth2;
+  settings.version = kVersion;
+  Service service(e.db->file(), database_options(e.config), e.definitions, *e.clock, settings, log);
+  try {
+    service.start();
+  } catch (const std::runtime_error& ex) {
+    ctx.err << "disputed serve: " << ex.what() << "\n";
+    return kExitStartup;
+  }
+  ctx.out << "disputed serve: REST API on " << service.url() << "/api/v1, database "
+          << e.db->file().string() << ", timers every " << interval_s << " s; stop with Ctrl-C or SIGTERM"
+          << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  scheduler.stop();
+  service.stop();
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ") after "
-          << scheduler.ticks() << " timer tick(s)" << std::endl;
+          << service.timer_ticks() << " timer tick(s)" << std::endl;
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- connectors (plugin host + sync)
+
+/// The connector side of the engine: plugins, instances, and the sync engine on its own
+/// connection (the same thread calls the connectors and writes their results).
+struct Connectors {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<host::ConnectorHost> host;
+  std::unique_ptr<sync::SyncEngine> sync;
+};
+
+std::vector<std::filesystem::path> configured_plugin_dirs(const config::EngineConfig& cfg) {
+  std::vector<std::filesystem::path> dirs;
+  if (auto it = cfg.raw.find("plugin_dirs"); it != cfg.raw.end())
+    for (const auto& d : *it) dirs.push_back(cfg.resolve(d.get<std::string>()));
+  return dirs;
+}
+
+std::filesystem::path connectors_dir(const config::EngineConfig& cfg) {
+  auto it = cfg.raw.find("connectors_dir");
+  return it == cfg.raw.end() ? std::filesystem::path() : cfg.resolve(it->get<std::string>());
+}
+
+Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& log) {
+  Connectors c;
+  c.db = std::make_unique<store::Database>(e.db->file());
+  auto dirs = host::plugin_search_path(configured_plugin_dirs(e.config), ctx.env("DISPUTED_PLUGIN_PATH"));
+  c.host = std::make_unique<host::ConnectorHost>(
+      dirs, *e.clock, [&log](sdk::LogLevel level, const std::string& line) {
+        if (level >= sdk::LogLevel::kInfo) log << line << std::endl;
+      },
+      c.db.get());
+  c.host->open(host::read_instance_configs(connectors_dir(e.config)));
+  c.sync = std::make_unique<sync::SyncEngine>(*c.db, e.definitions, *e.clock,
+                                              [&log](const std::string& line) { log << "sync: " << line << std::endl; });
+  c.host->register_with(*c.sync);
+  return c;
+}
+
+int cmd_plugins(Context& ctx, const Args& args) {
+  args.expect_positionals(0);
+  auto cfg = config::load_engine_config(ctx.config_file);
+  auto dirs = host::plugin_search_path(configured_plugin_dirs(cfg), ctx.env("DISPUTED_PLUGIN_PATH"));
+  host::PluginCatalog catalog(dirs);
+  json items = json::array();
+  for (const auto& [id, entry] : catalog.entries()) {
+    auto loaded = catalog.load(id);
+    items.push_back({{"id", id}, {"name", entry.manifest.name}, {"version", entry.manifest.version},
+                     {"status", entry.manifest.status}, {"library", entry.library.string()},
+                     {"loadable", loaded.ok()}, {"problem", loaded.ok() ? "" : loaded.error().message}});
+  }
+  if (ctx.json_output) {
+    json searched = json::array();
+    for (const auto& d : dirs) searched.push_back(d.string());
+    ctx.out << json{{"searched", searched}, {"items", items}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (items.empty()) ctx.out << "no plugins found in:";
+  for (const auto& d : dirs) if (items.empty()) ctx.out << " " << d.string();
+  if (items.empty()) ctx.out << "\n";
+  for (const auto& i : items)
+    ctx.out << pad(i["id"], 14) << pad(i["version"], 9) << pad(i["status"], 7)
+            << (i["loadable"].get<bool>() ? std::string("ok  ") + i["library"].get<std::string>()
+                                          : "REFUSED: " + i["problem"].get<std::string>())
+            << "\n";
+  return kExitOk;
+}
+
+int cmd_connectors(Context& ctx, const Args& args) {
+  args.expect_positionals(0);
+  Engine e = open_engine(ctx);
+  auto configs = host::read_instance_configs(connectors_dir(e.config));
+  store::SyncStore sync_store(*e.db);
+  std::unique_ptr<Connectors> opened;
+  if (args.flag("check")) opened = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
+  json items = json::array();
+  for (const auto& c : configs) {
+    auto st = sync_store.status(c.name);
+    json item = {{"name", c.name}, {"plugin", c.plugin}, {"state", c.paused ? "paused" : st.state},
+                 {"last_poll_at", st.last_poll_at ? json(domain::format_instant(*st.last_poll_at)) : json(nullptr)},
+                 {"last_apply_at", st.last_apply_at ? json(domain::format_instant(*st.last_apply_at)) : json(nullptr)},
+                 {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
+                 {"applied", st.applied}, {"events", st.events}, {"retries", st.retries},
+                 {"pending", sync_store.count_rows(c.name, "pending")},
+                 {"dead_letters", sync_store.count_rows(c.name, "dead")}};
+    if (opened) {
+      auto check = opened->host->find(c.name)->connector->check();
+      static const char* kCategories[] = {"none", "auth", "permission", "network", "config"};
+      item["check"] = {{"ok", check.ok}, {"category", kCategories[int(check.category)]},
+                       {"message", check.message}, {"remedy", check.remedy}};
+    }
+    items.push_back(item);
+  }
+  if (ctx.json_output) {
+    ctx.out << json{{"items", items}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (items.empty()) ctx.out << "no connector instances configured (" << connectors_dir(e.config).string() << ")\n";
+  for (const auto& i : items) {
+    ctx.out << pad(i["name"], 20) << pad(i["plugin"], 12) << pad(i["state"], 10) << "pending " << i["pending"]
+            << ", dead " << i["dead_letters"] << ", applied " << i["applied"] << ", events " << i["events"]
+            << ", retries " << i["retries"];
+    if (!i["last_error"].is_null()) ctx.out << "\n    last error: " << i["last_error"].get<std::string>();
+    if (i.contains("check"))
+      ctx.out << "\n    check: " << (i["check"]["ok"].get<bool>() ? "ok"
+                                                                  : i["check"]["category"].get<std::string>() + ": " +
+                                                                        i["check"]["message"].get<std::string>() +
+                                                                        " — " + i["check"]["remedy"].get<std::string>());
+    ctx.out << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_dead_letters(Context& ctx, const Args& args) {
+  Engine e = open_engine(ctx);
+  store::SyncStore sync_store(*e.db);
+  if (!args.positionals().empty()) {
+    if (args.positionals()[0] != "replay") throw UsageError("unknown dead-letters subcommand '" + args.positionals()[0] + "'");
+    std::string which = args.positional(1, "the dead letter to replay (id or action key)");
+    args.expect_positionals(2);
+    store::Transaction tx(*e.db);
+    bool ok = sync_store.replay(which, e.clock->now());
+    tx.commit();
+    if (!ok) return fail(ctx, domain::Error::not_found("no dead letter " + which));
+    ctx.out << "dead letter " << which << " is pending again\n";
+    return kExitOk;
+  }
+  auto rows = sync_store.dead_letters(args.value("instance").value_or(""), 1000);
+  if (ctx.json_output) {
+    json items = json::array();
+    for (const auto& r : rows)
+      items.push_back({{"id", r.id}, {"action_key", r.action_key}, {"instance", r.target}, {"kind", r.kind},
+                       {"attempts", r.attempts}, {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
+                       {"payload", json::parse(r.payload_json, nullptr, false)}});
+    ctx.out << json{{"items", items}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (rows.empty()) ctx.out << "no dead letters\n";
+  for (const auto& r : rows)
+    ctx.out << pad(std::to_string(r.id), 7) << pad(r.action_key, 28) << pad(r.target, 20) << r.attempts
+            << " attempt(s): " << r.last_error.value_or("") << "\n";
+  return kExitOk;
+}
+
+int cmd_sync(Context& ctx, const Args& args) {
+  args.expect_positionals(0);
+  Engine e = open_engine(ctx);
+  Connectors c = open_connectors(ctx, e, ctx.err);
+  if (args.flag("once")) {
+    json report = json::object();
+    for (auto& in : c.host->instances()) {
+      auto d = c.sync->dispatch_once(in.config.name);
+      auto p = c.sync->poll_once(in.config.name, args.flag("reconcile"));
+      report[in.config.name] = {{"applied", d.applied}, {"already_applied", d.already_applied},
+                                {"retried", d.retried}, {"dead", d.dead}, {"poll_ok", p.ok},
+                                {"events", p.events}, {"events_applied", p.applied}};
+    }
+    if (ctx.json_output) ctx.out << report.dump(2) << "\n";
+    else
+      for (const auto& [name, r] : report.items())
+        ctx.out << name << ": " << r["applied"] << " applied, " << r["already_applied"] << " already applied, "
+                << r["retried"] << " retried, " << r["dead"] << " dead; poll " << (r["poll_ok"].get<bool>() ? "ok" : "failed")
+                << ", " << r["events_applied"] << " event(s) applied\n";
+    return kExitOk;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  c.sync->start();
+  ctx.out << "disputed sync: " << c.host->instances().size() << " connector instance(s); stop with Ctrl-C or SIGTERM"
+          << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  c.host->request_shutdown();
+  c.sync->stop();
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  ctx.out << "disputed sync: stopped" << std::endl;
   return kExitOk;
 }
 
@@ -653,8 +889,16 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
       flags = with(flags, {"all"});
     } else if (command == "events") {
       valued = with(valued, {"after", "limit"});
+    } else if (command == "connectors") {
+      flags = with(flags, {"check"});
+    } else if (command == "dead-letters") {
+      valued = with(valued, {"instance"});
+    } else if (command == "sync") {
+      flags = with(flags, {"once", "reconcile"});
     } else if (command == "serve") {
-      valued = with(valued, {"tick-interval"});
+      valued = with(valued, {"tick-interval", "listen"});
+    } else if (command == "api-key") {
+      valued = with(valued, {"role"});
     }
     Args args(rest, flags, valued);
 
@@ -697,6 +941,11 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     if (command == "categories") return cmd_categories(ctx, args);
     if (command == "config") return cmd_config(ctx, args);
     if (command == "serve") return cmd_serve(ctx, args);
+    if (command == "api-key") return cmd_api_key(ctx, args);
+    if (command == "plugins") return cmd_plugins(ctx, args);
+    if (command == "connectors") return cmd_connectors(ctx, args);
+    if (command == "dead-letters") return cmd_dead_letters(ctx, args);
+    if (command == "sync") return cmd_sync(ctx, args);
     throw UsageError("unknown command '" + command + "' (see disputed --help)");
   } catch (const UsageError& e) {
     err << "usage error: " << e.what() << "\n";

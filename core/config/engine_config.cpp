@@ -26,9 +26,22 @@ EngineConfig load_engine_config(const std::filesystem::path& file) {
                                             : std::filesystem::absolute(path).lexically_normal();
   config.synchronous = database.value("synchronous", std::string("normal"));
   config.busy_timeout_ms = database.value("busy_timeout_ms", 5000);
-  if (auto server = config.raw.find("server");
-      server != config.raw.end() && server->contains("listen"))
-    config.listen = server->at("listen").get<std::string>();
+  if (auto server = config.raw.find("server"); server != config.raw.end()) {
+    if (server->contains("listen")) config.listen = server->at("listen").get<std::string>();
+    config.max_body_bytes = server->value("max_body_bytes", config.max_body_bytes);
+    config.server_threads = server->value("threads", config.server_threads);
+    if (auto o = server->find("oauth2"); o != server->end()) {
+      OAuth2Config oauth2;
+      oauth2.issuer = o->at("issuer").get<std::string>();
+      oauth2.audience = o->at("audience").get<std::string>();
+      oauth2.jwks_uri = o->value("jwks_uri", std::string());
+      if (o->contains("jwks_file")) oauth2.jwks_file = config.resolve(o->at("jwks_file").get<std::string>());
+      oauth2.role_claim = o->at("role_claim").get<std::string>();
+      oauth2.roles = o->at("roles").get<std::map<std::string, std::string>>();
+      oauth2.actor_claim = o->value("actor_claim", std::string());
+      config.oauth2 = std::move(oauth2);
+    }
+  }
   return config;
 }
 

@@ -3,6 +3,7 @@
 // other config files are. See docs/configuration.md.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,17 @@
 #include <nlohmann/json.hpp>
 
 namespace disputed::config {
+
+/// server.oauth2: accept JWT access tokens from an identity provider (see docs/configuration.md).
+struct OAuth2Config {
+  std::string issuer;
+  std::string audience;
+  std::string jwks_uri;                // either this
+  std::filesystem::path jwks_file;     // or this (absolute)
+  std::string role_claim;
+  std::map<std::string, std::string> roles;  // claim value -> admin | controller | viewer | integration
+  std::string actor_claim;             // empty: email, else preferred_username, else sub
+};
 
 struct EngineConfig {
   std::filesystem::path file;           // the config file, absolute
@@ -19,6 +31,9 @@ struct EngineConfig {
   std::string synchronous = "normal";   // SQLite PRAGMA synchronous: "normal" | "full"
   int busy_timeout_ms = 5000;           // SQLite busy timeout
   std::optional<std::string> listen;    // server.listen ("host:port") when configured
+  std::size_t max_body_bytes = 1 << 20;  // server.max_body_bytes
+  int server_threads = 8;               // server.threads
+  std::optional<OAuth2Config> oauth2;   // server.oauth2
   nlohmann::json raw;                   // the whole validated document
 
   /// `reference` (a file or directory named in this config) as an absolute path: relative

@@ -104,7 +104,7 @@ TextPosition position_in_text(std::string_view text, std::size_t offset) {
   return pos;
 }
 
-json parse_json_text(std::string_view text, const std::string& source) {
+domain::Result<json> try_parse_json_text(std::string_view text) {
   DuplicateKeyFinder finder;
   json doc;
   try {
@@ -115,19 +115,27 @@ json parse_json_text(std::string_view text, const std::string& source) {
   } catch (const json::parse_error& e) {
     // e.byte counts the characters read, so the offending one sits at index byte - 1.
     TextPosition pos = position_in_text(text, e.byte == 0 ? 0 : e.byte - 1);
-    throw ConfigError(source, "",
-                      "syntax error at line " + std::to_string(pos.line) + ", column " +
-                          std::to_string(pos.column) + ": " + parse_error_detail(e.what()));
+    return domain::Error::invalid("syntax error at line " + std::to_string(pos.line) + ", column " +
+                                  std::to_string(pos.column) + ": " + parse_error_detail(e.what()));
   } catch (const json::exception& e) {
     // E.g. out_of_range for a number too large for a double; nlohmann gives no position.
     std::string what = e.what();
     auto bracket = what.find("] ");
-    throw ConfigError(source, "", bracket == std::string::npos ? what : what.substr(bracket + 2));
+    return domain::Error::invalid(bracket == std::string::npos ? what : what.substr(bracket + 2));
   }
-  if (finder.duplicate())
-    throw ConfigError(source, *finder.duplicate(),
-                      "duplicate key (a key may occur only once per object)");
+  if (finder.duplicate()) {
+    const std::string problem = "duplicate key (a key may occur only once per object)";
+    return domain::Error::invalid(problem, *finder.duplicate(), problem);
+  }
   return doc;
+}
+
+json parse_json_text(std::string_view text, const std::string& source) {
+  auto parsed = try_parse_json_text(text);
+  if (parsed) return std::move(parsed).value();
+  const domain::Error& e = parsed.error();
+  if (!e.details.empty()) throw ConfigError(source, e.details.front().field, e.details.front().problem);
+  throw ConfigError(source, "", e.message);
 }
 
 json read_json_file(const std::filesystem::path& file) {

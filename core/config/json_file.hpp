@@ -8,6 +8,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/domain/result.hpp"
+
 namespace disputed::config {
 
 /// Reads and parses a JSON file. Throws ConfigError for a missing or unreadable file, a syntax
@@ -17,6 +19,11 @@ nlohmann::json read_json_file(const std::filesystem::path& file);
 
 /// The same for text already in memory; `source` names it in error messages.
 nlohmann::json parse_json_text(std::string_view text, const std::string& source);
+
+/// The same for untrusted input (REST request bodies), without throwing: the document, or an
+/// invalid-argument Error whose message says what and where ("syntax error at line 1, column 9:
+/// ..."); for a duplicate key its detail names the key path.
+domain::Result<nlohmann::json> try_parse_json_text(std::string_view text);
 
 /// 1-based line and column of the character at 0-based `offset` in `text` (columns count
 /// bytes). An offset past the end points just after the last character.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -128,6 +130,11 @@ struct JsonSchema::Impl {
   std::string name;
   json document;
   valijson::Schema schema;
+  // Idle validators. A valijson::Validator caches the std::regex of every "pattern" it met, and
+  // compiling one costs far more than validating a request body; one validator per concurrent
+  // caller keeps that cache without sharing it between threads.
+  std::mutex validators_mutex;
+  std::vector<std::unique_ptr<valijson::Validator>> validators;
 
   // Follows local "$ref"s ("#/definitions/x"); valijson resolved them already, but the messages
   // look at the schema JSON for expected types, limits and key names.
@@ -252,10 +259,23 @@ const json& JsonSchema::document() const { return impl_->document; }
 std::vector<domain::FieldProblem> JsonSchema::problems(const json& doc) const {
   std::vector<domain::FieldProblem> out;
   try {
-    valijson::Validator validator(valijson::Validator::kStrongTypes);
+    std::unique_ptr<valijson::Validator> validator;
+    {
+      std::lock_guard lock(impl_->validators_mutex);
+      if (!impl_->validators.empty()) {
+        validator = std::move(impl_->validators.back());
+        impl_->validators.pop_back();
+      }
+    }
+    if (!validator) validator = std::make_unique<valijson::Validator>(valijson::Validator::kStrongTypes);
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(doc);
-    if (validator.validate(impl_->schema, target, &results)) return out;
+    bool valid = validator->validate(impl_->schema, target, &results);
+    {
+      std::lock_guard lock(impl_->validators_mutex);
+      impl_->validators.push_back(std::move(validator));
+    }
+    if (valid) return out;
 
     struct Raw {
       Tokens tokens;

@@ -737,6 +737,18 @@ Result<store::DossierEntry> DisputeService::add_note(const NoteRequest& req) {
   });
 }
 
+Result<store::DossierEntry> DisputeService::add_task_entry(const std::string& task_key, const std::string& actor,
+                                                          const std::string& kind, const std::string& summary,
+                                                          const std::string& payload_json, Direction direction,
+                                                          const std::string& channel) {
+  return in_transaction<store::DossierEntry>([&]() -> Result<store::DossierEntry> {
+    auto step = store_.find_step_by_task_key(task_key);
+    if (!step) return Error::not_found("no step has task key " + task_key);
+    auto d = store_.find_dispute(step->dispute_id);
+    return record(*d, clock_.now(), actor, kind, summary, payload_json, direction, channel);
+  });
+}
+
 void DisputeService::fire_timer(const store::TimerRecord& t, Instant now, TickReport& report) {
   store_.mark_timer_fired(t.id, now);
   auto step = store_.find_step(t.step_id);
@@ -827,11 +839,11 @@ Result<TickReport> DisputeService::tick() {
 
 // ---------------------------------------------------------------- queries
 
-Result<DisputeView> DisputeService::show(const std::string& dispute) {
+Result<DisputeView> DisputeService::show(const std::string& dispute, bool with_timeline) {
   try {
     auto d = find(dispute);
     if (!d) return Error::not_found("dispute " + dispute + " not found");
-    return view(*d, true);
+    return view(*d, with_timeline);
   } catch (const store::SqliteError& e) {
     return Error::internal(std::string("storage error: ") + e.what());
   }

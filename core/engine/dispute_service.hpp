@@ -116,6 +116,13 @@ class DisputeService {
                              const std::optional<std::string>& from_step, const std::string& actor);
   Result<DisputeView> close(const std::string& dispute, const std::string& actor);
   Result<store::DossierEntry> add_note(const NoteRequest& request);
+  /// A dossier entry written by the system itself (a task mirrored into a connector, a comment
+  /// that arrived from an external system), for the dispute that owns `task_key`.
+  Result<store::DossierEntry> add_task_entry(const std::string& task_key, const std::string& actor,
+                                             const std::string& kind, const std::string& summary,
+                                             const std::string& payload_json,
+                                             domain::Direction direction = domain::Direction::kInternal,
+                                             const std::string& channel = "");
   /// Fires every reminder and escalation due at the clock's now.
   Result<TickReport> tick();
 
@@ -125,7 +132,8 @@ class DisputeService {
   void batch(const std::function<void()>& body);
 
   // --- queries
-  Result<DisputeView> show(const std::string& dispute);
+  /// A dispute with its steps, active holds and (unless `with_timeline` is false) its dossier.
+  Result<DisputeView> show(const std::string& dispute, bool with_timeline = true);
   std::vector<store::DisputeRecord> list(const store::DisputeFilter& filter);
   /// The internal to-do list of a person: steps assigned to them, to a role they are a member
   /// of, or escalated to them. Empty `assignee` lists everyone's.

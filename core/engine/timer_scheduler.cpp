@@ -4,7 +4,11 @@ namespace disputed::engine {
 
 TimerScheduler::TimerScheduler(DisputeService& service, std::chrono::milliseconds interval,
                                std::function<void(const Result<TickReport>&)> on_tick)
-    : service_(service), interval_(interval), on_tick_(std::move(on_tick)) {}
+    : TimerScheduler([&service] { return service.tick(); }, interval, std::move(on_tick)) {}
+
+TimerScheduler::TimerScheduler(std::function<Result<TickReport>()> tick, std::chrono::milliseconds interval,
+                               std::function<void(const Result<TickReport>&)> on_tick)
+    : tick_(std::move(tick)), interval_(interval), on_tick_(std::move(on_tick)) {}
 
 TimerScheduler::~TimerScheduler() { stop(); }
 
@@ -39,7 +43,7 @@ std::uint64_t TimerScheduler::ticks() const {
 
 void TimerScheduler::run() {
   for (;;) {
-    auto report = service_.tick();
+    auto report = tick_();
     if (on_tick_) on_tick_(report);
     std::unique_lock lock(mutex_);
     ++ticks_;

@@ -18,6 +18,10 @@ class TimerScheduler {
   /// `on_tick` (optional) sees every tick's report or error, e.g. to log it.
   TimerScheduler(DisputeService& service, std::chrono::milliseconds interval,
                  std::function<void(const Result<TickReport>&)> on_tick = {});
+  /// The same with the tick given as a function, e.g. one that queues DisputeService::tick on
+  /// the serving process's single writer (CommandWriter) instead of using a service directly.
+  TimerScheduler(std::function<Result<TickReport>()> tick, std::chrono::milliseconds interval,
+                 std::function<void(const Result<TickReport>&)> on_tick = {});
   ~TimerScheduler();
   TimerScheduler(const TimerScheduler&) = delete;
   TimerScheduler& operator=(const TimerScheduler&) = delete;
@@ -33,7 +37,7 @@ class TimerScheduler {
  private:
   void run();
 
-  DisputeService& service_;
+  std::function<Result<TickReport>()> tick_;
   std::chrono::milliseconds interval_;
   std::function<void(const Result<TickReport>&)> on_tick_;
   mutable std::mutex mutex_;

@@ -169,11 +169,78 @@ CREATE INDEX outbox_pending ON outbox(state, next_attempt_at, id);
 CREATE INDEX outbox_task ON outbox(task_key, id);
 )sql";
 
+// The sync engine's bookkeeping: what each connector instance has seen and done.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE outbox ADD COLUMN external_ref TEXT;
+CREATE INDEX outbox_target_due ON outbox(target, state, next_attempt_at, id);
+CREATE INDEX steps_target_open ON steps(target, status);
+
+CREATE TABLE connector_cursors (
+  instance   TEXT PRIMARY KEY,
+  cursor     TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+-- External events applied once: a re-poll after a crash finds them here and changes nothing.
+CREATE TABLE applied_events (
+  instance   TEXT NOT NULL,
+  task_key   TEXT NOT NULL,
+  event_id   TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  PRIMARY KEY (instance, task_key, event_id)
+);
+
+CREATE TABLE connector_status (
+  instance      TEXT PRIMARY KEY,
+  state         TEXT NOT NULL,
+  last_poll_at  TEXT,
+  last_apply_at TEXT,
+  last_error    TEXT,
+  retries       INTEGER NOT NULL DEFAULT 0,
+  applied       INTEGER NOT NULL DEFAULT 0,
+  events        INTEGER NOT NULL DEFAULT 0,
+  updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE plugin_kv (
+  instance TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (instance, key)
+);
+)sql";
+
+// v2 (REST API, reports): API keys — only the SHA-256 of a key is stored, the key itself is
+// shown once when it is made — and indexes for the report queries.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE api_keys (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  role         TEXT NOT NULL CHECK (role IN ('admin', 'controller', 'viewer', 'integration')),
+  key_hash     TEXT NOT NULL UNIQUE,
+  key_prefix   TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at   TEXT
+);
+CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL;
+
+-- Covering indexes, so that a report reads narrow index entries instead of whole rows and
+-- groups in index order (SQLite's sorter is slow): under 200 ms at 100,000 disputes
+-- (docs/benchmarks.md). core/store/reports.cpp names them with INDEXED BY.
+CREATE INDEX disputes_report ON disputes(category, status, currency, opened_at, resolved_at, due_at,
+                                         resolution, disputed_units);
+CREATE INDEX steps_report ON steps(dispute_id, status, step_key, assignee, assigned_at, deadline_at,
+                                   completed_at, escalated_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "invoices, disputes, steps, timers, holds, dossier, collection feed, outbox", kSchemaV1},
+      {2, "REST API keys; report indexes", kSchemaV2},
+      {3, "sync engine: poll cursors, applied events, connector status, plugin state", kSchemaV3},
   };
   return all;
 }

@@ -73,6 +73,11 @@ std::string Statement::text(int column) const {
   return p ? std::string(p, std::size_t(sqlite3_column_bytes(stmt_, column))) : std::string();
 }
 
+std::string_view Statement::text_view(int column) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, column))) : std::string_view();
+}
+
 std::optional<std::string> Statement::optional_text(int column) const {
   if (is_null(column)) return std::nullopt;
   return text(column);
@@ -173,6 +178,20 @@ void Transaction::commit() {
   if (nested_) db_.prepare_cached("RELEASE nested").run();
   else db_.exec("COMMIT");
   done_ = true;
+}
+
+std::int64_t sqlite_memory_used() { return sqlite3_memory_used(); }
+
+// ---- ReadTransaction
+
+ReadTransaction::ReadTransaction(Database& db) : db_(db) { db_.prepare_cached("BEGIN").run(); }
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    db_.prepare_cached("COMMIT").run();
+  } catch (...) {
+    // Nothing was written; SQLite ends the read with the next statement or on close.
+  }
 }
 
 }  // namespace disputed::store

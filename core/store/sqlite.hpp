@@ -56,6 +56,8 @@ class Statement {
 
   std::int64_t int64(int column) const;
   std::string text(int column) const;
+  /// The column's text without a copy; valid until the next step() or reset().
+  std::string_view text_view(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::optional<std::int64_t> optional_int64(int column) const;
   bool is_null(int column) const;
@@ -116,6 +118,24 @@ class Transaction {
   Database& db_;
   bool nested_;
   bool done_ = false;
+};
+
+/// Bytes of heap SQLite holds right now, over all connections (page caches, statements); for
+/// metrics, to tell its caches from the rest of the process's memory.
+std::int64_t sqlite_memory_used();
+
+/// BEGIN (deferred) ... COMMIT around a group of reads, so they all see one snapshot of the
+/// database (in WAL mode a writer on another connection may commit between two statements).
+/// Ends the read in its destructor. Not for writes: use Transaction.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Database& db_;
 };
 
 }  // namespace disputed::store

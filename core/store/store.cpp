@@ -386,6 +386,15 @@ std::optional<StepRecord> Store::find_step(std::int64_t id) {
   return out;
 }
 
+std::optional<StepRecord> Store::find_step_by_task_key(const std::string& task_key) {
+  Statement& s = db_.prepare_cached(std::string("SELECT ") + kStepColumns + " FROM steps WHERE task_key = ?");
+  s.bind(1, task_key);
+  std::optional<StepRecord> out;
+  if (s.step()) out = read_step(s);
+  s.reset();
+  return out;
+}
+
 std::vector<StepRecord> Store::steps_of(std::int64_t dispute_id) {
   Statement& s = db_.prepare_cached(std::string("SELECT ") + kStepColumns +
                                     " FROM steps WHERE dispute_id = ? ORDER BY id");

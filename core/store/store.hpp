@@ -43,6 +43,7 @@ class Store {
   void insert_step(StepRecord& step);
   void update_step(const StepRecord& step);
   std::optional<StepRecord> find_step(std::int64_t id);
+  std::optional<StepRecord> find_step_by_task_key(const std::string& task_key);
   std::vector<StepRecord> steps_of(std::int64_t dispute_id);
   /// Open steps targeting the internal to-do list for any of these assignees (all if empty).
   std::vector<StepRecord> open_internal_steps(const std::set<std::string>& assignees);

@@ -59,10 +59,6 @@ std::uint64_t fnv1a_64(std::string_view data) {
   return h;
 }
 
-bool is_word_byte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 }  // namespace
 
 // ---- small lookups --------------------------------------------------------------------------
@@ -141,16 +137,7 @@ std::string describe(const AssigneeRule& rule) {
 
 std::vector<std::string> words_of(const std::string& text) {
   std::vector<std::string> words;
-  std::string word;
-  for (unsigned char c : text) {
-    if (is_word_byte(c)) {
-      word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
+  for_each_word(text, [&](std::string_view w) { words.emplace_back(w); });
   return words;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -170,5 +171,22 @@ std::string describe(const AssigneeRule& rule);
 /// Lower-cased words of `text`: runs of ASCII letters and digits and non-ASCII (UTF-8) bytes;
 /// everything else separates words. The tokenizer behind suggest_category and keyword checks.
 std::vector<std::string> words_of(const std::string& text);
+
+/// The same words, handed to `sink` one by one (as a string_view valid during the call) instead
+/// of copied into a vector: for counting words over many texts (the causes report).
+template <class Sink>
+void for_each_word(std::string_view text, Sink&& sink) {
+  std::string word;
+  for (unsigned char c : text) {
+    bool word_byte = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    if (word_byte) {
+      word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+    } else if (!word.empty()) {
+      sink(std::string_view(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) sink(std::string_view(word));
+}
 
 }  // namespace disputed::workflow

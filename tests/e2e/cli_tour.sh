@@ -42,8 +42,9 @@ after=$("$bin" --json dispute list | python3 -c 'import json,sys; print(len(json
 [ "$before" = "$after" ] || fail "a failed open wrote a dispute"
 DISPUTED_NOW=2026-12-31T12:00:00Z "$bin" tick | grep -q "fired" || fail "tick"
 "$bin" events | head -5
-# serve runs the timer scheduler until SIGTERM and stops cleanly with exit 0.
-"$bin" serve --tick-interval 1 >"$work/serve.out" 2>&1 &
+# serve runs the REST API and the timer scheduler until SIGTERM and stops cleanly with exit 0.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --listen "127.0.0.1:$port" --tick-interval 1 >"$work/serve.out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q "stop with" "$work/serve.out" && break; sleep 0.1; done
 kill -TERM "$pid"

@@ -1,0 +1,95 @@
+#pragma once
+// The REST API (docs/api/openapi.yaml) as a function from request to response: routing,
+// authentication and roles, request bodies (size, media type, JSON syntax, schema), the
+// handlers and metrics. No sockets here (see HttpServer), so tests can call handle() directly.
+//
+// Threading: handle() is called by many HTTP threads at once. Reads lease a connection of their
+// own from the ReaderPool (one snapshot per request); every write is a command queued on the one
+// CommandWriter (group commit), so concurrent requests on one dispute run one after the other.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/api/api_error.hpp"
+#include "core/api/auth.hpp"
+#include "core/api/http_types.hpp"
+#include "core/api/metrics.hpp"
+#include "core/api/router.hpp"
+#include "core/engine/command_writer.hpp"
+#include "core/engine/reader_pool.hpp"
+
+namespace disputed::api {
+
+struct ApiSettings {
+  std::size_t max_body_bytes = 1 << 20;
+  std::string version = "0.1.0";
+  /// Where internal errors are reported (never with secrets); empty: nowhere.
+  std::function<void(const std::string&)> log;
+};
+
+class Api {
+ public:
+  Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authenticator& auth,
+      const workflow::Definitions& definitions, const domain::Clock& clock, ApiSettings settings);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  /// Answers one request. Thread-safe; never throws.
+  HttpResponse handle(const HttpRequest& request);
+
+  /// From now on every request but /healthz is answered 503, and /healthz says "stopping".
+  void stop_accepting() { stopping_ = true; }
+  std::size_t max_body_bytes() const { return settings_.max_body_bytes; }
+
+  static constexpr const char* kBasePath = "/api/v1";
+
+ private:
+  struct Call;
+  struct RouteEntry {
+    Permission permission;
+    std::function<HttpResponse(Api&, const Call&)> run;
+  };
+
+  HttpResponse dispatch(const HttpRequest& request, std::string& route_label);
+  void note_key_use(const Principal& who);
+
+  // Handlers (api.cpp).
+  HttpResponse healthz();
+  HttpResponse metrics(const Call& call);
+  HttpResponse openapi(const Call& call);
+  HttpResponse upsert_invoices(const Call& call);
+  HttpResponse get_invoice(const Call& call);
+  HttpResponse open_dispute(const Call& call);
+  HttpResponse list_disputes(const Call& call);
+  HttpResponse get_dispute(const Call& call);
+  HttpResponse timeline(const Call& call);
+  HttpResponse add_note(const Call& call);
+  HttpResponse complete_step(const Call& call);
+  HttpResponse resolve(const Call& call);
+  HttpResponse withdraw(const Call& call);
+  HttpResponse reopen(const Call& call);
+  HttpResponse close(const Call& call);
+  HttpResponse tasks(const Call& call);
+  HttpResponse events(const Call& call);
+  HttpResponse report(const Call& call, int kind);
+
+  engine::ReaderPool& readers_;
+  engine::CommandWriter& writer_;
+  const Authenticator& auth_;
+  const workflow::Definitions& defs_;
+  const domain::Clock& clock_;
+  ApiSettings settings_;
+  Router<RouteEntry> router_;
+  Metrics metrics_;
+  std::atomic<bool> stopping_{false};
+  std::mutex key_use_mutex_;
+  std::map<std::int64_t, domain::Instant> key_last_noted_;
+};
+
+}  // namespace disputed::api

@@ -1,0 +1,218 @@
+#include "core/api/jwt_verifier.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+// liboauth2's headers have no extern "C" of their own.
+extern "C" {
+#include <oauth2/cfg.h>
+#include <oauth2/log.h>
+#include <oauth2/mem.h>
+#include <oauth2/oauth2.h>
+#include <oauth2/util.h>
+}
+#include <jansson.h>
+
+#include "core/config/config_error.hpp"
+
+namespace disputed::api {
+
+namespace {
+
+using nlohmann::json;
+
+// Signature and "exp" by liboauth2; "iss" is compared here (1.4's verify.iss only checks that the
+// claim is present). expiry=0 turns off liboauth2's verification cache: it is process-wide and
+// keyed by the token alone, so a token accepted under one configuration would be accepted under
+// another (seen in tests); this class keeps its own cache instead.
+constexpr const char* kVerifyOptions = "verify.exp=required&verify.iss=skip&verify.iat=skip&expiry=0";
+constexpr std::size_t kMaxCachedTokens = 10000;
+
+bool is_token_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '=' || c == '+' || c == '/';
+}
+
+const json* claim_at(const json& claims, const std::string& path) {
+  const json* node = &claims;
+  std::size_t start = 0;
+  while (node && start <= path.size()) {
+    auto dot = path.find('.', start);
+    std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(key)) return nullptr;
+    node = &(*node)[key];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return node;
+}
+
+ApiError invalid_token(const std::string& why) {
+  ApiError e = ApiError::make(401, "unauthorized", "invalid access token: " + why);
+  e.error.details.push_back({"Authorization", "invalid token"});
+  return e;
+}
+
+}  // namespace
+
+std::string redact_tokens(std::string text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_token_char(text[i])) {
+      out += text[i++];
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && is_token_char(text[j])) ++j;
+    // 32+ characters of base64url/base64 is a key, a signature or a token, not a word.
+    if (j - i >= 32) out += "[redacted]";
+    else out.append(text, i, j - i);
+    i = j;
+  }
+  return out;
+}
+
+struct JwtVerifier::Impl {
+  config::OAuth2Config config;
+  std::map<std::string, Role> roles;
+  std::function<void(const std::string&)> log;
+  oauth2_log_t* oauth2_log = nullptr;
+  oauth2_cfg_token_verify_t* verify = nullptr;
+
+  mutable std::mutex mutex;  // liboauth2's verify context is not documented as thread-safe
+  mutable std::unordered_map<std::string, json> cache;  // claims of verified tokens, by SHA-256
+
+  static void sink(oauth2_log_sink_t* sink, const char* /*file*/, unsigned long /*line*/, const char* function,
+                   oauth2_log_level_t level, const char* message) {
+    auto* self = static_cast<Impl*>(oauth2_log_sink_ctx_get(sink));
+    if (!self || !self->log || level > OAUTH2_LOG_WARN) return;
+    self->log(std::string("oauth2: ") + (function ? function : "") + ": " + redact_tokens(message ? message : ""));
+  }
+
+  std::variant<Principal, ApiError> principal(const json& claims) const {
+    std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    // Checked again here: an answer from a cache must not outlive the token.
+    if (!claims.contains("exp") || !claims["exp"].is_number() || claims["exp"].get<std::int64_t>() <= now)
+      return invalid_token("expired");
+    if (claims.contains("nbf") && claims["nbf"].is_number() && claims["nbf"].get<std::int64_t>() > now + 60)
+      return invalid_token("not valid yet");
+    if (!claims.contains("iss") || claims["iss"] != config.issuer) return invalid_token("wrong issuer");
+    bool audience = false;
+    if (claims.contains("aud")) {
+      const json& aud = claims["aud"];
+      if (aud.is_string()) audience = aud == config.audience;
+      if (aud.is_array())
+        for (const auto& a : aud) audience = audience || a == config.audience;
+    }
+    if (!audience) return invalid_token("wrong audience");
+
+    std::optional<Role> role;
+    if (const json* values = claim_at(claims, config.role_claim)) {
+      auto consider = [&](const json& v) {
+        if (!v.is_string()) return;
+        auto it = roles.find(v.get<std::string>());
+        if (it != roles.end() && (!role || int(it->second) > int(*role))) role = it->second;  // most powerful wins
+      };
+      if (values->is_array())
+        for (const auto& v : *values) consider(v);
+      else
+        consider(*values);
+    }
+    if (!role)
+      return ApiError::make(403, "forbidden", "the access token carries no disputed role (claim '" +
+                                                  config.role_claim + "')");
+
+    std::string actor;
+    for (const std::string& name : config.actor_claim.empty()
+                                       ? std::vector<std::string>{"email", "preferred_username", "sub"}
+                                       : std::vector<std::string>{config.actor_claim}) {
+      if (const json* v = claim_at(claims, name); v && v->is_string() && !v->get<std::string>().empty()) {
+        actor = v->get<std::string>();
+        break;
+      }
+    }
+    if (actor.empty()) return invalid_token("no user claim");
+    return Principal{actor, *role, std::nullopt};
+  }
+};
+
+JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg, std::function<void(const std::string&)> log)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config = cfg;
+  impl_->log = std::move(log);
+  for (const auto& [value, role] : cfg.roles) {
+    auto parsed = parse_role(role);
+    if (!parsed) throw config::ConfigError("server.oauth2", "/roles/" + value, "unknown role '" + role + "'");
+    impl_->roles[value] = *parsed;
+  }
+  // Our own log object (not oauth2_init/oauth2_shutdown: those are process-wide and belong to
+  // the connector host); it owns the sink, which never passes anything below WARN.
+  oauth2_log_sink_t* sink = oauth2_log_sink_create(OAUTH2_LOG_WARN, &Impl::sink, impl_.get());
+  impl_->oauth2_log = oauth2_log_init(OAUTH2_LOG_WARN, sink);
+
+  auto add = [&](const char* type, const std::string& value) {
+    char* problem = oauth2_cfg_token_verify_add_options(impl_->oauth2_log, &impl_->verify, type, value.c_str(),
+                                                        kVerifyOptions);
+    if (problem) {
+      std::string text = problem;
+      oauth2_mem_free(problem);
+      throw config::ConfigError("server.oauth2", "", std::string("liboauth2 refused the ") + type + ": " + text);
+    }
+  };
+  if (!cfg.jwks_uri.empty()) {
+    add("jwks_uri", cfg.jwks_uri);
+  } else {
+    std::ifstream in(cfg.jwks_file, std::ios::binary);
+    if (!in) throw config::ConfigError(cfg.jwks_file.string(), "", "cannot read the JWKS file");
+    std::stringstream text;
+    text << in.rdbuf();
+    json jwks = json::parse(text.str(), nullptr, false);
+    if (jwks.is_discarded() || !jwks.contains("keys") || !jwks["keys"].is_array() || jwks["keys"].empty())
+      throw config::ConfigError(cfg.jwks_file.string(), "/keys", "must be a JWKS: {\"keys\": [ ...JWK... ]}");
+    for (const auto& key : jwks["keys"]) add("jwk", key.dump());  // tried in order until one verifies
+  }
+}
+
+JwtVerifier::~JwtVerifier() {
+  if (impl_->verify) oauth2_cfg_token_verify_free(impl_->oauth2_log, impl_->verify);
+  if (impl_->oauth2_log) oauth2_log_free(impl_->oauth2_log);
+}
+
+std::variant<Principal, ApiError> JwtVerifier::verify(const std::string& token) const {
+  if (std::count(token.begin(), token.end(), '.') != 2) return invalid_token("not a JWT");
+  std::string key = hash_api_key(token);  // the cache never holds the token itself
+  json claims;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->cache.find(key);
+    if (it != impl_->cache.end()) {
+      claims = it->second;
+    } else {
+      json_t* payload = nullptr;
+      bool ok = oauth2_token_verify(impl_->oauth2_log, nullptr, impl_->verify, token.c_str(), &payload);
+      if (!ok || !payload) {
+        if (payload) json_decref(payload);
+        return invalid_token("signature, key or expiry not accepted");
+      }
+      char* text = json_dumps(payload, JSON_COMPACT);
+      json_decref(payload);
+      claims = json::parse(text ? text : "null", nullptr, false);
+      free(text);  // jansson allocates with malloc by default
+      if (!claims.is_object()) return invalid_token("claims are not an object");
+      if (impl_->cache.size() >= kMaxCachedTokens) impl_->cache.clear();
+      impl_->cache[key] = claims;
+    }
+  }
+  return impl_->principal(claims);
+}
+
+}  // namespace disputed::api

@@ -1,0 +1,82 @@
+#include "core/app/service.hpp"
+
+#include "core/api/api.hpp"
+#include "core/api/auth.hpp"
+#include "core/api/http_server.hpp"
+#include "core/api/jwt_verifier.hpp"
+#include "core/engine/reader_pool.hpp"
+#include "core/engine/timer_scheduler.hpp"
+#include "core/store/migrations.hpp"
+#include "core/store/wal_checkpointer.hpp"
+
+namespace disputed::app {
+
+std::optional<std::pair<std::string, int>> parse_listen_address(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.front() == '[' ? host.back() != ']' : host.find(':') != std::string::npos) return std::nullopt;
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  int n = std::stoi(port);
+  if (n < 1 || n > 65535) return std::nullopt;
+  return std::pair{host, n};
+}
+
+Service::Service(const std::filesystem::path& database, store::DatabaseOptions options,
+                 const workflow::Definitions& definitions, const domain::Clock& clock, ServiceSettings settings,
+                 std::function<void(const std::string&)> log)
+    : settings_(std::move(settings)), log_(std::move(log)) {
+  api::init_http_threads(settings_.threads);  // before anything else touches cpprestsdk
+  writer_db_ = std::make_unique<store::Database>(database, options);
+  store::require_current_schema(*writer_db_);
+  // Checkpoints run beside the writer, not inside its commits (see WalCheckpointer).
+  writer_db_->exec("PRAGMA wal_autocheckpoint=0");
+  checkpointer_ = std::make_unique<store::WalCheckpointer>(database, options, std::chrono::milliseconds(250));
+  service_ = std::make_unique<engine::DisputeService>(*writer_db_, definitions, clock);
+  writer_ = std::make_unique<engine::CommandWriter>(*service_);
+  // One read connection per HTTP thread: a request holds at most one, so none ever waits.
+  readers_ = std::make_unique<engine::ReaderPool>(database, options, definitions, clock, std::size_t(settings_.threads));
+  auth_ = settings_.oauth2 ? std::make_unique<api::Authenticator>(std::make_unique<api::JwtVerifier>(*settings_.oauth2, log_))
+                           : std::make_unique<api::Authenticator>();
+  api::ApiSettings api_settings;
+  api_settings.max_body_bytes = settings_.max_body_bytes;
+  api_settings.version = settings_.version;
+  api_settings.log = log_;
+  api_ = std::make_unique<api::Api>(*readers_, *writer_, *auth_, definitions, clock, api_settings);
+  http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_);
+  scheduler_ = std::make_unique<engine::TimerScheduler>(
+      [this] {
+        return writer_->run<engine::TickReport>([](engine::DisputeService& s) { return s.tick(); });
+      },
+      settings_.tick_interval,
+      [this](const domain::Result<engine::TickReport>& r) {
+        if (!r.ok()) log_("timers: " + r.error().describe());
+        else if (r->reminders || r->escalations)
+          log_("timers: " + std::to_string(r->reminders) + " reminder(s), " + std::to_string(r->escalations) +
+               " escalation(s)");
+      });
+}
+
+Service::~Service() { stop(); }
+
+void Service::start() {
+  checkpointer_->start();
+  writer_->start();
+  scheduler_->start();
+  http_->start();
+}
+
+void Service::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  http_->stop(std::chrono::seconds(10));  // 503 for newcomers, let requests in flight finish
+  scheduler_->stop();                     // finishes a tick in progress (it waits for its commit)
+  writer_->stop();                        // runs and commits whatever is still queued
+  checkpointer_->stop();                  // and copies the log into the database file
+}
+
+std::string Service::url() const { return http_->url(); }
+
+std::uint64_t Service::timer_ticks() const { return scheduler_->ticks(); }
+
+}  // namespace disputed::app

@@ -1,0 +1,85 @@
+#pragma once
+// `disputed serve` as one object: the writer connection with its CommandWriter (the single
+// writer, group commit), the read connections, the timer scheduler and the REST API on its
+// listener. start() brings them up in dependency order; stop() takes them down the other way:
+// stop accepting and finish the requests in flight, stop the timers, commit what is queued.
+// (The connector dispatcher and pollers join here too; they submit their writes to writer().)
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/config/engine_config.hpp"
+#include "core/engine/command_writer.hpp"
+#include "core/store/sqlite.hpp"
+#include "core/workflow/definition.hpp"
+
+namespace disputed::api {
+class Api;
+class Authenticator;
+class HttpServer;
+}  // namespace disputed::api
+namespace disputed::engine {
+class ReaderPool;
+class TimerScheduler;
+}  // namespace disputed::engine
+namespace disputed::store {
+class WalCheckpointer;
+}  // namespace disputed::store
+
+namespace disputed::app {
+
+struct ServiceSettings {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::chrono::milliseconds tick_interval{std::chrono::seconds(60)};
+  int threads = 8;  // HTTP threads, and as many read connections
+  std::size_t max_body_bytes = 1 << 20;
+  std::optional<config::OAuth2Config> oauth2;
+  std::string version;
+};
+
+/// "127.0.0.1:8080" or "[::1]:8080" -> host and port; nullopt when malformed.
+std::optional<std::pair<std::string, int>> parse_listen_address(const std::string& text);
+
+class Service {
+ public:
+  /// Opens the connections and builds everything (throws at start-up: database, OAuth2 config).
+  /// `log` receives one line per event worth an operator's attention.
+  Service(const std::filesystem::path& database, store::DatabaseOptions options,
+          const workflow::Definitions& definitions, const domain::Clock& clock, ServiceSettings settings,
+          std::function<void(const std::string&)> log);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Starts the writer, the timers and the listener; throws std::runtime_error when the address
+  /// cannot be listened on.
+  void start();
+  /// The clean stop described above. Idempotent.
+  void stop();
+
+  /// "http://127.0.0.1:8080".
+  std::string url() const;
+  engine::CommandWriter& writer() { return *writer_; }
+  std::uint64_t timer_ticks() const;
+
+ private:
+  ServiceSettings settings_;
+  std::function<void(const std::string&)> log_;
+  std::unique_ptr<store::Database> writer_db_;
+  std::unique_ptr<store::WalCheckpointer> checkpointer_;
+  std::unique_ptr<engine::DisputeService> service_;
+  std::unique_ptr<engine::CommandWriter> writer_;
+  std::unique_ptr<engine::ReaderPool> readers_;
+  std::unique_ptr<api::Authenticator> auth_;
+  std::unique_ptr<api::Api> api_;
+  std::unique_ptr<api::HttpServer> http_;
+  std::unique_ptr<engine::TimerScheduler> scheduler_;
+  bool stopped_ = false;
+};
+
+}  // namespace disputed::app

@@ -1,0 +1,37 @@
+#include "core/engine/reader_pool.hpp"
+
+namespace disputed::engine {
+
+ReaderPool::ReaderPool(const std::filesystem::path& file, store::DatabaseOptions options,
+                       const workflow::Definitions& definitions, const domain::Clock& clock, std::size_t size) {
+  for (std::size_t i = 0; i < (size == 0 ? 1 : size); ++i) {
+    auto reader = std::make_unique<Reader>();
+    reader->db = std::make_unique<store::Database>(file, options);
+    reader->db->exec("PRAGMA query_only=1");
+    // A reader's page cache is emptied whenever the writer has committed since its last read
+    // (WAL), and database pages come from the memory map anyway; a small cache bounds memory
+    // (16 MiB per reader instead of the writer's 64 MiB) without slowing reads.
+    reader->db->exec("PRAGMA cache_size=-16384");
+    reader->service = std::make_unique<DisputeService>(*reader->db, definitions, clock);
+    free_.push_back(reader.get());
+    readers_.push_back(std::move(reader));
+  }
+}
+
+ReaderPool::Lease ReaderPool::lease() {
+  std::unique_lock lock(mutex_);
+  returned_.wait(lock, [this] { return !free_.empty(); });
+  Reader* reader = free_.back();
+  free_.pop_back();
+  return Lease(*this, reader);
+}
+
+void ReaderPool::give_back(Reader* reader) {
+  {
+    std::lock_guard lock(mutex_);
+    free_.push_back(reader);
+  }
+  returned_.notify_one();
+}
+
+}  // namespace disputed::engine

@@ -1,0 +1,197 @@
+#include "core/host/connector_host.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/config/config_error.hpp"
+#include "core/config/json_file.hpp"
+#include "core/config/json_schema.hpp"
+#include "core/store/sync_store.hpp"
+
+namespace disputed::host {
+
+namespace fs = std::filesystem;
+using config::ConfigError;
+
+namespace {
+
+/// The plugins' persistent state, in the engine's database (table plugin_kv).
+class SqliteKeyValueStore final : public sdk::KeyValueStore {
+ public:
+  SqliteKeyValueStore(store::Database& db, std::string instance) : store_(db), instance_(std::move(instance)) {}
+  std::optional<std::string> get(const std::string& key) override {
+    try {
+      return store_.kv_get(instance_, key);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  void put(const std::string& key, const std::string& value) override {
+    try {
+      store_.kv_put(instance_, key, value);
+    } catch (...) {
+      // Plugin state is a cache by contract; losing a write must not take the connector down.
+    }
+  }
+  void erase(const std::string& key) override {
+    try {
+      store_.kv_erase(instance_, key);
+    } catch (...) {
+    }
+  }
+
+ private:
+  store::SyncStore store_;
+  std::string instance_;
+};
+
+}  // namespace
+
+std::vector<InstanceConfig> read_instance_configs(const fs::path& dir) {
+  std::vector<InstanceConfig> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    nlohmann::json doc = config::read_json_file(file);
+    // Checked before the schema, whose messages quote the offending value: a literal secret
+    // must never reach a log.
+    if (auto secrets = doc.find("secrets"); secrets != doc.end() && secrets->is_object())
+      for (const auto& [k, v] : secrets->items())
+        if (!v.is_string() || !(v.get<std::string>().rfind("env:", 0) == 0 || v.get<std::string>().rfind("file:", 0) == 0))
+          throw ConfigError(file.string(), "/secrets/" + k,
+                            "must be a reference (env:NAME or file:PATH), not the secret itself");
+    config::embedded_schema("connector-instance").validate_or_throw(doc, file.string());
+    InstanceConfig c;
+    c.file = file;
+    c.name = doc["name"];
+    c.plugin = doc["plugin"];
+    c.settings = doc.value("settings", nlohmann::json::object());
+    if (auto secrets = doc.find("secrets"); secrets != doc.end())
+      for (const auto& [k, v] : secrets->items()) c.secrets[k] = v.get<std::string>();
+    c.auth = doc.value("auth", nlohmann::json::object());
+    c.allowed_hosts = doc.value("allowed_hosts", std::vector<std::string>{});
+    c.allow_plain_http = doc.value("allow_plain_http", false);
+    if (doc.contains("rate_per_second")) c.rate_per_second = doc["rate_per_second"].get<double>();
+    if (doc.contains("burst")) c.burst = doc["burst"].get<int>();
+    if (doc.contains("poll_interval_seconds")) c.poll_interval_seconds = doc["poll_interval_seconds"].get<int>();
+    if (doc.contains("max_attempts")) c.max_attempts = doc["max_attempts"].get<int>();
+    c.paused = doc.value("paused", false);
+    for (const auto& other : out)
+      if (other.name == c.name)
+        throw ConfigError(file.string(), "/name", "instance name '" + c.name + "' is also used by " + other.file.string());
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured, const char* plugin_path_env) {
+  std::vector<fs::path> dirs = configured;
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    dirs.push_back(fs::path(exe).parent_path().parent_path() / "plugins");
+  }
+  if (plugin_path_env && *plugin_path_env) {
+    std::stringstream ss(plugin_path_env);
+    std::string item;
+    while (std::getline(ss, item, ':'))
+      if (!item.empty()) dirs.emplace_back(item);
+  }
+  return dirs;
+}
+
+ConnectorHost::ConnectorHost(std::vector<fs::path> plugin_dirs, const domain::Clock& clock, net::LogSink log,
+                             store::Database* kv_db)
+    : catalog_(plugin_dirs), clock_(clock), log_(std::move(log)), kv_db_(kv_db) {}
+
+ConnectorHost::~ConnectorHost() {
+  // Connectors go before their host services and before the libraries (held by the deleters).
+  for (auto& in : instances_) in.connector.reset();
+}
+
+ConnectorHost::Instance* ConnectorHost::find(const std::string& name) {
+  for (auto& in : instances_)
+    if (in.config.name == name) return &in;
+  return nullptr;
+}
+
+void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
+  for (const auto& c : configs) {
+    std::string file = c.file.string();
+    auto plugin = catalog_.load(c.plugin);
+    if (!plugin) throw ConfigError(file, "/plugin", plugin.error().message);
+    const PluginManifest& m = plugin.value()->manifest();
+
+    config::JsonSchema schema(m.config_schema, m.id + " settings");
+    auto problems = schema.problems(c.settings);
+    if (!problems.empty())
+      throw ConfigError(file, "/settings" + problems[0].field, problems[0].problem);
+    for (const auto& [secret, required] : m.secrets)
+      if (required && !c.secrets.count(secret))
+        throw ConfigError(file, "/secrets/" + secret, "is required by plugin " + m.id + " (an env:NAME or file:PATH reference)");
+    for (const auto& [secret, ref] : c.secrets)
+      if (!m.secrets.count(secret)) throw ConfigError(file, "/secrets/" + secret, "plugin " + m.id + " has no such secret");
+
+    auto connector = plugin.value()->create();
+    if (!connector) throw ConfigError(file, "/plugin", connector.error().message);
+    auto plugin_problems = connector.value()->validate(c.settings.dump());
+    if (!plugin_problems.empty())
+      throw ConfigError(file, "/settings" + plugin_problems[0].field, plugin_problems[0].problem);
+
+    auto kind = net::parse_auth_kind(m.auth_kind);
+    if (!kind) throw ConfigError(file, "/plugin", kind.error().message);
+    auto credentials = net::parse_credential_settings(kind.value(), c.auth.dump(), c.secrets);
+    if (!credentials) {
+      // Fields come relative to the auth object ("token_url", "extra_form.x") or as "secrets.<name>".
+      const auto& e = credentials.error();
+      std::string field = e.details.empty() ? "" : e.details[0].field;
+      std::replace(field.begin(), field.end(), '.', '/');
+      std::string path = field.rfind("secrets/", 0) == 0 ? "/" + field : (field.empty() ? "/auth" : "/auth/" + field);
+      throw ConfigError(file, path, e.describe());
+    }
+    net::HostServicesConfig services_config;
+    services_config.instance_name = c.name;
+    services_config.credentials = credentials.value();
+    services_config.http.allowed_hosts = m.allowed_hosts;
+    services_config.http.allowed_hosts.insert(services_config.http.allowed_hosts.end(), c.allowed_hosts.begin(),
+                                              c.allowed_hosts.end());
+    services_config.http.allow_plain_http = c.allow_plain_http;
+    services_config.log_sink = log_;
+    services_config.shutdown = &shutdown_;
+    std::unique_ptr<sdk::KeyValueStore> kv;
+    if (kv_db_) kv = std::make_unique<SqliteKeyValueStore>(*kv_db_, c.name);
+    auto services = net::HostServices::create(services_config, clock_, std::move(kv));
+    if (!services) throw ConfigError(file, "", "instance " + c.name + ": " + services.error().describe());
+
+    Instance in;
+    in.config = c;
+    in.manifest = m;
+    in.services = std::move(services.value());
+    in.connector = connector.value();
+    auto opened = in.connector->open(c.settings.dump(), *in.services);
+    if (!opened.ok) throw ConfigError(file, "", "instance " + c.name + " (plugin " + m.id + ") did not open: " + opened.message);
+    instances_.push_back(std::move(in));
+  }
+}
+
+void ConnectorHost::register_with(sync::SyncEngine& engine) {
+  for (auto& in : instances_) {
+    sync::InstanceOptions o;
+    o.name = in.config.name;
+    o.rate_per_second = in.config.rate_per_second.value_or(in.manifest.rate_per_second);
+    o.burst = in.config.burst.value_or(in.manifest.burst);
+    o.poll_interval = std::chrono::seconds(in.config.poll_interval_seconds.value_or(in.manifest.poll_interval_seconds));
+    o.max_attempts = in.config.max_attempts.value_or(o.max_attempts);
+    o.paused = in.config.paused;
+    engine.add_instance(o, *in.connector);
+  }
+}
+
+}  // namespace disputed::host

@@ -1,0 +1,58 @@
+#include "core/host/plugin_catalog.hpp"
+
+#include <algorithm>
+
+#include "core/config/config_error.hpp"
+
+namespace disputed::host {
+
+namespace fs = std::filesystem;
+
+PluginCatalog::PluginCatalog(const std::vector<fs::path>& directories) {
+  for (const auto& dir : directories) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    std::vector<fs::path> manifests;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      std::string name = e.path().filename().string();
+      if (name.size() > 14 && name.rfind("lib", 0) == 0 && name.ends_with(".manifest.json")) manifests.push_back(e.path());
+    }
+    std::sort(manifests.begin(), manifests.end());
+    for (const auto& m : manifests) {
+      std::string stem = m.filename().string();
+      stem.resize(stem.size() - std::string(".manifest.json").size());
+      fs::path library = m.parent_path() / (stem + ".so");
+      if (!fs::exists(library)) throw config::ConfigError(m.string(), "", "no plugin library " + library.string() + " beside it");
+      PluginManifest manifest = read_manifest(m);
+      auto existing = entries_.find(manifest.id);
+      if (existing != entries_.end()) {
+        if (existing->second.library.parent_path() == library.parent_path())
+          throw config::ConfigError(m.string(), "/id", "plugin id '" + manifest.id + "' is also claimed by " +
+                                                           existing->second.manifest_file.string());
+        continue;  // an earlier directory wins
+      }
+      std::string id = manifest.id;  // read before the move below
+      entries_.emplace(id, CatalogEntry{library, m, std::move(manifest)});
+    }
+  }
+}
+
+const CatalogEntry* PluginCatalog::find(const std::string& id) const {
+  auto it = entries_.find(id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+domain::Result<std::shared_ptr<LoadedPlugin>> PluginCatalog::load(const std::string& id) {
+  if (auto it = loaded_.find(id); it != loaded_.end()) return it->second;
+  const CatalogEntry* entry = find(id);
+  if (!entry) {
+    std::string known;
+    for (const auto& [k, v] : entries_) known += (known.empty() ? "" : ", ") + k;
+    return domain::Error::not_found("no plugin '" + id + "' found (found: " + (known.empty() ? "none" : known) + ")");
+  }
+  auto plugin = load_plugin(entry->library, entry->manifest);
+  if (plugin.ok()) loaded_[id] = plugin.value();
+  return plugin;
+}
+
+}  // namespace disputed::host

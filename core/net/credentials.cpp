@@ -1,0 +1,798 @@
+#include "core/net/credentials.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/net/redaction.hpp"
+#include "core/net/url.hpp"
+
+// liboauth2 1.4.5.4 has no extern "C" in its headers.
+extern "C" {
+#include <oauth2/http.h>
+#include <oauth2/log.h>
+#include <oauth2/mem.h>
+#include <oauth2/oauth2.h>
+#include <oauth2/util.h>
+}
+
+namespace disputed::net {
+
+namespace {
+
+using Json = nlohmann::json;
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool has_control_chars(std::string_view text) noexcept {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string truncate(std::string text, std::size_t max) {
+  if (text.size() > max) {
+    text.resize(max);
+    text += "...";
+  }
+  return text;
+}
+
+std::string encode_base64(std::string_view bytes, bool url) {
+  static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const char* alphabet = url ? kUrl : kStd;
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  std::size_t left = bytes.size() - i;
+  if (left > 0) {
+    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (left == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (left == 2) out += alphabet[(v >> 6) & 63];
+    if (!url) out.append(left == 1 ? "==" : "=");
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// liboauth2: one process-wide log object (sink at WARN: at DEBUG it logs client secrets and
+// tokens), initialised on first use and shut down once at exit. Every liboauth2 call holds
+// `mutex`: oauth2_url_encode() shares one static curl handle with a plain (non-atomic)
+// reference count, so concurrent calls could free it under another thread.
+
+thread_local std::vector<std::string>* t_oauth2_messages = nullptr;
+
+void forward_oauth2_log(oauth2_log_sink_t* /*sink*/, const char* /*filename*/,
+                        unsigned long /*line*/, const char* /*function*/, oauth2_log_level_t level,
+                        const char* msg) {
+  if (level > OAUTH2_LOG_WARN || msg == nullptr || t_oauth2_messages == nullptr) return;
+  try {
+    t_oauth2_messages->emplace_back(msg);
+  } catch (...) {  // a C callback: nothing may escape
+  }
+}
+
+class OAuth2Runtime {
+ public:
+  OAuth2Runtime() {
+    oauth2_log_sink_t* sink = oauth2_log_sink_create(OAUTH2_LOG_WARN, forward_oauth2_log, nullptr);
+    log_ = oauth2_init(OAUTH2_LOG_WARN, sink);  // the log owns the sink from here on
+  }
+  ~OAuth2Runtime() { oauth2_shutdown(log_); }
+  OAuth2Runtime(const OAuth2Runtime&) = delete;
+  OAuth2Runtime& operator=(const OAuth2Runtime&) = delete;
+
+  oauth2_log_t* log() const noexcept { return log_; }
+  std::mutex& mutex() noexcept { return mutex_; }
+
+ private:
+  oauth2_log_t* log_ = nullptr;
+  std::mutex mutex_;
+};
+
+OAuth2Runtime& oauth2_runtime() {
+  static OAuth2Runtime runtime;  // destroyed at exit: oauth2_shutdown() exactly once
+  return runtime;
+}
+
+// Collects liboauth2's WARN/ERROR lines on this thread while in scope (the runtime mutex is
+// held, so the lines are ours).
+class OAuth2MessageCapture {
+ public:
+  explicit OAuth2MessageCapture(std::vector<std::string>* into) { t_oauth2_messages = into; }
+  ~OAuth2MessageCapture() { t_oauth2_messages = nullptr; }
+  OAuth2MessageCapture(const OAuth2MessageCapture&) = delete;
+  OAuth2MessageCapture& operator=(const OAuth2MessageCapture&) = delete;
+};
+
+struct NvList {
+  explicit NvList(oauth2_log_t* log) : log(log), list(oauth2_nv_list_init(log)) {}
+  ~NvList() {
+    if (list) oauth2_nv_list_free(log, list);
+  }
+  NvList(const NvList&) = delete;
+  NvList& operator=(const NvList&) = delete;
+  void add(const std::string& name, const std::string& value) {
+    oauth2_nv_list_add(log, list, name.c_str(), value.c_str());
+  }
+  oauth2_log_t* log;
+  oauth2_nv_list_t* list;
+};
+
+struct Endpoint {
+  explicit Endpoint(oauth2_log_t* log) : log(log), cfg(oauth2_cfg_endpoint_init(log)) {}
+  ~Endpoint() {
+    if (cfg) oauth2_cfg_endpoint_free(log, cfg);
+  }
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+  oauth2_log_t* log;
+  oauth2_cfg_endpoint_t* cfg;
+};
+
+struct CallContext {
+  explicit CallContext(oauth2_log_t* log) : log(log), ctx(oauth2_http_call_ctx_init(log)) {}
+  ~CallContext() {
+    if (ctx) oauth2_http_call_ctx_free(log, ctx);
+  }
+  CallContext(const CallContext&) = delete;
+  CallContext& operator=(const CallContext&) = delete;
+  oauth2_log_t* log;
+  oauth2_http_call_ctx_t* ctx;
+};
+
+struct OAuth2String {
+  char* text = nullptr;
+  ~OAuth2String() {
+    if (text) oauth2_mem_free(text);
+  }
+};
+
+const char* auth_option(ClientAuthMethod method) {
+  switch (method) {
+    case ClientAuthMethod::kClientSecretBasic:
+      return "client_secret_basic";
+    case ClientAuthMethod::kClientSecretPost:
+      return "client_secret_post";
+    case ClientAuthMethod::kPrivateKeyJwt:
+      return "private_key_jwt";
+  }
+  return "none";
+}
+
+// Configures liboauth2's token endpoint with its `auth=` options (secrets are copied into
+// liboauth2 memory for the duration of one request). Caller holds the runtime mutex.
+domain::Status configure_endpoint(oauth2_log_t* log, Endpoint& endpoint,
+                                  const OAuth2ClientSettings& settings, const Secret& client_secret,
+                                  const Secret& private_jwk) {
+  NvList options(log);
+  options.add("auth", auth_option(settings.client_auth));
+  options.add("client_id", settings.client_id);
+  if (settings.client_auth == ClientAuthMethod::kPrivateKeyJwt) {
+    options.add("jwk", private_jwk.reveal());
+    options.add("aud", settings.assertion_audience.empty() ? settings.token_url
+                                                           : settings.assertion_audience);
+  } else {
+    options.add("client_secret", client_secret.reveal());
+  }
+  options.add("ssl_verify", settings.verify_tls ? "true" : "false");
+  OAuth2String error;
+  error.text =
+      oauth2_cfg_set_endpoint(log, endpoint.cfg, settings.token_url.c_str(), options.list, nullptr);
+  if (error.text != nullptr)
+    return domain::Error::invalid(std::string("OAuth2 client settings for ") + settings.token_url +
+                                  " refused by liboauth2: " + error.text);
+  return domain::Ok{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private keys: liboauth2 takes an RSA JWK; operators usually hold a PEM file.
+
+std::string bn_base64url(const BIGNUM* bn) {
+  std::string bytes(static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
+  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(bytes.data()));
+  std::string out = encode_base64(bytes, /*url=*/true);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return out;
+}
+
+int refuse_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) {
+  return 0;  // never prompt on a terminal; an encrypted key is a configuration error
+}
+
+domain::Result<Secret> rsa_private_jwk(const Secret& key) {
+  const std::string& text = key.reveal();
+  auto first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    Json jwk = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!jwk.is_object())
+      return domain::Error::invalid("private key for private_key_jwt is not valid JWK JSON");
+    if (jwk.value("kty", "") != "RSA" || !jwk.contains("n") || !jwk.contains("e") ||
+        !jwk.contains("d"))
+      return domain::Error::invalid(
+          "private key for private_key_jwt must be an RSA private JWK "
+          "(kty RSA with n, e and d)");
+    return key;
+  }
+
+  BIO* bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
+  if (bio == nullptr) return domain::Error::internal("cannot read private key: out of memory");
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, refuse_passphrase, nullptr);
+  BIO_free(bio);
+  if (pkey == nullptr)
+    return domain::Error::invalid(
+        "private key for private_key_jwt is neither an unencrypted PEM "
+        "private key nor an RSA JWK");
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(pkey);
+    return domain::Error::invalid("private key for private_key_jwt must be an RSA key (RS256)");
+  }
+  static constexpr std::pair<const char*, const char*> kParams[] = {
+      {"n", OSSL_PKEY_PARAM_RSA_N},          {"e", OSSL_PKEY_PARAM_RSA_E},
+      {"d", OSSL_PKEY_PARAM_RSA_D},          {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+      {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},    {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+      {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+  Json jwk = {{"kty", "RSA"}};
+  bool complete = true;
+  for (const auto& [name, param] : kParams) {
+    BIGNUM* bn = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, param, &bn) != 1 || bn == nullptr) {
+      // p, q and the CRT values are optional in a JWK; n, e and d are not.
+      const std::string_view n(name);
+      if (n == "n" || n == "e" || n == "d") complete = false;
+      continue;
+    }
+    jwk[name] = bn_base64url(bn);
+    BN_clear_free(bn);
+  }
+  EVP_PKEY_free(pkey);
+  if (!complete)
+    return domain::Error::invalid("private key for private_key_jwt lacks its private part");
+  return Secret(jwk.dump());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authenticators
+
+class NoAuthenticator final : public Authenticator {
+ public:
+  AuthKind kind() const noexcept override { return AuthKind::kNone; }
+  domain::Result<std::string> authorization() noexcept override { return std::string(); }
+  bool renew_after_unauthorized(const std::string&) noexcept override { return false; }
+};
+
+// Basic and Bearer: a fixed header value, built once.
+class StaticAuthenticator final : public Authenticator {
+ public:
+  StaticAuthenticator(AuthKind kind, Secret header) : kind_(kind), header_(std::move(header)) {}
+  AuthKind kind() const noexcept override { return kind_; }
+  domain::Result<std::string> authorization() noexcept override {
+    try {
+      return header_.reveal();
+    } catch (...) {
+      return domain::Error::internal("auth: out of memory");
+    }
+  }
+  bool renew_after_unauthorized(const std::string&) noexcept override { return false; }
+
+ private:
+  AuthKind kind_;
+  Secret header_;
+};
+
+class OAuth2Authenticator final : public Authenticator {
+ public:
+  explicit OAuth2Authenticator(sdk::TokenSource& tokens) : tokens_(tokens) {}
+  AuthKind kind() const noexcept override { return AuthKind::kOAuth2ClientCredentials; }
+  domain::Result<std::string> authorization() noexcept override {
+    try {
+      std::string error;
+      auto token = tokens_.token(&error);
+      if (!token) return domain::Error::internal("auth: " + error);
+      return "Bearer " + token->access_token;
+    } catch (const std::exception& e) {
+      return domain::Error::internal(std::string("auth: token source failed: ") + e.what());
+    } catch (...) {
+      return domain::Error::internal("auth: token source failed");
+    }
+  }
+  bool renew_after_unauthorized(const std::string& used) noexcept override {
+    try {
+      static constexpr std::string_view kBearer = "Bearer ";
+      if (auto* ours = dynamic_cast<OAuth2TokenSource*>(&tokens_);
+          ours != nullptr && used.rfind(kBearer, 0) == 0) {
+        ours->invalidate_if_current(used.substr(kBearer.size()));
+      } else {
+        tokens_.invalidate();
+      }
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+
+ private:
+  sdk::TokenSource& tokens_;
+};
+
+// Reads an optional string member; a present member of another type is an error.
+domain::Status read_string(const Json& object, const char* key, std::string& out) {
+  auto it = object.find(key);
+  if (it == object.end()) return domain::Ok{};
+  if (!it->is_string())
+    return domain::Error::invalid(std::string("auth.") + key + " must be a string", key,
+                                  "must be a string");
+  out = it->get<std::string>();
+  return domain::Ok{};
+}
+
+domain::Result<std::string> required_secret(const std::map<std::string, std::string>& refs,
+                                            const std::string& name, AuthKind kind) {
+  auto it = refs.find(name);
+  if (it == refs.end() || it->second.empty())
+    return domain::Error::invalid(std::string("auth kind ") + to_string(kind) + " needs secret \"" +
+                                      name + "\" (env:NAME or file:PATH)",
+                                  "secrets." + name, "is required");
+  return it->second;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string base64_encode(std::string_view bytes) { return encode_base64(bytes, /*url=*/false); }
+
+domain::Result<AuthKind> parse_auth_kind(std::string_view text) {
+  for (AuthKind kind :
+       {AuthKind::kNone, AuthKind::kBasic, AuthKind::kBearer, AuthKind::kOAuth2ClientCredentials}) {
+    if (text == to_string(kind)) return kind;
+  }
+  return domain::Error::invalid("unknown auth kind \"" + std::string(text) +
+                                    "\"; use none, basic, bearer or oauth2_client_credentials",
+                                "auth.kind", "unknown");
+}
+
+const char* to_string(AuthKind kind) noexcept {
+  switch (kind) {
+    case AuthKind::kNone:
+      return "none";
+    case AuthKind::kBasic:
+      return "basic";
+    case AuthKind::kBearer:
+      return "bearer";
+    case AuthKind::kOAuth2ClientCredentials:
+      return "oauth2_client_credentials";
+  }
+  return "none";
+}
+
+domain::Result<ClientAuthMethod> parse_client_auth_method(std::string_view text) {
+  for (ClientAuthMethod method :
+       {ClientAuthMethod::kClientSecretBasic, ClientAuthMethod::kClientSecretPost,
+        ClientAuthMethod::kPrivateKeyJwt}) {
+    if (text == to_string(method)) return method;
+  }
+  return domain::Error::invalid(
+      "unknown client auth method \"" + std::string(text) +
+          "\"; use client_secret_basic, client_secret_post or private_key_jwt",
+      "client_auth", "unknown");
+}
+
+const char* to_string(ClientAuthMethod method) noexcept { return auth_option(method); }
+
+domain::Result<CredentialSettings> parse_credential_settings(
+    AuthKind kind, const std::string& auth_json,
+    const std::map<std::string, std::string>& secret_refs) {
+  try {
+    Json auth = auth_json.empty() ? Json::object() : Json::parse(auth_json, nullptr, false);
+    if (!auth.is_object()) return domain::Error::invalid("auth settings must be a JSON object");
+
+    CredentialSettings settings;
+    settings.kind = kind;
+    std::vector<std::string> known_secrets;
+    switch (kind) {
+      case AuthKind::kNone:
+        break;
+      case AuthKind::kBasic: {
+        if (auto s = read_string(auth, "username", settings.username); !s) return s.error();
+        if (settings.username.empty())
+          return domain::Error::invalid("auth kind basic needs auth.username", "username",
+                                        "is required");
+        auto ref = required_secret(secret_refs, "password", kind);
+        if (!ref) return ref.error();
+        settings.password_ref = ref.value();
+        known_secrets = {"password"};
+        break;
+      }
+      case AuthKind::kBearer: {
+        auto ref = required_secret(secret_refs, "token", kind);
+        if (!ref) return ref.error();
+        settings.token_ref = ref.value();
+        known_secrets = {"token"};
+        break;
+      }
+      case AuthKind::kOAuth2ClientCredentials: {
+        OAuth2ClientSettings& o = settings.oauth2;
+        for (auto [key, out] : {std::pair{"token_url", &o.token_url},
+                                std::pair{"client_id", &o.client_id}, std::pair{"scope", &o.scope},
+                                std::pair{"assertion_audience", &o.assertion_audience}}) {
+          if (auto s = read_string(auth, key, *out); !s) return s.error();
+        }
+        for (const char* key : {"token_url", "client_id"}) {
+          if (!auth.contains(key))
+            return domain::Error::invalid(std::string("auth kind oauth2_client_credentials needs "
+                                                      "auth.") +
+                                              key,
+                                          key, "is required");
+        }
+        std::string method;
+        if (auto s = read_string(auth, "client_auth", method); !s) return s.error();
+        if (!method.empty()) {
+          auto parsed = parse_client_auth_method(method);
+          if (!parsed) return parsed.error();
+          o.client_auth = parsed.value();
+        }
+        if (auto it = auth.find("extra_form"); it != auth.end()) {
+          if (!it->is_object())
+            return domain::Error::invalid("auth.extra_form must be an object of strings");
+          for (const auto& [name, value] : it->items()) {
+            if (!value.is_string())
+              return domain::Error::invalid("auth.extra_form." + name + " must be a string");
+            o.extra_form.emplace_back(name, value.get<std::string>());
+          }
+        }
+        if (auto it = auth.find("default_lifetime_seconds"); it != auth.end()) {
+          if (!it->is_number_integer() || it->get<long long>() <= 0)
+            return domain::Error::invalid(
+                "auth.default_lifetime_seconds must be a positive integer");
+          o.default_lifetime = std::chrono::seconds(it->get<long long>());
+        }
+        if (auto it = auth.find("timeout_ms"); it != auth.end()) {
+          if (!it->is_number_integer() || it->get<long long>() <= 0)
+            return domain::Error::invalid("auth.timeout_ms must be a positive integer");
+          o.timeout = std::chrono::milliseconds(it->get<long long>());
+        }
+        if (auto it = auth.find("verify_tls"); it != auth.end()) {
+          if (!it->is_boolean()) return domain::Error::invalid("auth.verify_tls must be a boolean");
+          o.verify_tls = it->get<bool>();
+        }
+        const char* secret_name =
+            o.client_auth == ClientAuthMethod::kPrivateKeyJwt ? "private_key" : "client_secret";
+        auto ref = required_secret(secret_refs, secret_name, kind);
+        if (!ref) return ref.error();
+        (o.client_auth == ClientAuthMethod::kPrivateKeyJwt ? o.private_key_ref
+                                                           : o.client_secret_ref) = ref.value();
+        known_secrets = {secret_name};
+        break;
+      }
+    }
+    for (const auto& [name, ref] : secret_refs) {
+      if (std::find(known_secrets.begin(), known_secrets.end(), name) == known_secrets.end())
+        return domain::Error::invalid(
+            "secret \"" + name + "\" is not used by auth kind " + to_string(kind),
+            "secrets." + name, "is not used");
+    }
+    return settings;
+  } catch (const std::exception& e) {
+    return domain::Error::invalid(std::string("cannot read auth settings: ") + e.what());
+  }
+}
+
+domain::Result<std::unique_ptr<Authenticator>> make_authenticator(
+    const CredentialSettings& settings, sdk::TokenSource* tokens, SecretScrubber* scrubber) {
+  try {
+    switch (settings.kind) {
+      case AuthKind::kNone:
+        return std::unique_ptr<Authenticator>(std::make_unique<NoAuthenticator>());
+      case AuthKind::kBasic: {
+        // RFC 7617: the user-id cannot contain a colon (the first colon ends it).
+        if (settings.username.empty() || settings.username.find(':') != std::string::npos ||
+            has_control_chars(settings.username))
+          return domain::Error::invalid(
+              "basic auth needs a user name without ':' or control "
+              "characters",
+              "username", "invalid");
+        auto password = load_secret(settings.password_ref);
+        if (!password)
+          return domain::Error::invalid("basic auth password: " + password.error().message);
+        Secret credential(settings.username + ":" + password->reveal());
+        Secret header("Basic " + base64_encode(credential.reveal()));
+        if (scrubber) {
+          scrubber->add(password->reveal());
+          scrubber->add(header.reveal().substr(6));  // the base64 credential as sent
+        }
+        return std::unique_ptr<Authenticator>(
+            std::make_unique<StaticAuthenticator>(AuthKind::kBasic, std::move(header)));
+      }
+      case AuthKind::kBearer: {
+        auto token = load_secret(settings.token_ref);
+        if (!token) return domain::Error::invalid("bearer token: " + token.error().message);
+        if (has_control_chars(token->reveal()))
+          return domain::Error::invalid("bearer token contains control characters");
+        if (scrubber) scrubber->add(token->reveal());
+        return std::unique_ptr<Authenticator>(std::make_unique<StaticAuthenticator>(
+            AuthKind::kBearer, Secret("Bearer " + token->reveal())));
+      }
+      case AuthKind::kOAuth2ClientCredentials:
+        if (tokens == nullptr)
+          return domain::Error::internal("oauth2_client_credentials needs a token source");
+        return std::unique_ptr<Authenticator>(std::make_unique<OAuth2Authenticator>(*tokens));
+    }
+    return domain::Error::internal("unknown auth kind");
+  } catch (const std::exception& e) {
+    return domain::Error::internal(std::string("cannot build credentials: ") + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuth2TokenSource
+
+OAuth2TokenSource::OAuth2TokenSource(OAuth2ClientSettings settings, Secret client_secret,
+                                     Secret private_jwk, const sdk::Clock& clock, sdk::Logger* log,
+                                     SecretScrubber* scrubber)
+    : settings_(std::move(settings)),
+      client_secret_(std::move(client_secret)),
+      private_jwk_(std::move(private_jwk)),
+      clock_(clock),
+      log_(log),
+      scrubber_(scrubber) {}
+
+OAuth2TokenSource::~OAuth2TokenSource() = default;
+
+domain::Result<std::unique_ptr<OAuth2TokenSource>> OAuth2TokenSource::create(
+    const OAuth2ClientSettings& settings, const sdk::Clock& clock, sdk::Logger* log,
+    SecretScrubber* scrubber) {
+  try {
+    auto url = parse_url(settings.token_url);
+    if (!url)
+      return domain::Error::invalid("OAuth2 token_url: " + url.error().message, "token_url",
+                                    url.error().message);
+    if (settings.client_id.empty() || has_control_chars(settings.client_id))
+      return domain::Error::invalid("OAuth2 client_id is required", "client_id", "is required");
+    if (settings.default_lifetime.count() <= 0 || settings.refresh_margin.count() < 0 ||
+        settings.timeout.count() <= 0)
+      return domain::Error::invalid("OAuth2 lifetimes and timeout must be positive");
+    static constexpr std::string_view kReserved[] = {"grant_type",       "scope",
+                                                     "client_id",        "client_secret",
+                                                     "client_assertion", "client_assertion_type"};
+    for (const auto& [name, value] : settings.extra_form) {
+      if (std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved))
+        return domain::Error::invalid("OAuth2 extra form field \"" + name + "\" is set by the host",
+                                      "extra_form." + name, "reserved");
+      if (name.empty()) return domain::Error::invalid("OAuth2 extra form field without a name");
+    }
+
+    Secret client_secret;
+    Secret private_jwk;
+    if (settings.client_auth == ClientAuthMethod::kPrivateKeyJwt) {
+      if (!settings.client_secret_ref.empty())
+        return domain::Error::invalid("private_key_jwt uses a private key, not a client secret",
+                                      "client_secret", "not used");
+      auto key = load_secret(settings.private_key_ref);
+      if (!key) return domain::Error::invalid("OAuth2 private key: " + key.error().message);
+      auto jwk = rsa_private_jwk(key.value());
+      if (!jwk) return jwk.error();
+      private_jwk = std::move(jwk).value();
+    } else {
+      if (!settings.private_key_ref.empty())
+        return domain::Error::invalid(std::string(to_string(settings.client_auth)) +
+                                          " uses a client secret, not a private key",
+                                      "private_key", "not used");
+      auto secret = load_secret(settings.client_secret_ref);
+      if (!secret) return domain::Error::invalid("OAuth2 client secret: " + secret.error().message);
+      client_secret = std::move(secret).value();
+      if (scrubber) scrubber->add(client_secret.reveal());
+    }
+
+    // Let liboauth2 check what it will be given (e.g. that cjose accepts the JWK) now, at
+    // start-up, rather than at the first token request.
+    {
+      auto& runtime = oauth2_runtime();
+      std::lock_guard lock(runtime.mutex());
+      std::vector<std::string> messages;
+      OAuth2MessageCapture capture(&messages);
+      Endpoint endpoint(runtime.log());
+      auto configured =
+          configure_endpoint(runtime.log(), endpoint, settings, client_secret, private_jwk);
+      if (!configured) return configured.error();
+    }
+    return std::unique_ptr<OAuth2TokenSource>(new OAuth2TokenSource(
+        settings, std::move(client_secret), std::move(private_jwk), clock, log, scrubber));
+  } catch (const std::exception& e) {
+    return domain::Error::internal(std::string("cannot set up OAuth2 token source: ") + e.what());
+  }
+}
+
+std::optional<sdk::AccessToken> OAuth2TokenSource::token(std::string* error) {
+  try {
+    std::lock_guard lock(mutex_);
+    if (cached_ && clock_.now() < renew_at_) return cached_;
+    cached_.reset();
+    auto fetched = fetch();
+    if (!fetched) {
+      if (error) *error = fetched.error().message;
+      return std::nullopt;
+    }
+    cached_ = std::move(fetched).value();
+    return cached_;
+  } catch (const std::exception& e) {
+    if (error) *error = std::string("token source failed: ") + e.what();
+  } catch (...) {
+    if (error) *error = "token source failed";
+  }
+  return std::nullopt;
+}
+
+void OAuth2TokenSource::invalidate() {
+  try {
+    std::lock_guard lock(mutex_);
+    cached_.reset();
+  } catch (...) {  // std::system_error from a broken mutex: nothing sensible to do
+  }
+}
+
+void OAuth2TokenSource::invalidate_if_current(const std::string& stale_access_token) noexcept {
+  try {
+    std::lock_guard lock(mutex_);
+    if (cached_ && cached_->access_token == stale_access_token) cached_.reset();
+  } catch (...) {
+  }
+}
+
+domain::Result<sdk::AccessToken> OAuth2TokenSource::fetch() {
+  ++fetches_;
+  const std::string where = "token endpoint " + redact_url(settings_.token_url);
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started)
+        .count();
+  };
+  auto log = [&](sdk::LogLevel level, const std::string& line) {
+    if (log_ == nullptr) return;
+    try {
+      log_->log(level, line);
+    } catch (...) {
+    }
+  };
+
+  std::string body;
+  oauth2_uint_t status = 0;
+  bool answered = false;
+  std::vector<std::string> messages;
+  {
+    auto& runtime = oauth2_runtime();
+    std::lock_guard lock(runtime.mutex());
+    OAuth2MessageCapture capture(&messages);
+    oauth2_log_t* lg = runtime.log();
+
+    Endpoint endpoint(lg);
+    auto configured = configure_endpoint(lg, endpoint, settings_, client_secret_, private_jwk_);
+    if (!configured) return configured.error();
+
+    CallContext ctx(lg);
+    const auto timeout_s = std::max<long long>(1, (settings_.timeout.count() + 999) / 1000);
+    oauth2_http_call_ctx_timeout_set(lg, ctx.ctx, static_cast<int>(timeout_s));
+    oauth2_http_call_ctx_ssl_verify_set(lg, ctx.ctx, settings_.verify_tls);
+    oauth2_http_call_ctx_hdr_set(lg, ctx.ctx, "Accept", "application/json");
+
+    NvList form(lg);
+    form.add("grant_type", "client_credentials");
+    if (!settings_.scope.empty()) form.add("scope", settings_.scope);
+    // liboauth2 adds client_assertion(_type) but not client_id for private_key_jwt; Microsoft
+    // Entra requires it (RFC 7521 §4.2 allows it).
+    if (settings_.client_auth == ClientAuthMethod::kPrivateKeyJwt)
+      form.add("client_id", settings_.client_id);
+    for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
+    if (!oauth2_http_ctx_auth_add(lg, ctx.ctx, oauth2_cfg_endpoint_get_auth(endpoint.cfg),
+                                  form.list))
+      return domain::Error::internal(where +
+                                     ": liboauth2 could not add the client "
+                                     "authentication (" +
+                                     to_string(settings_.client_auth) + ")");
+
+    OAuth2String response;
+    answered = oauth2_http_post_form(lg, settings_.token_url.c_str(), form.list, ctx.ctx,
+                                     &response.text, &status);
+    if (response.text) body = response.text;
+  }
+
+  if (!answered) {
+    // liboauth2 reports a curl timeout as status 504 and logs curl's message.
+    std::string detail = messages.empty() ? std::string() : ": " + truncate(messages.back(), 300);
+    std::string message = status == 504
+                              ? where + " did not answer within " +
+                                    std::to_string(settings_.timeout.count()) + " ms" + detail
+                              : "cannot reach " + where + detail;
+    if (scrubber_) message = scrubber_->scrub(message);
+    log(sdk::LogLevel::kWarn, "POST " + redact_url(settings_.token_url) + " -> no response (" +
+                                  std::to_string(elapsed_ms()) + " ms): " + message);
+    return domain::Error::internal(message);
+  }
+
+  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const std::string status_text = std::to_string(status);
+  if (status < 200 || status >= 300) {
+    // RFC 6749 §5.2: {"error": "invalid_grant", "error_description": "..."}.
+    std::string message = where + " answered " + status_text;
+    if (json.is_object() && json.contains("error") && json["error"].is_string()) {
+      message += " " + json["error"].get<std::string>();
+      if (json.contains("error_description") && json["error_description"].is_string())
+        message += ": " + truncate(json["error_description"].get<std::string>(), 300);
+    } else if (!body.empty()) {
+      message += ": " + truncate(body, 200);
+    }
+    if (scrubber_) message = scrubber_->scrub(message);
+    log(sdk::LogLevel::kWarn, "POST " + redact_url(settings_.token_url) + " -> " + status_text +
+                                  " (" + std::to_string(elapsed_ms()) + " ms): " + message);
+    return domain::Error::internal(message);
+  }
+
+  auto refuse = [&](const std::string& why) -> domain::Error {
+    std::string message = where + " answered " + status_text + " " + why;
+    log(sdk::LogLevel::kWarn, "POST " + redact_url(settings_.token_url) + " -> " + status_text +
+                                  " (" + std::to_string(elapsed_ms()) + " ms): " + message);
+    return domain::Error::internal(message);
+  };
+  if (!json.is_object()) return refuse("without a JSON object");
+  auto token_it = json.find("access_token");
+  if (token_it == json.end() || !token_it->is_string() || token_it->get<std::string>().empty())
+    return refuse("without an access_token");
+  if (auto type = json.find("token_type");
+      type != json.end() && (!type->is_string() || !iequals(type->get<std::string>(), "bearer")))
+    return refuse("with a token_type other than Bearer");
+
+  // expires_in is a number of seconds (some servers send it as a string); Salesforce omits it.
+  std::chrono::seconds lifetime = settings_.default_lifetime;
+  if (auto exp = json.find("expires_in"); exp != json.end()) {
+    double seconds = 0;
+    if (exp->is_number()) {
+      seconds = exp->get<double>();
+    } else if (exp->is_string()) {
+      try {
+        seconds = std::stod(exp->get<std::string>());
+      } catch (...) {
+        seconds = 0;
+      }
+    }
+    if (std::isfinite(seconds) && seconds >= 1)
+      lifetime = std::chrono::seconds(static_cast<long long>(std::min(seconds, 1e9)));
+  }
+  const auto margin = std::min(settings_.refresh_margin, lifetime / 2);
+
+  sdk::AccessToken token;
+  token.access_token = token_it->get<std::string>();
+  token.expires_at = clock_.now() + lifetime;
+  token.response_json = std::move(body);
+  renew_at_ = token.expires_at - margin;
+  if (scrubber_) scrubber_->add_rotating(token.access_token);
+  log(sdk::LogLevel::kInfo, "POST " + redact_url(settings_.token_url) + " -> " + status_text +
+                                " (" + std::to_string(elapsed_ms()) + " ms): token valid " +
+                                std::to_string(lifetime.count()) + " s");
+  return token;
+}
+
+}  // namespace disputed::net

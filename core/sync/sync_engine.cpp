@@ -1,0 +1,299 @@
+#include "core/sync/sync_engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace disputed::sync {
+
+using nlohmann::json;
+using Status = sdk::ApplyResult::Status;
+
+std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
+  if (kind == "create") return sdk::Action::Kind::kCreate;
+  if (kind == "update") return sdk::Action::Kind::kUpdate;
+  if (kind == "cancel") return sdk::Action::Kind::kCancel;
+  if (kind == "remind") return sdk::Action::Kind::kRemind;
+  if (kind == "escalate") return sdk::Action::Kind::kEscalate;
+  return std::nullopt;
+}
+
+namespace {
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kApplied: return "applied";
+    case Status::kAlreadyApplied: return "already applied";
+    case Status::kRetryable: return "retryable";
+    case Status::kRateLimited: return "rate limited";
+    case Status::kAuthFailed: return "auth failed";
+    case Status::kRejected: return "rejected";
+  }
+  return "?";
+}
+}  // namespace
+
+SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions, const domain::Clock& clock,
+                       std::function<void(const std::string&)> log)
+    : store_(db), service_(db, definitions, clock), clock_(clock), log_(std::move(log)) {}
+
+SyncEngine::~SyncEngine() { stop(); }
+
+void SyncEngine::log(const std::string& line) {
+  if (log_) log_(line);
+}
+
+void SyncEngine::add_instance(const InstanceOptions& options, sdk::Connector& connector) {
+  Instance in;
+  in.options = options;
+  in.connector = &connector;
+  in.tokens = options.burst;
+  in.refilled_at = std::chrono::steady_clock::now();
+  instances_[options.name] = in;
+}
+
+SyncEngine::Instance& SyncEngine::instance(const std::string& name) {
+  auto it = instances_.find(name);
+  if (it == instances_.end()) throw std::invalid_argument("no connector instance '" + name + "'");
+  return it->second;
+}
+
+bool SyncEngine::take_token(Instance& in) {
+  auto now = std::chrono::steady_clock::now();
+  double elapsed = std::chrono::duration<double>(now - in.refilled_at).count();
+  in.tokens = std::min<double>(in.options.burst, in.tokens + elapsed * in.options.rate_per_second);
+  in.refilled_at = now;
+  if (in.tokens < 1) return false;
+  in.tokens -= 1;
+  return true;
+}
+
+domain::Instant SyncEngine::backoff(const Instance& in, int attempts, std::chrono::seconds retry_after) {
+  // Exponential with ±20 % jitter, so many failed actions do not retry in lockstep.
+  double base = double(in.options.backoff_base.count()) * std::pow(2.0, std::max(0, attempts - 1));
+  base = std::min(base, double(in.options.backoff_cap.count()));
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  auto wait = std::chrono::seconds(std::llround(base * jitter(jitter_)));
+  return clock_.now() + std::max(wait, retry_after);
+}
+
+DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_actions) {
+  Instance& in = instance(name);
+  DispatchReport report;
+  if (in.options.paused || clock_.now() < in.blocked_until) return report;
+  auto rows = store_.due_actions(name, clock_.now(), max_actions);
+  for (const auto& row : rows) {
+    if (!take_token(in)) {
+      report.rate_limited += int(rows.size()) - (report.applied + report.already_applied + report.retried + report.dead);
+      break;
+    }
+    sdk::Action action;
+    auto kind = action_kind(row.kind);
+    action.action_key = row.action_key;
+    action.task_key = row.task_key.value_or("");
+    action.payload_json = row.payload_json;
+    action.attempt = row.attempts + 1;
+    if (auto ref = store_.external_ref_of_task(action.task_key)) action.external_ref = *ref;
+
+    sdk::ApplyResult result;
+    if (!kind) {
+      result.status = Status::kRejected;
+      result.message = "unknown action kind '" + row.kind + "'";
+    } else {
+      action.kind = *kind;
+      result = in.connector->apply(action);  // network: outside any transaction
+    }
+
+    store::Transaction tx(store_.db());
+    auto status = store_.status(name);
+    int attempts = row.attempts + 1;
+    switch (result.status) {
+      case Status::kApplied:
+      case Status::kAlreadyApplied: {
+        std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
+        store_.mark_done(row, ref, clock_.now());
+        if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
+          json payload = {{"instance", name}, {"external_ref", ref}, {"external_url", result.external_url},
+                          {"action_key", row.action_key}};
+          (void)service_.add_task_entry(action.task_key, "disputed", "mirrored",
+                                        "Task created in " + name + " (" + ref + ")", payload.dump());
+        }
+        result.status == Status::kApplied ? ++report.applied : ++report.already_applied;
+        status.applied += 1;
+        status.last_apply_at = clock_.now();
+        if (status.state != "paused") status.state = "running";
+        status.last_error.reset();
+        break;
+      }
+      case Status::kRejected: {
+        store_.mark_dead(row.id, attempts, std::string("rejected: ") + result.message, clock_.now());
+        if (!action.task_key.empty())
+          (void)service_.add_task_entry(action.task_key, "disputed", "mirror_failed",
+                                        "Could not " + row.kind + " the task in " + name + ": " + result.message +
+                                            " (dead letter " + row.action_key + ")",
+                                        json{{"instance", name}, {"action_key", row.action_key}}.dump());
+        ++report.dead;
+        status.last_error = result.message;
+        log(name + ": " + row.action_key + " rejected: " + result.message);
+        break;
+      }
+      case Status::kRetryable:
+      case Status::kRateLimited:
+      case Status::kAuthFailed: {
+        status.retries += 1;
+        status.last_error = std::string(status_name(result.status)) + ": " + result.message;
+        status.state = result.status == Status::kAuthFailed ? "failing" : "degraded";
+        if (result.status != Status::kAuthFailed && attempts >= in.options.max_attempts) {
+          store_.mark_dead(row.id, attempts, status.last_error.value(), clock_.now());
+          ++report.dead;
+        } else {
+          auto next = backoff(in, attempts, result.retry_after);
+          store_.schedule_retry(row.id, attempts, next, status.last_error.value());
+          ++report.retried;
+          // A rate limit or an auth failure concerns the whole instance: hold everything.
+          if (result.status != Status::kRetryable) in.blocked_until = next;
+        }
+        log(name + ": " + row.action_key + " " + status.last_error.value());
+        break;
+      }
+    }
+    store_.save_status(status, clock_.now());
+    tx.commit();
+    if (clock_.now() < in.blocked_until) break;
+  }
+  return report;
+}
+
+void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report) {
+  const std::string& name = in.options.name;
+  if (!store_.mark_event_applied(name, event.task_key, event.event_id, clock_.now())) return;  // seen before
+  auto step = service_.store().find_step_by_task_key(event.task_key);
+  if (!step) {
+    log(name + ": event for unknown task " + event.task_key + " ignored");
+    return;
+  }
+  ++report.applied;
+  std::string who = event.actor.empty() ? name : event.actor;
+  switch (event.kind) {
+    case sdk::TaskEvent::Kind::kCompleted: {
+      engine::CompleteStepRequest req;
+      req.dispute = std::to_string(step->dispute_id);
+      req.step = event.task_key;
+      if (!event.outcome.empty()) req.outcome = event.outcome;
+      req.comment = event.comment;
+      req.actor = who;
+      req.source = engine::CompletionSource::kConnector;
+      if (event.at.time_since_epoch().count() > 0) req.completed_at = event.at;
+      auto r = service_.complete_step(req);
+      if (!r.ok() && step->status == domain::StepStatus::kOpen) {
+        // The workflow cannot take this completion (e.g. an outcome it does not know): keep the
+        // step open and say so in the dossier, where the controller sees it.
+        (void)service_.add_task_entry(event.task_key, who, "external_completion_refused",
+                                      "Completed in " + name + " but not applied: " + r.error().describe(),
+                                      json{{"instance", name}, {"outcome", event.outcome}}.dump());
+      }
+      break;
+    }
+    case sdk::TaskEvent::Kind::kCommented:
+      (void)service_.add_task_entry(event.task_key, who, "external_comment",
+                                    "Comment in " + name + ": " + event.comment,
+                                    json{{"instance", name}, {"event_id", event.event_id}}.dump(),
+                                    domain::Direction::kInbound, name);
+      break;
+    case sdk::TaskEvent::Kind::kReopened:
+      (void)service_.add_task_entry(event.task_key, who, "external_reopened", "Task reopened in " + name,
+                                    json{{"instance", name}}.dump());
+      break;
+    case sdk::TaskEvent::Kind::kDeleted:
+      (void)service_.add_task_entry(event.task_key, who, "external_deleted",
+                                    "Task deleted in " + name + "; the step stays open in disputed",
+                                    json{{"instance", name}}.dump());
+      break;
+  }
+}
+
+PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
+  Instance& in = instance(name);
+  PollReport report;
+  if (in.options.paused) return report;
+  sdk::PollRequest request;
+  request.cursor = store_.cursor(name);
+  request.reconcile = reconcile;
+  for (const auto& ref : store_.open_refs(name)) request.open_refs.push_back({ref.task_key, ref.external_ref});
+  sdk::PollResult result = in.connector->poll(request);  // network: outside any transaction
+
+  store::Transaction tx(store_.db());
+  auto status = store_.status(name);
+  if (result.status == sdk::PollResult::Status::kOk) {
+    for (const auto& event : result.events) apply_event(in, event, report);
+    store_.save_cursor(name, result.next_cursor, clock_.now());
+    report.ok = true;
+    report.events = int(result.events.size());
+    status.events += report.applied;
+    status.last_poll_at = clock_.now();
+    if (status.state != "paused") status.state = "running";
+  } else {
+    report.error = result.message;
+    status.retries += 1;
+    status.last_error = result.message;
+    status.state = result.status == sdk::PollResult::Status::kAuthFailed ? "failing" : "degraded";
+    if (result.retry_after.count() > 0) in.blocked_until = clock_.now() + result.retry_after;
+  }
+  store_.save_status(status, clock_.now());
+  tx.commit();
+  return report;
+}
+
+void SyncEngine::start(std::chrono::milliseconds idle_wait) {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, idle_wait] { run(idle_wait); });
+}
+
+void SyncEngine::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SyncEngine::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void SyncEngine::run(std::chrono::milliseconds idle_wait) {
+  for (;;) {
+    bool busy = false;
+    for (auto& [name, in] : instances_) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+      }
+      try {
+        auto d = dispatch_once(name);
+        busy = busy || d.applied + d.already_applied + d.retried + d.dead > 0;
+        if (clock_.now() >= in.next_poll_at && clock_.now() >= in.blocked_until) {
+          ++in.polls;
+          bool reconcile = in.options.reconcile_every_polls > 0 && in.polls % in.options.reconcile_every_polls == 0;
+          poll_once(name, reconcile);
+          in.next_poll_at = clock_.now() + in.options.poll_interval;
+        }
+      } catch (const std::exception& e) {
+        // Storage trouble (busy, disk): log and try again next round; nothing was committed.
+        log(name + ": sync round failed: " + e.what());
+      }
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (!busy) cv_.wait_for(lock, idle_wait, [this] { return stopping_ || woken_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace disputed::sync

@@ -1,0 +1,71 @@
+#include "core/host/connector_host.hpp"
+
+#include <gmock/gmock.h>
+
+#include "core/config/config_error.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace disputed::host {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const fs::path kPlugins = fs::path(DISPUTED_BINARY_DIR) / "test-plugins";
+
+class ConnectorHostTest : public ::testing::Test {
+ protected:
+  config::ConfigError open_error(const std::string& instance_json) {
+    dir_.write("connectors/fake.json", instance_json);
+    ConnectorHost host({kPlugins}, clock_, {});
+    try {
+      host.open(read_instance_configs(dir_ / "connectors"));
+    } catch (const config::ConfigError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "expected a ConfigError for " << instance_json;
+    return config::ConfigError("", "", "");
+  }
+  testing::TempDir dir_;
+  domain::FakeClock clock_{*domain::parse_instant("2026-11-23T08:00:00Z")};
+};
+
+TEST_F(ConnectorHostTest, OpensAConfiguredInstanceWithTheManifestDefaults) {
+  dir_.write("connectors/fake.json",
+             R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": ")" + (dir_ / "f.db").string() + R"("}})");
+  ConnectorHost host({kPlugins}, clock_, {});
+  host.open(read_instance_configs(dir_ / "connectors"));
+  ASSERT_EQ(host.instances().size(), 1u);
+  auto* in = host.find("fake");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->manifest.id, "fakesystem");
+  EXPECT_TRUE(in->connector->check().ok);
+}
+
+TEST_F(ConnectorHostTest, SettingsAreCheckedAgainstThePluginsSchema) {
+  auto e = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db", "colour": 1}})");
+  EXPECT_THAT(e.file(), HasSubstr("fake.json"));
+  EXPECT_THAT(e.key_path(), HasSubstr("/settings"));
+  EXPECT_THAT(e.what(), HasSubstr("colour"));
+}
+
+TEST_F(ConnectorHostTest, AnUnknownPluginIsNamed) {
+  auto e = open_error(R"({"name": "fake", "plugin": "nosuch", "settings": {}})");
+  EXPECT_EQ(e.key_path(), "/plugin");
+  EXPECT_THAT(e.what(), HasSubstr("no plugin 'nosuch'"));
+}
+
+TEST_F(ConnectorHostTest, SecretsAreReferencesAndMustBeKnownToThePlugin) {
+  auto literal = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
+                                "secrets": {"token": "hunter2"}})");
+  EXPECT_EQ(literal.key_path(), "/secrets/token");
+  EXPECT_THAT(literal.what(), ::testing::Not(HasSubstr("hunter2")));
+  EXPECT_THAT(literal.what(), HasSubstr("env:NAME or file:PATH"));
+  auto unknown = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
+                                "secrets": {"token": "env:FAKE_TOKEN"}})");
+  EXPECT_EQ(unknown.key_path(), "/secrets/token");
+  EXPECT_THAT(unknown.what(), HasSubstr("has no such secret"));
+}
+
+}  // namespace
+}  // namespace disputed::host
