@@ -1,0 +1,360 @@
+#include "plugins/sandbox/sandbox_server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <ctime>
+#include <list>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace disputed::sandbox {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Request to_request(const http::request<http::string_body>& in) {
+  Request r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  auto q = r.target.find('?');
+  r.path = percent_decode(std::string_view(r.target).substr(0, q), false);
+  if (q != std::string::npos) {
+    std::string_view rest = std::string_view(r.target).substr(q + 1);
+    while (!rest.empty()) {
+      auto amp = rest.find('&');
+      auto pair = rest.substr(0, amp);
+      auto eq = pair.find('=');
+      if (!pair.empty())
+        r.query[percent_decode(pair.substr(0, eq), true)] =
+            eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+      if (amp == std::string_view::npos) break;
+      rest.remove_prefix(amp + 1);
+    }
+  }
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    r.headers[name] = std::string(field.value());
+  }
+  r.body = in.body();
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::string> Request::header(const std::string& lower_case_name) const {
+  auto it = headers.find(lower_case_name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::param(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<nlohmann::json> Request::json() const {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+Response Response::json(int status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump();
+  r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  return r;
+}
+
+Response Response::empty(int status) {
+  Response r;
+  r.status = status;
+  return r;
+}
+
+Response& Response::with_header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Response Emulator::fault_response(int status, const Request&) {
+  return Response::json(status, {{"error", "injected fault"}, {"status", status}});
+}
+
+Fault Fault::from_json(const nlohmann::json& body) {
+  if (!body.is_object()) throw std::invalid_argument("body: expected a JSON object");
+  Fault f;
+  static const std::vector<std::string> known{"method", "path", "status", "retry_after", "delay_ms", "drop", "times"};
+  for (const auto& [key, value] : body.items())
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw std::invalid_argument(key + ": unknown field");
+  auto text = [&](const char* key, std::string& out) {
+    if (!body.contains(key)) return;
+    if (!body[key].is_string()) throw std::invalid_argument(std::string(key) + ": expected a string");
+    out = body[key].get<std::string>();
+  };
+  auto number = [&](const char* key, int& out) {
+    if (!body.contains(key)) return;
+    if (!body[key].is_number_integer()) throw std::invalid_argument(std::string(key) + ": expected an integer");
+    out = body[key].get<int>();
+  };
+  text("method", f.method);
+  text("path", f.path);
+  number("status", f.status);
+  number("retry_after", f.retry_after);
+  number("delay_ms", f.delay_ms);
+  number("times", f.times);
+  if (body.contains("drop")) {
+    if (!body["drop"].is_boolean()) throw std::invalid_argument("drop: expected true or false");
+    f.drop = body["drop"].get<bool>();
+  }
+  if (f.path.empty()) throw std::invalid_argument("path: required");
+  if (f.status != 0 && (f.status < 100 || f.status > 599)) throw std::invalid_argument("status: not an HTTP status");
+  if (f.times == 0 || f.times < -1) throw std::invalid_argument("times: a positive count, or -1 for until reset");
+  if (f.delay_ms < 0 || f.delay_ms > 120000) throw std::invalid_argument("delay_ms: 0 to 120000");
+  if (f.status == 0 && !f.drop && f.delay_ms == 0)
+    throw std::invalid_argument("status: give a status, a delay or drop, else the fault does nothing");
+  return f;
+}
+
+bool Fault::matches(const Request& request) const {
+  if (!method.empty() && method != request.method) return false;
+  if (!path.empty() && path.back() == '*') return request.path.compare(0, path.size() - 1, path, 0, path.size() - 1) == 0;
+  return request.path == path;
+}
+
+std::string utc_now_iso() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+// ---------------------------------------------------------------- the listener
+
+struct Server::Impl {
+  asio::io_context io;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::thread accept_thread;
+  std::mutex connections_mutex;
+  struct Connection {
+    std::shared_ptr<tcp::socket> socket;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  std::list<Connection> connections;
+  std::atomic<bool> stopping{false};
+
+  void reap() {  // joins the threads of connections that ended (connections_mutex held)
+    for (auto it = connections.begin(); it != connections.end();) {
+      if (it->done) {
+        it->thread.join();
+        it = connections.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+};
+
+Server::Server(std::unique_ptr<Emulator> emulator, std::string host, int port)
+    : impl_(std::make_unique<Impl>()), emulator_(std::move(emulator)), host_(std::move(host)), port_(port) {}
+
+Server::~Server() { stop(); }
+
+std::string Server::url() const {
+  std::string h = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+  return "http://" + h + ":" + std::to_string(port_);
+}
+
+void Server::start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host_, ec);
+  if (ec) throw std::runtime_error("sandbox: not an IP address: " + host_);
+  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port_));
+  impl_->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(endpoint, ec);
+  if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("sandbox: cannot listen on " + host_ + ":" + std::to_string(port_) + ": " + ec.message());
+  port_ = impl_->acceptor->local_endpoint().port();
+
+  impl_->accept_thread = std::thread([this] {
+    for (;;) {
+      auto socket = std::make_shared<tcp::socket>(impl_->io);
+      boost::system::error_code aec;
+      impl_->acceptor->accept(*socket, aec);
+      if (impl_->stopping) return;
+      if (aec) continue;
+      std::lock_guard lock(impl_->connections_mutex);
+      impl_->reap();
+      auto& c = impl_->connections.emplace_back();
+      c.socket = socket;
+      c.thread = std::thread([this, socket, &c] {
+        beast::flat_buffer buffer;
+        for (;;) {
+          http::request_parser<http::string_body> parser;
+          parser.body_limit(64 * 1024 * 1024);
+          boost::system::error_code rec;
+          http::read(*socket, buffer, parser, rec);
+          if (rec) break;
+          auto& in = parser.get();
+          auto answer = serve(to_request(in));
+          if (!answer) break;  // injected drop
+          http::response<http::string_body> out{static_cast<http::status>(answer->status), in.version()};
+          out.set(http::field::server, "disputed-sandbox");
+          for (auto& [name, value] : answer->headers) out.set(name, value);
+          out.body() = std::move(answer->body);
+          out.keep_alive(in.keep_alive());
+          out.prepare_payload();
+          http::write(*socket, out, rec);
+          if (rec || !in.keep_alive()) break;
+        }
+        boost::system::error_code ignored;
+        socket->shutdown(tcp::socket::shutdown_both, ignored);
+        socket->close(ignored);
+        c.done = true;
+      });
+    }
+  });
+}
+
+void Server::stop() {
+  if (!impl_->acceptor || impl_->stopping.exchange(true)) return;
+  boost::system::error_code ignored;
+  // Wake the blocking accept() with a connection of our own, then close.
+  {
+    tcp::socket poke(impl_->io);
+    poke.connect(tcp::endpoint(asio::ip::make_address(host_ == "0.0.0.0" ? "127.0.0.1" : host_, ignored),
+                               static_cast<unsigned short>(port_)),
+                 ignored);
+  }
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  impl_->acceptor->close(ignored);
+  std::lock_guard lock(impl_->connections_mutex);
+  for (auto& c : impl_->connections) c.socket->shutdown(tcp::socket::shutdown_both, ignored);
+  for (auto& c : impl_->connections) c.thread.join();
+  impl_->connections.clear();
+}
+
+void Server::add_fault(const Fault& fault) {
+  std::lock_guard lock(state_mutex_);
+  faults_.push_back(fault);
+}
+
+std::vector<SeenRequest> Server::requests() const {
+  std::lock_guard lock(state_mutex_);
+  return log_;
+}
+
+void Server::reset() {
+  std::lock_guard lock(state_mutex_);
+  emulator_->reset();
+  faults_.clear();
+  log_.clear();
+}
+
+std::optional<Response> Server::serve(const Request& request) {
+  const std::string control_prefix = "/_sandbox/";
+  if (request.path.rfind(control_prefix, 0) == 0) {
+    if (request.path == "/_sandbox/requests" && request.method == "GET") {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& seen : requests())
+        list.push_back({{"method", seen.method}, {"path", seen.path}, {"target", seen.target}, {"status", seen.status}, {"at", seen.at}});
+      return Response::json(200, {{"requests", list}});
+    }
+    if (request.path == "/_sandbox/faults" && request.method == "POST") {
+      auto body = request.json();
+      if (!body) return Response::json(400, {{"error", "body: not JSON"}});
+      try {
+        add_fault(Fault::from_json(*body));
+      } catch (const std::invalid_argument& e) {
+        return Response::json(400, {{"error", e.what()}});
+      }
+      return Response::json(201, {{"ok", true}});
+    }
+    if (request.path == "/_sandbox/faults" && request.method == "DELETE") {
+      std::lock_guard lock(state_mutex_);
+      faults_.clear();
+      return Response::empty(204);
+    }
+    if (request.path == "/_sandbox/reset" && request.method == "POST") {
+      reset();
+      return Response::json(200, {{"ok", true}});
+    }
+    std::lock_guard lock(state_mutex_);
+    if (auto answer = emulator_->control(request)) return answer;
+    return Response::json(404, {{"error", "no such sandbox control endpoint: " + request.method + " " + request.path}});
+  }
+
+  std::optional<Fault> fault;
+  {
+    std::lock_guard lock(state_mutex_);
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+      if (!it->matches(request)) continue;
+      fault = *it;
+      if (it->times > 0 && --it->times == 0) faults_.erase(it);
+      break;
+    }
+  }
+  if (fault && fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+
+  std::lock_guard lock(state_mutex_);
+  SeenRequest seen{request.method, request.path, request.target, 0, utc_now_iso()};
+  if (fault && fault->drop) {
+    log_.push_back(seen);
+    return std::nullopt;
+  }
+  Response answer;
+  if (fault && fault->status != 0) {
+    answer = emulator_->fault_response(fault->status, request);
+    if (fault->retry_after >= 0) answer.with_header("Retry-After", std::to_string(fault->retry_after));
+  } else {
+    try {
+      answer = emulator_->handle(request, url());
+    } catch (const std::exception& e) {
+      answer = Response::json(500, {{"error", std::string("sandbox bug: ") + e.what()}});
+    }
+  }
+  seen.status = answer.status;
+  log_.push_back(seen);
+  return answer;
+}
+
+}  // namespace disputed::sandbox

@@ -1,0 +1,141 @@
+#pragma once
+// The part every sandbox shares: an HTTP/1.1 server on loopback (Boost.Beast, one thread per
+// connection), the request log, fault injection and reset under /_sandbox/, and the emulator
+// interface each system's sandbox implements. The shapes of the control endpoints are the same
+// for every sandbox:
+//   GET  /_sandbox/requests -> {"requests":[{"method","path","status","at"}]}
+//   POST /_sandbox/faults   <- {"method":"POST","path":"/api/v2/tickets","status":429,
+//                               "retry_after":2,"delay_ms":0,"drop":false,"times":3}
+//        ("path" ending in '*' matches by prefix; "method" may be omitted for any; status 0
+//        with delay_ms only slows the real answer; times -1 = until reset; DELETE clears)
+//   POST /_sandbox/reset    -> state back to the seed, faults and log cleared
+// Anything else under /_sandbox/ goes to Emulator::control (e.g. "expire every token").
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace disputed::sandbox {
+
+/// One HTTP request as the emulator sees it. Header names are lower case; `path` is decoded and
+/// without the query; `query` holds the decoded parameters (a repeated name keeps the last).
+struct Request {
+  std::string method;
+  std::string target;  ///< as sent: path and query, not decoded
+  std::string path;
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  std::optional<std::string> header(const std::string& lower_case_name) const;
+  std::optional<std::string> param(const std::string& name) const;
+  /// The body as JSON; nullopt when it is not JSON.
+  std::optional<nlohmann::json> json() const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static Response json(int status, const nlohmann::json& body);
+  static Response empty(int status);
+  Response& with_header(std::string name, std::string value);
+};
+
+/// A system's emulator. The server calls handle/control/reset one at a time (under one lock),
+/// so an emulator needs no locking of its own.
+class Emulator {
+ public:
+  virtual ~Emulator() = default;
+  /// "zendesk", "salesforce", "msgraph".
+  virtual std::string name() const = 0;
+  /// Answers one API request. `base_url` is the server's own "http://127.0.0.1:PORT" (for links
+  /// such as nextRecordsUrl or @odata.nextLink).
+  virtual Response handle(const Request& request, const std::string& base_url) = 0;
+  /// Back to the seeded state.
+  virtual void reset() = 0;
+  /// System-specific /_sandbox/ endpoints; nullopt = 404.
+  virtual std::optional<Response> control(const Request&) { return std::nullopt; }
+  /// The answer an injected fault gives, in the system's own error shape.
+  virtual Response fault_response(int status, const Request& request);
+};
+
+/// What /_sandbox/faults takes.
+struct Fault {
+  std::string method;  ///< empty = any
+  std::string path;    ///< exact, or a prefix when it ends with '*'
+  int status = 0;      ///< 0 = answer normally (after delay_ms)
+  int retry_after = -1;
+  int delay_ms = 0;
+  bool drop = false;  ///< close the connection without an answer
+  int times = 1;      ///< -1 = until reset
+
+  /// Parses the JSON body of POST /_sandbox/faults; an error names the field.
+  static Fault from_json(const nlohmann::json& body);
+  bool matches(const Request& request) const;
+};
+
+struct SeenRequest {
+  std::string method;
+  std::string path;
+  std::string target;
+  int status = 0;  ///< 0 when the connection was dropped
+  std::string at;  ///< UTC, ISO 8601 with milliseconds
+};
+
+class Server {
+ public:
+  /// Listens on host:port (port 0 = a free one) once start() is called.
+  explicit Server(std::unique_ptr<Emulator> emulator, std::string host = "127.0.0.1", int port = 0);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and starts accepting; throws std::runtime_error when the address is taken.
+  void start();
+  /// Closes the listener and every open connection and joins their threads. Idempotent.
+  void stop();
+
+  int port() const { return port_; }
+  /// "http://127.0.0.1:PORT"
+  std::string url() const;
+
+  /// For in-process tests: the same operations as the control endpoints.
+  void add_fault(const Fault& fault);
+  std::vector<SeenRequest> requests() const;
+  void reset();
+  /// Runs `f` on the emulator under the server's lock (e.g. to complete a task in a test).
+  template <class F>
+  auto with_emulator(F&& f) {
+    std::lock_guard lock(state_mutex_);
+    return f(*emulator_);
+  }
+
+  /// Answers one request (used by the connection threads; public for tests).
+  /// Returns nullopt when the connection must be dropped.
+  std::optional<Response> serve(const Request& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Emulator> emulator_;
+  std::string host_;
+  int port_;
+  mutable std::mutex state_mutex_;  // emulator, faults, log
+  std::vector<Fault> faults_;
+  std::vector<SeenRequest> log_;
+};
+
+/// Current UTC time as "2026-11-30T12:00:00.123Z" (what the request log shows).
+std::string utc_now_iso();
+
+}  // namespace disputed::sandbox

@@ -1,0 +1,125 @@
+// The control endpoints every sandbox shares: request log, fault injection, reset.
+#include <gtest/gtest.h>
+
+#include "plugins/sandbox/sandbox_server.hpp"
+#include "plugins/sandbox/test_client.hpp"
+
+namespace disputed::sandbox {
+namespace {
+
+/// Counts POSTs to /things; GET /things answers the count.
+class CountingEmulator : public Emulator {
+ public:
+  std::string name() const override { return "counting"; }
+  Response handle(const Request& request, const std::string&) override {
+    if (request.path != "/things") return Response::json(404, {{"error", "no route"}});
+    if (request.method == "POST") return Response::json(201, {{"count", ++count_}});
+    return Response::json(200, {{"count", count_}, {"q", request.param("q").value_or("")}});
+  }
+  void reset() override { count_ = 0; }
+  Response fault_response(int status, const Request&) override {
+    return Response::json(status, {{"error", "Throttled"}});
+  }
+
+ private:
+  int count_ = 0;
+};
+
+class SandboxServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server_.start(); }
+  std::string at(const std::string& path) { return server_.url() + path; }
+  Server server_{std::make_unique<CountingEmulator>()};
+};
+
+TEST_F(SandboxServerTest, LogsEveryRequestWithItsStatus) {
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);
+  EXPECT_EQ(http_call("GET", at("/things?q=a%20b")).json()["q"], "a b");
+  EXPECT_EQ(http_call("GET", at("/nowhere")).status, 404);
+  auto log = http_call("GET", at("/_sandbox/requests")).json()["requests"];
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0]["method"], "POST");
+  EXPECT_EQ(log[0]["path"], "/things");
+  EXPECT_EQ(log[0]["status"], 201);
+  EXPECT_EQ(log[1]["path"], "/things");
+  EXPECT_EQ(log[2]["status"], 404);
+  EXPECT_EQ(log[0]["at"].get<std::string>().back(), 'Z');
+}
+
+TEST_F(SandboxServerTest, AnInjectedFaultAnswersItsStatusTheGivenNumberOfTimes) {
+  auto added = http_call("POST", at("/_sandbox/faults"),
+                         R"({"method":"POST","path":"/things","status":429,"retry_after":2,"times":2})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  for (int i = 0; i < 2; ++i) {
+    auto a = http_call("POST", at("/things"), "{}");
+    EXPECT_EQ(a.status, 429);
+    EXPECT_EQ(a.headers["retry-after"], "2");
+    EXPECT_EQ(a.json()["error"], "Throttled");  // the emulator's own error shape
+  }
+  EXPECT_EQ(http_call("GET", at("/things")).status, 200);  // another method: not matched
+  auto third = http_call("POST", at("/things"), "{}");
+  EXPECT_EQ(third.status, 201);
+  EXPECT_EQ(third.json()["count"], 1);  // the faulted requests changed nothing
+}
+
+TEST_F(SandboxServerTest, APrefixFaultMatchesEveryPathBelowIt) {
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/th*","status":503,"times":-1})").status, 201);
+  EXPECT_EQ(http_call("GET", at("/things")).status, 503);
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 503);
+  EXPECT_EQ(http_call("GET", at("/other")).status, 404);
+  ASSERT_EQ(http_call("DELETE", at("/_sandbox/faults")).status, 204);
+  EXPECT_EQ(http_call("GET", at("/things")).status, 200);
+}
+
+TEST_F(SandboxServerTest, ADroppedConnectionGivesNoAnswerButTheLogShowsIt) {
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","drop":true})").status, 201);
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 0);
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);
+  auto log = server_.requests();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].status, 0);
+}
+
+TEST_F(SandboxServerTest, ADelayedAnswerStillArrives) {
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","delay_ms":150})").status, 201);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(http_call("GET", at("/things")).status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
+}
+
+TEST_F(SandboxServerTest, ABadFaultIsRefusedNamingTheField) {
+  auto a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":"429"})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("status"), std::string::npos);
+  a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":429,"colour":"red"})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("colour"), std::string::npos);
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);  // nothing was installed
+}
+
+TEST_F(SandboxServerTest, ResetRestoresTheSeedAndClearsFaultsAndLog) {
+  http_call("POST", at("/things"), "{}");
+  http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":500,"times":-1})");
+  ASSERT_EQ(http_call("POST", at("/_sandbox/reset")).status, 200);
+  auto a = http_call("GET", at("/things"));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.json()["count"], 0);
+  EXPECT_EQ(server_.requests().size(), 1u);
+}
+
+TEST_F(SandboxServerTest, UnknownControlEndpointsAre404) {
+  EXPECT_EQ(http_call("POST", at("/_sandbox/explode")).status, 404);
+}
+
+TEST(SandboxServer, StopsWhileAClientHoldsAConnectionOpen) {
+  Server server(std::make_unique<CountingEmulator>());
+  server.start();
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket idle(io);
+  idle.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
+  server.stop();  // must not hang on the idle connection
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace disputed::sandbox
