@@ -17,8 +17,26 @@ for p in "${packages[@]}"; do
   fi
 done
 
+install_prism() {
+  # Stoplight Prism for the connectors' conformance tests (API-NOTES section 5), from npm into
+  # build/prism; pinned. Needs Node >= 18.20 (Debian 12's nodejs is 18.19: then the NodeSource
+  # or machine node is used when present).
+  local root prism_dir
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  prism_dir="$root/build/prism"
+  if [ -x "$prism_dir/node_modules/.bin/prism" ]; then
+    echo "setup: prism present"
+    return 0
+  fi
+  echo "setup: installing @stoplight/prism-cli@5.14.2 into build/prism"
+  mkdir -p "$prism_dir"
+  npm install --no-audit --no-fund --silent --prefix "$prism_dir" @stoplight/prism-cli@5.14.2
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  command -v npm >/dev/null 2>&1 || { echo "setup: npm missing (apt-get install nodejs npm)" >&2; exit 1; }
+  install_prism
   exit 0
 fi
 
@@ -34,3 +52,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! command -v npm >/dev/null 2>&1; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+install_prism
