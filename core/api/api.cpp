@@ -13,6 +13,7 @@
 #include "core/reporting/reports.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/reports.hpp"
+#include "core/store/sync_store.hpp"
 
 namespace disputed::api {
 
@@ -179,6 +180,9 @@ Api::Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authe
   add("POST", "/disputes/{id}/close", P::kRunDisputes, &Api::close);
   add("GET", "/tasks", P::kRead, &Api::tasks);
   add("GET", "/events", P::kRead, &Api::events);
+  add("GET", "/connectors", P::kRead, &Api::connectors);
+  add("GET", "/dead-letters", P::kRead, &Api::dead_letters);
+  add("POST", "/dead-letters/{id}/replay", P::kOperate, &Api::replay_dead_letter);
   for (auto kind : {reporting::ReportKind::kSummary, reporting::ReportKind::kAgeing, reporting::ReportKind::kLeadTimes,
                     reporting::ReportKind::kSla, reporting::ReportKind::kCauses})
     add("GET", "/reports/" + std::string(reporting::to_string(kind)), P::kRead,
@@ -519,6 +523,53 @@ HttpResponse Api::events(const Call& call) {
   json items = json::array();
   for (const auto& e : events) items.push_back(engine::to_json(e));
   return json_response(200, {{"items", std::move(items)}, {"next_after", events.empty() ? cursor : events.back().seq}});
+}
+
+// ---------------------------------------------------------------- connectors
+
+HttpResponse Api::connectors(const Call& call) {
+  if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
+  store::ReadTransaction snapshot(call.reader.db());
+  store::SyncStore sync(call.reader.db());
+  auto instant = [](const std::optional<domain::Instant>& t) { return t ? json(domain::format_instant(*t)) : json(nullptr); };
+  json items = json::array();
+  for (const auto& c : settings_.connectors) {
+    auto st = sync.status(c.name);
+    items.push_back({{"name", c.name}, {"plugin", c.plugin}, {"state", c.paused ? "paused" : st.state},
+                     {"last_poll_at", instant(st.last_poll_at)}, {"last_apply_at", instant(st.last_apply_at)},
+                     {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
+                     {"applied", st.applied}, {"events", st.events}, {"retries", st.retries},
+                     {"pending", sync.count_rows(c.name, "pending")}, {"dead_letters", sync.count_rows(c.name, "dead")}});
+  }
+  return json_response(200, {{"items", std::move(items)}});
+}
+
+HttpResponse Api::dead_letters(const Call& call) {
+  if (auto e = unknown_query_parameters(call.request, {"instance", "limit"})) return failure(*e);
+  auto limit = int_parameter(call.request, "limit", 100, 1, 1000);
+  if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
+  const std::string* instance = query(call.request, "instance");
+  store::ReadTransaction snapshot(call.reader.db());
+  store::SyncStore sync(call.reader.db());
+  json items = json::array();
+  for (const auto& r : sync.dead_letters(instance ? *instance : "", int(std::get<std::int64_t>(limit))))
+    items.push_back({{"id", r.id}, {"action_key", r.action_key}, {"instance", r.target}, {"kind", r.kind},
+                     {"task_key", r.task_key ? json(*r.task_key) : json(nullptr)}, {"attempts", r.attempts},
+                     {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
+                     {"created_at", domain::format_instant(r.created_at)}});
+  return json_response(200, {{"items", std::move(items)}});
+}
+
+HttpResponse Api::replay_dead_letter(const Call& call) {
+  if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
+  const std::string id = call.param("id");
+  auto replayed = writer_.run<bool>([id, now = clock_.now()](engine::DisputeService& s) -> domain::Result<bool> {
+    store::SyncStore sync(s.store().db());
+    if (!sync.replay(id, now)) return domain::Error::not_found("no dead letter " + id);
+    return true;
+  });
+  if (!replayed) return failure(replayed.error());
+  return json_response(200, {{"id", id}, {"state", "pending"}});
 }
 
 // ---------------------------------------------------------------- reports

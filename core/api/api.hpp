@@ -25,11 +25,20 @@
 
 namespace disputed::api {
 
+/// A configured connector instance, as GET /connectors lists it.
+struct ConnectorInstanceInfo {
+  std::string name;
+  std::string plugin;
+  bool paused = false;
+};
+
 struct ApiSettings {
   std::size_t max_body_bytes = 1 << 20;
   std::string version = "0.1.0";
   /// Where internal errors are reported (never with secrets); empty: nowhere.
   std::function<void(const std::string&)> log;
+  /// The connector instances the service runs (their status comes from the database).
+  std::vector<ConnectorInstanceInfo> connectors;
 };
 
 class Api {
@@ -78,6 +87,9 @@ class Api {
   HttpResponse tasks(const Call& call);
   HttpResponse events(const Call& call);
   HttpResponse report(const Call& call, int kind);
+  HttpResponse connectors(const Call& call);
+  HttpResponse dead_letters(const Call& call);
+  HttpResponse replay_dead_letter(const Call& call);
 
   engine::ReaderPool& readers_;
   engine::CommandWriter& writer_;

@@ -73,6 +73,7 @@ bool allows(Role role, Permission permission) {
     case Permission::kAddNote:
     case Permission::kUpsertInvoices: return role != Role::kViewer;
     case Permission::kRunDisputes: return role == Role::kController || role == Role::kAdmin;
+    case Permission::kOperate: return role == Role::kAdmin;
   }
   return false;
 }

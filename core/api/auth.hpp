@@ -29,7 +29,8 @@ std::optional<Role> parse_role(std::string_view name);
 std::string role_names();
 
 /// What a route needs.
-enum class Permission { kRead, kAddNote, kUpsertInvoices, kRunDisputes };
+/// kOperate: connector operations (replaying dead letters), admin only.
+enum class Permission { kRead, kAddNote, kUpsertInvoices, kRunDisputes, kOperate };
 bool allows(Role role, Permission permission);
 
 struct Principal {

@@ -123,9 +123,10 @@ const std::map<std::string, std::string>& command_help() {
       {"serve",
        "Usage: disputed serve [--listen HOST:PORT] [--tick-interval SECONDS]\n\n"
        "Runs the engine as a service until SIGINT or SIGTERM: the REST API (docs/api.md) on HOST:PORT\n"
-       "(default: server.listen in the config, else 127.0.0.1:8080) and the timers, which fire due\n"
-       "reminders and escalations every SECONDS (default 60). On SIGTERM it stops accepting requests,\n"
-       "finishes the ones in flight, commits, and exits 0.\n"},
+       "(default: server.listen in the config, else 127.0.0.1:8080), the timers, which fire due\n"
+       "reminders and escalations every SECONDS (default 60), and the connectors of\n"
+       "configs/connectors/ (the sync engine: mirror actions, poll completions). On SIGTERM it stops\n"
+       "the connectors, stops accepting requests, finishes the ones in flight, commits, and exits 0.\n"},
       {"api-key",
        "Usage: disputed api-key create NAME --role admin|controller|viewer|integration\n"
        "       disputed api-key list\n"
@@ -600,60 +601,6 @@ int cmd_api_key(Context& ctx, const Args& args) {
   return run_api_key_command(args, db, now, ctx.json_output, ctx.out, ctx.err);
 }
 
-int cmd_serve(Context& ctx, const Args& args) {
-  args.expect_positionals(0);
-  int interval_s = 60;
-  try {
-    if (auto v = args.value("tick-interval")) interval_s = std::stoi(*v);
-  } catch (const std::exception&) {
-    throw UsageError("--tick-interval takes a whole number of seconds");
-  }
-  if (interval_s < 1 || interval_s > 3600) throw UsageError("--tick-interval must be between 1 and 3600 seconds");
-  Engine e = open_engine(ctx);
-  std::string listen = args.value("listen").value_or(e.config.listen.value_or("127.0.0.1:8080"));
-  auto address = parse_listen_address(listen);
-  if (!address) throw UsageError("--listen '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
-
-  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), then wait for one
-  // here: a clean stop finishes the requests in flight and the tick in progress, and commits.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  std::mutex log_mutex;
-  auto log = [&ctx, &log_mutex](const std::string& line) {
-    std::lock_guard lock(log_mutex);
-    ctx.err << line << std::endl;
-  };
-  ServiceSettings settings;
-  settings.host = address->first;
-  settings.port = address->second;
-  settings.tick_interval = std::chrono::seconds(interval_s);
-  settings.threads = e.config.server_threads;
-  settings.max_body_bytes = e.config.max_body_bytes;
-  settings.oauth2 = e.config.oauth2;
-  settings.version = kVersion;
-  Service service(e.db->file(), database_options(e.config), e.definitions, *e.clock, settings, log);
-  try {
-    service.start();
-  } catch (const std::runtime_error& ex) {
-    ctx.err << "disputed serve: " << ex.what() << "\n";
-    return kExitStartup;
-  }
-  ctx.out << "disputed serve: REST API on " << service.url() << "/api/v1, database "
-          << e.db->file().string() << ", timers every " << interval_s << " s; stop with Ctrl-C or SIGTERM"
-          << std::endl;
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  service.stop();
-  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ") after "
-          << service.timer_ticks() << " timer tick(s)" << std::endl;
-  return kExitOk;
-}
-
 // ---------------------------------------------------------------- connectors (plugin host + sync)
 
 /// The connector side of the engine: plugins, instances, and the sync engine on its own
@@ -690,6 +637,71 @@ Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& lo
                                               [&log](const std::string& line) { log << "sync: " << line << std::endl; });
   c.host->register_with(*c.sync);
   return c;
+}
+
+int cmd_serve(Context& ctx, const Args& args) {
+  args.expect_positionals(0);
+  int interval_s = 60;
+  try {
+    if (auto v = args.value("tick-interval")) interval_s = std::stoi(*v);
+  } catch (const std::exception&) {
+    throw UsageError("--tick-interval takes a whole number of seconds");
+  }
+  if (interval_s < 1 || interval_s > 3600) throw UsageError("--tick-interval must be between 1 and 3600 seconds");
+  Engine e = open_engine(ctx);
+  std::string listen = args.value("listen").value_or(e.config.listen.value_or("127.0.0.1:8080"));
+  auto address = parse_listen_address(listen);
+  if (!address) throw UsageError("--listen '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
+
+  // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), then wait for one
+  // here: a clean stop finishes the requests in flight and the tick in progress, and commits.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::mutex log_mutex;
+  auto log = [&ctx, &log_mutex](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    ctx.err << line << std::endl;
+  };
+  ServiceSettings settings;
+  settings.host = address->first;
+  settings.port = address->second;
+  settings.tick_interval = std::chrono::seconds(interval_s);
+  settings.threads = e.config.server_threads;
+  settings.max_body_bytes = e.config.max_body_bytes;
+  settings.oauth2 = e.config.oauth2;
+  settings.version = kVersion;
+  auto instance_configs = host::read_instance_configs(connectors_dir(e.config));
+  for (const auto& c : instance_configs) settings.connectors.push_back({c.name, c.plugin, c.paused});
+  Service service(e.db->file(), database_options(e.config), e.definitions, *e.clock, settings, log);
+  // The connectors load (and their configs are checked) before anything listens: a bad
+  // instance config stops the start with its file and key path.
+  std::unique_ptr<Connectors> connectors;
+  if (!instance_configs.empty()) connectors = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
+  try {
+    service.start();
+  } catch (const std::runtime_error& ex) {
+    ctx.err << "disputed serve: " << ex.what() << "\n";
+    return kExitStartup;
+  }
+  if (connectors) connectors->sync->start();
+  ctx.out << "disputed serve: REST API on " << service.url() << "/api/v1, database "
+          << e.db->file().string() << ", timers every " << interval_s << " s, "
+          << instance_configs.size() << " connector instance(s); stop with Ctrl-C or SIGTERM" << std::endl;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  if (connectors) {  // first: a connector call in flight is cancelled, its outcome committed
+    connectors->host->request_shutdown();
+    connectors->sync->stop();
+  }
+  service.stop();
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ") after "
+          << service.timer_ticks() << " timer tick(s)" << std::endl;
+  return kExitOk;
 }
 
 int cmd_plugins(Context& ctx, const Args& args) {

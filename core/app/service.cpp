@@ -42,6 +42,7 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   api_settings.max_body_bytes = settings_.max_body_bytes;
   api_settings.version = settings_.version;
   api_settings.log = log_;
+  api_settings.connectors = settings_.connectors;
   api_ = std::make_unique<api::Api>(*readers_, *writer_, *auth_, definitions, clock, api_settings);
   http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_);
   scheduler_ = std::make_unique<engine::TimerScheduler>(

@@ -3,7 +3,8 @@
 // writer, group commit), the read connections, the timer scheduler and the REST API on its
 // listener. start() brings them up in dependency order; stop() takes them down the other way:
 // stop accepting and finish the requests in flight, stop the timers, commit what is queued.
-// (The connector dispatcher and pollers join here too; they submit their writes to writer().)
+// The connector dispatcher and pollers run beside it (`disputed serve` starts them after start()
+// and stops them before stop()) on their own connection; SQLite serialises their commits.
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "core/api/api.hpp"
 #include "core/config/engine_config.hpp"
 #include "core/engine/command_writer.hpp"
 #include "core/store/sqlite.hpp"
@@ -40,6 +42,7 @@ struct ServiceSettings {
   std::size_t max_body_bytes = 1 << 20;
   std::optional<config::OAuth2Config> oauth2;
   std::string version;
+  std::vector<api::ConnectorInstanceInfo> connectors;  // listed by GET /api/v1/connectors
 };
 
 /// "127.0.0.1:8080" or "[::1]:8080" -> host and port; nullopt when malformed.

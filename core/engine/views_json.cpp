@@ -41,6 +41,16 @@ json to_json(const store::DisputeRecord& d) {
           {"updated_at", domain::format_instant(d.updated_at)}};
 }
 
+namespace {
+/// Where the step's external task stands, as disputed knows it: null for internal steps;
+/// "pending" until the connector has created it, then the step's own status.
+json external_status(const store::StepRecord& s) {
+  if (s.target == "internal") return nullptr;
+  if (s.status == domain::StepStatus::kOpen) return s.external_ref ? "open" : "pending";
+  return std::string(to_string(s.status));
+}
+}  // namespace
+
 json to_json(const store::StepRecord& s) {
   return {{"id", s.id},
           {"step", s.step_key},
@@ -58,7 +68,9 @@ json to_json(const store::StepRecord& s) {
           {"comment", opt_text(s.comment)},
           {"escalated_at", opt_instant(s.escalated_at)},
           {"escalated_to", opt_text(s.escalated_to)},
-          {"external_ref", opt_text(s.external_ref)}};
+          {"external_ref", opt_text(s.external_ref)},
+          {"external_url", opt_text(s.external_url)},
+          {"external_status", external_status(s)}};
 }
 
 json to_json(const store::HoldRecord& h) {

@@ -212,6 +212,12 @@ CREATE TABLE plugin_kv (
 
 // v2 (REST API, reports): API keys — only the SHA-256 of a key is stored, the key itself is
 // shown once when it is made — and indexes for the report queries.
+// The link a person opens to reach a step's external task (a ticket's agent URL, a Task's
+// Lightning page, the To Do web app).
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE steps ADD COLUMN external_url TEXT;
+)sql";
+
 constexpr const char* kSchemaV2 = R"sql(
 CREATE TABLE api_keys (
   id           INTEGER PRIMARY KEY,
@@ -241,6 +247,7 @@ const std::vector<Migration>& migrations() {
       {1, "invoices, disputes, steps, timers, holds, dossier, collection feed, outbox", kSchemaV1},
       {2, "REST API keys; report indexes", kSchemaV2},
       {3, "sync engine: poll cursors, applied events, connector status, plugin state", kSchemaV3},
+      {4, "external task links on steps", kSchemaV4},
   };
   return all;
 }

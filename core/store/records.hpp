@@ -74,6 +74,7 @@ struct StepRecord {
   std::optional<Instant> escalated_at;
   std::optional<std::string> escalated_to;
   std::optional<std::string> external_ref;
+  std::optional<std::string> external_url;  // a link to the external task, when the system has one
 };
 
 /// A reminder or escalation due at fire_at for an open step.

@@ -48,7 +48,7 @@ constexpr const char* kDisputeColumns =
 constexpr const char* kStepColumns =
     "id, dispute_id, step_key, title, assignee_kind, assignee, target, task_key, status, "
     "assigned_at, deadline_at, completed_at, completed_by, outcome, comment, escalated_at, "
-    "escalated_to, external_ref";
+    "escalated_to, external_ref, external_url";
 
 StepRecord read_step(const Statement& s) {
   StepRecord r;
@@ -70,6 +70,7 @@ StepRecord read_step(const Statement& s) {
   r.escalated_at = optional_instant(s, 15);
   r.escalated_to = s.optional_text(16);
   r.external_ref = s.optional_text(17);
+  r.external_url = s.optional_text(18);
   return r;
 }
 

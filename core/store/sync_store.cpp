@@ -61,7 +61,8 @@ std::optional<std::string> SyncStore::external_ref_of_task(const std::string& ta
   return out;
 }
 
-void SyncStore::mark_done(const OutboxRecord& row, const std::string& external_ref, Instant now) {
+void SyncStore::mark_done(const OutboxRecord& row, const std::string& external_ref, Instant now,
+                          const std::string& external_url) {
   Statement& s = db_.prepare_cached(
       "UPDATE outbox SET state = 'done', attempts = attempts + 1, done_at = ?, last_error = NULL, "
       "external_ref = ? WHERE id = ?");
@@ -75,6 +76,12 @@ void SyncStore::mark_done(const OutboxRecord& row, const std::string& external_r
         "UPDATE steps SET external_ref = ? WHERE task_key = ? AND (external_ref IS NULL OR external_ref <> ?)");
     step.bind(1, external_ref).bind(2, *row.task_key).bind(3, external_ref);
     step.run();
+  }
+  if (!external_url.empty() && row.task_key) {
+    Statement& link = db_.prepare_cached(
+        "UPDATE steps SET external_url = ? WHERE task_key = ? AND (external_url IS NULL OR external_url <> ?)");
+    link.bind(1, external_url).bind(2, *row.task_key).bind(3, external_url);
+    link.run();
   }
 }
 

@@ -39,7 +39,8 @@ class SyncStore {
   /// The external id of a task, once a create succeeded.
   std::optional<std::string> external_ref_of_task(const std::string& task_key);
   /// Marks the row done and, when `external_ref` is new, records it on the step.
-  void mark_done(const OutboxRecord& row, const std::string& external_ref, Instant now);
+  void mark_done(const OutboxRecord& row, const std::string& external_ref, Instant now,
+                 const std::string& external_url = "");
   void schedule_retry(std::int64_t row_id, int attempts, Instant next_attempt_at, const std::string& error);
   void mark_dead(std::int64_t row_id, int attempts, const std::string& error, Instant now);
   /// Dead rows, for an operator; all instances when `target` is empty.

@@ -110,7 +110,7 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
       case Status::kApplied:
       case Status::kAlreadyApplied: {
         std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
-        store_.mark_done(row, ref, clock_.now());
+        store_.mark_done(row, ref, clock_.now(), result.external_url);
         if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
           json payload = {{"instance", name}, {"external_ref", ref}, {"external_url", result.external_url},
                           {"action_key", row.action_key}};

@@ -14,6 +14,7 @@
 #include "core/engine/command_writer.hpp"
 #include "core/engine/reader_pool.hpp"
 #include "core/store/migrations.hpp"
+#include "core/store/sync_store.hpp"
 #include "tests/core/engine/engine_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -48,6 +49,7 @@ class ApiTest : public ::testing::Test {
     auth_ = std::make_unique<Authenticator>();
     ApiSettings settings;
     settings.max_body_bytes = 64 * 1024;
+    settings.connectors = {{"support-desk", "zendesk", false}, {"crm", "salesforce", true}};
     api_ = std::make_unique<Api>(*readers_, *writer_, *auth_, defs_, clock_, settings);
   }
 
@@ -105,6 +107,23 @@ class ApiTest : public ::testing::Test {
     a.status = a.raw.status;
     if (a.raw.content_type.rfind("application/json", 0) == 0) a.body = json::parse(a.raw.body, nullptr, false);
     return a;
+  }
+
+  /// Turns the oldest outbox row into a dead letter of connector instance `instance` (as the
+  /// dispatcher does after a rejection) and returns its id.
+  std::int64_t make_dead_letter(const std::string& instance) {
+    auto id = writer_->run<std::int64_t>([&](engine::DisputeService& s) -> domain::Result<std::int64_t> {
+      auto& db = s.store().db();
+      store::Statement& pick = db.prepare_cached("SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1");
+      if (!pick.step()) return domain::Error::not_found("no outbox row");
+      std::int64_t row = pick.int64(0);
+      pick.reset();
+      db.prepare_cached("UPDATE outbox SET target = ? WHERE id = ?").bind(1, instance).bind(2, row).run();
+      store::SyncStore(db).mark_dead(row, 3, "422 Subject is required", clock_.now());
+      return row;
+    });
+    EXPECT_TRUE(id.ok());
+    return id.ok() ? id.value() : 0;
   }
 
   /// Registers a dispute on `invoice` and returns its ref.

@@ -298,3 +298,49 @@ TEST_F(ApiTest, ServesTheOpenApiDocumentAndAnswers503WhenStopping) {
 
 }  // namespace
 }  // namespace disputed::api
+
+// ---------------------------------------------------------------- connectors and dead letters
+
+namespace disputed::api::testing_support {
+namespace {
+
+class ConnectorRoutesTest : public ApiTest {};
+
+TEST_F(ConnectorRoutesTest, ListsEveryConfiguredInstanceWithItsCounts) {
+  open("INV-1");
+  make_dead_letter("crm");
+  auto a = call("GET", "/api/v1/connectors", "", "viewer");
+  ASSERT_EQ(a.status, 200) << a.raw.body;
+  ASSERT_EQ(a.body["items"].size(), 2u);
+  const json& desk = a.body["items"][0];
+  EXPECT_EQ(desk["name"], "support-desk");
+  EXPECT_EQ(desk["plugin"], "zendesk");
+  EXPECT_EQ(desk["state"], "running");
+  EXPECT_EQ(desk["dead_letters"], 0);
+  const json& crm = a.body["items"][1];
+  EXPECT_EQ(crm["state"], "paused");
+  EXPECT_EQ(crm["dead_letters"], 1);
+}
+
+TEST_F(ConnectorRoutesTest, AnAdminReplaysADeadLetterOnceAndOthersMayNot) {
+  open("INV-1");
+  auto id = std::to_string(make_dead_letter("crm"));
+  auto listed = call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer");
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.body["items"].size(), 1u);
+  EXPECT_EQ(listed.body["items"][0]["last_error"], "422 Subject is required");
+  EXPECT_EQ(listed.body["items"][0]["instance"], "crm");
+
+  EXPECT_EQ(call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "controller").status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer").body["items"].size(), 1u);  // unchanged
+
+  auto replayed = call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "admin");
+  ASSERT_EQ(replayed.status, 200) << replayed.raw.body;
+  EXPECT_EQ(replayed.body["state"], "pending");
+  EXPECT_TRUE(call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer").body["items"].empty());
+  EXPECT_EQ(call("GET", "/api/v1/connectors", "", "viewer").body["items"][1]["pending"].get<int>() >= 1, true);
+  EXPECT_EQ(call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "admin").status, 404);  // not dead any more
+}
+
+}  // namespace
+}  // namespace disputed::api::testing_support
