@@ -67,6 +67,7 @@ Global options:
   --db FILE       database file, overrides the config (or $DISPUTED_DB)
   --as WHO        who gives the command, recorded in the dossier (default: $DISPUTED_USER or $USER)
   --now TIME      act as if it were TIME (ISO-8601 UTC), for demos and tests (or $DISPUTED_NOW)
+  --clock-speed N with --now: time starts at TIME and runs N times faster (or $DISPUTED_CLOCK_SPEED)
   --json          machine-readable output
   --help          help for any command
   --version       print the version
@@ -148,6 +149,7 @@ struct Context {
   std::string config_file;
   std::optional<std::string> db_override;
   std::optional<domain::Instant> now_override;
+  double clock_speed = 0;  // > 0: the clock runs from now_override at this speed
 };
 
 /// Everything a command needs once configuration and database are open.
@@ -178,7 +180,10 @@ Engine open_engine(const Context& ctx, bool require_schema = true) {
   std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : e.config.database_path;
   e.db = std::make_unique<store::Database>(db_path, database_options(e.config));
   if (require_schema) store::require_current_schema(*e.db);
-  if (ctx.now_override) e.clock = std::make_unique<domain::FakeClock>(*ctx.now_override);
+  if (ctx.now_override && ctx.clock_speed > 0)
+    e.clock = std::make_unique<domain::ScaledClock>(*ctx.now_override, ctx.clock_speed);
+  else if (ctx.now_override)
+    e.clock = std::make_unique<domain::FakeClock>(*ctx.now_override);
   else e.clock = std::make_unique<domain::SystemClock>();
   e.service = std::make_unique<engine::DisputeService>(*e.db, e.definitions, *e.clock);
   return e;
@@ -849,7 +854,7 @@ int cmd_sync(Context& ctx, const Args& args) {
 
 // Options every command knows; per-command ones are added below.
 const std::set<std::string> kGlobalFlags = {"json", "help", "version"};
-const std::set<std::string> kGlobalValued = {"config", "db", "as", "now"};
+const std::set<std::string> kGlobalValued = {"config", "db", "as", "now", "clock-speed"};
 
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<const char*> more) {
   for (const char* m : more) base.insert(m);
@@ -937,6 +942,19 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     if (!now_text.empty()) {
       ctx.now_override = domain::parse_instant(now_text);
       if (!ctx.now_override) throw UsageError("--now '" + now_text + "' is not an ISO-8601 time like 2026-11-23T09:00:00Z");
+    }
+    std::string speed_text = args.value("clock-speed").value_or(env_or(env, "DISPUTED_CLOCK_SPEED", ""));
+    if (!speed_text.empty()) {
+      if (!ctx.now_override) throw UsageError("--clock-speed needs --now (the instant the fast clock starts from)");
+      try {
+        std::size_t used = 0;
+        ctx.clock_speed = std::stod(speed_text, &used);
+        if (used != speed_text.size()) throw std::invalid_argument("trailing text");
+      } catch (const std::exception&) {
+        ctx.clock_speed = -1;
+      }
+      if (ctx.clock_speed <= 0 || ctx.clock_speed > 1e6)
+        throw UsageError("--clock-speed '" + speed_text + "' must be a number between 0 and 1000000");
     }
 
     if (command == "migrate") return cmd_migrate(ctx, args);
