@@ -189,6 +189,9 @@ void DisputeService::open_step(store::DisputeRecord& d, const workflow::StepDef&
                {"disputed_amount", d.disputed_amount.to_string()},
                {"invoices", invoices_json(d)}};
   for (const auto& o : def.outcomes) task["outcomes"].push_back(o.outcome);
+  if (!defs_.public_url.empty()) task["dispute_url"] = defs_.public_url + "/api/v1/disputes/" + d.ref;
+  if (s.assignee_kind == domain::AssigneeKind::kRole)
+    if (const auto* role = defs_.role(s.assignee)) task["assignee_members"] = role->members;
 
   store::OutboxRecord row;
   row.dispute_id = d.id;

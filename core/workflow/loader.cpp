@@ -357,6 +357,8 @@ Definitions load_definitions(const config::EngineConfig& config) {
 
   defs.categories = load_categories(referenced_file("categories"), defs.workflows);
   defs.default_category = raw.at("default_category").get<std::string>();
+  if (auto server = raw.find("server"); server != raw.end() && server->contains("public_url"))
+    defs.public_url = server->at("public_url").get<std::string>();
   if (!defs.categories.count(defs.default_category))
     throw ConfigError(source, "/default_category",
                       "unknown category '" + defs.default_category +

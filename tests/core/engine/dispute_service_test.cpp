@@ -83,6 +83,22 @@ TEST_F(EngineTest, BadRegistrationsSayWhatAndWhereAndChangeNothing) {
   EXPECT_TRUE(service_->invoice_state("INV-1")->collectable);
 }
 
+TEST_F(EngineTest, AMirroredTaskLinksBackToTheDisputeAndNamesTheRolesMembers) {
+  defs_.public_url = "https://disputes.example.com";
+  auto v = open();
+  ASSERT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
+  ASSERT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
+  auto rows = service_->store().outbox_rows("pending", 100);
+  auto create = std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
+  ASSERT_NE(create, rows.end());
+  auto task = nlohmann::json::parse(create->payload_json);
+  EXPECT_EQ(task["dispute_url"], "https://disputes.example.com/api/v1/disputes/" + v.dispute.ref);
+  EXPECT_EQ(task["assignee"], "finance");
+  EXPECT_EQ(task["assignee_kind"], "role");
+  ASSERT_TRUE(task.contains("assignee_members"));
+  EXPECT_EQ(task["assignee_members"], nlohmann::json(defs_.roles.at("finance").members));
+}
+
 TEST_F(EngineTest, OutcomesDriveTheWorkflowToResolutionAndDunningResumes) {
   auto v = open();
   clock_.set(at("2026-11-24T10:00:00Z"));
