@@ -103,27 +103,42 @@ struct HttpClient::Impl {
     return response;
   }
 
-  std::shared_ptr<client::http_client> client_for(const Url& url,
-                                                  std::chrono::milliseconds timeout) {
+  static std::string origin_of(const Url& url) {
     // Built from our own parse of the URL, so cpprestsdk connects to exactly the host the
     // allow-list approved.
     const std::string host =
         url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-    const std::string origin = url.scheme + "://" + host + ":" + std::to_string(url.port);
+    return url.scheme + "://" + host + ":" + std::to_string(url.port);
+  }
+
+  std::shared_ptr<client::http_client> client_for(const Url& url,
+                                                  std::chrono::milliseconds timeout) {
+    const std::string origin = origin_of(url);
     const std::string key = origin + "|" + std::to_string(timeout.count());
     std::lock_guard lock(clients_mutex);
     if (auto it = clients.find(key); it != clients.end()) return it->second;
     if (clients.size() >= kMaxClients) clients.clear();  // in-flight requests hold their own ref
+    auto created = new_client(origin, timeout);
+    clients.emplace(key, created);
+    return created;
+  }
 
+  std::shared_ptr<client::http_client> new_client(const std::string& origin, std::chrono::milliseconds timeout) {
     client::http_client_config config;
     config.set_timeout(timeout);
     config.set_validate_certificates(true);
     config.set_max_redirects(0);  // a redirect must not lead around the allow-list
     config.set_proxy(options.proxy.empty() ? web::web_proxy(web::web_proxy::disabled)
                                            : web::web_proxy(web::uri(options.proxy)));
-    auto created = std::make_shared<client::http_client>(web::uri(origin), config);
-    clients.emplace(key, created);
-    return created;
+    return std::make_shared<client::http_client>(web::uri(origin), config);
+  }
+
+  // cpprestsdk re-sends a request whose answer fails on a reused keep-alive connection —
+  // including after our own timeout — so a POST that did reach the system could arrive twice.
+  // Requests that are not idempotent therefore go on a connection of their own, which is
+  // never "reused", and close it afterwards.
+  static bool idempotent(const std::string& method) {
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
   }
 
   // One network attempt; logs one line and counts it.
@@ -150,7 +165,10 @@ struct HttpClient::Impl {
       if (!request.body.empty())
         message.set_body(std::vector<unsigned char>(request.body.begin(), request.body.end()));
 
-      auto answer = client_for(url, timeout)->request(message).get();
+      const bool fresh_connection = !idempotent(request.method);
+      if (fresh_connection) message.headers().add("Connection", "close");
+      auto client = fresh_connection ? new_client(origin_of(url), timeout) : client_for(url, timeout);
+      auto answer = client->request(message).get();
       const auto declared = answer.headers().content_length();
       if (declared > options.max_response_bytes) {
         response.error =

@@ -8,6 +8,7 @@
 #include "core/domain/time.hpp"
 #include "core/net/credentials.hpp"
 #include "core/net/host_services.hpp"
+#include "plugins/sandbox/sandbox_server.hpp"
 #include "tests/core/net/loopback_server.hpp"
 
 namespace disputed::net {
@@ -147,6 +148,47 @@ TEST_F(HttpClientTest, TimeoutGivesStatusZeroWithATimeoutError) {
   EXPECT_EQ(client->metrics().timeouts, 1u);
   EXPECT_EQ(client->metrics().no_response, 1u);
   EXPECT_NE(log_.text().find("/slow -> no response"), std::string::npos) << log_.text();
+}
+
+/// Answers 201 to POST and 200 to anything else (for the sandbox kit's server).
+class CreateCounter : public sandbox::Emulator {
+ public:
+  std::string name() const override { return "counter"; }
+  sandbox::Response handle(const sandbox::Request& r, const std::string&) override {
+    return sandbox::Response::json(r.method == "POST" ? 201 : 200, nlohmann::json::object());
+  }
+  void reset() override {}
+};
+
+TEST(HttpClientResend, ATimedOutPostIsNeverSentTwice) {
+  // cpprestsdk re-sends a request whose answer fails on a reused keep-alive connection, also
+  // after its own timeout; a POST that reached the system must not arrive a second time (it
+  // would create a second task where the system has no idempotency key, e.g. Graph).
+  sandbox::Server server(std::make_unique<CreateCounter>());
+  server.start();
+  test::CapturingLogger log;
+  auto client = make_client(nullptr, log);
+  sdk::HttpRequest warm = get(server.url() + "/tasks");
+  warm.timeout = std::chrono::milliseconds(1000);
+  ASSERT_EQ(client->send(warm).status, 200);  // a keep-alive connection now exists for this timeout
+  ASSERT_EQ(client->send(warm).status, 200);
+
+  sandbox::Fault slow;
+  slow.method = "POST";
+  slow.path = "/tasks";
+  slow.delay_ms = 1500;
+  server.add_fault(slow);
+  sdk::HttpRequest create = warm;
+  create.method = "POST";
+  create.body = R"({"title":"x"})";
+  auto response = client->send(create);
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.error, "timeout after 1000 ms");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // a re-sent copy would have arrived by now
+  std::size_t posts = 0;
+  for (const auto& r : server.requests()) posts += r.method == "POST";
+  EXPECT_EQ(posts, 1u);
+  server.stop();
 }
 
 TEST_F(HttpClientTest, ConnectionRefusedGivesStatusZero) {
