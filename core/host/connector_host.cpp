@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "core/config/config_error.hpp"
@@ -104,7 +105,16 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured
     while (std::getline(ss, item, ':'))
       if (!item.empty()) dirs.emplace_back(item);
   }
-  return dirs;
+  // The same directory named twice (e.g. $DISPUTED_PLUGIN_PATH = the default) is searched once,
+  // else its plugins would conflict with themselves.
+  std::vector<fs::path> unique;
+  std::set<fs::path> seen;
+  for (const auto& d : dirs) {
+    std::error_code ec;
+    auto canonical = fs::weakly_canonical(d, ec);
+    if (seen.insert(ec ? d.lexically_normal() : canonical).second) unique.push_back(d);
+  }
+  return unique;
 }
 
 ConnectorHost::ConnectorHost(std::vector<fs::path> plugin_dirs, const domain::Clock& clock, net::LogSink log,

@@ -69,3 +69,23 @@ TEST_F(ConnectorHostTest, SecretsAreReferencesAndMustBeKnownToThePlugin) {
 
 }  // namespace
 }  // namespace disputed::host
+
+namespace disputed::host {
+namespace {
+
+TEST(PluginSearchPath, ADirectoryNamedTwiceIsSearchedOnce) {
+  std::string env = std::string(DISPUTED_BINARY_DIR) + "/test-plugins:" + DISPUTED_BINARY_DIR + "/test-plugins/";
+  auto dirs = plugin_search_path({std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"}, env.c_str());
+  int seen = 0;
+  for (const auto& d : dirs) seen += std::filesystem::equivalent(d, std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins");
+  EXPECT_EQ(seen, 1);
+  // The catalog over that path lists the fake plugin once; the same directory twice would be
+  // a conflict of the plugin with itself.
+  EXPECT_NO_THROW(PluginCatalog catalog(dirs));
+  auto twice = std::vector<std::filesystem::path>{std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins",
+                                                  std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"};
+  EXPECT_THROW(PluginCatalog catalog(twice), config::ConfigError);
+}
+
+}  // namespace
+}  // namespace disputed::host
