@@ -1,0 +1,973 @@
+#include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "plugins/salesforce/sandbox/soql.hpp"
+
+namespace disputed::sandbox {
+
+std::unique_ptr<Emulator> make_salesforce_sandbox(const Options& options) {
+  return std::make_unique<salesforce::SalesforceEmulator>(options);
+}
+
+namespace salesforce {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kTaskStandard = {
+    "Id",           "Subject",          "Status",         "Priority",       "ActivityDate",
+    "OwnerId",      "WhatId",           "WhoId",          "Description",    "IsClosed",
+    "IsDeleted",    "CompletedDateTime", "CreatedDate",   "CreatedById",    "LastModifiedDate",
+    "LastModifiedById", "SystemModstamp"};
+const std::set<std::string> kReadOnly = {"Id",          "IsClosed",     "IsDeleted",        "CompletedDateTime",
+                                         "CreatedDate", "CreatedById",  "LastModifiedDate", "LastModifiedById",
+                                         "SystemModstamp"};
+const std::set<std::string> kDateTimeFields = {"CompletedDateTime", "CreatedDate", "LastModifiedDate",
+                                               "SystemModstamp"};
+const std::vector<std::string> kStatuses = {"Not Started", "In Progress", "Completed", "Waiting on someone else",
+                                            "Deferred", "Cancelled"};
+const std::vector<std::string> kPriorities = {"High", "Normal", "Low"};
+
+json error_list(const std::string& code, const std::string& message, const std::vector<std::string>& fields = {}) {
+  json e = {{"message", message}, {"errorCode", code}};
+  if (!fields.empty()) e["fields"] = fields;
+  return json::array({e});
+}
+
+Response errors(int status, const std::string& code, const std::string& message,
+                const std::vector<std::string>& fields = {}) {
+  return Response::json(status, error_list(code, message, fields));
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, sep)) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string form_decode(const std::string& in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_form(const std::string& body) {
+  std::map<std::string, std::string> out;
+  for (const auto& pair : split(body, '&')) {
+    auto eq = pair.find('=');
+    out[form_decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : form_decode(pair.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string base64url_decode(std::string in) {
+  for (auto& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : in) {
+    auto pos = chars.find(c);
+    if (pos == std::string::npos) break;
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+bool valid_date(const std::string& s) {
+  static const std::regex re("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$");
+  return std::regex_match(s, re);
+}
+
+bool looks_like_id(const std::string& s) {
+  static const std::regex re("^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$");
+  return std::regex_match(s, re);
+}
+
+// Compares a stored value with a SOQL literal; nullopt when the types do not fit.
+std::optional<int> compare(const json& value, const SoqlLiteral& lit, bool datetime_field) {
+  if (lit.kind == SoqlLiteral::Kind::kNull) return value.is_null() ? 0 : 1;
+  if (value.is_null()) return std::nullopt;  // null compares false with anything but null
+  if (datetime_field) {
+    if (lit.kind != SoqlLiteral::Kind::kDateTime) return std::nullopt;
+    auto v = parse_datetime_ms(value.get<std::string>());
+    if (!v) return std::nullopt;
+    return *v < lit.millis ? -1 : *v > lit.millis ? 1 : 0;
+  }
+  if (value.is_boolean()) {
+    if (lit.kind != SoqlLiteral::Kind::kBool) return std::nullopt;
+    return value.get<bool>() == lit.boolean ? 0 : 1;
+  }
+  if (value.is_string()) {
+    std::string a = lower(value.get<std::string>()), b = lower(lit.text);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SalesforceEmulator::SalesforceEmulator(const Options& options) {
+  static const std::set<std::string> known = {"client_id",       "client_secret",  "session_seconds",
+                                              "daily_limit",     "min_version",    "max_version",
+                                              "instance_url",    "query_batch_size", "external_id_field",
+                                              "task_fields",     "account_number_field", "closed_statuses",
+                                              "users"};
+  for (const auto& [key, value] : options)
+    if (!known.count(key)) throw std::invalid_argument(key + ": unknown salesforce sandbox option");
+  auto get = [&](const std::string& key, const std::string& fallback) {
+    auto it = options.find(key);
+    return it == options.end() ? fallback : it->second;
+  };
+  auto number = [&](const std::string& key, long long fallback, long long min, long long max) {
+    auto it = options.find(key);
+    if (it == options.end()) return fallback;
+    try {
+      long long v = std::stoll(it->second);
+      if (v < min || v > max) throw std::invalid_argument("range");
+      return v;
+    } catch (const std::exception&) {
+      throw std::invalid_argument(key + ": expected a number from " + std::to_string(min) + " to " +
+                                  std::to_string(max) + ", got '" + it->second + "'");
+    }
+  };
+  client_id_ = get("client_id", "sandbox-client");
+  client_secret_ = get("client_secret", "sandbox-secret");
+  session_ms_ = number("session_seconds", 7200, 1, 86400 * 30) * 1000;
+  daily_limit_ = number("daily_limit", 15000, 0, 100000000);
+  min_version_ = static_cast<int>(number("min_version", 55, 20, 99));
+  max_version_ = static_cast<int>(number("max_version", 66, min_version_, 99));
+  instance_url_ = get("instance_url", "");
+  batch_size_ = static_cast<std::size_t>(number("query_batch_size", 2000, 1, 2000));
+  ext_field_ = get("external_id_field", "Dispute_Action_Id__c");
+  account_number_field_ = get("account_number_field", "Customer_Number__c");
+  task_custom_fields_ = {ext_field_};
+  for (const auto& f : split(get("task_fields", "Dispute_Outcome__c"), ','))
+    if (f != ext_field_) task_custom_fields_.push_back(f);
+  for (const auto& s : split(get("closed_statuses", "Completed,Cancelled"), ',')) closed_statuses_.insert(s);
+  seeded_users_ = split(get("users", "rep@example.com,manager@example.com"), ',');
+  seed();
+}
+
+void SalesforceEmulator::seed() {
+  objects_ = {{"Task", {}}, {"Account", {}}, {"User", {}}};
+  sessions_.clear();
+  cursors_.clear();
+  offset_ms_ = 0;
+  api_used_ = 0;
+  api_max_ = daily_limit_;
+  next_id_ = 1;
+  tokens_issued_ = 0;
+  stall_times_ = 0;
+  auto add_user = [&](const std::string& email, const std::string& name, bool active = true) {
+    json u = {{"Id", new_id("005")}, {"Email", email}, {"Username", email}, {"Name", name}, {"IsActive", active}};
+    objects_["User"].push_back(u);
+    return u["Id"].get<std::string>();
+  };
+  integration_user_ = add_user("integration@example.com", "Disputed Integration");
+  std::vector<std::string> people;
+  for (const auto& email : seeded_users_) {
+    std::string name = email.substr(0, email.find('@'));
+    if (!name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    people.push_back(add_user(email, name));
+  }
+  add_user("former@example.com", "Former Employee", false);
+  std::string rep = people.empty() ? integration_user_ : people[0];
+  std::string manager = people.size() > 1 ? people[1] : rep;
+  long long created = now_ms();
+  auto add_account = [&](const std::string& name, const std::string& number, const std::string& owner) {
+    objects_["Account"].push_back({{"Id", new_id("001")},
+                                   {"Name", name},
+                                   {account_number_field_, number},
+                                   {"OwnerId", owner},
+                                   {"SystemModstamp", format_datetime_ms(created)}});
+  };
+  // The demo ledger's customers (configs/examples/invoices.csv), alternately owned by the two reps.
+  const char* names[] = {"Bakkerij de Vries B.V.",  "Hoogland Installatietechniek", "Nordic Office Supplies AB",
+                         "Café Het Anker",          "Brouwer Logistics",            "Groen & Zn. Hoveniers",
+                         "Müller Maschinenbau GmbH", "Atelier Lumière SARL"};
+  for (int i = 0; i < 8; ++i) add_account(names[i], "C-100" + std::to_string(i + 1), i % 2 == 0 ? rep : manager);
+}
+
+void SalesforceEmulator::reset() { seed(); }
+
+long long SalesforceEmulator::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + offset_ms_;
+}
+
+long long SalesforceEmulator::stamp() {
+  last_stamp_ = std::max(now_ms(), last_stamp_ + 1);
+  return last_stamp_;
+}
+
+std::string SalesforceEmulator::new_id(const std::string& prefix) {
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%012d", next_id_++);
+  return prefix + digits + "AAA";
+}
+
+std::string SalesforceEmulator::user_id(const std::string& email) const {
+  for (const auto& u : objects_.at("User"))
+    if (lower(u["Email"].get<std::string>()) == lower(email)) return u["Id"];
+  return {};
+}
+
+std::string SalesforceEmulator::session_for(const std::string& email, const std::string& base_url) {
+  (void)base_url;
+  std::string id = user_id(email);
+  if (id.empty()) return {};
+  char token[64];
+  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_, now_ms() % 1000000);
+  sessions_[token] = {id, now_ms() + session_ms_};
+  return token;
+}
+
+void SalesforceEmulator::backdate(const std::string& task_id, std::chrono::seconds by) {
+  if (json* t = find("Task", task_id))
+    if (auto ms = parse_datetime_ms((*t)["SystemModstamp"].get<std::string>()))
+      (*t)["SystemModstamp"] = format_datetime_ms(*ms - by.count() * 1000);
+}
+
+std::vector<json> SalesforceEmulator::tasks_with_key(const std::string& key) const {
+  std::vector<json> out;
+  for (const auto& t : objects_.at("Task"))
+    if (t.value(ext_field_, json()) == key) out.push_back(t);
+  return out;
+}
+
+json* SalesforceEmulator::find(const std::string& type, const std::string& id) {
+  auto it = objects_.find(type);
+  if (it == objects_.end()) return nullptr;
+  // Ids are case-insensitive in their 18-character form; the 15-character form is a prefix.
+  for (auto& r : it->second) {
+    const std::string& rid = r["Id"].get_ref<const std::string&>();
+    if (rid == id || (id.size() == 15 && rid.compare(0, 15, id) == 0)) return &r;
+  }
+  return nullptr;
+}
+
+std::vector<json*> SalesforceEmulator::find_by(const std::string& type, const std::string& field,
+                                               const std::string& value) {
+  std::vector<json*> out;
+  for (auto& r : objects_[type])
+    if (r.value(field, json()) == value) out.push_back(&r);
+  return out;
+}
+
+bool SalesforceEmulator::is_field(const std::string& type, const std::string& field) const {
+  if (type == "Task")
+    return std::find(kTaskStandard.begin(), kTaskStandard.end(), field) != kTaskStandard.end() ||
+           std::find(task_custom_fields_.begin(), task_custom_fields_.end(), field) != task_custom_fields_.end();
+  if (type == "User")
+    return field == "Id" || field == "Email" || field == "Username" || field == "Name" || field == "IsActive";
+  if (type == "Account")
+    return field == "Id" || field == "Name" || field == "OwnerId" || field == account_number_field_ ||
+           field == "SystemModstamp";
+  return false;
+}
+
+Response SalesforceEmulator::limited(Response r) const {
+  r.with_header("Sforce-Limit-Info", "api-usage=" + std::to_string(api_used_) + "/" + std::to_string(api_max_));
+  return r;
+}
+
+Response SalesforceEmulator::fault_response(int status, const Request&) {
+  Response r;
+  switch (status) {
+    case 400:
+      r = errors(400, "STRING_TOO_LONG", "Subject: data value too large (injected fault)", {"Subject"});
+      break;
+    case 401:
+      r = errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
+      break;
+    case 403:
+    case 429:
+      r = errors(status, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+      break;
+    case 404:
+      r = errors(404, "NOT_FOUND", "The requested resource does not exist");
+      break;
+    case 503:
+      r = errors(503, "SERVER_UNAVAILABLE", "Server is temporarily unavailable (injected fault)");
+      break;
+    default:
+      r = errors(status, "UNKNOWN_EXCEPTION", "An unexpected error occurred (injected fault)");
+  }
+  return limited(r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+Response SalesforceEmulator::handle(const Request& request, const std::string& base_url) {
+  const std::string instance_url = instance_url_.empty() ? base_url : instance_url_;
+  if (request.path == "/services/oauth2/token") {
+    if (request.method != "POST") return Response::json(405, {{"error", "invalid_request"}});
+    return token(request, instance_url);
+  }
+  if (request.path == "/services/data" || request.path == "/services/data/") {
+    if (request.method != "GET") return errors(405, "METHOD_NOT_ALLOWED", "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
+    return versions();
+  }
+  static const std::regex versioned("^/services/data/v([0-9]+)\\.0(/.*)?$");
+  std::smatch m;
+  if (!std::regex_match(request.path, m, versioned))
+    return errors(404, "NOT_FOUND", "The requested resource does not exist");
+  int number = std::stoi(m[1].str());
+  std::string version = "v" + m[1].str() + ".0";
+  std::string rest_path = m[2].str();
+
+  // Authentication first (Salesforce answers 401 before it looks at the version).
+  std::string auth = request.header("authorization").value_or("");
+  auto session = auth.rfind("Bearer ", 0) == 0 ? sessions_.find(auth.substr(7)) : sessions_.end();
+  if (session == sessions_.end() || session->second.expires_ms <= now_ms()) {
+    if (session != sessions_.end()) sessions_.erase(session);
+    return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
+  }
+  if (number < min_version_ || number > max_version_)
+    return errors(404, "NOT_FOUND", "The requested resource does not exist");
+  if (api_used_ >= api_max_) return limited(errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+  ++api_used_;
+  Response answer = limited(rest(request, version, rest_path, session->second.user_id));
+  if (request.method != "GET" && stall_times_ > 0 && answer.status < 300) {
+    --stall_times_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms_));
+  }
+  return answer;
+}
+
+Response SalesforceEmulator::token(const Request& request, const std::string& instance_url) {
+  auto form = parse_form(request.body);
+  std::string grant = form["grant_type"];
+  std::string user;
+  if (grant == "client_credentials") {
+    std::string id = form["client_id"], secret = form["client_secret"];
+    std::string basic = request.header("authorization").value_or("");
+    if (basic.rfind("Basic ", 0) == 0) {
+      // base64 (standard alphabet) of "id:secret", each part form-encoded (RFC 6749 2.3.1)
+      std::string decoded = base64url_decode(basic.substr(6));
+      auto colon = decoded.find(':');
+      if (colon != std::string::npos) {
+        id = form_decode(decoded.substr(0, colon));
+        secret = form_decode(decoded.substr(colon + 1));
+      }
+    }
+    if (id != client_id_ || secret != client_secret_)
+      return Response::json(400, {{"error", "invalid_client"}, {"error_description", "invalid client credentials"}});
+    user = integration_user_;
+  } else if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
+    // The sandbox reads the claims but does not verify the signature (it holds no certificate).
+    auto parts = split(form["assertion"], '.');
+    json claims = parts.size() == 3 ? json::parse(base64url_decode(parts[1]), nullptr, false) : json();
+    if (!claims.is_object() || claims.value("iss", "") != client_id_)
+      return Response::json(400, {{"error", "invalid_client_id"}, {"error_description", "client identifier invalid"}});
+    if (!claims.contains("exp") || !claims["exp"].is_number() || claims["exp"].get<long long>() * 1000 < now_ms())
+      return Response::json(400, {{"error", "invalid_grant"}, {"error_description", "expired authorization code"}});
+    user = user_id(claims.value("sub", ""));
+    if (user.empty())
+      return Response::json(400, {{"error", "invalid_grant"}, {"error_description", "user hasn't approved this consumer"}});
+  } else {
+    return Response::json(400, {{"error", "unsupported_grant_type"}, {"error_description", "grant type not supported"}});
+  }
+  char token[64];
+  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_, now_ms() % 1000000);
+  sessions_[token] = {user, now_ms() + session_ms_};
+  return Response::json(200, {{"access_token", token},
+                              {"instance_url", instance_url},
+                              {"id", instance_url + "/id/00D000000000001AAA/" + user},
+                              {"token_type", "Bearer"},
+                              {"issued_at", std::to_string(now_ms())},
+                              {"signature", "c2FuZGJveC1zaWduYXR1cmU="}});
+}
+
+Response SalesforceEmulator::versions() const {
+  json list = json::array();
+  for (int v = min_version_; v <= max_version_; ++v) {
+    std::string n = std::to_string(v) + ".0";
+    list.push_back({{"label", "Release " + n}, {"url", "/services/data/v" + n}, {"version", n}});
+  }
+  return Response::json(200, list);
+}
+
+Response SalesforceEmulator::rest(const Request& request, const std::string& version, const std::string& path,
+                                  const std::string& user_id) {
+  std::vector<std::string> parts;
+  for (const auto& p : split(path, '/')) parts.push_back(p);
+  const std::string& method = request.method;
+  auto body = request.json();
+  auto not_found = [] { return errors(404, "NOT_FOUND", "The requested resource does not exist"); };
+  auto bad_json = [] { return errors(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object"); };
+
+  if (parts.empty()) return Response::json(200, {{"sobjects", "/services/data/" + version + "/sobjects"},
+                                                 {"query", "/services/data/" + version + "/query"}});
+  if (parts[0] == "limits" && parts.size() == 1 && method == "GET")
+    return Response::json(200, {{"DailyApiRequests", {{"Max", api_max_}, {"Remaining", std::max(0LL, api_max_ - api_used_)}}}});
+  if (parts[0] == "query" && method == "GET") {
+    if (parts.size() == 1) return query(request, version);
+    if (parts.size() == 2) return query_more(version, parts[1]);
+  }
+  if (parts[0] == "composite" && parts.size() >= 2 && parts[1] == "sobjects")
+    return collections(request, version, parts, user_id);
+  if (parts[0] != "sobjects" || parts.size() < 2) return not_found();
+  const std::string& type = parts[1];
+  if (type != "Task" && type != "Account" && type != "User") return not_found();
+  if (parts.size() == 3 && parts[2] == "describe" && method == "GET") {
+    if (type == "Task") return describe_task(version);
+    return not_found();
+  }
+  auto write = [&](json& record, const json& b, bool insert, const std::string& except) {
+    return type == "Task" ? write_task(record, b, insert, user_id, except) : write_account(record, b, insert, user_id);
+  };
+  if (parts.size() == 2 && method == "POST") {  // create
+    if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
+    if (!body || !body->is_object()) return bad_json();
+    json record = {{"Id", new_id(type == "Task" ? "00T" : "001")}};
+    json errs = write(record, *body, true, "");
+    if (!errs.is_null()) return Response::json(400, errs);
+    objects_[type].push_back(record);
+    return Response::json(201, {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+  }
+  if (parts.size() == 3) {  // one record by Id
+    json* record = find(type, parts[2]);
+    if (!record) return not_found();
+    if (method == "GET") {
+      std::vector<std::string> fields;
+      if (auto f = request.param("fields")) {
+        for (const auto& name : split(*f, ','))
+          if (!is_field(type, name))
+            return errors(400, "INVALID_FIELD", "No such column '" + name + "' on sobject of type " + type);
+          else
+            fields.push_back(name);
+      }
+      if (fields.empty())
+        for (const auto& [k, _] : record->items()) fields.push_back(k);
+      return Response::json(200, project(type, *record, fields, version));
+    }
+    if (method == "PATCH") {
+      if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
+      if (!body || !body->is_object()) return bad_json();
+      json copy = *record;
+      json errs = write(copy, *body, false, copy["Id"]);
+      if (!errs.is_null()) return Response::json(400, errs);
+      *record = copy;
+      return Response::empty(204);
+    }
+    if (method == "DELETE") {
+      auto& list = objects_[type];
+      std::string id = (*record)["Id"];
+      list.erase(std::remove_if(list.begin(), list.end(), [&](const json& r) { return r["Id"] == id; }), list.end());
+      return Response::empty(204);
+    }
+    return errors(405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are GET,PATCH,DELETE");
+  }
+  if (parts.size() == 4 && type == "Task") {  // by external id
+    const std::string& field = parts[2];
+    const std::string& value = parts[3];
+    if (field != ext_field_)
+      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field);
+    auto matches = find_by("Task", field, value);
+    if (matches.size() > 1) {
+      json urls = json::array();
+      for (auto* r : matches) urls.push_back("/services/data/" + version + "/sobjects/Task/" + (*r)["Id"].get<std::string>());
+      return Response::json(300, urls);
+    }
+    if (method == "GET") {
+      if (matches.empty()) return not_found();
+      std::vector<std::string> fields;
+      for (const auto& [k, _] : matches[0]->items()) fields.push_back(k);
+      return Response::json(200, project("Task", *matches[0], fields, version));
+    }
+    if (method == "PATCH") {
+      if (!body || !body->is_object()) return bad_json();
+      if (body->contains("Id") || body->contains(field))
+        return errors(400, "INVALID_FIELD",
+                      "The external ID field and Id cannot be set in the body of an upsert by external ID", {field});
+      if (matches.empty()) {
+        if (request.param("updateOnly").value_or("") == "true") return not_found();
+        json record = {{"Id", new_id("00T")}};
+        json with_key = *body;
+        with_key[field] = value;
+        json errs = write_task(record, with_key, true, user_id, "");
+        if (!errs.is_null()) return Response::json(400, errs);
+        objects_["Task"].push_back(record);
+        return Response::json(201, {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", true}});
+      }
+      json copy = *matches[0];
+      json errs = write_task(copy, *body, false, user_id, copy["Id"]);
+      if (!errs.is_null()) return Response::json(400, errs);
+      *matches[0] = copy;
+      return Response::json(200, {{"id", copy["Id"]}, {"success", true}, {"errors", json::array()}, {"created", false}});
+    }
+  }
+  return not_found();
+}
+
+json SalesforceEmulator::write_account(json& record, const json& body, bool insert, const std::string& user_id) {
+  for (const auto& [key, value] : body.items()) {
+    if (key == "attributes") continue;
+    if (!is_field("Account", key))
+      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Account", {key});
+    if (key == "Id" || key == "SystemModstamp")
+      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + key, {key});
+    if (!value.is_string() && !value.is_null())
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", key + ": value not of required type", {key});
+    record[key] = value;
+  }
+  if (insert && (!record.contains("Name") || !record["Name"].is_string()))
+    return error_list("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", {"Name"});
+  if (insert && !record.contains("OwnerId")) record["OwnerId"] = user_id;
+  record["SystemModstamp"] = format_datetime_ms(stamp());
+  return nullptr;
+}
+
+json SalesforceEmulator::write_task(json& record, const json& body, bool insert, const std::string& user_id,
+                                    const std::string& except_id) {
+  auto in = [](const std::vector<std::string>& list, const std::string& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  for (const auto& [key, value] : body.items()) {
+    if (key == "attributes") continue;
+    if (!is_field("Task", key))
+      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Task", {key});
+    if (kReadOnly.count(key))
+      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + key +
+                                                               ". Please check the security settings of this field.",
+                        {key});
+    if (!value.is_string() && !value.is_null())
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", key + ": value not of required type: " + value.dump(), {key});
+    std::string v = value.is_string() ? value.get<std::string>() : "";
+    if (key == "Subject" && v.size() > 255)
+      return error_list("STRING_TOO_LONG", "Subject: data value too large: " + v.substr(0, 40) + "... (max length=255)", {key});
+    if (key == "Description" && v.size() > 32000)
+      return error_list("STRING_TOO_LONG", "Description: data value too large (max length=32000)", {key});
+    if (key == "Status" && !in(kStatuses, v))
+      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status: bad value for restricted picklist field: " + v, {key});
+    if (key == "Priority" && !in(kPriorities, v))
+      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Priority: bad value for restricted picklist field: " + v, {key});
+    if (key == "ActivityDate" && !value.is_null() && !valid_date(v))
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", "Due Date Only: value not of required type: " + v, {key});
+    if (key == "OwnerId") {
+      json* u = looks_like_id(v) ? find("User", v) : nullptr;
+      if (!u) return error_list("INVALID_CROSS_REFERENCE_KEY", "Assigned To ID: id value of incorrect type: " + v, {key});
+      if (!(*u)["IsActive"].get<bool>())
+        return error_list("INACTIVE_OWNER_OR_USER", "operation performed with inactive user [" + v + "] as owner of task", {key});
+    }
+    if (key == "WhatId" && !value.is_null() && !(looks_like_id(v) && find("Account", v)))
+      return error_list("INVALID_CROSS_REFERENCE_KEY", "Related To ID: id value of incorrect type: " + v, {key});
+    if (key.size() > 3 && key.compare(key.size() - 3, 3, "__c") == 0 && v.size() > 255)
+      return error_list("STRING_TOO_LONG", key + ": data value too large (max length=255)", {key});
+    record[key] = value;
+  }
+  if (record.contains(ext_field_) && record[ext_field_].is_string()) {
+    for (const auto& t : objects_["Task"])
+      if (t["Id"] != except_id && t.value(ext_field_, json()) == record[ext_field_])
+        return error_list("DUPLICATE_VALUE",
+                          "duplicate value found: " + ext_field_ + " duplicates value on record with id: " +
+                              t["Id"].get<std::string>(),
+                          {ext_field_});
+  }
+  long long now = stamp();
+  std::string now_text = format_datetime_ms(now);
+  if (insert) {
+    if (!record.contains("Status")) record["Status"] = "Not Started";
+    if (!record.contains("Priority")) record["Priority"] = "Normal";
+    if (!record.contains("OwnerId")) record["OwnerId"] = user_id;
+    for (const char* f : {"Subject", "ActivityDate", "WhatId", "WhoId", "Description", "CompletedDateTime"})
+      if (!record.contains(f)) record[f] = nullptr;
+    for (const auto& f : task_custom_fields_)
+      if (!record.contains(f)) record[f] = nullptr;
+    record["IsDeleted"] = false;
+    record["CreatedDate"] = now_text;
+    record["CreatedById"] = user_id;
+  }
+  bool was_closed = record.value("IsClosed", false);
+  bool closed = closed_statuses_.count(record["Status"].get<std::string>()) > 0;
+  record["IsClosed"] = closed;
+  if (closed && !was_closed) record["CompletedDateTime"] = now_text;
+  if (!closed) record["CompletedDateTime"] = nullptr;
+  record["LastModifiedDate"] = now_text;
+  record["LastModifiedById"] = user_id;
+  record["SystemModstamp"] = now_text;
+  return nullptr;
+}
+
+json SalesforceEmulator::project(const std::string& type, const json& record, const std::vector<std::string>& fields,
+                                 const std::string& version) const {
+  json out = {{"attributes",
+               {{"type", type}, {"url", "/services/data/" + version + "/sobjects/" + type + "/" + record["Id"].get<std::string>()}}}};
+  for (const auto& f : fields) {
+    auto dot = f.find('.');
+    if (dot == std::string::npos) {
+      json value = record.value(f, json());
+      // Salesforce sends empty fields as null; the API description (spec/) declares these
+      // fields non-nullable, so the sandbox leaves them out instead.
+      static const std::set<std::string> kNotNullable = {"Subject", "Status", "Priority", "OwnerId",
+                                                         "WhatId",  "WhoId",  "Description"};
+      if (value.is_null() && kNotNullable.count(f)) continue;
+      out[f] = value;
+      continue;
+    }
+    // A relationship to a User: LastModifiedBy.Email, CreatedBy.Name, Owner.Email.
+    std::string rel = f.substr(0, dot), sub = f.substr(dot + 1);
+    std::string id_field = rel == "Owner" ? "OwnerId" : rel + "Id";
+    json target = record.value(id_field, json());
+    json* user = nullptr;
+    if (target.is_string())
+      for (auto& u : const_cast<SalesforceEmulator*>(this)->objects_["User"])
+        if (u["Id"] == target) user = &u;
+    if (!user) {
+      out[rel] = nullptr;
+      continue;
+    }
+    if (!out.contains(rel) || out[rel].is_null())
+      out[rel] = {{"attributes", {{"type", "User"}, {"url", "/services/data/" + version + "/sobjects/User/" + target.get<std::string>()}}}};
+    out[rel][sub] = user->value(sub, json());
+  }
+  return out;
+}
+
+Response SalesforceEmulator::describe_task(const std::string& version) const {
+  auto field = [](const std::string& name, const std::string& type, int length, bool updateable, bool custom,
+                  bool external = false, json picklist = json::array()) {
+    return json{{"name", name},          {"label", name},         {"type", type},
+                {"length", length},      {"externalId", external}, {"unique", external},
+                {"idLookup", name == "Id" || external},           {"nillable", name != "Id" && name != "Status"},
+                {"createable", updateable}, {"updateable", updateable}, {"custom", custom},
+                {"picklistValues", picklist}, {"referenceTo", json::array()}, {"relationshipName", nullptr}};
+  };
+  auto picklist = [](const std::vector<std::string>& values, const std::string& def) {
+    json out = json::array();
+    for (const auto& v : values)
+      out.push_back({{"value", v}, {"label", v}, {"active", true}, {"defaultValue", v == def}, {"validFor", nullptr}});
+    return out;
+  };
+  json fields = json::array();
+  fields.push_back(field("Id", "id", 18, false, false));
+  fields.push_back(field("Subject", "combobox", 255, true, false));
+  fields.push_back(field("Status", "picklist", 255, true, false, false, picklist(kStatuses, "Not Started")));
+  fields.push_back(field("Priority", "picklist", 40, true, false, false, picklist(kPriorities, "Normal")));
+  fields.push_back(field("ActivityDate", "date", 0, true, false));
+  fields.push_back(field("OwnerId", "reference", 18, true, false));
+  fields.push_back(field("WhatId", "reference", 18, true, false));
+  fields.push_back(field("Description", "textarea", 32000, true, false));
+  fields.push_back(field("IsClosed", "boolean", 0, false, false));
+  fields.push_back(field("CompletedDateTime", "datetime", 0, false, false));
+  fields.push_back(field("SystemModstamp", "datetime", 0, false, false));
+  for (const auto& f : task_custom_fields_) fields.push_back(field(f, "string", 255, true, true, f == ext_field_));
+  std::string base = "/services/data/" + version + "/sobjects/Task";
+  return Response::json(200, {{"name", "Task"},
+                              {"label", "Task"},
+                              {"labelPlural", "Tasks"},
+                              {"keyPrefix", "00T"},
+                              {"custom", false},
+                              {"createable", true},
+                              {"updateable", true},
+                              {"deletable", true},
+                              {"queryable", true},
+                              {"searchable", true},
+                              {"urls", {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}},
+                              {"fields", fields}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// SOQL
+
+Response SalesforceEmulator::query(const Request& request, const std::string& version) {
+  auto q = request.param("q");
+  if (!q || q->empty()) return errors(400, "MALFORMED_QUERY", "A query string must be provided");
+  std::string error;
+  auto parsed = parse_soql(*q, error);
+  if (!parsed) return errors(400, "MALFORMED_QUERY", error);
+  const std::string& type = parsed->object;
+  if (!objects_.count(type))
+    return errors(400, "INVALID_TYPE", "sObject type '" + type + "' is not supported.");
+  auto check_field = [&](const std::string& f) {
+    auto dot = f.find('.');
+    if (dot == std::string::npos) return is_field(type, f);
+    std::string rel = f.substr(0, dot);
+    return type == "Task" && (rel == "LastModifiedBy" || rel == "CreatedBy" || rel == "Owner") &&
+           is_field("User", f.substr(dot + 1));
+  };
+  for (const auto& f : parsed->fields)
+    if (!check_field(f)) return errors(400, "INVALID_FIELD", "No such column '" + f + "' on entity '" + type + "'.");
+  for (const auto& c : parsed->where)
+    if (!is_field(type, c.field)) return errors(400, "INVALID_FIELD", "No such column '" + c.field + "' on entity '" + type + "'.");
+  for (const auto& o : parsed->order_by)
+    if (!is_field(type, o.field)) return errors(400, "INVALID_FIELD", "No such column '" + o.field + "' on entity '" + type + "'.");
+
+  std::vector<const json*> hits;
+  for (const auto& r : objects_[type]) {
+    bool keep = true;
+    for (const auto& c : parsed->where) {
+      const json value = r.value(c.field, json());
+      bool dt = kDateTimeFields.count(c.field) > 0;
+      if (c.op == "IN") {
+        bool any = false;
+        if (value.is_string() && !dt) {
+          std::string v = lower(value.get<std::string>());
+          for (const auto& lit : c.values) any = any || (lit.kind == SoqlLiteral::Kind::kString && lower(lit.text) == v);
+        } else {
+          for (const auto& v : c.values) any = any || compare(value, v, dt) == 0;
+        }
+        keep = any;
+      } else {
+        auto cmp = compare(value, c.values[0], dt);
+        if (!cmp && c.values[0].kind != SoqlLiteral::Kind::kNull && !value.is_null())
+          return errors(400, "INVALID_FIELD", "value of filter criterion for field '" + c.field + "' must be of type " +
+                                                  (dt ? "dateTime" : "string") + " and should not be enclosed in quotes");
+        if (c.op == "=") keep = cmp && *cmp == 0;
+        else if (c.op == "!=") keep = !cmp || *cmp != 0;
+        else if (c.op == "<") keep = cmp && *cmp < 0;
+        else if (c.op == "<=") keep = cmp && *cmp <= 0;
+        else if (c.op == ">") keep = cmp && *cmp > 0;
+        else if (c.op == ">=") keep = cmp && *cmp >= 0;
+        else return errors(400, "MALFORMED_QUERY", "unexpected token: '" + c.op + "'");
+        if (c.values[0].kind == SoqlLiteral::Kind::kNull && c.op != "=" && c.op != "!=")
+          return errors(400, "MALFORMED_QUERY", "null can only be compared with = or !=");
+      }
+      if (!keep) break;
+    }
+    if (keep) hits.push_back(&r);
+  }
+  std::stable_sort(hits.begin(), hits.end(), [&](const json* a, const json* b) {
+    for (const auto& o : parsed->order_by) {
+      const json va = a->value(o.field, json()), vb = b->value(o.field, json());
+      if (va == vb) continue;
+      bool less;
+      if (va.is_null() || vb.is_null()) less = va.is_null();  // nulls first
+      else if (kDateTimeFields.count(o.field)) less = parse_datetime_ms(va.get<std::string>()) < parse_datetime_ms(vb.get<std::string>());
+      else less = va < vb;
+      return o.descending ? !less : less;
+    }
+    return false;
+  });
+  if (parsed->limit && static_cast<long long>(hits.size()) > *parsed->limit) hits.resize(static_cast<std::size_t>(*parsed->limit));
+
+  std::size_t batch = batch_size_;
+  if (auto options = request.header("sforce-query-options")) {
+    auto pos = options->find("batchSize=");
+    if (pos != std::string::npos) {
+      try {
+        batch = std::min(batch, static_cast<std::size_t>(std::clamp(std::stoi(options->substr(pos + 10)), 200, 2000)));
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  Cursor cursor{version, {}};
+  for (const json* r : hits) cursor.records.push_back(project(type, *r, parsed->fields, version));
+  char locator[24];
+  std::snprintf(locator, sizeof locator, "01g%012dAAA", next_id_++);
+  json page = json::array();
+  for (std::size_t i = 0; i < cursor.records.size() && i < batch; ++i) page.push_back(cursor.records[i]);
+  json out = {{"totalSize", cursor.records.size()}, {"done", cursor.records.size() <= batch}, {"records", page}};
+  if (cursor.records.size() > batch) {
+    out["nextRecordsUrl"] = "/services/data/" + version + "/query/" + locator + "-" + std::to_string(batch);
+    cursors_[std::string(locator) + "#" + std::to_string(batch)] = std::move(cursor);
+    if (cursors_.size() > 100) cursors_.erase(cursors_.begin());
+  }
+  return Response::json(200, out);
+}
+
+Response SalesforceEmulator::query_more(const std::string& version, const std::string& locator) {
+  auto dash = locator.rfind('-');
+  if (dash == std::string::npos) return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  std::string id = locator.substr(0, dash);
+  std::size_t offset = 0;
+  try {
+    offset = std::stoul(locator.substr(dash + 1));
+  } catch (const std::exception&) {
+    return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  }
+  // Cursors are stored under "<locator>#<batch size>"; find the one with this locator.
+  auto it = cursors_.lower_bound(id + "#");
+  if (it == cursors_.end() || it->first.compare(0, id.size() + 1, id + "#") != 0)
+    return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  std::size_t batch = std::stoul(it->first.substr(id.size() + 1));
+  const auto& records = it->second.records;
+  if (offset > records.size()) return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  json page = json::array();
+  for (std::size_t i = offset; i < records.size() && i < offset + batch; ++i) page.push_back(records[i]);
+  bool done = offset + batch >= records.size();
+  json out = {{"totalSize", records.size()}, {"done", done}, {"records", page}};
+  if (!done) out["nextRecordsUrl"] = "/services/data/" + version + "/query/" + id + "-" + std::to_string(offset + batch);
+  return Response::json(200, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// sObject Collections (Task only; one API call each). Per-record errors carry the code as
+// `statusCode` (Salesforce's name) and as `errorCode` (what the API description's ApiError requires).
+
+Response SalesforceEmulator::collections(const Request& request, const std::string& version,
+                                         const std::vector<std::string>& parts, const std::string& user_id) {
+  auto body = request.json();
+  auto bad = [](const std::string& msg) { return errors(400, "INVALID_FIELD", msg); };
+  if (parts.size() == 2 && (request.method == "POST" || request.method == "PATCH")) {
+    if (!body || !body->is_object() || !body->contains("records") || !(*body)["records"].is_array())
+      return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+    const json& records = (*body)["records"];
+    if (records.empty() || records.size() > 200)
+      return errors(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+    bool all_or_none = body->value("allOrNone", false);
+    bool insert = request.method == "POST";
+    json results = json::array();
+    auto saved = objects_["Task"];
+    bool failed = false;
+    for (const auto& r : records) {
+      if (!r.is_object() || !r.contains("attributes") || r["attributes"].value("type", "") != "Task") {
+        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_TYPE"}, {"errorCode", "INVALID_TYPE"}, {"message", "only Task records are supported by the sandbox"}, {"fields", json::array()}}})}});
+        failed = true;
+        continue;
+      }
+      json* existing = insert ? nullptr : find("Task", r.value("Id", ""));
+      if (!insert && !existing) {
+        results.push_back({{"id", r.value("Id", "")}, {"success", false}, {"errors", json::array({{{"statusCode", "INVALID_ID_FIELD"}, {"errorCode", "INVALID_ID_FIELD"}, {"message", "invalid record id"}, {"fields", json::array()}}})}});
+        failed = true;
+        continue;
+      }
+      json fields = r;
+      fields.erase("Id");
+      json record = insert ? json{{"Id", new_id("00T")}} : *existing;
+      json errs = write_task(record, fields, insert, user_id, record["Id"]);
+      if (!errs.is_null()) {
+        for (auto& e : errs) e = {{"statusCode", e["errorCode"]}, {"errorCode", e["errorCode"]}, {"message", e["message"]}, {"fields", e.value("fields", json::array())}};
+        results.push_back({{"success", false}, {"errors", errs}});
+        failed = true;
+        continue;
+      }
+      if (insert) objects_["Task"].push_back(record);
+      else *existing = record;
+      results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+    }
+    if (failed && all_or_none) {
+      objects_["Task"] = saved;
+      for (auto& r : results)
+        if (r["success"].get<bool>()) r = {{"success", false}, {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"message", "Record rolled back because not all records were valid and the request was using AllOrNone header"}, {"fields", json::array()}}})}};
+    }
+    return Response::json(200, results);
+  }
+  if (parts.size() == 3 && parts[2] == "Task" && (request.method == "GET" || request.method == "POST")) {
+    std::vector<std::string> ids, fields;
+    if (request.method == "GET") {
+      ids = split(request.param("ids").value_or(""), ',');
+      fields = split(request.param("fields").value_or(""), ',');
+    } else {
+      if (!body || !body->is_object() || !(*body)["ids"].is_array() || !(*body)["fields"].is_array())
+        return errors(400, "JSON_PARSER_ERROR", "ids and fields: expected arrays");
+      for (const auto& i : (*body)["ids"]) ids.push_back(i.is_string() ? i.get<std::string>() : "");
+      for (const auto& f : (*body)["fields"]) fields.push_back(f.is_string() ? f.get<std::string>() : "");
+    }
+    if (ids.empty() || fields.empty()) return errors(400, "MALFORMED_ID", "ids and fields are required");
+    if (ids.size() > 2000) return errors(400, "EXCEEDED_ID_LIMIT", "more than 2000 ids");
+    for (const auto& f : fields)
+      if (!is_field("Task", f)) return bad("No such column '" + f + "' on sobject of type Task");
+    json out = json::array();
+    for (const auto& id : ids) {
+      json* r = find("Task", id);
+      out.push_back(r ? project("Task", *r, fields, version) : json(nullptr));
+    }
+    return Response::json(200, out);
+  }
+  if (parts.size() == 4 && parts[2] == "Task" && request.method == "PATCH") {  // upsert by external id
+    if (parts[3] != ext_field_) return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + parts[3]);
+    if (!body || !body->is_object() || !(*body)["records"].is_array()) return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+    const json& records = (*body)["records"];
+    if (records.empty() || records.size() > 200)
+      return errors(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+    json results = json::array();
+    for (const auto& r : records) {
+      std::string key = r.is_object() && r.contains(ext_field_) && r[ext_field_].is_string() ? r[ext_field_].get<std::string>() : "";
+      if (key.empty()) {
+        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "REQUIRED_FIELD_MISSING"}, {"errorCode", "REQUIRED_FIELD_MISSING"}, {"message", "Required fields are missing: [" + ext_field_ + "]"}, {"fields", json::array({ext_field_})}}})}});
+        continue;
+      }
+      auto matches = find_by("Task", ext_field_, key);
+      json fields = r;
+      bool insert = matches.empty();
+      json record = insert ? json{{"Id", new_id("00T")}} : *matches[0];
+      if (!insert) fields.erase(ext_field_);
+      json errs = write_task(record, fields, insert, user_id, record["Id"]);
+      if (!errs.is_null()) {
+        for (auto& e : errs) e = {{"statusCode", e["errorCode"]}, {"errorCode", e["errorCode"]}, {"message", e["message"]}, {"fields", e.value("fields", json::array())}};
+        results.push_back({{"success", false}, {"errors", errs}});
+        continue;
+      }
+      if (insert) objects_["Task"].push_back(record);
+      else *matches[0] = record;
+      results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", insert}});
+    }
+    return Response::json(200, results);
+  }
+  return errors(404, "NOT_FOUND", "The requested resource does not exist");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control endpoints
+
+std::optional<Response> SalesforceEmulator::control(const Request& request) {
+  auto body = request.json().value_or(json::object());
+  if (!body.is_object()) body = json::object();
+  if (request.path == "/_sandbox/sessions" && request.method == "POST") {
+    std::string email = body.value("user", "");
+    // A person the sandbox does not know yet becomes an active User (demo agents act as anyone).
+    if (user_id(email).empty() && email.find('@') != std::string::npos && email.size() <= 80)
+      objects_["User"].push_back({{"Id", new_id("005")}, {"Email", email}, {"Username", email},
+                                  {"Name", email.substr(0, email.find('@'))}, {"IsActive", true}});
+    std::string token = session_for(email, "");
+    if (token.empty()) return Response::json(404, {{"error", "no sandbox user with e-mail '" + email + "'"}});
+    return Response::json(201, {{"access_token", token}, {"instance_url", instance_url_}, {"user_id", user_id(email)}});
+  }
+  if (request.path == "/_sandbox/expire-sessions" && request.method == "POST") {
+    expire_sessions();
+    return Response::json(200, {{"ok", true}});
+  }
+  if (request.path == "/_sandbox/clock" && request.method == "POST") {
+    advance(std::chrono::seconds(body.value("advance_seconds", 0LL)));
+    return Response::json(200, {{"now", format_datetime_ms(now_ms())}});
+  }
+  if (request.path == "/_sandbox/limits" && request.method == "POST") {
+    set_allocation(body.value("used", api_used_), body.value("max", api_max_));
+    return Response::json(200, {{"used", api_used_}, {"max", api_max_}});
+  }
+  if (request.path == "/_sandbox/stall-writes" && request.method == "POST") {
+    stall_times_ = body.value("times", 1);
+    stall_ms_ = body.value("delay_ms", 1500);
+    return Response::json(200, {{"ok", true}});
+  }
+  if (request.path == "/_sandbox/tasks" && request.method == "GET") return Response::json(200, {{"tasks", objects_["Task"]}});
+  return std::nullopt;
+}
+
+}  // namespace salesforce
+}  // namespace disputed::sandbox

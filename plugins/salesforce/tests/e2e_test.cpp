@@ -1,0 +1,222 @@
+// End to end: the real plugin host (Boost.DLL, ABI gate, OAuth2 client credentials through
+// liboauth2, cpprestsdk HTTP) and the real sync engine against the Salesforce sandbox on a
+// loopback port. A dispute's step that targets Salesforce becomes one Task on the customer's
+// Account owned by the account owner; the rep closes it through the REST API and the dispute moves
+// on; injected 500s, a dropped connection and a lost answer (the upsert happened, the engine never
+// heard: the same as a crash between the upsert and the commit) create no second Task.
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <gmock/gmock.h>
+
+#include "core/host/connector_host.hpp"
+#include "core/sync/sync_engine.hpp"
+#include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
+#include "plugins/sandbox/test_client.hpp"
+#include "tests/core/engine/engine_fixture.hpp"
+
+namespace disputed {
+namespace {
+
+namespace sb = disputed::sandbox;
+using nlohmann::json;
+using sb::salesforce::SalesforceEmulator;
+
+class SalesforceEndToEnd : public engine::testing_support::EngineTest {
+ protected:
+  void SetUp() override {
+    defs_.workflows["price"].steps["book"].target = "salesforce";
+    defs_.connector_instances = {"salesforce"};
+    EngineTest::SetUp();
+    server_.start();
+    ::setenv("DISPUTED_TEST_SALESFORCE_SECRET", "sandbox-secret", 1);
+    json instance = {
+        {"name", "salesforce"},
+        {"plugin", "salesforce"},
+        {"settings",
+         {{"api_version", "v62.0"},
+          {"account_number_field", "Customer_Number__c"},
+          {"time_zone", "Europe/Amsterdam"},
+          {"request_timeout_ms", 1000}}},
+        {"auth",
+         {{"token_url", server_.url() + "/services/oauth2/token"},
+          {"client_id", "sandbox-client"},
+          {"client_auth", "client_secret_post"}}},
+        {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
+        {"allowed_hosts", {"127.0.0.1:*"}},
+        {"max_attempts", 8}};
+    dir_.write("connectors/salesforce.json", instance.dump(2));
+    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    host_ = std::make_unique<host::ConnectorHost>(
+        std::vector<std::filesystem::path>{SALESFORCE_PLUGIN_DIR}, clock_,
+        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); }, sync_db_.get());
+    host_->open(host::read_instance_configs(dir_ / "connectors"));
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
+    host_->register_with(*sync_);
+
+    // The customer of the fixture's invoices (C1) as an Account owned by the rep, created through
+    // the API by an administrator.
+    std::string admin = session("manager@example.com");
+    auto created = sb::http_call("POST", server_.url() + "/services/data/v62.0/sobjects/Account",
+                                 json{{"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}.dump(),
+                                 {{"Authorization", "Bearer " + admin}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    account_ = created.json()["id"];
+  }
+  void TearDown() override {
+    sync_.reset();
+    host_.reset();
+    server_.stop();
+  }
+
+  SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
+  std::string session(const std::string& email) {
+    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
+  }
+  std::string user(const std::string& email) {
+    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).user_id(email); });
+  }
+  std::vector<json> tasks() {
+    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).tasks(); });
+  }
+
+  std::string dispute_at_booking_step() {
+    auto v = open();
+    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
+    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
+    return v.dispute.ref;
+  }
+
+  // The rep sets the outcome and closes the Task in Salesforce (the real API path).
+  void rep_closes(const std::string& id, const std::string& outcome) {
+    auto r = sb::http_call("PATCH", server_.url() + "/services/data/v62.0/sobjects/Task/" + id,
+                           json{{"Status", "Completed"}, {"Dispute_Outcome__c", outcome}}.dump(),
+                           {{"Authorization", "Bearer " + session("rep@example.com")}});
+    ASSERT_EQ(r.status, 204) << r.body;
+  }
+
+  sb::Server server_{std::make_unique<SalesforceEmulator>(sb::Options{})};
+  std::unique_ptr<store::Database> sync_db_;
+  std::unique_ptr<host::ConnectorHost> host_;
+  std::unique_ptr<sync::SyncEngine> sync_;
+  std::vector<std::string> log_;
+  std::string account_;
+};
+
+TEST_F(SalesforceEndToEnd, AStepBecomesOneTaskAndClosingItAdvancesTheDispute) {
+  auto ref = dispute_at_booking_step();
+  EXPECT_TRUE(host_->find("salesforce")->connector->check().ok);
+  auto report = sync_->dispatch_once("salesforce");
+  EXPECT_EQ(report.applied, 1);
+  auto all = tasks();
+  ASSERT_EQ(all.size(), 1u);
+  const json& task = all[0];
+  auto step = service_->show(ref)->steps.back();
+  ASSERT_TRUE(step.external_ref);
+  EXPECT_EQ(*step.external_ref, task["Id"]);
+  EXPECT_EQ(task["Dispute_Action_Id__c"], ref + "-3");
+  EXPECT_EQ(task["WhatId"], account_) << "the Task hangs on the customer's Account";
+  EXPECT_EQ(task["OwnerId"], user("rep@example.com")) << "finance has no User: the account owner gets it";
+  EXPECT_EQ(task["Status"], "Not Started");
+  EXPECT_THAT(task["Subject"].get<std::string>(), ::testing::HasSubstr("Book the credit note"));
+  EXPECT_EQ(task["ActivityDate"], "2026-11-24") << "one working day after Monday 23 Nov, Amsterdam time";
+
+  EXPECT_EQ(sync_->poll_once("salesforce").applied, 0);  // open: nothing to report
+  rep_closes(task["Id"], "done");
+  auto poll = sync_->poll_once("salesforce");
+  EXPECT_TRUE(poll.ok) << poll.error;
+  EXPECT_EQ(poll.applied, 1);
+  auto shown = service_->show(ref);
+  EXPECT_EQ(shown->dispute.status, domain::DisputeStatus::kResolved);
+  EXPECT_EQ(shown->steps.back().completed_by, "rep@example.com");
+  EXPECT_EQ(sync_->poll_once("salesforce").events, 0) << "the next poll reports nothing again";
+}
+
+TEST_F(SalesforceEndToEnd, FaultsAndALostAnswerCreateNoSecondTask) {
+  auto ref = dispute_at_booking_step();
+  // 1. The upsert is carried out but its answer comes after the plugin's 1 s timeout: to the next
+  //    attempt this is the same as a crash between the upsert and the engine's commit.
+  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes", R"({"times":1,"delay_ms":2500})");
+  ASSERT_EQ(stall.status, 200);
+  EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1) << "the answer was lost";
+  EXPECT_EQ(tasks().size(), 1u) << "but the Task was created";
+  // 2. A 500 on the retried upsert, then 3. connections dropped before the request arrives.
+  sb::Fault f500;
+  f500.method = "PATCH";
+  f500.path = "/services/data/*";
+  f500.status = 500;
+  server_.add_fault(f500);
+  clock_.advance(std::chrono::minutes(10));
+  EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1);
+  sb::Fault drop;
+  drop.method = "PATCH";
+  drop.path = "/services/data/*";
+  drop.drop = true;
+  drop.times = 2;  // the HTTP client may resend once on a reused keep-alive connection
+  server_.add_fault(drop);
+  int already = 0, applied = 0;
+  for (int round = 0; round < 6 && already == 0; ++round) {
+    clock_.advance(std::chrono::minutes(10));
+    auto r = sync_->dispatch_once("salesforce");
+    already += r.already_applied;
+    applied += r.applied;
+  }
+  EXPECT_EQ(already, 1) << "the retried upsert found its Task";
+  EXPECT_EQ(applied, 0);
+  ASSERT_EQ(tasks().size(), 1u) << "no second Task";
+  EXPECT_EQ(*service_->show(ref)->steps.back().external_ref, tasks()[0]["Id"]);
+
+  // An expired session costs one new token, not a failure.
+  server_.with_emulator([&](sb::Emulator& e) {
+    emulator(e).expire_sessions();
+    return 0;
+  });
+  rep_closes(tasks()[0]["Id"], "done");
+  auto poll = sync_->poll_once("salesforce");
+  EXPECT_TRUE(poll.ok) << poll.error;
+  EXPECT_EQ(poll.applied, 1);
+  EXPECT_EQ(service_->show(ref)->dispute.status, domain::DisputeStatus::kResolved);
+}
+
+TEST_F(SalesforceEndToEnd, AnExhaustedDailyAllocationBacksOffTheInstance) {
+  dispute_at_booking_step();
+  server_.with_emulator([&](sb::Emulator& e) {
+    emulator(e).set_allocation(15000, 15000);
+    return 0;
+  });
+  auto report = sync_->dispatch_once("salesforce");
+  EXPECT_EQ(report.retried + report.rate_limited, 1);
+  EXPECT_TRUE(tasks().empty());
+  server_.with_emulator([&](sb::Emulator& e) {
+    emulator(e).set_allocation(0, 15000);
+    return 0;
+  });
+  clock_.advance(std::chrono::minutes(5));
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 0) << "Salesforce sends no Retry-After: wait 15 min";
+  clock_.advance(std::chrono::minutes(15));
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1);
+  EXPECT_EQ(tasks().size(), 1u);
+}
+
+// The demo's instance file (configs/demo/connectors/salesforce.json) opens and checks out against
+// the sandbox, with only its port changed.
+TEST_F(SalesforceEndToEnd, TheDemoConfigOpensAndChecksOut) {
+  std::ifstream in(std::string(DISPUTED_SOURCE_DIR) + "/configs/demo/connectors/salesforce.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string config = text.str();
+  std::string port = std::to_string(server_.port());
+  for (auto p = config.find("18102"); p != std::string::npos; p = config.find("18102")) config.replace(p, 5, port);
+  json parsed = json::parse(config);
+  ::setenv("DISPUTED_DEMO_SALESFORCE_CLIENT_SECRET", "sandbox-secret", 1);
+  testing::TempDir other;
+  other.write("connectors/salesforce.json", parsed.dump());
+  host::ConnectorHost demo({SALESFORCE_PLUGIN_DIR}, clock_, {});
+  demo.open(host::read_instance_configs(other / "connectors"));
+  auto check = demo.find("salesforce")->connector->check();
+  EXPECT_TRUE(check.ok) << check.message << " / " << check.remedy;
+}
+
+}  // namespace
+}  // namespace disputed
