@@ -1,0 +1,226 @@
+// End to end: the msgraph plugin loaded by the real plugin host (core/host: ABI gate, instance
+// config, cpprestsdk HTTP client, OAuth2 client credentials from the sandbox's token endpoint)
+// and driven by the sync engine (core/sync), against the Graph sandbox on a loopback port.
+// A dispute's step becomes one To Do task due on the right local day across the DST change;
+// completing it through Graph's API advances the dispute; lost answers, 500s and dropped
+// connections leave one task.
+
+
+#include <cstdlib>
+#include <gmock/gmock.h>
+#include <thread>
+
+#include "core/host/connector_host.hpp"
+#include "plugins/sandbox/sandbox_server.hpp"
+#include "plugins/sandbox/sandboxes.hpp"
+#include "plugins/sandbox/test_client.hpp"
+#include "tests/core/engine/engine_fixture.hpp"
+
+namespace disputed {
+namespace {
+
+using engine::testing_support::at;
+using nlohmann::json;
+
+constexpr const char* kInstance = "msgraph";
+
+class MsGraphEndToEnd : public engine::testing_support::EngineTest {
+ protected:
+  void SetUp() override {
+    // The "book" step goes to Microsoft To Do; deadlines fall across the spring DST change.
+    defs_.workflows["price"].steps["book"].target = kInstance;
+    defs_.connector_instances = {kInstance};
+    clock_.set(at("2026-03-27T08:00:00Z"));  // Friday, 09:00 in Amsterdam (CET)
+    EngineTest::SetUp();
+
+    sandbox_ = std::make_unique<sandbox::Server>(sandbox::make_msgraph_sandbox(
+        {{"users", "alex@example.com,sam@example.com,fin@example.com,fay@example.com"}}));
+    sandbox_->start();
+    setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
+    json instance = {
+        {"name", kInstance},
+        {"plugin", "msgraph"},
+        {"settings",
+         {{"graph_base_url", sandbox_->url() + "/v1.0"},
+          {"check_user", "alex@example.com"},
+          {"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
+          {"request_timeout_ms", 1000},
+          {"role_users", {{"finance", "fin@example.com"}}}}},
+        {"auth",
+         {{"token_url", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token"},
+          {"client_id", "sandbox-client"},
+          {"client_auth", "client_secret_post"},
+          {"scope", "https://graph.microsoft.com/.default"}}},
+        {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
+        {"allowed_hosts", {"127.0.0.1:*"}},
+        {"max_attempts", 8}};
+    dir_.write("connectors/msgraph.json", instance.dump(2));
+
+    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    host_ = std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{MSGRAPH_PLUGIN_DIR}, clock_,
+                                                  net::LogSink{}, sync_db_.get());
+    host_->open(host::read_instance_configs(dir_ / "connectors"));
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
+    host_->register_with(*sync_);
+  }
+
+  void TearDown() override {
+    sync_.reset();
+    host_.reset();
+    sandbox_->stop();
+  }
+
+  std::string dispute_at_booking_step() {
+    auto v = open();
+    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
+    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
+    return v.dispute.ref;
+  }
+
+  std::string token() {
+    auto t = sandbox::http_call(
+        "POST", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token",
+        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    return t.json().value("access_token", "");
+  }
+
+  std::string requests() {
+    std::string out;
+    for (const auto& r : sandbox_->requests()) out += "\n  " + r.at + " " + r.method + " " + r.target + " -> " + std::to_string(r.status);
+    return out;
+  }
+
+  std::string outbox() {
+    std::string out;
+    auto& s = db_->prepare_cached("SELECT target, kind, state, next_attempt_at, COALESCE(last_error, '') FROM outbox");
+    while (s.step()) out += s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
+    s.reset();
+    return out;
+  }
+
+  std::vector<json> live_tasks() {
+    std::vector<json> out;
+    json state = sandbox::http_call("GET", sandbox_->url() + "/_sandbox/state").json();
+    for (const auto& t : state["tasks"])
+      if (!t.value("deleted", false)) out.push_back(t);
+    return out;
+  }
+
+  void add_fault(const std::string& method, const std::string& path, int status, int delay_ms = 0, bool drop = false) {
+    sandbox::Fault f;
+    f.method = method;
+    f.path = path;
+    f.status = status;
+    f.delay_ms = delay_ms;
+    f.drop = drop;
+    sandbox_->add_fault(f);
+  }
+
+  std::unique_ptr<sandbox::Server> sandbox_;
+  std::unique_ptr<store::Database> sync_db_;
+  std::unique_ptr<host::ConnectorHost> host_;
+  std::unique_ptr<sync::SyncEngine> sync_;
+};
+
+TEST_F(MsGraphEndToEnd, TheHostLoadsThePluginAndCheckProvesTheCredentials) {
+  auto* instance = host_->find(kInstance);
+  ASSERT_NE(instance, nullptr);
+  auto check = instance->connector->check();
+  EXPECT_TRUE(check.ok) << check.message << " / " << check.remedy;
+}
+
+TEST_F(MsGraphEndToEnd, AStepBecomesOneTaskDueOnTheRightDayAcrossDstAndItsCompletionAdvancesTheDispute) {
+  auto ref = dispute_at_booking_step();
+  auto report = sync_->dispatch_once(kInstance);
+  ASSERT_EQ(report.applied, 1) << "retried " << report.retried << ", dead " << report.dead << ", limited "
+                               << report.rate_limited << "; outbox: " << outbox();
+  auto tasks = live_tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  const json& task = tasks[0];
+  auto step = service_->show(ref)->steps.back();
+  EXPECT_EQ(task["linkedResources"][0]["externalId"], step.task_key);
+  EXPECT_EQ(task["linkedResources"][0]["webUrl"], "https://disputed.example.com/disputes/" + ref);
+  EXPECT_EQ(task["user"], "fin@example.com");
+  // Due Monday 30 March, the first working day after the DST change of Sunday 29 March: the
+  // local date with its zone, never that midnight converted to UTC (which is the 29th).
+  EXPECT_EQ(task["dueDateTime"]["dateTime"], "2026-03-30T00:00:00.0000000") << task.dump();
+  EXPECT_EQ(task["dueDateTime"]["timeZone"], "Europe/Amsterdam");
+  EXPECT_TRUE(task["isReminderOn"].get<bool>());
+  ASSERT_TRUE(step.external_ref);
+  EXPECT_THAT(*step.external_ref, ::testing::EndsWith(task["id"].get<std::string>()));
+
+  EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);
+  // The person ticks the task off in To Do / Outlook: Graph's own PATCH.
+  auto done = sandbox::http_call("PATCH",
+                                 sandbox_->url() + "/v1.0/users/fin@example.com/todo/lists/" +
+                                     task["listId"].get<std::string>() + "/tasks/" + task["id"].get<std::string>(),
+                                 R"({"status":"completed"})", {{"Authorization", "Bearer " + token()}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  auto poll = sync_->poll_once(kInstance);
+  EXPECT_TRUE(poll.ok) << poll.error;
+  EXPECT_EQ(poll.applied, 1);
+  auto shown = service_->show(ref);
+  EXPECT_EQ(shown->dispute.status, domain::DisputeStatus::kResolved);
+  EXPECT_EQ(shown->steps.back().completed_by, "fin@example.com");
+  EXPECT_EQ(sync_->poll_once(kInstance).events, 0);
+  EXPECT_EQ(live_tasks().size(), 1u);
+}
+
+TEST_F(MsGraphEndToEnd, ADroppedConnectionLeavesOneTask) {
+  dispute_at_booking_step();
+  add_fault("POST", "/v1.0/users/fin@example.com/todo/lists/*", 0, 0, true);  // closed, nothing done
+  int applied = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto r = sync_->dispatch_once(kInstance);
+    applied += r.applied + r.already_applied;
+    EXPECT_LE(live_tasks().size(), 1u);
+    clock_.advance(std::chrono::minutes(15));
+  }
+  EXPECT_EQ(applied, 1);
+  EXPECT_EQ(live_tasks().size(), 1u);
+}
+
+TEST_F(MsGraphEndToEnd, AnInjected500AndALostCreateAnswerLeaveOneTask) {
+  dispute_at_booking_step();
+  const std::string tasks_path = "/v1.0/users/fin@example.com/todo/lists/*";
+  add_fault("POST", tasks_path, 500);
+  EXPECT_EQ(sync_->dispatch_once(kInstance).retried, 1);
+  EXPECT_EQ(live_tasks().size(), 0u);
+
+  // The answer is lost: Graph creates the task after the client gave up waiting.
+  add_fault("POST", tasks_path, 0, 1500);
+  clock_.advance(std::chrono::minutes(15));
+  EXPECT_EQ(sync_->dispatch_once(kInstance).retried, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_EQ(live_tasks().size(), 1u) << "the slow create went through; requests: " << requests();
+
+  clock_.advance(std::chrono::minutes(15));
+  auto retry = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(retry.already_applied, 1) << "the retry finds the task by its linked resource";
+  EXPECT_EQ(live_tasks().size(), 1u);
+  clock_.advance(std::chrono::hours(1));
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 0);
+  EXPECT_EQ(live_tasks().size(), 1u);
+}
+
+TEST_F(MsGraphEndToEnd, AnExpiredTokenIsRenewedByTheHost) {
+  dispute_at_booking_step();
+  ASSERT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+  ASSERT_EQ(sandbox::http_call("POST", sandbox_->url() + "/_sandbox/tokens/expire").status, 200);
+  auto poll = sync_->poll_once(kInstance);
+  EXPECT_TRUE(poll.ok) << poll.error;
+}
+
+TEST_F(MsGraphEndToEnd, AWithdrawnDisputeDeletesTheTask) {
+  auto ref = dispute_at_booking_step();
+  ASSERT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+  ASSERT_TRUE(service_->withdraw(ref, "customer paid", "clerk").ok());
+  sync_->dispatch_once(kInstance);
+  EXPECT_EQ(live_tasks().size(), 0u);
+  auto poll = sync_->poll_once(kInstance);
+  EXPECT_TRUE(poll.ok) << poll.error;
+}
+
+}  // namespace
+}  // namespace disputed
