@@ -31,7 +31,7 @@ test: setup
 
 demo: setup
 	$(MAKE) build
-	bash scripts/demo.sh $(BUILD_DIR)
+	python3 scripts/demo.py . $(BUILD_DIR)
 
 asan: setup
 	cmake --preset asan

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""`make demo`: disputed on its embedded default — a SQLite file under build/demo/, the three
+sandboxes as child processes, connector instances pointing at them (configs/demo/), 300 sample
+invoices — telling the story of a few disputes as they move through Zendesk, Salesforce and
+Microsoft To Do. The engine's clock starts now and runs fast, so deadlines pass while you watch.
+(It starts now rather than on a chosen day because the sandboxes keep real time: a change made
+"in the future" of the engine's clock would wait until the engine caught up.) Ctrl-C or the end
+stops every child process.
+
+    demo.py SOURCE_DIR BUILD_DIR
+"""
+
+import datetime
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import disputed_stack as ds  # noqa: E402
+
+CLOCK_SPEED = 14400                   # one real second = four hours
+SYSTEM_NAMES = {"zendesk": "Zendesk ticket", "salesforce": "Salesforce Task", "msgraph": "To Do task",
+                "internal": "internal to-do"}
+
+# Who calls about what, and how the people answer each step (first outcome = the usual one).
+CASES = [
+    {"invoice": "INV-2026-0001", "amount": "250.00", "category": "price", "channel": "phone",
+     "description": "Invoiced list price; our contract says 12% discount",
+     "answers": {"check-price-agreement": "customer-right", "approve-credit": "approved", "issue-credit-note": "issued"}},
+    {"invoice": "INV-2026-0020", "amount": "80.00", "category": "quality", "channel": "whatsapp",
+     "description": "The coffee machine arrived damaged",
+     "answers": {"assess-complaint": "justified", "approve-credit": "approved", "issue-credit-note": "issued"}},
+    {"invoice": "INV-2026-0010", "category": "delivery", "channel": "email",
+     "description": "Pallet 2 of 3 never arrived",
+     "answers": {}},  # logistics never answers: reminders, then an escalation
+    {"invoice": "INV-2026-0003", "category": "duplicate-invoice", "channel": "portal",
+     "description": "The same delivery invoiced twice (see INV-2026-0011)",
+     "answers": {"check-duplicate": "is-duplicate", "credit-duplicate": "issued"}},
+]
+
+
+def bold(text):
+    return f"\033[1m{text}\033[0m" if sys.stdout.isatty() else text
+
+
+def say(text):
+    print("\n" + bold("== " + text), flush=True)
+
+
+STARTED = time.monotonic()
+
+
+def line(text):
+    print(f"   {time.monotonic() - STARTED:5.1f}s  " + text, flush=True)
+
+
+def who(step):
+    return f"the {step['assignee']} team" if step["assignee_kind"] == "role" else step["assignee"]
+
+
+def main():
+    root, build = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    work = build / "demo"
+    started = STARTED
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    say("Starting the sandboxes (local emulators of each vendor's API) and the engine")
+    clock_start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with ds.Stack(root, build, work, fixed_ports=False, clock_start=clock_start, clock_speed=CLOCK_SPEED,
+                  tick_interval=1, poll_interval=1) as stack:
+        for system, sandbox in stack.sandboxes.items():
+            line(f"{system:<11} {sandbox.url}")
+        stack.start_engine()
+        line(f"{'disputed':<11} {stack.api_url}  (REST API, timers and the three connectors in one process)")
+        line(f"database    {stack.db}")
+        line(f"clock       starts {clock_start} and runs {CLOCK_SPEED:,}x (1 s = {CLOCK_SPEED // 3600} h of working days, nights and weekends)")
+        agents = ds.Agents(stack)
+
+        say("Customers call and write; credit control registers the disputes (POST /api/v1/disputes)")
+        refs = {}
+        for case in CASES:
+            invoice = {"number": case["invoice"]}
+            if "amount" in case:
+                invoice["amount"] = case["amount"]
+            d = stack.api("POST", "/disputes", {"invoices": [invoice], "category": case["category"],
+                                                "channel": case["channel"], "description": case["description"]},
+                          expect=201)
+            refs[d["ref"]] = case
+            line(f"{d['ref']}  {case['category']:<18} {case['invoice']}  \"{case['description']}\"")
+
+        state = stack.api("GET", "/invoices/INV-2026-0001", expect=200)
+        say("Dunning pauses for every disputed invoice (GET /api/v1/invoices/INV-2026-0001)")
+        line(f"collectable: {state['collectable']} — on hold for "
+             f"{', '.join(h['dispute'] + ' since ' + h['placed_at'] for h in state['on_hold_for'])}; due date {state['due_date']}")
+
+        say("Each first step appears where its people work")
+        seen = set()
+        for ref in refs:
+            step = ds.wait_for(lambda: (lambda s: s if s and (s["target"] == "internal" or s["external_status"] == "open") else None)(stack.open_step(ref)),
+                               60, f"{ref}'s first step")
+            seen.add((ref, step["step"]))
+            where = SYSTEM_NAMES[step["target"]]
+            line(f"{ref}  '{step['title']}' for {who(step)} → {where} {step['external_ref'] or ''}")
+
+        say("The people act in their own tools (through each system's real API); disputed follows")
+        escalated = set()
+        resolved = set()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (len(resolved) < sum(1 for c in refs.values() if c["answers"]) or not escalated):
+            for ref, case in refs.items():
+                if ref in resolved:
+                    continue
+                d = stack.dispute(ref)
+                if d["status"] == "resolved":
+                    resolved.add(ref)
+                    line(f"{ref}  resolved: {d['resolution']} — dunning resumes")
+                    continue
+                step = next((s for s in d["steps"] if s["status"] == "open"), None)
+                if not step:
+                    continue
+                if (ref, step["step"]) not in seen and (step["target"] == "internal" or step["external_status"] == "open"):
+                    seen.add((ref, step["step"]))
+                    line(f"{ref}  next: '{step['title']}' for {who(step)} → {SYSTEM_NAMES[step['target']]}")
+                outcome = case["answers"].get(step["step"])
+                if outcome and step["target"] != "internal" and step["external_status"] == "open" and \
+                        (ref, step["step"], "done") not in seen:
+                    agents.complete(step, outcome)
+                    seen.add((ref, step["step"], "done"))
+                    line(f"{ref}  {who(step)} completes the {SYSTEM_NAMES[step['target']]}: {outcome}")
+                if not case["answers"] and ref not in escalated and step.get("escalated_at"):
+                    escalated.add(ref)
+                    line(f"{ref}  nobody answered: reminders went out, and at {step['escalated_at']} it was "
+                         f"escalated to {step['escalated_to']} (the {SYSTEM_NAMES[step['target']]} got a note)")
+            time.sleep(0.3)
+
+        for ref in escalated:
+            say(f"{ref}: the dossier shows the reminders and the escalation; the ticket shows them too")
+            for e in stack.api("GET", f"/disputes/{ref}/timeline", expect=200)["items"]:
+                if e["kind"] in ("step_assigned", "reminder", "escalation"):
+                    line(f"{e['at']}  {e['kind']:<14} {e['summary']}")
+            step = next(s for s in stack.dispute(ref)["steps"] if s["status"] == "open")
+            if step["target"] == "zendesk":
+                ticket = ds.wait_for(lambda: (lambda t: t if t and t.get("priority") == "urgent" else None)(
+                    agents.zendesk_ticket(stack.sandboxes["zendesk"].url, step["external_ref"])), 30,
+                    "the escalation to reach the Zendesk ticket")
+                line(f"Zendesk ticket {ticket['id']}: priority {ticket['priority']}, status {ticket['status']}, "
+                     f"tags {', '.join(ticket.get('tags', []))}")
+
+        say("The collection system's feed (GET /api/v1/events): holds placed and released, new due dates")
+        for e in stack.api("GET", "/events?after=0&limit=100", expect=200)["items"]:
+            line(f"{e['seq']:>3}  {e['kind']:<18} {e['invoice']}  {e['dispute']}  {('due ' + e['due_date']) if e.get('due_date') else ''}")
+
+        say("The report summary (GET /api/v1/reports/summary)")
+        summary = stack.api("GET", "/reports/summary", expect=200)
+        for row in summary["sections"]["by_category_status"]:
+            line(f"{row['category']:<18} {row['status']:<12} {row['disputes']} dispute(s), {row['disputed_amount']} {row['currency']}")
+
+        say("What the sandboxes saw (their request logs)")
+        for system, sandbox in stack.sandboxes.items():
+            requests = sandbox.requests()
+            line(f"{system:<11} {len(requests)} requests, {agents.created_tasks(system, requests)} task(s) created")
+
+        code = stack.stop_engine()
+        say(f"Done in {time.monotonic() - started:.0f} s; everything stopped (disputed serve exited {code})")
+        print(f"""
+Where to look next:
+  the dossier     DISPUTED_CONFIG={stack.config} DISPUTED_DB={stack.db} \\
+                    {build}/bin/disputed dispute show DSP-000001
+  the REST API    run the same engine again and use curl with the demo key:
+                    DISPUTED_CONFIG={stack.config} DISPUTED_DB={stack.db} {build}/bin/disputed serve &
+                    curl -s {stack.api_url}/disputes -H "Authorization: Bearer {stack.key}"
+                  (the connectors then need the sandboxes: {build}/bin/disputed-sandbox zendesk --listen ...)
+  the docs        README.md, docs/api.md, docs/connectors/, docs/plugin-guide.md, docs/operations.md
+""")
+    return 0 if len(resolved) == sum(1 for c in refs.values() if c["answers"]) and escalated else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ndemo: interrupted; every child process was stopped")
+        sys.exit(130)
