@@ -126,7 +126,7 @@ class Stack:
     """Sandboxes + a configured engine. Use as a context manager: everything stops on exit."""
 
     def __init__(self, root, build, work, fixed_ports=False, clock_start=None, clock_speed=None,
-                 tick_interval=1, poll_interval=1):
+                 tick_interval=1, poll_interval=1, settings=None):
         self.root = Path(root)
         self.build = Path(build)
         self.work = Path(work)
@@ -137,6 +137,7 @@ class Stack:
         self.clock_speed = clock_speed
         self.tick_interval = tick_interval
         self.poll_interval = poll_interval
+        self.settings = settings or {}  # instance name -> settings merged into its config
         self.sandboxes = {}
         self.serve = None
         self.serve_log = None
@@ -184,6 +185,7 @@ class Stack:
             text = text.replace("127.0.0.1:8080", f"127.0.0.1:{self.engine_port}")
             doc = json.loads(text)
             doc["poll_interval_seconds"] = self.poll_interval
+            doc["settings"].update(self.settings.get(doc["name"], {}))
             path.write_text(json.dumps(doc, indent=2))
         self.config = demo / "disputed.json"
         self.db = self.work / "disputed.db"

@@ -5,7 +5,9 @@ approves the credit in Salesforce, finance issues the credit note from a Microso
 completed through the sandboxes' real APIs as the people would. Checks the resolution, the
 dunning holds and the new due dates, the timeline, the reports, and that each sandbox's request
 log shows exactly one task created per step. Then the same with the engine killed (SIGKILL) and
-restarted twice in the middle.
+restarted twice in the middle; then, for each system, the engine killed while a create it sent
+waits for its (delayed) answer — between the apply and the commit — which must not yield a
+second task.
 
     cross_system.py SOURCE_DIR BUILD_DIR
 """
@@ -14,6 +16,7 @@ import datetime
 import json
 import sys
 import tempfile
+import time
 import zoneinfo
 from pathlib import Path
 
@@ -58,8 +61,8 @@ def wait_open_mirrored(stack, ref, step_id):
 
 def run(stack, agents, root, crash):
     label = "with kills" if crash else "clean"
-    print(f"cross_system ({label}): engine on {stack.api_url or 'starting'}")
     stack.start_engine()
+    print(f"cross_system ({label}): engine on {stack.api_url}")
     refs, invoices = [], []
     base = 40 if crash else 10
     for i in range(DISPUTES):
@@ -131,6 +134,51 @@ def run(stack, agents, root, crash):
     return refs
 
 
+def kill_between_apply_and_commit(stack, agents):
+    """Each system's create request reaches the sandbox and is carried out only after a delay; the
+    engine is killed with SIGKILL while it waits for the answer (so it never commits the external
+    ref), then restarted: the re-delivery must find the task, not create a second one."""
+    print("cross_system (killed between apply and commit)")
+    cases = {"zendesk": "quality", "salesforce": "price", "msgraph": "duplicate-invoice"}
+    delay_ms = 3000
+    create_paths = {"zendesk": ("POST", "/api/v2/tickets"),
+                    "salesforce": ("PATCH", "/services/data/v62.0/sobjects/Task/Dispute_Action_Id__c/*")}
+    # Graph: the finance user's task list is known from the earlier runs.
+    graph_posts = [r for r in stack.sandboxes["msgraph"].requests()
+                   if r["method"] == "POST" and r["status"] == 201 and r["path"].endswith("/tasks")]
+    create_paths["msgraph"] = ("POST", graph_posts[-1]["path"])
+    before = count_creates(stack, agents)
+    for system, (method, path) in create_paths.items():
+        stack.sandboxes[system].fault(method=method, path=path, delay_ms=delay_ms, times=1)
+    stack.start_engine()
+    refs = {}
+    for i, (system, category) in enumerate(cases.items()):
+        d = stack.api("POST", "/disputes", {"invoices": [{"number": f"INV-2026-{70 + i:04d}"}], "category": category,
+                                            "channel": "email", "description": f"kill test {system}"}, expect=201)
+        refs[system] = d["ref"]
+    time.sleep(delay_ms / 2000)
+    killed_at = datetime.datetime.now(datetime.timezone.utc)
+    stack.kill_engine()
+    stack.start_engine()
+    for system, ref in refs.items():
+        step = wait_open_mirrored(stack, ref, stack.open_step(ref)["step"])
+        check(step["target"] == system, f"{ref}: first step went to {step['target']}, not {system}")
+    after = count_creates(stack, agents)
+    for system, (method, path) in create_paths.items():
+        check(after[system] - before[system] == 1,
+              f"{system}: {after[system] - before[system]} task(s) created for one step across the kill")
+        prefix = path[:-1] if path.endswith("*") else None
+        stalled = [r for r in stack.sandboxes[system].requests()
+                   if r["method"] == method and (r["path"].startswith(prefix) if prefix else r["path"] == path)
+                   and 200 <= r["status"] < 300]
+        arrived = [datetime.datetime.fromisoformat(r["at"].replace("Z", "+00:00")) - datetime.timedelta(milliseconds=delay_ms)
+                   for r in stalled]
+        check(any(t < killed_at for t in arrived),
+              f"{system}: no create request reached the sandbox before the kill (the scenario did not happen)")
+    code = stack.stop_engine()
+    check(code == 0, f"serve exited {code} on SIGTERM")
+
+
 def count_creates(stack, agents):
     """Successful task creations per system, from the sandboxes' request logs."""
     return {system: agents.created_tasks(system, stack.sandboxes[system].requests()) for system in ds.SYSTEMS}
@@ -139,7 +187,8 @@ def count_creates(stack, agents):
 def main():
     root, build = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
     with tempfile.TemporaryDirectory(prefix="cross-system-") as work:
-        with ds.Stack(root, build, work) as stack:
+        # Graph's settle window after a possibly lost create is twice the request timeout.
+        with ds.Stack(root, build, work, settings={"msgraph": {"request_timeout_ms": 4000}}) as stack:
             agents = ds.Agents(stack)
             before = count_creates(stack, agents)
             run(stack, agents, root, crash=False)
@@ -152,7 +201,8 @@ def main():
             for system in ds.SYSTEMS:
                 made = after_crash[system] - after_clean[system]
                 check(made == DISPUTES, f"{system}: {made} task(s) created for {DISPUTES} steps (run with kills)")
-            print("tasks created per system:", {s: after_crash[s] for s in ds.SYSTEMS})
+            kill_between_apply_and_commit(stack, agents)
+            print("tasks created per system:", count_creates(stack, agents))
             if failures:
                 for name in ("serve.log",):
                     print(f"--- {name} (tail)\n" + (Path(work) / name).read_text()[-4000:])

@@ -609,9 +609,13 @@ class MsGraphConnector final : public sdk::Connector {
                         f->message);
       return from_failure(*f);
     }
-    // A previous attempt may have reached Graph while its answer was lost.
+    // A previous attempt may have reached Graph while its answer was lost — or may still be on
+    // its way (the engine was killed while waiting for the answer, and restarted at once). Graph
+    // has no idempotency key, so while the intent is younger than the settle window (twice the
+    // request timeout) a create is not repeated: the lookup is tried again after the window.
     std::string intent_key = "intent:" + action.task_key;
-    if (action.attempt > 1 || host_->store().get(intent_key)) {
+    auto intent = host_->store().get(intent_key);
+    if (action.attempt > 1 || intent) {
       std::string found;
       if (auto f = find_by_key(assignee, list, action.task_key, found)) return from_failure(*f);
       if (!found.empty()) {
@@ -619,6 +623,19 @@ class MsGraphConnector final : public sdk::Connector {
         remember_task(action.task_key, ref.str(), json(outcomes));
         host_->store().erase(intent_key);
         return done(ApplyResult::Status::kAlreadyApplied, ref.str());
+      }
+      json recorded = intent ? json::parse(*intent, nullptr, false) : json();
+      if (recorded.is_object() && recorded.contains("at") && recorded["at"].is_number_integer()) {
+        const auto settle = std::chrono::seconds(2 * ((timeout_.count() + 999) / 1000));
+        const auto age = host_->clock().now().time_since_epoch() - std::chrono::seconds(recorded["at"].get<std::int64_t>());
+        if (age < settle) {
+          ApplyResult wait;
+          wait.status = ApplyResult::Status::kRetryable;
+          wait.retry_after = std::chrono::duration_cast<std::chrono::seconds>(settle - age);
+          wait.message = "an earlier create of " + action.task_key + " may still be on its way to Graph; looking for it again in " +
+                         std::to_string(wait.retry_after.count()) + " s";
+          return wait;
+        }
       }
     }
     json task = {{"title", title},
@@ -633,7 +650,10 @@ class MsGraphConnector final : public sdk::Connector {
     if (auto url = dispute_link(text(payload, "dispute")); !url.empty()) link["webUrl"] = url;
     task["linkedResources"] = json::array({link});
 
-    host_->store().put(intent_key, json{{"user", assignee}, {"list", list}}.dump());
+    host_->store().put(intent_key, json{{"user", assignee},
+                                        {"list", list},
+                                        {"at", host_->clock().now().time_since_epoch().count()}}
+                                       .dump());
     Reply r = graph("POST", list_url(assignee, list) + "/tasks", &task);
     if (!r.ok()) {
       if (r.failure->kind == Failure::Kind::kNotFound) host_->store().erase(list_key_of(assignee));
