@@ -29,8 +29,11 @@ test: setup
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-demo: setup
-	$(MAKE) build
+# The demo needs the engine, the sandboxes and the three plugins, not the tests.
+DEMO_TARGETS = disputed disputed-sandbox zendesk salesforce msgraph
+
+demo: setup configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
 	python3 scripts/demo.py . $(BUILD_DIR)
 
 asan: setup
@@ -42,6 +45,10 @@ bench: setup
 	$(MAKE) build
 	$(BUILD_DIR)/bin/disputed-bench-registration
 	$(BUILD_DIR)/bin/disputed-bench-reports --disputes 100000
+	$(BUILD_DIR)/bin/disputed-bench-sync
+	$(BUILD_DIR)/bin/zendesk_poll_bench
+	$(BUILD_DIR)/bin/salesforce_bench
+	$(BUILD_DIR)/bin/msgraph_poll_bench 10000
 	bash bench/api_bench.sh $(BUILD_DIR) 20
 
 format:
