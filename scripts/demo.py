@@ -64,6 +64,7 @@ def main():
     work = build / "demo"
     started = STARTED
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the shell ignored it
     say("Starting the sandboxes (local emulators of each vendor's API) and the engine")
     clock_start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ds.Stack(root, build, work, fixed_ports=False, clock_start=clock_start, clock_speed=CLOCK_SPEED,

@@ -34,6 +34,16 @@ SANDBOX_SECRETS = {
 }
 
 
+def _die_with_parent():
+    """Children get SIGTERM when this process dies, even by SIGKILL (Linux prctl
+    PR_SET_PDEATHSIG), so nothing is left running behind a killed demo or test."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except OSError:
+        pass
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,7 +101,7 @@ class Sandbox:
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
             [str(binary), system, "--listen", f"127.0.0.1:{port}"],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, preexec_fn=_die_with_parent)
         line = self.process.stdout.readline()
         match = re.search(r"listening on (http://\S+)", line)
         if not match:
@@ -217,7 +227,7 @@ class Stack:
         self.serve_log = open(self.work / "serve.log", "a")
         self.serve = subprocess.Popen(
             [str(self.bin), "serve", "--tick-interval", str(self.tick_interval)],
-            env=self.env, stdout=self.serve_log, stderr=self.serve_log)
+            env=self.env, stdout=self.serve_log, stderr=self.serve_log, preexec_fn=_die_with_parent)
         self.api_url = f"http://127.0.0.1:{self.engine_port}/api/v1"
 
         def healthy():
