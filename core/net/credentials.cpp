@@ -17,10 +17,20 @@
 // liboauth2 1.4.5.4 has no extern "C" in its headers.
 extern "C" {
 #include <oauth2/http.h>
+#include <oauth2/jose.h>
 #include <oauth2/log.h>
 #include <oauth2/mem.h>
 #include <oauth2/oauth2.h>
 #include <oauth2/util.h>
+
+// The JWT signer behind liboauth2's private_key_jwt (src/jose.c): exported by liboauth2 1.4.5.4
+// but declared only in its internal jose_int.h, so declared here with 1.4.5.4's signature
+// (checked against the shipped library). Later releases declare it in <oauth2/jose.h> with an
+// extra `json_payload` parameter; the conflicting declaration then stops the build here rather
+// than calling it wrongly. Returns the compact JWS (free with oauth2_mem_free) or NULL.
+char* oauth2_jwt_create(oauth2_log_t* log, cjose_jwk_t* jwk, const char* alg, const char* iss,
+                        const char* sub, const char* client_id, const char* aud, oauth2_uint_t exp,
+                        bool include_iat, bool include_jti);
 }
 
 namespace disputed::net {
@@ -208,6 +218,36 @@ domain::Status configure_endpoint(oauth2_log_t* log, Endpoint& endpoint,
   return domain::Ok{};
 }
 
+constexpr const char* kJwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+// The RFC 7523 §2.1 assertion of the JWT bearer grant: iss = client_id, sub = the subject,
+// aud, exp = now + assertion_lifetime, plus iat and a random jti; header alg RS256, typ JWT.
+// Signed by liboauth2's own JWT code (the one its private_key_jwt uses), with the wall clock:
+// the token endpoint judges exp by its clock, not by the engine's (possibly fake) one.
+// Caller holds the runtime mutex.
+domain::Result<Secret> sign_jwt_bearer_assertion(oauth2_log_t* log,
+                                                 const OAuth2ClientSettings& settings,
+                                                 const Secret& private_jwk) {
+  const std::string& jwk_json = private_jwk.reveal();
+  cjose_err err{};
+  cjose_jwk_t* jwk = cjose_jwk_import(jwk_json.c_str(), jwk_json.size(), &err);
+  if (jwk == nullptr)
+    return domain::Error::invalid(std::string("private key for jwt_bearer refused by cjose: ") +
+                                  (err.message ? err.message : "unknown error"));
+  char* jwt =
+      oauth2_jwt_create(log, jwk, "RS256", settings.client_id.c_str(), settings.subject.c_str(),
+                        settings.client_id.c_str(), settings.assertion_audience.c_str(),
+                        static_cast<oauth2_uint_t>(settings.assertion_lifetime.count()),
+                        /*include_iat=*/true, /*include_jti=*/true);
+  cjose_jwk_release(jwk);
+  if (jwt == nullptr)
+    return domain::Error::internal("liboauth2 could not sign the jwt_bearer assertion (RS256)");
+  Secret assertion{std::string(jwt)};
+  OPENSSL_cleanse(jwt, std::char_traits<char>::length(jwt));
+  oauth2_mem_free(jwt);
+  return assertion;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Private keys: liboauth2 takes an RSA JWK; operators usually hold a PEM file.
 
@@ -229,11 +269,11 @@ domain::Result<Secret> rsa_private_jwk(const Secret& key) {
   if (first != std::string::npos && text[first] == '{') {
     Json jwk = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!jwk.is_object())
-      return domain::Error::invalid("private key for private_key_jwt is not valid JWK JSON");
+      return domain::Error::invalid("private key (secret private_key) is not valid JWK JSON");
     if (jwk.value("kty", "") != "RSA" || !jwk.contains("n") || !jwk.contains("e") ||
         !jwk.contains("d"))
       return domain::Error::invalid(
-          "private key for private_key_jwt must be an RSA private JWK "
+          "private key (secret private_key) must be an RSA private JWK "
           "(kty RSA with n, e and d)");
     return key;
   }
@@ -244,11 +284,11 @@ domain::Result<Secret> rsa_private_jwk(const Secret& key) {
   BIO_free(bio);
   if (pkey == nullptr)
     return domain::Error::invalid(
-        "private key for private_key_jwt is neither an unencrypted PEM "
+        "private key (secret private_key) is neither an unencrypted PEM "
         "private key nor an RSA JWK");
   if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
     EVP_PKEY_free(pkey);
-    return domain::Error::invalid("private key for private_key_jwt must be an RSA key (RS256)");
+    return domain::Error::invalid("private key (secret private_key) must be an RSA key (RS256)");
   }
   static constexpr std::pair<const char*, const char*> kParams[] = {
       {"n", OSSL_PKEY_PARAM_RSA_N},          {"e", OSSL_PKEY_PARAM_RSA_E},
@@ -270,7 +310,7 @@ domain::Result<Secret> rsa_private_jwk(const Secret& key) {
   }
   EVP_PKEY_free(pkey);
   if (!complete)
-    return domain::Error::invalid("private key for private_key_jwt lacks its private part");
+    return domain::Error::invalid("private key (secret private_key) lacks its private part");
   return Secret(jwk.dump());
 }
 
@@ -403,6 +443,25 @@ domain::Result<ClientAuthMethod> parse_client_auth_method(std::string_view text)
 
 const char* to_string(ClientAuthMethod method) noexcept { return auth_option(method); }
 
+domain::Result<OAuth2Grant> parse_oauth2_grant(std::string_view text) {
+  for (OAuth2Grant grant : {OAuth2Grant::kClientCredentials, OAuth2Grant::kJwtBearer}) {
+    if (text == to_string(grant)) return grant;
+  }
+  return domain::Error::invalid(
+      "unknown OAuth2 grant \"" + std::string(text) + "\"; use client_credentials or jwt_bearer",
+      "grant", "unknown");
+}
+
+const char* to_string(OAuth2Grant grant) noexcept {
+  switch (grant) {
+    case OAuth2Grant::kClientCredentials:
+      return "client_credentials";
+    case OAuth2Grant::kJwtBearer:
+      return "jwt_bearer";
+  }
+  return "client_credentials";
+}
+
 domain::Result<CredentialSettings> parse_credential_settings(
     AuthKind kind, const std::string& auth_json,
     const std::map<std::string, std::string>& secret_refs) {
@@ -436,9 +495,18 @@ domain::Result<CredentialSettings> parse_credential_settings(
       }
       case AuthKind::kOAuth2ClientCredentials: {
         OAuth2ClientSettings& o = settings.oauth2;
-        for (auto [key, out] : {std::pair{"token_url", &o.token_url},
-                                std::pair{"client_id", &o.client_id}, std::pair{"scope", &o.scope},
-                                std::pair{"assertion_audience", &o.assertion_audience}}) {
+        std::string grant;
+        if (auto s = read_string(auth, "grant", grant); !s) return s.error();
+        if (auth.contains("grant")) {
+          auto parsed = parse_oauth2_grant(grant);
+          if (!parsed) return parsed.error();
+          o.grant = parsed.value();
+        }
+        const bool jwt_bearer = o.grant == OAuth2Grant::kJwtBearer;
+        for (auto [key, out] :
+             {std::pair{"token_url", &o.token_url}, std::pair{"client_id", &o.client_id},
+              std::pair{"scope", &o.scope}, std::pair{"assertion_audience", &o.assertion_audience},
+              std::pair{"subject", &o.subject}}) {
           if (auto s = read_string(auth, key, *out); !s) return s.error();
         }
         for (const char* key : {"token_url", "client_id"}) {
@@ -447,6 +515,27 @@ domain::Result<CredentialSettings> parse_credential_settings(
                                                       "auth.") +
                                               key,
                                           key, "is required");
+        }
+        if (jwt_bearer) {
+          // Salesforce:
+          // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
+          if (o.subject.empty())
+            return domain::Error::invalid(
+                "required for grant jwt_bearer: the user the token acts as (Salesforce: the "
+                "username of the app's Run As user)",
+                "subject", "is required");
+          if (o.assertion_audience.empty())
+            return domain::Error::invalid(
+                "required for grant jwt_bearer: the assertion's aud (Salesforce: "
+                "https://login.salesforce.com, https://test.salesforce.com or the My Domain URL)",
+                "assertion_audience", "is required");
+          if (auth.contains("client_auth"))
+            return domain::Error::invalid(
+                "not used by grant jwt_bearer: the signed assertion is the credential",
+                "client_auth", "not used");
+        } else if (auth.contains("subject")) {
+          return domain::Error::invalid("not used by grant client_credentials (only jwt_bearer)",
+                                        "subject", "not used");
         }
         std::string method;
         if (auto s = read_string(auth, "client_auth", method); !s) return s.error();
@@ -479,13 +568,20 @@ domain::Result<CredentialSettings> parse_credential_settings(
           if (!it->is_boolean()) return domain::Error::invalid("auth.verify_tls must be a boolean");
           o.verify_tls = it->get<bool>();
         }
-        const char* secret_name =
-            o.client_auth == ClientAuthMethod::kPrivateKeyJwt ? "private_key" : "client_secret";
+        const bool signs = jwt_bearer || o.client_auth == ClientAuthMethod::kPrivateKeyJwt;
+        const char* secret_name = signs ? "private_key" : "client_secret";
         auto ref = required_secret(secret_refs, secret_name, kind);
         if (!ref) return ref.error();
-        (o.client_auth == ClientAuthMethod::kPrivateKeyJwt ? o.private_key_ref
-                                                           : o.client_secret_ref) = ref.value();
+        (signs ? o.private_key_ref : o.client_secret_ref) = ref.value();
         known_secrets = {secret_name};
+        if (jwt_bearer) {
+          for (const auto& [name, unused] : secret_refs)
+            if (name != secret_name)
+              return domain::Error::invalid("secret \"" + name +
+                                                "\" is not used by grant jwt_bearer (it signs with "
+                                                "secret \"private_key\")",
+                                            "secrets." + name, "is not used");
+        }
         break;
       }
     }
@@ -577,7 +673,8 @@ domain::Result<std::unique_ptr<OAuth2TokenSource>> OAuth2TokenSource::create(
       return domain::Error::invalid("OAuth2 lifetimes and timeout must be positive");
     static constexpr std::string_view kReserved[] = {"grant_type",       "scope",
                                                      "client_id",        "client_secret",
-                                                     "client_assertion", "client_assertion_type"};
+                                                     "client_assertion", "client_assertion_type",
+                                                     "assertion"};
     for (const auto& [name, value] : settings.extra_form) {
       if (std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved))
         return domain::Error::invalid("OAuth2 extra form field \"" + name + "\" is set by the host",
@@ -585,11 +682,27 @@ domain::Result<std::unique_ptr<OAuth2TokenSource>> OAuth2TokenSource::create(
       if (name.empty()) return domain::Error::invalid("OAuth2 extra form field without a name");
     }
 
+    const bool jwt_bearer = settings.grant == OAuth2Grant::kJwtBearer;
+    if (jwt_bearer) {
+      if (settings.subject.empty() || has_control_chars(settings.subject))
+        return domain::Error::invalid("OAuth2 grant jwt_bearer needs a subject (a user name)",
+                                      "subject", "is required");
+      if (settings.assertion_audience.empty() || has_control_chars(settings.assertion_audience))
+        return domain::Error::invalid("OAuth2 grant jwt_bearer needs an assertion audience",
+                                      "assertion_audience", "is required");
+      if (settings.assertion_lifetime.count() <= 0)
+        return domain::Error::invalid("OAuth2 jwt_bearer assertion lifetime must be positive");
+    } else if (!settings.subject.empty()) {
+      return domain::Error::invalid("OAuth2 subject is only used by grant jwt_bearer", "subject",
+                                    "not used");
+    }
+
     Secret client_secret;
     Secret private_jwk;
-    if (settings.client_auth == ClientAuthMethod::kPrivateKeyJwt) {
+    if (jwt_bearer || settings.client_auth == ClientAuthMethod::kPrivateKeyJwt) {
       if (!settings.client_secret_ref.empty())
-        return domain::Error::invalid("private_key_jwt uses a private key, not a client secret",
+        return domain::Error::invalid(std::string(jwt_bearer ? "jwt_bearer" : "private_key_jwt") +
+                                          " uses a private key, not a client secret",
                                       "client_secret", "not used");
       auto key = load_secret(settings.private_key_ref);
       if (!key) return domain::Error::invalid("OAuth2 private key: " + key.error().message);
@@ -614,10 +727,15 @@ domain::Result<std::unique_ptr<OAuth2TokenSource>> OAuth2TokenSource::create(
       std::lock_guard lock(runtime.mutex());
       std::vector<std::string> messages;
       OAuth2MessageCapture capture(&messages);
-      Endpoint endpoint(runtime.log());
-      auto configured =
-          configure_endpoint(runtime.log(), endpoint, settings, client_secret, private_jwk);
-      if (!configured) return configured.error();
+      if (jwt_bearer) {
+        auto probe = sign_jwt_bearer_assertion(runtime.log(), settings, private_jwk);
+        if (!probe) return probe.error();
+      } else {
+        Endpoint endpoint(runtime.log());
+        auto configured =
+            configure_endpoint(runtime.log(), endpoint, settings, client_secret, private_jwk);
+        if (!configured) return configured.error();
+      }
     }
     return std::unique_ptr<OAuth2TokenSource>(new OAuth2TokenSource(
         settings, std::move(client_secret), std::move(private_jwk), clock, log, scrubber));
@@ -689,10 +807,6 @@ domain::Result<sdk::AccessToken> OAuth2TokenSource::fetch() {
     OAuth2MessageCapture capture(&messages);
     oauth2_log_t* lg = runtime.log();
 
-    Endpoint endpoint(lg);
-    auto configured = configure_endpoint(lg, endpoint, settings_, client_secret_, private_jwk_);
-    if (!configured) return configured.error();
-
     CallContext ctx(lg);
     const auto timeout_s = std::max<long long>(1, (settings_.timeout.count() + 999) / 1000);
     oauth2_http_call_ctx_timeout_set(lg, ctx.ctx, static_cast<int>(timeout_s));
@@ -700,19 +814,35 @@ domain::Result<sdk::AccessToken> OAuth2TokenSource::fetch() {
     oauth2_http_call_ctx_hdr_set(lg, ctx.ctx, "Accept", "application/json");
 
     NvList form(lg);
-    form.add("grant_type", "client_credentials");
-    if (!settings_.scope.empty()) form.add("scope", settings_.scope);
-    // liboauth2 adds client_assertion(_type) but not client_id for private_key_jwt; Microsoft
-    // Entra requires it (RFC 7521 §4.2 allows it).
-    if (settings_.client_auth == ClientAuthMethod::kPrivateKeyJwt)
-      form.add("client_id", settings_.client_id);
-    for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
-    if (!oauth2_http_ctx_auth_add(lg, ctx.ctx, oauth2_cfg_endpoint_get_auth(endpoint.cfg),
-                                  form.list))
-      return domain::Error::internal(where +
-                                     ": liboauth2 could not add the client "
-                                     "authentication (" +
-                                     to_string(settings_.client_auth) + ")");
+    if (settings_.grant == OAuth2Grant::kJwtBearer) {
+      // RFC 7523 §2.1: the grant carries no client authentication; the assertion is signed
+      // afresh for each request (its exp is minutes away, and a jti must not repeat).
+      auto assertion = sign_jwt_bearer_assertion(lg, settings_, private_jwk_);
+      if (!assertion) return domain::Error::internal(where + ": " + assertion.error().message);
+      if (scrubber_) scrubber_->add_rotating(assertion->reveal());
+      form.add("grant_type", kJwtBearerGrantType);
+      form.add("assertion", assertion->reveal());
+      if (!settings_.scope.empty()) form.add("scope", settings_.scope);
+      for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
+    } else {
+      Endpoint endpoint(lg);
+      auto configured = configure_endpoint(lg, endpoint, settings_, client_secret_, private_jwk_);
+      if (!configured) return configured.error();
+
+      form.add("grant_type", "client_credentials");
+      if (!settings_.scope.empty()) form.add("scope", settings_.scope);
+      // liboauth2 adds client_assertion(_type) but not client_id for private_key_jwt; Microsoft
+      // Entra requires it (RFC 7521 §4.2 allows it).
+      if (settings_.client_auth == ClientAuthMethod::kPrivateKeyJwt)
+        form.add("client_id", settings_.client_id);
+      for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
+      if (!oauth2_http_ctx_auth_add(lg, ctx.ctx, oauth2_cfg_endpoint_get_auth(endpoint.cfg),
+                                    form.list))
+        return domain::Error::internal(where +
+                                       ": liboauth2 could not add the client "
+                                       "authentication (" +
+                                       to_string(settings_.client_auth) + ")");
+    }
 
     OAuth2String response;
     answered = oauth2_http_post_form(lg, settings_.token_url.c_str(), form.list, ctx.ctx,

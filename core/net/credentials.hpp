@@ -1,6 +1,7 @@
 #pragma once
 // How requests to an external system are authenticated: none, HTTP Basic, a static bearer
-// token, or OAuth2 client credentials (token fetched with liboauth2, cached, refreshed).
+// token, or an OAuth2 token (client credentials or JWT bearer grant, fetched with liboauth2,
+// cached, refreshed).
 // Settings carry secret *references*; secrets are resolved when the credentials are built and
 // never appear in logs or error messages.
 
@@ -38,19 +39,40 @@ enum class ClientAuthMethod { kClientSecretBasic, kClientSecretPost, kPrivateKey
 domain::Result<ClientAuthMethod> parse_client_auth_method(std::string_view text);
 const char* to_string(ClientAuthMethod method) noexcept;
 
-/// OAuth2 client-credentials settings of one connector instance.
+/// How the token is obtained: the client-credentials grant (RFC 6749 §4.4) or the JWT bearer
+/// grant (RFC 7523 §2.1: a JWT signed with the client's private key, asserting `subject`; what
+/// Salesforce calls the "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration").
+enum class OAuth2Grant { kClientCredentials, kJwtBearer };
+
+/// "client_credentials" | "jwt_bearer".
+domain::Result<OAuth2Grant> parse_oauth2_grant(std::string_view text);
+const char* to_string(OAuth2Grant grant) noexcept;
+
+/// OAuth2 token settings of one connector instance.
 struct OAuth2ClientSettings {
+  OAuth2Grant grant = OAuth2Grant::kClientCredentials;
   std::string token_url;  ///< absolute; must also match the instance's allowed hosts
+  /// The client (Salesforce: the connected app's consumer key); `iss` of a jwt_bearer assertion.
   std::string client_id;
+  /// client_credentials only (jwt_bearer sends no client authentication).
   ClientAuthMethod client_auth = ClientAuthMethod::kClientSecretBasic;
   std::string client_secret_ref;  ///< env:/file: reference; client_secret_basic and _post
-  /// env:/file: reference to an RSA private key, PEM (PKCS#1 or PKCS#8) or a JWK; private_key_jwt.
+  /// env:/file: reference to an RSA private key, PEM (PKCS#1 or PKCS#8) or a JWK; private_key_jwt
+  /// and jwt_bearer.
   std::string private_key_ref;
-  /// `aud` of the private_key_jwt assertion; empty means the token URL (RFC 7523 §3).
+  /// jwt_bearer: `sub` of the assertion, the user the token acts as (Salesforce: the username of
+  /// the app's Run As user).
+  std::string subject;
+  /// `aud` of the assertion. private_key_jwt: empty means the token URL (RFC 7523 §3).
+  /// jwt_bearer: required (Salesforce: https://login.salesforce.com, https://test.salesforce.com
+  /// or the My Domain URL, not the token URL).
   std::string assertion_audience;
+  /// jwt_bearer: `exp` of the assertion is this far after the current wall-clock time (the token
+  /// endpoint judges it by its own clock; Salesforce accepts at most 3 minutes).
+  std::chrono::seconds assertion_lifetime{120};
   std::string scope;  ///< optional, e.g. "https://graph.microsoft.com/.default"
   /// More form fields for the token request (e.g. {"resource", ...}). May not repeat the fields
-  /// we set: grant_type, scope, client_id, client_secret, client_assertion(_type).
+  /// we set: grant_type, scope, client_id, client_secret, client_assertion(_type), assertion.
   std::vector<std::pair<std::string, std::string>> extra_form;
   /// Lifetime assumed when the answer has no `expires_in` (Salesforce): the token is used that
   /// long, and a 401 before then makes the HTTP client fetch a new one.
@@ -74,10 +96,13 @@ struct CredentialSettings {
 
 /// Reads credential settings from an instance's `auth` JSON object plus its `secrets` map
 /// (name -> reference). Keys of `auth_json`: basic: "username"; oauth2_client_credentials:
-/// "token_url", "client_id", "client_auth", "scope", "assertion_audience", "extra_form"
-/// (object of strings), "default_lifetime_seconds", "timeout_ms", "verify_tls". Secret names:
-/// basic "password", bearer "token", OAuth2 "client_secret" or "private_key". Unknown keys and
-/// missing required ones are errors naming the key.
+/// "grant" ("client_credentials", the default, or "jwt_bearer"), "token_url", "client_id",
+/// "client_auth" (client_credentials only), "subject" (jwt_bearer only, required),
+/// "assertion_audience" (required for jwt_bearer), "scope", "extra_form" (object of strings),
+/// "default_lifetime_seconds", "timeout_ms", "verify_tls". Secret names: basic "password",
+/// bearer "token", OAuth2 "client_secret" or "private_key" (private_key_jwt and jwt_bearer).
+/// Missing required keys and keys the grant does not use are errors naming the key (the error's
+/// field is relative to the auth object, or "secrets.<name>").
 domain::Result<CredentialSettings> parse_credential_settings(
     AuthKind kind, const std::string& auth_json,
     const std::map<std::string, std::string>& secret_refs);
@@ -97,15 +122,16 @@ class Authenticator {
   virtual bool renew_after_unauthorized(const std::string& used) noexcept = 0;
 };
 
-/// The OAuth2 client-credentials token of one instance (sdk::TokenSource). The token is fetched
-/// on first use, cached until `refresh_margin` before it expires (per the injected clock), and
-/// fetched again after invalidate(). Concurrent callers wait for one fetch. Token requests go
-/// through liboauth2 (libcurl), serialised process-wide because liboauth2 1.4 shares a curl
-/// handle between threads.
+/// The OAuth2 token of one instance (sdk::TokenSource), by the client-credentials or the JWT
+/// bearer grant. The token is fetched on first use, cached until `refresh_margin` before it
+/// expires (per the injected clock), and fetched again after invalidate(). Concurrent callers wait
+/// for one fetch. Token requests go through liboauth2 (libcurl), serialised process-wide because
+/// liboauth2 1.4 shares a curl handle between threads.
 class OAuth2TokenSource final : public sdk::TokenSource {
  public:
   /// Checks the settings and resolves the secret references (the private key is converted to
-  /// a JWK and checked to be RSA). Fails with a message naming what is wrong, never a secret.
+  /// a JWK and checked to be RSA; for jwt_bearer a probe assertion is signed with it). Fails
+  /// with a message naming what is wrong, never a secret.
   /// `clock` and `log` (optional: token requests are logged, redacted) must outlive this object.
   /// The resolved secrets are registered with `scrubber` when given.
   static domain::Result<std::unique_ptr<OAuth2TokenSource>> create(

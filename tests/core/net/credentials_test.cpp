@@ -5,7 +5,9 @@
 #include <openssl/pem.h>
 
 #include <atomic>
+#include <ctime>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "core/domain/time.hpp"
@@ -433,6 +435,319 @@ TEST_F(OAuth2TokenSourceTest, RefusesBadSettingsBeforeAnyRequest) {
   ASSERT_FALSE(literal.ok());
   EXPECT_EQ(literal.error().message.find("plain-secret"), std::string::npos);
   EXPECT_EQ(server_.requests().size(), 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT bearer grant (RFC 7523 §2.1), as Salesforce's server-to-server flow uses it.
+
+constexpr const char* kJwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+struct DecodedJwt {
+  Json header;
+  Json claims;
+};
+
+DecodedJwt decode_jwt(const std::string& jwt) {
+  auto first_dot = jwt.find('.');
+  auto last_dot = jwt.rfind('.');
+  if (first_dot == std::string::npos || first_dot == last_dot) return {};
+  return {Json::parse(test::base64url_decode(jwt.substr(0, first_dot)), nullptr, false),
+          Json::parse(test::base64url_decode(jwt.substr(first_dot + 1, last_dot - first_dot - 1)),
+                      nullptr, false)};
+}
+
+class JwtBearerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = EVP_RSA_gen(2048);
+    ASSERT_NE(key_, nullptr);
+    settings_.grant = OAuth2Grant::kJwtBearer;
+    settings_.token_url = server_.base_url() + "/services/oauth2/token";
+    settings_.client_id = "3MVG9consumer.key";
+    settings_.subject = "integration@acme.example";
+    settings_.assertion_audience = "https://login.salesforce.com";
+    settings_.private_key_ref = "file:" + dir_.write("server.key", pem_of(key_)).string();
+    settings_.default_lifetime = std::chrono::minutes(30);
+    settings_.timeout = std::chrono::milliseconds(5000);
+  }
+  void TearDown() override { EVP_PKEY_free(key_); }
+
+  std::unique_ptr<OAuth2TokenSource> make() {
+    auto source = OAuth2TokenSource::create(settings_, clock_, &log_, &scrubber_);
+    EXPECT_TRUE(source.ok()) << (source.ok() ? "" : source.error().message);
+    return source.ok() ? std::move(source).value() : nullptr;
+  }
+  std::vector<RecordedRequest> token_requests() const {
+    std::vector<RecordedRequest> out;
+    for (auto& r : server_.requests())
+      if (r.path == "/services/oauth2/token") out.push_back(r);
+    return out;
+  }
+
+  EVP_PKEY* key_ = nullptr;
+  disputed::testing::TempDir dir_;
+  std::atomic<int> issued_{0};
+  // Salesforce's answer: access_token and instance_url, no expires_in, no refresh token.
+  LoopbackServer server_{[this](const RecordedRequest& r) {
+    if (r.path == "/services/oauth2/token")
+      return CannedResponse{200,
+                            {{"Content-Type", "application/json"}},
+                            Json{{"access_token", "00D!sf-" + std::to_string(++issued_)},
+                                 {"instance_url", "https://acme.my.salesforce.com"},
+                                 {"id", "https://login.salesforce.com/id/00D/005"},
+                                 {"token_type", "Bearer"},
+                                 {"issued_at", "1735689600000"}}
+                                .dump()};
+    return CannedResponse{200, {}, "{}"};
+  }};
+  domain::FakeClock fake_{kStart};
+  DomainClockAdapter clock_{fake_};
+  test::CapturingLogger log_;
+  SecretScrubber scrubber_;
+  OAuth2ClientSettings settings_;
+};
+
+TEST_F(JwtBearerTest, PostsTheGrantWithAnRs256AssertionForTheSubject) {
+  auto source = make();
+  ASSERT_TRUE(source);
+  const auto before = static_cast<long long>(std::time(nullptr));
+  std::string error;
+  auto token = source->token(&error);
+  const auto after = static_cast<long long>(std::time(nullptr));
+  ASSERT_TRUE(token) << error;
+  EXPECT_EQ(token->access_token, "00D!sf-1");
+  EXPECT_EQ(Json::parse(token->response_json)["instance_url"], "https://acme.my.salesforce.com");
+
+  auto requests = token_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const RecordedRequest& r = requests[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.header("Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_FALSE(r.has_header("Authorization")) << "the assertion is the only credential";
+  auto form = r.form();
+  EXPECT_EQ(form.size(), 2u) << r.body;
+  EXPECT_EQ(form["grant_type"], kJwtBearerGrant);
+  for (const char* absent : {"client_id", "client_secret", "client_assertion", "scope"})
+    EXPECT_EQ(form.count(absent), 0u) << absent;
+
+  const std::string jwt = form["assertion"];
+  auto decoded = decode_jwt(jwt);
+  ASSERT_TRUE(decoded.header.is_object()) << jwt;
+  ASSERT_TRUE(decoded.claims.is_object()) << jwt;
+  EXPECT_EQ(decoded.header["alg"], "RS256");
+  EXPECT_EQ(decoded.header["typ"], "JWT");
+  EXPECT_EQ(decoded.claims["iss"], "3MVG9consumer.key");
+  EXPECT_EQ(decoded.claims["sub"], "integration@acme.example");
+  EXPECT_EQ(decoded.claims["aud"], "https://login.salesforce.com");
+  ASSERT_TRUE(decoded.claims["exp"].is_number_integer());
+  // Salesforce: exp at most 3 minutes ahead, by the wall clock (the token endpoint's clock).
+  const auto exp = decoded.claims["exp"].get<long long>();
+  EXPECT_GT(exp, before);
+  EXPECT_LE(exp, after + 180);
+  EXPECT_TRUE(decoded.claims.contains("jti"));
+  EXPECT_TRUE(verify_rs256(jwt, key_)) << "the signature verifies with the public key";
+
+  // The assertion is a credential too: it never reaches a log line.
+  EXPECT_EQ(scrubber_.scrub("sent " + jwt), "sent ***");
+  EXPECT_EQ(log_.text().find(jwt.substr(0, jwt.find('.') + 10)), std::string::npos);
+}
+
+TEST_F(JwtBearerTest, ScopeAndExtraFormFieldsAreSentButNotTheReservedOnes) {
+  settings_.scope = "api";
+  settings_.extra_form = {{"format", "json"}};
+  auto source = make();
+  ASSERT_TRUE(source);
+  ASSERT_TRUE(source->token());
+  auto form = token_requests().at(0).form();
+  EXPECT_EQ(form["scope"], "api");
+  EXPECT_EQ(form["format"], "json");
+
+  settings_.extra_form = {{"assertion", "forged"}};
+  auto refused = OAuth2TokenSource::create(settings_, clock_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("assertion"), std::string::npos);
+}
+
+TEST_F(JwtBearerTest, TokenWithoutExpiresInIsCachedForTheDefaultLifetime) {
+  auto source = make();
+  ASSERT_TRUE(source);
+  auto token = source->token();
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->expires_at, kStart + std::chrono::minutes(30));
+  fake_.advance(std::chrono::minutes(28));
+  EXPECT_EQ(source->token()->access_token, "00D!sf-1");
+  EXPECT_EQ(source->fetch_count(), 1u);
+  fake_.advance(std::chrono::minutes(1) + std::chrono::seconds(1));  // inside the 60 s margin
+  EXPECT_EQ(source->token()->access_token, "00D!sf-2");
+  auto requests = token_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  // Each request carries a freshly signed assertion (a new jti).
+  EXPECT_NE(decode_jwt(requests[0].form()["assertion"]).claims["jti"],
+            decode_jwt(requests[1].form()["assertion"]).claims["jti"]);
+}
+
+TEST_F(JwtBearerTest, A401FetchesOneNewTokenThroughTheHostServices) {
+  // The API accepts only the newest token: the first one has been revoked ("session expired").
+  server_.set_handler([this](const RecordedRequest& r) {
+    if (r.path == "/services/oauth2/token")
+      return CannedResponse{200,
+                            {},
+                            Json{{"access_token", "00D!sf-" + std::to_string(++issued_)},
+                                 {"instance_url", server_.base_url()},
+                                 {"token_type", "Bearer"}}
+                                .dump()};
+    if (r.header("Authorization") == "Bearer 00D!sf-2") return CannedResponse{200, {}, "[]"};
+    return CannedResponse{401, {}, R"([{"errorCode":"INVALID_SESSION_ID"}])"};
+  });
+  HostServicesConfig config;
+  config.instance_name = "salesforce-acme";
+  config.credentials.kind = AuthKind::kOAuth2ClientCredentials;
+  config.credentials.oauth2 = settings_;
+  config.http.allowed_hosts = {"127.0.0.1:*"};
+  std::vector<std::string> lines;
+  config.log_sink = [&lines](sdk::LogLevel, const std::string& line) { lines.push_back(line); };
+  auto created = HostServices::create(config, fake_);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  sdk::Host& host = *created.value();
+
+  sdk::HttpRequest request;
+  request.url = server_.base_url() + "/services/data/v62.0/sobjects/Task/describe";
+  EXPECT_EQ(host.http().send(request).status, 200);
+  EXPECT_EQ(token_requests().size(), 2u) << "one new token after the 401";
+  EXPECT_EQ(server_.count("/services/data/v62.0/sobjects/Task/describe"), 2u);
+  EXPECT_EQ(host.http().send(request).status, 200);
+  EXPECT_EQ(token_requests().size(), 2u) << "the new token is cached";
+
+  server_.set_handler([](const RecordedRequest& r) {
+    if (r.path == "/services/oauth2/token")
+      return CannedResponse{200, {}, R"({"access_token":"00D!sf-x","token_type":"Bearer"})"};
+    return CannedResponse{401, {}, "[]"};
+  });
+  host.tokens()->invalidate();
+  EXPECT_EQ(host.http().send(request).status, 401) << "a second 401 is answered, not looped";
+  std::string all;
+  for (const auto& line : lines) all += line + "\n";
+  EXPECT_EQ(all.find("eyJ"), std::string::npos) << "no assertion or JWT in the log";
+}
+
+TEST_F(JwtBearerTest, RefusalSurfacesSalesforcesErrorWithoutTheAssertion) {
+  server_.set_handler([](const RecordedRequest&) {
+    return CannedResponse{
+        400,
+        {{"Content-Type", "application/json"}},
+        R"({"error":"invalid_grant","error_description":"user hasn't approved this consumer"})"};
+  });
+  auto source = make();
+  ASSERT_TRUE(source);
+  std::string error;
+  EXPECT_FALSE(source->token(&error));
+  EXPECT_NE(error.find("400 invalid_grant: user hasn't approved this consumer"), std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("eyJ"), std::string::npos) << error;
+  EXPECT_EQ(log_.text().find("eyJ"), std::string::npos);
+}
+
+TEST_F(JwtBearerTest, RefusesIncompleteSettingsBeforeAnyRequest) {
+  auto refused = [&](OAuth2ClientSettings bad, const std::string& field) {
+    auto created = OAuth2TokenSource::create(bad, clock_);
+    if (created.ok()) return ::testing::AssertionFailure() << "accepted";
+    const auto& e = created.error();
+    if (!field.empty() && (e.details.empty() || e.details[0].field != field))
+      return ::testing::AssertionFailure()
+             << "field " << (e.details.empty() ? "" : e.details[0].field) << ": " << e.message;
+    return ::testing::AssertionSuccess();
+  };
+  auto bad = settings_;
+  bad.subject.clear();
+  EXPECT_TRUE(refused(bad, "subject"));
+  bad = settings_;
+  bad.assertion_audience.clear();
+  EXPECT_TRUE(refused(bad, "assertion_audience"));
+  bad = settings_;
+  bad.private_key_ref.clear();
+  EXPECT_TRUE(refused(bad, ""));
+  bad = settings_;
+  bad.client_secret_ref = "env:WHATEVER";
+  EXPECT_TRUE(refused(bad, "client_secret"));
+  bad = settings_;
+  EVP_PKEY* ec = EVP_EC_gen("P-256");
+  bad.private_key_ref = "file:" + dir_.write("ec.pem", pem_of(ec)).string();
+  EVP_PKEY_free(ec);
+  EXPECT_TRUE(refused(bad, ""));
+  bad = settings_;
+  bad.grant = OAuth2Grant::kClientCredentials;  // subject is a jwt_bearer setting
+  bad.client_secret_ref = "env:WHATEVER";
+  bad.private_key_ref.clear();
+  EXPECT_TRUE(refused(bad, "subject"));
+  EXPECT_TRUE(token_requests().empty());
+}
+
+TEST(JwtBearerSettingsTest, ReadsTheGrantFromTheAuthObject) {
+  auto settings = parse_credential_settings(
+      AuthKind::kOAuth2ClientCredentials,
+      R"({"grant":"jwt_bearer","token_url":"https://login.salesforce.com/services/oauth2/token",
+          "client_id":"3MVG9key","subject":"integration@acme.example",
+          "assertion_audience":"https://login.salesforce.com","default_lifetime_seconds":900})",
+      {{"private_key", "file:/run/secrets/salesforce.key"}});
+  ASSERT_TRUE(settings.ok()) << settings.error().describe();
+  const auto& o = settings->oauth2;
+  EXPECT_EQ(o.grant, OAuth2Grant::kJwtBearer);
+  EXPECT_EQ(o.subject, "integration@acme.example");
+  EXPECT_EQ(o.assertion_audience, "https://login.salesforce.com");
+  EXPECT_EQ(o.private_key_ref, "file:/run/secrets/salesforce.key");
+  EXPECT_TRUE(o.client_secret_ref.empty());
+  EXPECT_EQ(o.default_lifetime, std::chrono::seconds(900));
+
+  auto plain = parse_credential_settings(AuthKind::kOAuth2ClientCredentials,
+                                         R"({"token_url":"https://x/t","client_id":"c"})",
+                                         {{"client_secret", "env:S"}});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->oauth2.grant, OAuth2Grant::kClientCredentials) << "the default";
+  EXPECT_STREQ(to_string(OAuth2Grant::kJwtBearer), "jwt_bearer");
+}
+
+TEST(JwtBearerSettingsTest, BadSettingsNameTheKey) {
+  const std::string base =
+      R"("token_url":"https://login.salesforce.com/services/oauth2/token","client_id":"k")";
+  const std::map<std::string, std::string> key = {{"private_key", "env:K"}};
+  struct Case {
+    std::string json;
+    std::map<std::string, std::string> secrets;
+    std::string field;
+    std::string says;
+  };
+  const Case cases[] = {
+      {R"({"grant":"jwt_bearer",)" + base +
+           R"(,"assertion_audience":"https://login.salesforce.com"})",
+       key, "subject", "required for grant jwt_bearer"},
+      {R"({"grant":"jwt_bearer",)" + base + R"(,"subject":"u@x"})", key, "assertion_audience",
+       "required for grant jwt_bearer"},
+      {R"({"grant":"jwt_bearer",)" + base + R"(,"subject":"u@x","assertion_audience":"a"})",
+       {},
+       "secrets.private_key",
+       "private_key"},
+      {R"({"grant":"jwt_bearer",)" + base + R"(,"subject":"u@x","assertion_audience":"a"})",
+       {{"private_key", "env:K"}, {"client_secret", "env:S"}},
+       "secrets.client_secret",
+       "not used by grant jwt_bearer"},
+      {R"({"grant":"jwt_bearer",)" + base +
+           R"(,"subject":"u@x","assertion_audience":"a","client_auth":"private_key_jwt"})",
+       key, "client_auth", "not used by grant jwt_bearer"},
+      {R"({"grant":"password",)" + base + "}", key, "grant", "client_credentials or jwt_bearer"},
+      {R"({"grant":7,)" + base + "}", key, "grant", "must be a string"},
+      {"{" + base + R"(,"subject":"u@x"})",
+       {{"client_secret", "env:S"}},
+       "subject",
+       "not used by grant client_credentials"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = parse_credential_settings(AuthKind::kOAuth2ClientCredentials, c.json, c.secrets);
+    ASSERT_FALSE(parsed.ok()) << c.json;
+    ASSERT_FALSE(parsed.error().details.empty()) << parsed.error().message;
+    EXPECT_EQ(parsed.error().details[0].field, c.field) << c.json;
+    EXPECT_NE(parsed.error().message.find(c.says), std::string::npos)
+        << c.json << " -> " << parsed.error().message;
+  }
 }
 
 }  // namespace
