@@ -343,11 +343,27 @@ class Agents:
             raise RuntimeError(f"{what}: expected {status}, got {answer[0]}: {answer[2]}")
         return answer[2]
 
+    def task_keys(self, system):
+        """disputed's key of every task the sandbox holds (deleted Graph tasks excluded), from the
+        sandbox's state: a key listed twice is a duplicate task."""
+        url = self.stack.sandboxes[system].url
+        if system == "zendesk":
+            return [t.get("external_id") for t in http("GET", url + "/_sandbox/tickets")[2]["tickets"] if t.get("external_id")]
+        if system == "salesforce":
+            return [t.get("Dispute_Action_Id__c") for t in http("GET", url + "/_sandbox/tasks")[2]["tasks"]
+                    if t.get("Dispute_Action_Id__c")]
+        keys = []
+        for t in http("GET", url + "/_sandbox/state")[2]["tasks"]:
+            if not t.get("deleted"):
+                keys += [r.get("externalId") for r in t.get("linkedResources", []) if r.get("externalId")]
+        return keys
+
     @staticmethod
     def created_tasks(system, requests):
         """Tasks the connector created, counted from a sandbox's request log: the successful
         create requests (Zendesk POST tickets 201, Salesforce upsert by external id 201, Graph
-        POST tasks 201)."""
+        POST tasks 201). Salesforce's batched creates (one sObject Collections call for many
+        Tasks) are not counted here: use task_keys() for them."""
         def is_create(r):
             if r["status"] != 201:
                 return False

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace disputed::sync {
@@ -48,6 +50,10 @@ void SyncEngine::add_instance(const InstanceOptions& options, sdk::Connector& co
   in.connector = &connector;
   in.tokens = options.burst;
   in.refilled_at = std::chrono::steady_clock::now();
+  // The optional batch extension: the plugin's object derives from both SDK interfaces, whose
+  // type information is exported, so this cross-cast works across the plugin boundary.
+  in.batch = options.batching ? dynamic_cast<sdk::BatchApplier*>(&connector) : nullptr;
+  if (in.batch && in.batch->max_batch() < 2) in.batch = nullptr;
   instances_[options.name] = in;
 }
 
@@ -76,91 +82,170 @@ domain::Instant SyncEngine::backoff(const Instance& in, int attempts, std::chron
   return clock_.now() + std::max(wait, retry_after);
 }
 
+sdk::Action SyncEngine::action_of(const store::OutboxRecord& row) {
+  sdk::Action action;
+  if (auto kind = action_kind(row.kind)) action.kind = *kind;
+  action.action_key = row.action_key;
+  action.task_key = row.task_key.value_or("");
+  action.payload_json = row.payload_json;
+  action.attempt = row.attempts + 1;
+  if (auto ref = store_.external_ref_of_task(action.task_key)) action.external_ref = *ref;
+  return action;
+}
+
 DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_actions) {
   Instance& in = instance(name);
   DispatchReport report;
   if (in.options.paused || clock_.now() < in.blocked_until) return report;
   auto rows = store_.due_actions(name, clock_.now(), max_actions);
+
+  // Units of delivery, in outbox order of their first row: a single action, or a group of the
+  // kinds the connector batches. due_actions already gives at most the oldest pending action per
+  // task; a group still never carries two actions of one task, so per-task order holds even if
+  // that query changes.
+  std::vector<std::vector<const store::OutboxRecord*>> units;
+  std::size_t group_limit = in.batch ? in.batch->max_batch() : 0;
+  std::optional<std::size_t> filling;  // index of the group being filled
+  std::set<std::string> tasks_in_group;
   for (const auto& row : rows) {
+    auto kind = action_kind(row.kind);
+    if (!kind || !in.batch || !in.batch->batches(*kind)) {
+      units.push_back({&row});
+      continue;
+    }
+    bool same_task = row.task_key && tasks_in_group.count(*row.task_key);
+    if (!filling || units[*filling].size() >= group_limit || same_task) {
+      units.emplace_back();
+      filling = units.size() - 1;
+      tasks_in_group.clear();
+    }
+    units[*filling].push_back(&row);
+    if (row.task_key) tasks_in_group.insert(*row.task_key);
+  }
+
+  std::size_t delivered = 0;
+  for (const auto& unit : units) {
+    // One token per call to the connector: a group is one request to the system (that is what
+    // BatchApplier::batches() promises), and the bucket models the system's request limits.
     if (!take_token(in)) {
-      report.rate_limited += int(rows.size()) - (report.applied + report.already_applied + report.retried + report.dead);
+      report.rate_limited += int(rows.size() - delivered);
       break;
     }
-    sdk::Action action;
-    auto kind = action_kind(row.kind);
-    action.action_key = row.action_key;
-    action.task_key = row.task_key.value_or("");
-    action.payload_json = row.payload_json;
-    action.attempt = row.attempts + 1;
-    if (auto ref = store_.external_ref_of_task(action.task_key)) action.external_ref = *ref;
-
-    sdk::ApplyResult result;
-    if (!kind) {
-      result.status = Status::kRejected;
-      result.message = "unknown action kind '" + row.kind + "'";
+    if (unit.size() == 1) {
+      apply_single(in, *unit.front(), report);
     } else {
-      action.kind = *kind;
-      result = in.connector->apply(action);  // network: outside any transaction
+      std::vector<store::OutboxRecord> group;
+      group.reserve(unit.size());
+      for (const auto* row : unit) group.push_back(*row);
+      apply_group(in, group, report);
     }
-
-    store::Transaction tx(store_.db());
-    auto status = store_.status(name);
-    int attempts = row.attempts + 1;
-    switch (result.status) {
-      case Status::kApplied:
-      case Status::kAlreadyApplied: {
-        std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
-        store_.mark_done(row, ref, clock_.now(), result.external_url);
-        if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
-          json payload = {{"instance", name}, {"external_ref", ref}, {"external_url", result.external_url},
-                          {"action_key", row.action_key}};
-          (void)service_.add_task_entry(action.task_key, "disputed", "mirrored",
-                                        "Task created in " + name + " (" + ref + ")", payload.dump());
-        }
-        result.status == Status::kApplied ? ++report.applied : ++report.already_applied;
-        status.applied += 1;
-        status.last_apply_at = clock_.now();
-        if (status.state != "paused") status.state = "running";
-        status.last_error.reset();
-        break;
-      }
-      case Status::kRejected: {
-        store_.mark_dead(row.id, attempts, std::string("rejected: ") + result.message, clock_.now());
-        if (!action.task_key.empty())
-          (void)service_.add_task_entry(action.task_key, "disputed", "mirror_failed",
-                                        "Could not " + row.kind + " the task in " + name + ": " + result.message +
-                                            " (dead letter " + row.action_key + ")",
-                                        json{{"instance", name}, {"action_key", row.action_key}}.dump());
-        ++report.dead;
-        status.last_error = result.message;
-        log(name + ": " + row.action_key + " rejected: " + result.message);
-        break;
-      }
-      case Status::kRetryable:
-      case Status::kRateLimited:
-      case Status::kAuthFailed: {
-        status.retries += 1;
-        status.last_error = std::string(status_name(result.status)) + ": " + result.message;
-        status.state = result.status == Status::kAuthFailed ? "failing" : "degraded";
-        if (result.status != Status::kAuthFailed && attempts >= in.options.max_attempts) {
-          store_.mark_dead(row.id, attempts, status.last_error.value(), clock_.now());
-          ++report.dead;
-        } else {
-          auto next = backoff(in, attempts, result.retry_after);
-          store_.schedule_retry(row.id, attempts, next, status.last_error.value());
-          ++report.retried;
-          // A rate limit or an auth failure concerns the whole instance: hold everything.
-          if (result.status != Status::kRetryable) in.blocked_until = next;
-        }
-        log(name + ": " + row.action_key + " " + status.last_error.value());
-        break;
-      }
-    }
-    store_.save_status(status, clock_.now());
-    tx.commit();
+    delivered += unit.size();
     if (clock_.now() < in.blocked_until) break;
   }
   return report;
+}
+
+void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row, DispatchReport& report) {
+  sdk::Action action = action_of(row);
+  sdk::ApplyResult result;
+  if (!action_kind(row.kind)) {
+    result.status = Status::kRejected;
+    result.message = "unknown action kind '" + row.kind + "'";
+  } else {
+    result = in.connector->apply(action);  // network: outside any transaction
+  }
+  store::Transaction tx(store_.db());
+  auto status = store_.status(in.options.name);
+  record_result(in, row, action, result, status, report);
+  store_.save_status(status, clock_.now());
+  tx.commit();
+}
+
+void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows, DispatchReport& report) {
+  const std::string& name = in.options.name;
+  std::vector<sdk::Action> actions;
+  actions.reserve(rows.size());
+  for (const auto& row : rows) actions.push_back(action_of(row));
+  std::vector<sdk::ApplyResult> results = in.batch->apply_batch(actions);  // network: outside any transaction
+  ++report.batches;
+  bool wrong_size = results.size() != actions.size();
+  if (wrong_size)
+    log(name + ": plugin bug: apply_batch answered " + std::to_string(results.size()) + " results for " +
+        std::to_string(actions.size()) + " actions; every action of the batch will be retried");
+
+  // Every result in one transaction: each row is recorded exactly as a single apply would be.
+  store::Transaction tx(store_.db());
+  auto status = store_.status(name);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    sdk::ApplyResult result;
+    if (wrong_size) {
+      result.status = Status::kRetryable;
+      result.message = "the connector answered a batch of " + std::to_string(actions.size()) + " actions with " +
+                       std::to_string(results.size()) + " results";
+    } else {
+      result = results[i];
+    }
+    record_result(in, rows[i], actions[i], result, status, report);
+  }
+  store_.save_status(status, clock_.now());
+  tx.commit();
+}
+
+void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, const sdk::Action& action,
+                               const sdk::ApplyResult& result, store::ConnectorStatusRecord& status,
+                               DispatchReport& report) {
+  const std::string& name = in.options.name;
+  int attempts = row.attempts + 1;
+  switch (result.status) {
+    case Status::kApplied:
+    case Status::kAlreadyApplied: {
+      std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
+      store_.mark_done(row, ref, clock_.now(), result.external_url);
+      if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
+        json payload = {{"instance", name}, {"external_ref", ref}, {"external_url", result.external_url},
+                        {"action_key", row.action_key}};
+        (void)service_.add_task_entry(action.task_key, "disputed", "mirrored",
+                                      "Task created in " + name + " (" + ref + ")", payload.dump());
+      }
+      result.status == Status::kApplied ? ++report.applied : ++report.already_applied;
+      status.applied += 1;
+      status.last_apply_at = clock_.now();
+      if (status.state != "paused") status.state = "running";
+      status.last_error.reset();
+      break;
+    }
+    case Status::kRejected: {
+      store_.mark_dead(row.id, attempts, std::string("rejected: ") + result.message, clock_.now());
+      if (!action.task_key.empty())
+        (void)service_.add_task_entry(action.task_key, "disputed", "mirror_failed",
+                                      "Could not " + row.kind + " the task in " + name + ": " + result.message +
+                                          " (dead letter " + row.action_key + ")",
+                                      json{{"instance", name}, {"action_key", row.action_key}}.dump());
+      ++report.dead;
+      status.last_error = result.message;
+      log(name + ": " + row.action_key + " rejected: " + result.message);
+      break;
+    }
+    case Status::kRetryable:
+    case Status::kRateLimited:
+    case Status::kAuthFailed: {
+      status.retries += 1;
+      status.last_error = std::string(status_name(result.status)) + ": " + result.message;
+      status.state = result.status == Status::kAuthFailed ? "failing" : "degraded";
+      if (result.status != Status::kAuthFailed && attempts >= in.options.max_attempts) {
+        store_.mark_dead(row.id, attempts, status.last_error.value(), clock_.now());
+        ++report.dead;
+      } else {
+        auto next = backoff(in, attempts, result.retry_after);
+        store_.schedule_retry(row.id, attempts, next, status.last_error.value());
+        ++report.retried;
+        // A rate limit or an auth failure concerns the whole instance: hold everything.
+        if (result.status != Status::kRetryable) in.blocked_until = std::max(in.blocked_until, next);
+      }
+      log(name + ": " + row.action_key + " " + status.last_error.value());
+      break;
+    }
+  }
 }
 
 void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report) {

@@ -281,8 +281,10 @@ json* SalesforceEmulator::find(const std::string& type, const std::string& id) {
 std::vector<json*> SalesforceEmulator::find_by(const std::string& type, const std::string& field,
                                                const std::string& value) {
   std::vector<json*> out;
-  for (auto& r : objects_[type])
-    if (r.value(field, json()) == value) out.push_back(&r);
+  for (auto& r : objects_[type]) {  // no copy per record: bulk upserts scan every Task
+    auto it = r.find(field);
+    if (it != r.end() && it->is_string() && it->get_ref<const std::string&>() == value) out.push_back(&r);
+  }
   return out;
 }
 
@@ -591,12 +593,16 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
     record[key] = value;
   }
   if (record.contains(ext_field_) && record[ext_field_].is_string()) {
-    for (const auto& t : objects_["Task"])
-      if (t["Id"] != except_id && t.value(ext_field_, json()) == record[ext_field_])
+    const std::string& key = record[ext_field_].get_ref<const std::string&>();
+    for (const auto& t : objects_["Task"]) {
+      auto it = t.find(ext_field_);
+      if (it == t.end() || !it->is_string() || it->get_ref<const std::string&>() != key) continue;
+      if (t["Id"] != except_id)
         return error_list("DUPLICATE_VALUE",
                           "duplicate value found: " + ext_field_ + " duplicates value on record with id: " +
                               t["Id"].get<std::string>(),
                           {ext_field_});
+    }
   }
   long long now = stamp();
   std::string now_text = format_datetime_ms(now);
@@ -905,11 +911,32 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
     const json& records = (*body)["records"];
     if (records.empty() || records.size() > 200)
       return errors(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+    bool all_or_none = body->value("allOrNone", false);
+    auto saved = all_or_none ? objects_["Task"] : std::vector<json>{};
+    bool failed = false;
+    std::set<std::string> seen;
     json results = json::array();
     for (const auto& r : records) {
-      std::string key = r.is_object() && r.contains(ext_field_) && r[ext_field_].is_string() ? r[ext_field_].get<std::string>() : "";
+      if (!r.is_object() || !r.contains("attributes") || !r["attributes"].is_object() ||
+          r["attributes"].value("type", "") != "Task") {
+        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_TYPE"}, {"errorCode", "INVALID_TYPE"}, {"message", "every record needs attributes.type Task (the type in the URL)"}, {"fields", json::array()}}})}});
+        failed = true;
+        continue;
+      }
+      std::string key = r.contains(ext_field_) && r[ext_field_].is_string() ? r[ext_field_].get<std::string>() : "";
       if (key.empty()) {
         results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "REQUIRED_FIELD_MISSING"}, {"errorCode", "REQUIRED_FIELD_MISSING"}, {"message", "Required fields are missing: [" + ext_field_ + "]"}, {"fields", json::array({ext_field_})}}})}});
+        failed = true;
+        continue;
+      }
+      if (!seen.insert(key).second) {  // the same key twice in one request
+        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "DUPLICATE_EXTERNAL_ID"}, {"errorCode", "DUPLICATE_EXTERNAL_ID"}, {"message", "Duplicate external id specified: " + key}, {"fields", json::array({ext_field_})}}})}});
+        failed = true;
+        continue;
+      }
+      if (r.contains("Id")) {
+        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_FIELD"}, {"errorCode", "INVALID_FIELD"}, {"message", "Id cannot be set in an upsert by external ID"}, {"fields", json::array({"Id"})}}})}});
+        failed = true;
         continue;
       }
       auto matches = find_by("Task", ext_field_, key);
@@ -921,11 +948,17 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
       if (!errs.is_null()) {
         for (auto& e : errs) e = {{"statusCode", e["errorCode"]}, {"errorCode", e["errorCode"]}, {"message", e["message"]}, {"fields", e.value("fields", json::array())}};
         results.push_back({{"success", false}, {"errors", errs}});
+        failed = true;
         continue;
       }
       if (insert) objects_["Task"].push_back(record);
       else *matches[0] = record;
       results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", insert}});
+    }
+    if (failed && all_or_none) {
+      objects_["Task"] = saved;
+      for (auto& r : results)
+        if (r["success"].get<bool>()) r = {{"success", false}, {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"message", "Record rolled back because not all records were valid and the request was using AllOrNone header"}, {"fields", json::array()}}})}};
     }
     return Response::json(200, results);
   }

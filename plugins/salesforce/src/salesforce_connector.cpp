@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/plugin.hpp"
 #include "plugins/salesforce/src/salesforce_time.hpp"
 
@@ -236,7 +237,10 @@ std::optional<seconds> retry_after(const sdk::HttpResponse& r) {
   return seconds(std::stol(v));
 }
 
-class SalesforceConnector final : public sdk::Connector {
+/// Records per sObject Collections request (Salesforce's limit).
+constexpr std::size_t kCollectionLimit = 200;
+
+class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplier {
  public:
   std::vector<sdk::ConfigProblem> validate(const std::string& settings_json) noexcept override {
     std::vector<sdk::ConfigProblem> problems;
@@ -284,6 +288,32 @@ class SalesforceConnector final : public sdk::Connector {
       r.message = "connector error";
       return r;
     }
+  }
+
+  // sObject Collections upsert: 200 records per request, one API call toward the org's limits.
+  // https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html
+  std::size_t max_batch() const noexcept override { return kCollectionLimit; }
+
+  // Creates are upserted together by the external-id field; updates, cancels, reminders and
+  // escalations read the Task first and compare, so they stay one by one.
+  bool batches(sdk::Action::Kind kind) const noexcept override { return kind == sdk::Action::Kind::kCreate; }
+
+  std::vector<sdk::ApplyResult> apply_batch(const std::vector<sdk::Action>& actions) noexcept override {
+    std::vector<sdk::ApplyResult> out;
+    try {
+      out.resize(actions.size());
+      std::vector<bool> done(actions.size(), false);
+      try {
+        apply_batch_inner(actions, out, done);
+      } catch (const std::exception& e) {
+        for (std::size_t i = 0; i < out.size(); ++i)
+          if (!done[i]) out[i] = retryable(std::string("connector error: ") + e.what());
+      }
+    } catch (...) {
+      // Out of memory: answer nothing rather than throw; the host retries the whole batch.
+      out.clear();
+    }
+    return out;
   }
 
   sdk::PollResult poll(const sdk::PollRequest& request) noexcept override {
@@ -668,8 +698,10 @@ class SalesforceConnector final : public sdk::Connector {
     return truncate_utf8(out, 32000);
   }
 
-  sdk::ApplyResult create(const sdk::Action& action, const json& payload) {
-    json task = json::object();
+  /// The Task fields of a create (everything but the key), looking up owner and WhatId; a
+  /// failed lookup is the action's result.
+  std::optional<sdk::ApplyResult> task_record(const sdk::Action& action, const json& payload, json& task) {
+    task = json::object();
     std::string subject = str(payload, "subject");
     if (subject.empty()) subject = str(payload, "title");
     if (subject.empty()) subject = "Dispute action " + action.task_key;
@@ -700,7 +732,12 @@ class SalesforceConnector final : public sdk::Connector {
     if (owner.empty() && settings_.owner_fallback == "account_owner" && valid_id(account_owner)) owner = account_owner;
     if (!owner.empty()) task["OwnerId"] = owner;
     if (!what.empty()) task["WhatId"] = what;
+    return std::nullopt;
+  }
 
+  sdk::ApplyResult create(const sdk::Action& action, const json& payload) {
+    json task;
+    if (auto failed = task_record(action, payload, task)) return *failed;
     sdk::HttpResponse r = call("PATCH", data_path("/sobjects/Task/" + settings_.ext_field + "/" + url_encode(action.task_key)),
                                task.dump());
     if (auto f = failure(r)) {
@@ -725,6 +762,128 @@ class SalesforceConnector final : public sdk::Connector {
     out.external_ref = id;
     out.external_url = task_url(id);
     return out;
+  }
+
+  static sdk::ApplyResult retryable(const std::string& message) {
+    sdk::ApplyResult r;
+    r.status = sdk::ApplyResult::Status::kRetryable;
+    r.message = message;
+    return r;
+  }
+
+  /// Creates go as collection upserts by the external-id field (a retried batch finds the Tasks
+  /// it made and answers created=false); any other kind, or a task key seen twice, goes through
+  /// apply() alone. Fills out[i] and sets done[i] as results become known.
+  void apply_batch_inner(const std::vector<sdk::Action>& actions, std::vector<sdk::ApplyResult>& out,
+                         std::vector<bool>& done) {
+    std::vector<std::size_t> upserts, singles;
+    std::vector<json> records, payloads;
+    std::set<std::string> keys;
+    // A lookup that failed for a transient reason (the org busy, the allocation used up) fails
+    // the same way for the rest: answer them with it rather than sending a query for each.
+    std::optional<sdk::ApplyResult> lookups_down;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      const sdk::Action& action = actions[i];
+      if (action.kind != sdk::Action::Kind::kCreate || keys.count(action.task_key)) {
+        singles.push_back(i);
+        continue;
+      }
+      if (lookups_down) {
+        out[i] = *lookups_down;
+        done[i] = true;
+        continue;
+      }
+      json payload = json::parse(action.payload_json, nullptr, false);
+      json task;
+      std::optional<sdk::ApplyResult> early;
+      if (payload.is_discarded() || !payload.is_object()) early = rejected("the action's payload is not a JSON object");
+      else if (!valid_key(action.task_key))
+        early = rejected("task key '" + truncate_utf8(action.task_key, 100) + "' is not 1-80 of [A-Za-z0-9:_-]");
+      else {
+        try {
+          early = task_record(action, payload, task);
+        } catch (const json::exception& e) {
+          early = rejected(std::string("payload could not be read: ") + e.what());
+        }
+      }
+      if (early) {
+        out[i] = *early;
+        done[i] = true;
+        if (early->status != sdk::ApplyResult::Status::kRejected) lookups_down = early;
+        continue;
+      }
+      task["attributes"] = {{"type", "Task"}};
+      task[settings_.ext_field] = action.task_key;
+      keys.insert(action.task_key);
+      upserts.push_back(i);
+      records.push_back(std::move(task));
+      payloads.push_back(std::move(payload));
+    }
+
+    for (std::size_t from = 0; from < upserts.size(); from += kCollectionLimit) {
+      std::size_t to = std::min(upserts.size(), from + kCollectionLimit);
+      json body = {{"allOrNone", false}, {"records", json::array()}};
+      for (std::size_t k = from; k < to; ++k) body["records"].push_back(records[k]);
+      sdk::HttpResponse r = call("PATCH", data_path("/composite/sobjects/Task/" + settings_.ext_field), body.dump());
+      json answer = failure(r) ? json() : json::parse(r.body, nullptr, false);
+      bool readable = answer.is_array() && answer.size() == to - from;
+      for (std::size_t k = from; k < to; ++k) {
+        std::size_t i = upserts[k];
+        if (auto f = failure(r)) out[i] = from_failure(*f);
+        else if (!readable)
+          out[i] = retryable("unexpected answer to a collection upsert (HTTP " + std::to_string(r.status) + ")");
+        else out[i] = upsert_result(actions[i], payloads[k], answer[k - from]);
+        done[i] = true;
+      }
+    }
+    for (std::size_t i : singles) {
+      out[i] = apply(actions[i]);
+      done[i] = true;
+    }
+  }
+
+  /// One record's UpsertResult ({id, success, created, errors}) as what apply() would answer.
+  sdk::ApplyResult upsert_result(const sdk::Action& action, const json& payload, const json& result) {
+    if (!result.is_object()) return retryable("unexpected record result in a collection upsert");
+    if (result.value("success", false)) {
+      std::string id = str(result, "id");
+      if (!valid_id(id)) return retryable("collection upsert answered success without a Task id");
+      sdk::ApplyResult ok;
+      ok.status = result.value("created", false) ? sdk::ApplyResult::Status::kApplied
+                                                 : sdk::ApplyResult::Status::kAlreadyApplied;
+      ok.external_ref = id;
+      ok.external_url = task_url(id);
+      return ok;
+    }
+    // Per-record errors carry statusCode (top-level ones errorCode).
+    std::string code, message;
+    if (result.contains("errors") && result["errors"].is_array())
+      for (const auto& e : result["errors"]) {
+        std::string c = str(e, "statusCode");
+        if (c.empty()) c = str(e, "errorCode");
+        if (code.empty()) code = c;
+        message += (message.empty() ? "" : "; ") + c + ": " + str(e, "message");
+      }
+    if (message.empty()) message = "collection upsert failed without an error";
+    if (code == "INVALID_CROSS_REFERENCE_KEY" || code == "INACTIVE_OWNER_OR_USER") {
+      forget_lookups(payload);  // a cached User or Account went away: look it up again next time
+      return retryable(message);
+    }
+    if (code == "DUPLICATE_EXTERNAL_ID")
+      return rejected("several Tasks have " + settings_.ext_field + " = " + action.task_key +
+                      "; mark the field Unique in Salesforce");
+    if (code == "REQUEST_LIMIT_EXCEEDED") {
+      sdk::ApplyResult limited;
+      limited.status = sdk::ApplyResult::Status::kRateLimited;
+      limited.retry_after = seconds(settings_.limit_backoff_seconds);
+      limited.message = message;
+      return limited;
+    }
+    // Contention and a rolled-back neighbour are transient; anything else is about the content.
+    if (code == "UNABLE_TO_LOCK_ROW" || code == "ALL_OR_NONE_OPERATION_ROLLED_BACK" ||
+        code == "SERVER_UNAVAILABLE" || code == "REQUEST_RUNNING_TOO_LONG" || code == "UNKNOWN_EXCEPTION")
+      return retryable(message);
+    return rejected(message);
   }
 
   /// Reads our Task by its key into `record`; kApplied when found, kRejected with "not found".

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "disputed/sdk/testkit/sandbox_host.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
@@ -170,6 +171,29 @@ TEST_F(SalesforceConformance, TheWholeLifeCycleAgreesWithTheApiDescription) {
   EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kCancel, "DSP-000777-3", "cancel", {{"reason", "withdrawn"}})).status, S::kApplied);
   auto third = connector_->poll({second.next_cursor, {}, false});
   EXPECT_EQ(third.status, sdk::PollResult::Status::kOk) << third.message;
+}
+
+// Batched creates (sObject Collections upsert by the external-id field) agree with the
+// description, found through the optional BatchApplier interface as the host finds it.
+TEST_F(SalesforceConformance, BatchedCreatesAgreeWithTheApiDescription) {
+  using S = sdk::ApplyResult::Status;
+  auto* batch = dynamic_cast<sdk::BatchApplier*>(connector_.get());
+  ASSERT_NE(batch, nullptr) << "the plugin's connector implements sdk::BatchApplier";
+  EXPECT_EQ(batch->max_batch(), 200u);
+  std::vector<sdk::Action> actions;
+  for (int i = 1; i <= 3; ++i) {
+    std::string key = "DSP-000888-" + std::to_string(i);
+    actions.push_back(action(sdk::Action::Kind::kCreate, key, "create", create_payload(key)));
+  }
+  auto first = batch->apply_batch(actions);
+  ASSERT_EQ(first.size(), 3u);
+  for (const auto& r : first) EXPECT_EQ(r.status, S::kApplied) << r.message;
+  auto again = batch->apply_batch(actions);
+  ASSERT_EQ(again.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(again[i].status, S::kAlreadyApplied) << again[i].message;
+    EXPECT_EQ(again[i].external_ref, first[i].external_ref);
+  }
 }
 
 // The sandbox's answers the plugin does not use yet agree with the description too: sObject

@@ -5,12 +5,16 @@
 // on; injected 500s, a dropped connection and a lost answer (the upsert happened, the engine never
 // heard: the same as a crash between the upsert and the commit) create no second Task.
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <gmock/gmock.h>
 
 #include "core/host/connector_host.hpp"
+#include "core/store/store.hpp"
 #include "core/sync/sync_engine.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
 #include "plugins/sandbox/test_client.hpp"
@@ -94,6 +98,39 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
                            json{{"Status", "Completed"}, {"Dispute_Outcome__c", outcome}}.dump(),
                            {{"Authorization", "Bearer " + session("rep@example.com")}});
     ASSERT_EQ(r.status, 204) << r.body;
+  }
+
+  // `n` pending creates for the instance, as the workflow would write them (one per step).
+  void enqueue_creates(int n, const std::string& prefix) {
+    store::Store store(*db_);
+    for (int i = 1; i <= n; ++i) {
+      store::OutboxRecord r;
+      r.task_key = prefix + "-" + std::to_string(i);
+      r.action_key = *r.task_key + ":create";
+      r.target = "salesforce";
+      r.kind = "create";
+      r.payload_json = json{{"subject", "Review invoice INV-" + std::to_string(i)},
+                            {"dispute", prefix},
+                            {"customer", {{"id", "C1"}, {"name", "Acme BV"}}},
+                            {"assignee", "finance"},
+                            {"deadline_at", "2026-11-24T16:00:00Z"},
+                            {"deadline_local_date", "2026-11-24"},
+                            {"time_zone", "Europe/Amsterdam"}}
+                           .dump();
+      r.created_at = r.next_attempt_at = clock_.now();
+      ASSERT_TRUE(store.enqueue(r));
+    }
+  }
+  // Requests the sandbox saw, by method and path (from its request log).
+  int requests_to(const std::string& method, const std::string& path) {
+    int n = 0;
+    for (const auto& seen : server_.requests()) n += seen.method == method && seen.path == path;
+    return n;
+  }
+  std::map<std::string, int> tasks_per_key() {
+    std::map<std::string, int> out;
+    for (const auto& t : tasks()) ++out[t.value("Dispute_Action_Id__c", "")];
+    return out;
   }
 
   sb::Server server_{std::make_unique<SalesforceEmulator>(sb::Options{})};
@@ -197,6 +234,104 @@ TEST_F(SalesforceEndToEnd, AnExhaustedDailyAllocationBacksOffTheInstance) {
   clock_.advance(std::chrono::minutes(15));
   EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1);
   EXPECT_EQ(tasks().size(), 1u);
+}
+
+// Many pending creates go as sObject Collections upserts of 200 records: 450 creates are three
+// API calls toward the org's allocation instead of 450.
+TEST_F(SalesforceEndToEnd, FourHundredFiftyCreatesAreThreeCollectionCalls) {
+  enqueue_creates(450, "BULK");
+  const std::string collection = "/services/data/v62.0/composite/sobjects/Task/Dispute_Action_Id__c";
+  int applied = 0, batches = 0;
+  for (int round = 0; round < 5; ++round) {
+    auto r = sync_->dispatch_once("salesforce");  // up to 200 due actions per round
+    applied += r.applied;
+    batches += r.batches;
+  }
+  EXPECT_EQ(applied, 450);
+  EXPECT_EQ(batches, 3);
+  EXPECT_EQ(requests_to("PATCH", collection), 3) << "200 + 200 + 50 records";
+  int single = 0;
+  for (const auto& seen : server_.requests())
+    single += seen.method == "PATCH" && seen.path.find("/sobjects/Task/Dispute_Action_Id__c/") != std::string::npos;
+  EXPECT_EQ(single, 0) << "no create went alone";
+  auto per_key = tasks_per_key();
+  EXPECT_EQ(per_key.size(), 450u);
+  for (const auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key;
+  // Every step's external ref and the Task's WhatId are recorded as for a single create.
+  EXPECT_EQ(store::Store(*db_).outbox_count("done"), 450);
+  EXPECT_EQ(tasks()[0]["WhatId"], account_);
+}
+
+// A batch whose answer is lost (the upsert happened, the engine never heard: the same as a crash
+// between the call and the commit) is retried as a batch and finds its Tasks: no duplicates.
+TEST_F(SalesforceEndToEnd, ARetriedBatchCreatesNoDuplicateTasks) {
+  enqueue_creates(200, "RETRY");
+  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes", R"({"times":1,"delay_ms":2500})");
+  ASSERT_EQ(stall.status, 200);
+  auto first = sync_->dispatch_once("salesforce");
+  EXPECT_EQ(first.batches, 1);
+  EXPECT_EQ(first.retried, 200) << "the batch's answer came after the timeout";
+  EXPECT_EQ(tasks().size(), 200u) << "but its Tasks were created";
+  // 500s on the next attempt, then the retry goes through.
+  sb::Fault f500;
+  f500.method = "PATCH";
+  f500.path = "/services/data/*";
+  f500.status = 500;
+  server_.add_fault(f500);
+  clock_.advance(std::chrono::minutes(10));
+  EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 200);
+  clock_.advance(std::chrono::minutes(10));
+  auto third = sync_->dispatch_once("salesforce");
+  EXPECT_EQ(third.already_applied, 200) << "created=false for every record";
+  EXPECT_EQ(third.batches, 1);
+  auto per_key = tasks_per_key();
+  EXPECT_EQ(per_key.size(), 200u);
+  for (const auto& [key, n] : per_key) EXPECT_EQ(n, 1) << key;
+  EXPECT_EQ(store::Store(*db_).outbox_count("done"), 200);
+  EXPECT_EQ(store::Store(*db_).outbox_count("pending"), 0);
+}
+
+// Throughput figure (docs/connectors/salesforce.md): 2,000 pending creates delivered to the
+// sandbox over loopback with and without batching, the token bucket opened wide so that only the
+// calls and the commits count. Opt in: DISPUTED_BENCH=1; DISPUTED_BENCH_LATENCY_MS=N adds N ms to
+// every write's answer, as a round trip to a real org would.
+TEST_F(SalesforceEndToEnd, ThroughputOfTwoThousandCreatesWithAndWithoutBatching) {
+  if (!std::getenv("DISPUTED_BENCH")) GTEST_SKIP() << "set DISPUTED_BENCH=1 to measure";
+  int latency_ms = std::getenv("DISPUTED_BENCH_LATENCY_MS") ? std::atoi(std::getenv("DISPUTED_BENCH_LATENCY_MS")) : 0;
+  if (latency_ms > 0) {
+    sb::Fault slow;
+    slow.method = "PATCH";
+    slow.path = "/services/data/*";
+    slow.delay_ms = latency_ms;
+    slow.times = -1;
+    server_.add_fault(slow);
+  }
+  auto* connector = host_->find("salesforce")->connector.get();
+  for (bool batching : {false, true}) {
+    std::string prefix = batching ? "WITH" : "WITHOUT";
+    enqueue_creates(2000, prefix);
+    store::Database db(dir_ / "engine.db");
+    sync::SyncEngine engine(db, defs_, clock_);
+    sync::InstanceOptions options;
+    options.name = "salesforce";
+    options.rate_per_second = 1e9;
+    options.burst = 1000000;
+    options.batching = batching;
+    engine.add_instance(options, *connector);
+    int calls_before = int(server_.requests().size());
+    auto start = std::chrono::steady_clock::now();
+    int delivered = 0;
+    for (int round = 0; round < 40 && delivered < 2000; ++round) {
+      auto r = engine.dispatch_once("salesforce", 2000);
+      delivered += r.applied + r.already_applied;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    int calls = int(server_.requests().size()) - calls_before;
+    EXPECT_EQ(delivered, 2000);
+    std::printf("[bench] %s batching, +%d ms per write: 2000 creates in %.2f s = %.0f actions/s, %d API calls\n",
+                prefix.c_str(), latency_ms, secs, 2000 / secs, calls);
+    RecordProperty(prefix + "_actions_per_second", int(2000 / secs));
+  }
 }
 
 // The demo's instance file (configs/demo/connectors/salesforce.json) opens and checks out against

@@ -275,6 +275,38 @@ TEST_F(SalesforceSandboxTest, SObjectCollectionsCreateUpsertAndRetrieve) {
   EXPECT_EQ(api("POST", "/composite/sobjects", json{{"records", too_many}}.dump()).status, 400);
 }
 
+// The connector's batched creates: upsert by external id through collections, each record
+// answered in order; a bad record fails alone unless allOrNone rolls the request back.
+TEST_F(SalesforceSandboxTest, CollectionUpsertByExternalIdAnswersPerRecordAndHonoursAllOrNone) {
+  session_ = login();
+  auto task = [](const std::string& key, const std::string& status = "") {
+    json r = {{"attributes", {{"type", "Task"}}}, {"Subject", "s " + key}, {"Dispute_Action_Id__c", key}};
+    if (!status.empty()) r["Status"] = status;
+    return r;
+  };
+  const std::string path = "/composite/sobjects/Task/Dispute_Action_Id__c";
+  json mixed = json::array({task("DSP-5-1"), task("DSP-5-2", "Nope"), task("DSP-5-1"),
+                            {{"Subject", "no attributes"}, {"Dispute_Action_Id__c", "DSP-5-3"}}});
+  auto first = api("PATCH", path, json{{"allOrNone", false}, {"records", mixed}}.dump());
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(first.json().size(), 4u);
+  EXPECT_EQ(first.json()[0]["created"], true);
+  EXPECT_EQ(first.json()[1]["errors"][0]["statusCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  EXPECT_EQ(first.json()[2]["errors"][0]["statusCode"], "DUPLICATE_EXTERNAL_ID");
+  EXPECT_EQ(first.json()[3]["errors"][0]["statusCode"], "INVALID_TYPE");
+  auto again = api("PATCH", path, json{{"records", json::array({task("DSP-5-1")})}}.dump());
+  EXPECT_EQ(again.json()[0]["created"], false);
+  EXPECT_EQ(again.json()[0]["id"], first.json()[0]["id"]);
+
+  auto rolled = api("PATCH", path, json{{"allOrNone", true}, {"records", json::array({task("DSP-5-7"), task("DSP-5-8", "Nope")})}}.dump());
+  ASSERT_EQ(rolled.status, 200) << rolled.body;
+  EXPECT_EQ(rolled.json()[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
+  std::size_t kept = server_->with_emulator(
+      [](Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks_with_key("DSP-5-7").size(); });
+  EXPECT_EQ(kept, 0u) << "rolled back";
+  EXPECT_EQ(api("PATCH", "/composite/sobjects/Task/Subject", json{{"records", json::array({task("DSP-5-9")})}}.dump()).status, 404);
+}
+
 TEST_F(SalesforceSandboxTest, TheDailyAllocationRunsOut) {
   start({{"daily_limit", "3"}});
   session_ = login();

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 
 namespace disputed::sdk::testkit {
@@ -628,6 +629,44 @@ TEST_P(ConnectorContract, CreatingTwiceWithTheSameKeyMakesOneTask) {
   EXPECT_NE(third.external_ref, first.external_ref);
   EXPECT_EQ(f.env->count_tasks(other), 1);
   EXPECT_EQ(f.env->count_tasks(key), 1);
+}
+
+// The optional BatchApplier (batch_applier.hpp): one answer per action, in order, each as apply()
+// would give it, and a retried batch makes no second task.
+TEST_P(ConnectorContract, ABatchAnswersEachActionAsApplyWouldAndRetriesMakeNoDuplicate) {
+  Fixture& f = *fixture_;
+  DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  auto* batch = dynamic_cast<BatchApplier*>(f.connector.get());
+  if (!batch) GTEST_SKIP() << "the connector does not implement sdk::BatchApplier (optional)";
+  if (batch->max_batch() < 2 || !batch->batches(Action::Kind::kCreate))
+    GTEST_SKIP() << "the connector does not batch creates";
+  std::string existing = f.new_task_key();
+  std::string ref = f.create_task(existing);
+  ASSERT_FALSE(ref.empty());
+  std::vector<Action> actions = {f.create_action(f.new_task_key()), f.create_action(existing),
+                                 f.create_action(f.new_task_key())};
+  std::vector<ApplyResult> first;
+  {
+    CallScope scope("apply_batch");
+    first = batch->apply_batch(actions);
+  }
+  ASSERT_EQ(first.size(), actions.size()) << "one result per action, in order";
+  EXPECT_EQ(first[0].status, ApplyResult::Status::kApplied) << describe(first[0]);
+  EXPECT_EQ(first[1].status, ApplyResult::Status::kAlreadyApplied) << describe(first[1]);
+  EXPECT_EQ(first[1].external_ref, ref) << "the task the earlier create made";
+  EXPECT_EQ(first[2].status, ApplyResult::Status::kApplied) << describe(first[2]);
+  EXPECT_NE(first[0].external_ref, first[2].external_ref);
+  std::vector<ApplyResult> again;
+  {
+    CallScope scope("apply_batch");
+    again = batch->apply_batch(actions);
+  }
+  ASSERT_EQ(again.size(), actions.size());
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    EXPECT_EQ(again[i].status, ApplyResult::Status::kAlreadyApplied) << describe(again[i]);
+    EXPECT_EQ(again[i].external_ref, first[i].external_ref);
+    EXPECT_EQ(f.env->count_tasks(actions[i].task_key), 1) << "a retried batch made a second task";
+  }
 }
 
 TEST_P(ConnectorContract, AnUpdateClosingTheTaskIsReflected) {
