@@ -5,10 +5,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include <cpprest/http_listener.h>
 #include <pplx/threadpool.h>
@@ -70,7 +72,10 @@ struct HttpServer::Impl {
   static void send(http::http_request& request, const HttpResponse& r) {
     http::http_response response(static_cast<http::status_code>(r.status));
     for (const auto& [name, value] : r.headers) response.headers().add(name, value);
-    response.set_body(r.body, r.content_type);
+    // The byte-vector overload: set_body(std::string) makes cpprestsdk read a streambuf<char>
+    // through a streambuf<unsigned char> (undefined behaviour, which UBSan stops on).
+    response.set_body(std::vector<unsigned char>(r.body.begin(), r.body.end()));
+    response.headers().set_content_type(r.content_type);
     request.reply(response).then([](pplx::task<void> sent) {
       try {
         sent.get();
@@ -87,7 +92,9 @@ struct HttpServer::Impl {
   struct Pending {
     http::http_request request;
     HttpRequest req;
-    concurrency::streams::container_buffer<std::string> buffer;
+    // Bytes, as the request stream delivers them (a char buffer read through the unsigned-char
+    // stream is undefined behaviour in cpprestsdk).
+    concurrency::streams::container_buffer<std::vector<unsigned char>> buffer;
     std::size_t total = 0;
   };
 
@@ -131,9 +138,9 @@ struct HttpServer::Impl {
         // A body without Content-Length (chunked) is read only up to the limit.
         pending->req.body_too_large = pending->total > api.max_body_bytes();
         if (!pending->req.body_too_large) {
-          // The buffer's string may be longer than what was read (it grows ahead), so trim it.
-          pending->req.body = std::move(pending->buffer.collection());
-          pending->req.body.resize(pending->total);
+          // The buffer's vector may be longer than what was read (it grows ahead), so trim it.
+          const auto& bytes = pending->buffer.collection();
+          pending->req.body.assign(bytes.begin(), bytes.begin() + std::min(pending->total, bytes.size()));
         }
         answer(pending);
       } catch (const std::exception&) {

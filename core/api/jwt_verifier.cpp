@@ -89,6 +89,13 @@ struct JwtVerifier::Impl {
   mutable std::mutex mutex;  // liboauth2's verify context is not documented as thread-safe
   mutable std::unordered_map<std::string, json> cache;  // claims of verified tokens, by SHA-256
 
+  // Freed here rather than in ~JwtVerifier: a constructor that throws (a bad configuration)
+  // never runs that destructor, but does destroy impl_.
+  ~Impl() {
+    if (verify) oauth2_cfg_token_verify_free(oauth2_log, verify);
+    if (oauth2_log) oauth2_log_free(oauth2_log);
+  }
+
   static void sink(oauth2_log_sink_t* sink, const char* /*file*/, unsigned long /*line*/, const char* function,
                    oauth2_log_level_t level, const char* message) {
     auto* self = static_cast<Impl*>(oauth2_log_sink_ctx_get(sink));
@@ -182,10 +189,7 @@ JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg, std::function<void(con
   }
 }
 
-JwtVerifier::~JwtVerifier() {
-  if (impl_->verify) oauth2_cfg_token_verify_free(impl_->oauth2_log, impl_->verify);
-  if (impl_->oauth2_log) oauth2_log_free(impl_->oauth2_log);
-}
+JwtVerifier::~JwtVerifier() = default;
 
 std::variant<Principal, ApiError> JwtVerifier::verify(const std::string& token) const {
   if (std::count(token.begin(), token.end(), '.') != 2) return invalid_token("not a JWT");
