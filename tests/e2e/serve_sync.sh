@@ -15,7 +15,7 @@ cleanup() {
 trap cleanup EXIT
 fail() {
   echo "serve_sync: FAIL: $*" >&2
-  echo "--- serve stderr" >&2; tail -20 "$work/serve.err" >&2 || true
+  echo "--- serve stderr" >&2; tail -60 "$work/serve.err" >&2 || true
   exit 1
 }
 q() { sqlite3 -cmd ".timeout 10000" "$@"; }
