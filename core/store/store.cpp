@@ -3,18 +3,44 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/store/row_readers.hpp"
+
 namespace disputed::store {
 
-namespace {
-
-using domain::format_date;
-using domain::format_instant;
+namespace detail {
 
 Instant instant_of(const std::string& text) {
   auto t = domain::parse_instant(text);
   if (!t) throw std::runtime_error("corrupt timestamp in database: '" + text + "'");
   return *t;
 }
+
+OutboxRecord read_outbox(const Statement& s) {
+  OutboxRecord r;
+  r.id = s.int64(0);
+  r.action_key = s.text(1);
+  r.target = s.text(2);
+  r.kind = s.text(3);
+  r.dispute_id = s.optional_int64(4);
+  r.step_id = s.optional_int64(5);
+  r.task_key = s.optional_text(6);
+  r.payload_json = s.text(7);
+  r.created_at = instant_of(s.text(8));
+  r.state = s.text(9);
+  r.attempts = int(s.int64(10));
+  r.next_attempt_at = instant_of(s.text(11));
+  r.last_error = s.optional_text(12);
+  return r;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::instant_of;
+using detail::read_outbox;
+using domain::format_date;
+using domain::format_instant;
 
 std::optional<Instant> optional_instant(const Statement& s, int col) {
   auto text = s.optional_text(col);
@@ -90,24 +116,6 @@ HoldRecord read_hold(const Statement& s) {
 constexpr const char* kHoldSelect =
     "SELECT h.id, h.invoice_number, h.dispute_id, d.ref, h.placed_at, h.released_at, "
     "h.release_reason, h.new_due_date FROM holds h JOIN disputes d ON d.id = h.dispute_id ";
-
-OutboxRecord read_outbox(const Statement& s) {
-  OutboxRecord r;
-  r.id = s.int64(0);
-  r.action_key = s.text(1);
-  r.target = s.text(2);
-  r.kind = s.text(3);
-  r.dispute_id = s.optional_int64(4);
-  r.step_id = s.optional_int64(5);
-  r.task_key = s.optional_text(6);
-  r.payload_json = s.text(7);
-  r.created_at = instant_of(s.text(8));
-  r.state = s.text(9);
-  r.attempts = int(s.int64(10));
-  r.next_attempt_at = instant_of(s.text(11));
-  r.last_error = s.optional_text(12);
-  return r;
-}
 
 }  // namespace
 

@@ -2,39 +2,15 @@
 
 #include <stdexcept>
 
+#include "core/store/row_readers.hpp"
+
 namespace disputed::store {
 
 namespace {
 
+using detail::instant_of;
+using detail::kOutboxColumns;
 using domain::format_instant;
-
-Instant instant_of(const std::string& text) {
-  auto t = domain::parse_instant(text);
-  if (!t) throw std::runtime_error("corrupt timestamp in database: '" + text + "'");
-  return *t;
-}
-
-constexpr const char* kOutboxColumns =
-    "o.id, o.action_key, o.target, o.kind, o.dispute_id, o.step_id, o.task_key, o.payload, "
-    "o.created_at, o.state, o.attempts, o.next_attempt_at, o.last_error";
-
-OutboxRecord read_row(const Statement& s) {
-  OutboxRecord r;
-  r.id = s.int64(0);
-  r.action_key = s.text(1);
-  r.target = s.text(2);
-  r.kind = s.text(3);
-  r.dispute_id = s.optional_int64(4);
-  r.step_id = s.optional_int64(5);
-  r.task_key = s.optional_text(6);
-  r.payload_json = s.text(7);
-  r.created_at = instant_of(s.text(8));
-  r.state = s.text(9);
-  r.attempts = int(s.int64(10));
-  r.next_attempt_at = instant_of(s.text(11));
-  r.last_error = s.optional_text(12);
-  return r;
-}
 
 }  // namespace
 
@@ -47,7 +23,7 @@ std::vector<OutboxRecord> SyncStore::due_actions(const std::string& target, Inst
       " ORDER BY o.id LIMIT ?3");
   s.bind(1, target).bind(2, format_instant(now)).bind(3, limit);
   std::vector<OutboxRecord> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(detail::read_outbox(s));
   s.reset();
   return out;
 }
@@ -106,7 +82,7 @@ std::vector<OutboxRecord> SyncStore::dead_letters(const std::string& target, int
                                     " ORDER BY o.id LIMIT ?2");
   s.bind(1, target).bind(2, limit);
   std::vector<OutboxRecord> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(detail::read_outbox(s));
   s.reset();
   return out;
 }
