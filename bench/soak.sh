@@ -21,25 +21,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-export DISPUTED_CONFIG=$src/configs/disputed.json DISPUTED_DB=$work/soak.db
 invoices=$((minutes * 60 * 1000))
-python3 - "$work/invoices.csv" "$invoices" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("number,customer_id,customer_name,customer_email,amount,currency,issue_date,due_date,account_manager\n")
-    for i in range(1, int(sys.argv[2]) + 1):
-        c = i % 2000
-        f.write(f"INV-B{i:07d},C-{c},Customer {c},ap@c{c}.example,1250.00,EUR,2026-11-01,2026-12-01,am{c % 25}@example.com\n")
-PY
-"$bin" migrate >/dev/null
-"$bin" import invoices "$work/invoices.csv" >/dev/null
-key=$("$bin" --json api-key create soak --role controller | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --listen "127.0.0.1:$port" >"$work/serve.out" 2>"$work/serve.err" &
-pid=$!
-api=http://127.0.0.1:$port/api/v1
-for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-metric() { curl -s -H "Authorization: Bearer $key" "$api/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+. "$here/serve_fixture.sh"
+start_bench_server soak "$invoices"
 # RSS includes memory the allocator keeps after free() and SQLite's page caches (which fill up
 # to cache_size per connection). The heap in use (glibc mallinfo2) minus SQLite's heap is the
 # memory held by everything else: the number that must stay flat.
