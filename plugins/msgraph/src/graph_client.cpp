@@ -101,10 +101,6 @@ Reply call(sdk::Host& host, const std::string& method, const std::string& url, c
   request.method = method;
   request.url = url;
   request.headers.emplace_back("Accept", "application/json");
-  // A create must not be sent twice by the transport: a client that resends a request on a
-  // reused keep-alive connection after a timeout would make a second task (Graph has no
-  // idempotency key). A fresh connection per POST leaves nothing to resend.
-  if (method == "POST") request.headers.emplace_back("Connection", "close");
   if (body) {
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = body->dump();

@@ -346,12 +346,9 @@ class MsGraphConnector final : public sdk::Connector {
  private:
   // ------------------------------------------------------------------ URLs and state
 
+  // Creates are never re-sent by the transport: the host sends every POST and PATCH on a
+  // connection of its own (core/net/http_client.cpp).
   Reply graph(const std::string& method, const std::string& url, const json* body = nullptr) {
-    // POSTs (creates) get their own connection, closed after the answer (see graph_client.cpp):
-    // the host keeps one connection pool per origin and timeout, so a timeout 1 ms shorter puts
-    // them in a pool whose connections are never reused, and a transport that resends a request
-    // on a reused connection after a timeout cannot create a second task.
-    if (method == "POST") return call(*host_, method, url, body, timeout_ - std::chrono::milliseconds(1));
     return call(*host_, method, url, body, timeout_);
   }
 
