@@ -52,7 +52,7 @@ bench: setup
 	bash bench/api_bench.sh $(BUILD_DIR) 20
 
 format:
-	find core tests bench sdk plugins -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan

@@ -8,12 +8,12 @@
 // one commit (each command still in its own savepoint), which is how bulk intake and the REST
 // layer's group commit reach thousands per second.
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "core/config/engine_config.hpp"
 #include "core/engine/dispute_service.hpp"
@@ -36,11 +36,16 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--disputes") o.disputes = std::stoi(v);
-    else if (k == "--batch") o.batch = std::stoi(v);
-    else if (k == "--synchronous") o.synchronous = v;
-    else if (k == "--config") o.config = v;
-    else if (k == "--dir") o.dir = v;
+    if (k == "--disputes")
+      o.disputes = std::stoi(v);
+    else if (k == "--batch")
+      o.batch = std::stoi(v);
+    else if (k == "--synchronous")
+      o.synchronous = v;
+    else if (k == "--config")
+      o.config = v;
+    else if (k == "--dir")
+      o.dir = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -59,9 +64,11 @@ int main(int argc, char** argv) {
   Options o = parse(argc, argv);
   auto cfg = config::load_engine_config(o.config);
   auto defs = workflow::load_definitions(cfg);
-  auto file = std::filesystem::path(o.dir) / ("disputed-bench-" + std::to_string(::getpid()) + ".db");
+  auto file =
+      std::filesystem::path(o.dir) / ("disputed-bench-" + std::to_string(::getpid()) + ".db");
   store::DatabaseOptions db_options;
-  db_options.synchronous = o.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
+  db_options.synchronous =
+      o.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
   int ok = 0, steps = 0;
   {
     store::Database db(file, db_options);
@@ -75,7 +82,8 @@ int main(int argc, char** argv) {
       domain::Invoice inv;
       inv.number = "INV-" + std::to_string(100000 + i);
       int c = i % 500;
-      inv.customer = {"C-" + std::to_string(c), "Customer " + std::to_string(c), "ap@c" + std::to_string(c) + ".example", "nl"};
+      inv.customer = {"C-" + std::to_string(c), "Customer " + std::to_string(c),
+                      "ap@c" + std::to_string(c) + ".example", "nl"};
       inv.amount = *domain::Decimal::parse("1250.00");
       inv.currency = "EUR";
       inv.issue_date = *domain::parse_date("2026-11-01");
@@ -85,7 +93,8 @@ int main(int argc, char** argv) {
     }
     if (!service.import_invoices(invoices, "bench").ok()) return 1;
 
-    const char* categories[] = {"price", "quality", "delivery", "administrative", "duplicate-invoice"};
+    const char* categories[] = {"price", "quality", "delivery", "administrative",
+                                "duplicate-invoice"};
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < o.disputes; i += o.batch) {
       service.batch([&] {
@@ -129,7 +138,8 @@ int main(int argc, char** argv) {
     std::printf("  commands per commit (batch): %d\n", o.batch);
     std::printf("  registrations: %d in %.3f s = %.0f disputes/s\n", ok, reg_s, ok / reg_s);
     std::printf("  step completions: %d in %.3f s = %.0f steps/s\n", steps, step_s, steps / step_s);
-    std::printf("  outbox rows pending: %lld\n", static_cast<long long>(service.store().outbox_count("pending")));
+    std::printf("  outbox rows pending: %lld\n",
+                static_cast<long long>(service.store().outbox_count("pending")));
   }
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");

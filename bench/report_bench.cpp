@@ -8,6 +8,7 @@
 // seeded file is reused (and a new one kept there). Prints, per report, the median and the
 // slowest of R runs, without filters and with a one-month period and one category.
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,7 +16,6 @@
 #include <map>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "core/config/engine_config.hpp"
@@ -39,10 +39,14 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--disputes") o.disputes = std::stoi(v);
-    else if (k == "--runs") o.runs = std::stoi(v);
-    else if (k == "--db") o.db = v;
-    else if (k == "--config") o.config = v;
+    if (k == "--disputes")
+      o.disputes = std::stoi(v);
+    else if (k == "--runs")
+      o.runs = std::stoi(v);
+    else if (k == "--db")
+      o.db = v;
+    else if (k == "--config")
+      o.config = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -52,11 +56,14 @@ Options parse(int argc, char** argv) {
 }
 
 const char* kCategories[] = {"price", "quality", "delivery", "administrative", "duplicate-invoice"};
-const char* kDescriptions[] = {
-    "Invoiced list price instead of the contract price", "Pallet damaged on delivery, glass broken",
-    "Goods not delivered, customer never received the order", "Wrong VAT number and purchase order missing",
-    "Invoice sent twice for the same delivery", "Discount of 12 percent missing on line 3",
-    "Delivered quantity short, two boxes missing", "Address on the invoice is wrong"};
+const char* kDescriptions[] = {"Invoiced list price instead of the contract price",
+                               "Pallet damaged on delivery, glass broken",
+                               "Goods not delivered, customer never received the order",
+                               "Wrong VAT number and purchase order missing",
+                               "Invoice sent twice for the same delivery",
+                               "Discount of 12 percent missing on line 3",
+                               "Delivered quantity short, two boxes missing",
+                               "Address on the invoice is wrong"};
 
 void seed(const std::filesystem::path& file, const workflow::Definitions& defs, int n) {
   store::Database db(file);
@@ -70,7 +77,8 @@ void seed(const std::filesystem::path& file, const workflow::Definitions& defs, 
     domain::Invoice inv;
     inv.number = "INV-" + std::to_string(1000000 + i);
     int c = i % 2000;
-    inv.customer = {"C-" + std::to_string(c), "Customer " + std::to_string(c), "ap@c" + std::to_string(c) + ".example", "nl"};
+    inv.customer = {"C-" + std::to_string(c), "Customer " + std::to_string(c),
+                    "ap@c" + std::to_string(c) + ".example", "nl"};
     inv.amount = *domain::Decimal::parse(std::to_string(100 + i % 5000) + ".00");
     inv.currency = i % 10 == 0 ? "USD" : "EUR";
     inv.issue_date = *domain::parse_date("2025-11-01");
@@ -119,7 +127,8 @@ void seed(const std::filesystem::path& file, const workflow::Definitions& defs, 
             c.actor = "am@example.com";
             (void)service.complete_step(c);
           } else {
-            (void)service.resolve(std::to_string(id), domain::Resolution::kCreditNote, "", "clerk@example.com");
+            (void)service.resolve(std::to_string(id), domain::Resolution::kCreditNote, "",
+                                  "clerk@example.com");
           }
         }
       });
@@ -141,13 +150,15 @@ int main(int argc, char** argv) {
   auto cfg = config::load_engine_config(o.config);
   auto defs = workflow::load_definitions(cfg);
   bool temporary = o.db.empty();
-  std::filesystem::path file = temporary ? std::filesystem::temp_directory_path() /
-                                               ("disputed-report-bench-" + std::to_string(::getpid()) + ".db")
-                                         : std::filesystem::path(o.db);
+  std::filesystem::path file =
+      temporary ? std::filesystem::temp_directory_path() /
+                      ("disputed-report-bench-" + std::to_string(::getpid()) + ".db")
+                : std::filesystem::path(o.db);
   if (!std::filesystem::exists(file)) {
     auto t = std::chrono::steady_clock::now();
     seed(file, defs, o.disputes);
-    std::printf("seeded %d disputes in %.1f s into %s\n", o.disputes, ms_since(t) / 1000, file.c_str());
+    std::printf("seeded %d disputes in %.1f s into %s\n", o.disputes, ms_since(t) / 1000,
+                file.c_str());
   }
   {
     store::Database db(file);
@@ -162,20 +173,23 @@ int main(int argc, char** argv) {
       return n;
     };
     std::printf("database: %lld disputes, %lld steps, %lld dossier entries, %lld outbox rows\n",
-                (long long)count("SELECT COUNT(*) FROM disputes"), (long long)count("SELECT COUNT(*) FROM steps"),
-                (long long)count("SELECT COUNT(*) FROM dossier"), (long long)count("SELECT COUNT(*) FROM outbox"));
+                (long long)count("SELECT COUNT(*) FROM disputes"),
+                (long long)count("SELECT COUNT(*) FROM steps"),
+                (long long)count("SELECT COUNT(*) FROM dossier"),
+                (long long)count("SELECT COUNT(*) FROM outbox"));
     struct Case {
       const char* name;
       reporting::ReportQuery query;
     };
-    std::vector<Case> cases = {
-        {"all time, all categories", {}},
-        {"one month (2026-03), one category (price)",
-         {domain::parse_date("2026-03-01"), domain::parse_date("2026-03-31"), std::string("price")}}};
+    std::vector<Case> cases = {{"all time, all categories", {}},
+                               {"one month (2026-03), one category (price)",
+                                {domain::parse_date("2026-03-01"), domain::parse_date("2026-03-31"),
+                                 std::string("price")}}};
     for (const auto& c : cases) {
       std::printf("\n%s  (median / slowest of %d runs, ms)\n", c.name, o.runs);
-      for (auto kind : {reporting::ReportKind::kSummary, reporting::ReportKind::kAgeing, reporting::ReportKind::kLeadTimes,
-                        reporting::ReportKind::kSla, reporting::ReportKind::kCauses}) {
+      for (auto kind : {reporting::ReportKind::kSummary, reporting::ReportKind::kAgeing,
+                        reporting::ReportKind::kLeadTimes, reporting::ReportKind::kSla,
+                        reporting::ReportKind::kCauses}) {
         std::vector<double> times;
         std::size_t rows = 0;
         for (int i = 0; i < o.runs; ++i) {
@@ -191,8 +205,9 @@ int main(int argc, char** argv) {
           for (const auto& s : r->sections) rows += s.rows.size();
         }
         std::sort(times.begin(), times.end());
-        std::printf("  %-11s %8.1f %8.1f   (%zu rows)\n", std::string(reporting::to_string(kind)).c_str(),
-                    times[times.size() / 2], times.back(), rows);
+        std::printf("  %-11s %8.1f %8.1f   (%zu rows)\n",
+                    std::string(reporting::to_string(kind)).c_str(), times[times.size() / 2],
+                    times.back(), rows);
       }
     }
   }

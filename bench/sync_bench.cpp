@@ -4,11 +4,11 @@
 //
 //   build/bin/disputed-bench-sync [--actions N] [--plugins DIR]
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "core/host/plugin_catalog.hpp"
 #include "core/store/migrations.hpp"
@@ -22,8 +22,10 @@ int main(int argc, char** argv) {
   std::string plugins = std::string(DISPUTED_BINARY_DIR) + "/test-plugins";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--actions") actions = std::stoi(argv[i + 1]);
-    else if (k == "--plugins") plugins = argv[i + 1];
+    if (k == "--actions")
+      actions = std::stoi(argv[i + 1]);
+    else if (k == "--plugins")
+      plugins = argv[i + 1];
   }
   // One workflow, one step mirrored into the "bench" instance.
   workflow::Definitions defs;
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
   defs.notifications.confirm_customer = false;
   defs.connector_instances = {"bench"};
 
-  auto file = std::filesystem::temp_directory_path() / ("disputed-bench-sync-" + std::to_string(::getpid()) + ".db");
+  auto file = std::filesystem::temp_directory_path() /
+              ("disputed-bench-sync-" + std::to_string(::getpid()) + ".db");
   double drain_s = 0;
   std::int64_t delivered = 0;
   double mean_lag_ms = 0;
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
     // Lag: commit of the registration (created_at) to delivery (done_at), whole seconds in the
     // store; here the backlog was built first, so this is the drain time of a full backlog.
     auto& s = db.prepare_cached(
-        "SELECT AVG((julianday(done_at) - julianday(created_at)) * 86400000.0) FROM outbox WHERE target = 'bench'");
+        "SELECT AVG((julianday(done_at) - julianday(created_at)) * 86400000.0) FROM outbox WHERE "
+        "target = 'bench'");
     s.step();
     mean_lag_ms = s.is_null(0) ? 0 : double(s.int64(0));
     s.reset();
@@ -114,8 +118,8 @@ int main(int argc, char** argv) {
   std::filesystem::remove(file.string() + "-shm");
   std::printf("disputed sync benchmark (plugin fakesystem, in-memory, answers at once)\n");
   std::printf("  sqlite: WAL, synchronous=NORMAL; one transaction per delivered action\n");
-  std::printf("  delivered: %lld actions in %.3f s = %.0f actions/s\n", static_cast<long long>(delivered), drain_s,
-              delivered / drain_s);
+  std::printf("  delivered: %lld actions in %.3f s = %.0f actions/s\n",
+              static_cast<long long>(delivered), drain_s, delivered / drain_s);
   std::printf("  mean outbox lag with a backlog of %d: %.0f ms\n", actions, mean_lag_ms);
   return delivered == actions ? 0 : 1;
 }

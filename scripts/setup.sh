@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config ca-certificates tzdata sqlite3 python3 python3-yaml curl wrk
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libcpprest-dev nlohmann-json3-dev liboauth2-dev libsqlite3-dev libgtest-dev libgmock-dev
-  libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev
+  libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev clang-format
 )
 
 missing=()

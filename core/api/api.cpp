@@ -42,14 +42,17 @@ json dispute_json(const engine::DisputeView& v) {
   return j;
 }
 
-std::optional<ApiError> unknown_query_parameters(const HttpRequest& r, std::initializer_list<const char*> allowed) {
+std::optional<ApiError> unknown_query_parameters(const HttpRequest& r,
+                                                 std::initializer_list<const char*> allowed) {
   for (const auto& [name, value] : r.query) {
-    bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
+    bool known =
+        std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
     if (!known) {
       std::string names;
       for (const char* a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      return ApiError::make(422, "invalid_argument", "unknown query parameter", name,
-                            "is not a parameter of this route (known: " + (names.empty() ? "none" : names) + ")");
+      return ApiError::make(
+          422, "invalid_argument", "unknown query parameter", name,
+          "is not a parameter of this route (known: " + (names.empty() ? "none" : names) + ")");
     }
   }
   return std::nullopt;
@@ -61,21 +64,23 @@ const std::string* query(const HttpRequest& r, const char* name) {
 }
 
 std::optional<std::int64_t> whole_number(const std::string& text) {
-  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (text.empty() || text.size() > 18 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoll(text);
 }
 
 // An integer query parameter in [min, max], or the default when absent.
-std::variant<std::int64_t, ApiError> int_parameter(const HttpRequest& r, const char* name, std::int64_t fallback,
-                                                   std::int64_t min, std::int64_t max) {
+std::variant<std::int64_t, ApiError> int_parameter(const HttpRequest& r, const char* name,
+                                                   std::int64_t fallback, std::int64_t min,
+                                                   std::int64_t max) {
   const std::string* text = query(r, name);
   if (!text) return fallback;
   auto n = whole_number(*text);
   if (!n || *n < min || *n > max)
     return ApiError::make(422, "invalid_argument", "invalid query parameter", name,
-                          "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                              " (got '" + *text + "')");
+                          "must be a whole number from " + std::to_string(min) + " to " +
+                              std::to_string(max) + " (got '" + *text + "')");
   return *n;
 }
 
@@ -89,7 +94,8 @@ std::variant<bool, ApiError> bool_parameter(const HttpRequest& r, const char* na
 
 bool is_json_media_type(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   while (!type.empty() && type.back() == ' ') type.pop_back();
   while (!type.empty() && type.front() == ' ') type.erase(type.begin());
   return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
@@ -99,12 +105,14 @@ bool is_json_media_type(const std::string& content_type) {
 // The request body as JSON checked against `#/components/schemas/<schema>`: 413 too large,
 // 415 not JSON, 400 malformed (naming line and column), 422 not matching the schema (naming
 // each field). A missing optional body reads as {}.
-std::variant<json, ApiError> read_body(const HttpRequest& r, const std::string& schema, bool required,
-                                       std::size_t max_bytes) {
+std::variant<json, ApiError> read_body(const HttpRequest& r, const std::string& schema,
+                                       bool required, std::size_t max_bytes) {
   if (r.body.size() > max_bytes)
-    return ApiError::make(413, "payload_too_large", "the request body is larger than " + std::to_string(max_bytes) +
-                                                        " bytes");
-  bool empty = std::all_of(r.body.begin(), r.body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
+    return ApiError::make(
+        413, "payload_too_large",
+        "the request body is larger than " + std::to_string(max_bytes) + " bytes");
+  bool empty = std::all_of(r.body.begin(), r.body.end(),
+                           [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
   if (empty && r.header("content-type").empty()) {
     if (required) return ApiError::make(400, "malformed_request", "a JSON body is required");
     return json::object();
@@ -120,7 +128,8 @@ std::variant<json, ApiError> read_body(const HttpRequest& r, const std::string& 
   if (!parsed) {
     const Error& e = parsed.error();
     ApiError bad = ApiError::make(400, "malformed_request", "malformed JSON: " + e.message);
-    bad.error.details = e.details.empty() ? std::vector<domain::FieldProblem>{{"", e.message}} : e.details;
+    bad.error.details =
+        e.details.empty() ? std::vector<domain::FieldProblem>{{"", e.message}} : e.details;
     return bad;
   }
   json doc = std::move(parsed).value();
@@ -156,7 +165,11 @@ struct Api::Call {
 
 Api::Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authenticator& auth,
          const workflow::Definitions& definitions, const domain::Clock& clock, ApiSettings settings)
-    : readers_(readers), writer_(writer), auth_(auth), defs_(definitions), clock_(clock),
+    : readers_(readers),
+      writer_(writer),
+      auth_(auth),
+      defs_(definitions),
+      clock_(clock),
       settings_(std::move(settings)) {
   (void)OpenApi::instance();  // a broken embedded contract stops the start, not the first request
   auto add = [&](const char* method, std::string path, Permission permission,
@@ -183,8 +196,9 @@ Api::Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authe
   add("GET", "/connectors", P::kRead, &Api::connectors);
   add("GET", "/dead-letters", P::kRead, &Api::dead_letters);
   add("POST", "/dead-letters/{id}/replay", P::kOperate, &Api::replay_dead_letter);
-  for (auto kind : {reporting::ReportKind::kSummary, reporting::ReportKind::kAgeing, reporting::ReportKind::kLeadTimes,
-                    reporting::ReportKind::kSla, reporting::ReportKind::kCauses})
+  for (auto kind : {reporting::ReportKind::kSummary, reporting::ReportKind::kAgeing,
+                    reporting::ReportKind::kLeadTimes, reporting::ReportKind::kSla,
+                    reporting::ReportKind::kCauses})
     add("GET", "/reports/" + std::string(reporting::to_string(kind)), P::kRead,
         [kind](Api& api, const Call& call) { return api.report(call, int(kind)); });
 }
@@ -198,10 +212,12 @@ HttpResponse Api::handle(const HttpRequest& request) {
   try {
     response = dispatch(request, route);
   } catch (const std::exception& e) {
-    if (settings_.log) settings_.log("internal error on " + request.method + " " + route + ": " + e.what());
+    if (settings_.log)
+      settings_.log("internal error on " + request.method + " " + route + ": " + e.what());
     response = failure(ApiError::make(500, "internal", "internal error"));
   }
-  metrics_.observe(route, request.method, response.status, std::chrono::steady_clock::now() - start);
+  metrics_.observe(route, request.method, response.status,
+                   std::chrono::steady_clock::now() - start);
   return response;
 }
 
@@ -217,8 +233,9 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
   }
   if (stopping_) return failure(ApiError::make(503, "unavailable", "the server is stopping"));
   if (request.body_too_large || request.body.size() > settings_.max_body_bytes)
-    return failure(ApiError::make(413, "payload_too_large",
-                                  "the request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes"));
+    return failure(ApiError::make(
+        413, "payload_too_large",
+        "the request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes"));
 
   auto reader = readers_.lease();
   // Authenticate before routing: without a valid token nobody learns which paths or resources
@@ -229,7 +246,8 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
 
   auto match = router_.match(request.method, request.path);
   if (!match.route) {
-    if (!match.path_known) return failure(ApiError::make(404, "not_found", "no such route: " + request.path));
+    if (!match.path_known)
+      return failure(ApiError::make(404, "not_found", "no such route: " + request.path));
     std::string allow;
     for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
     HttpResponse r = failure(ApiError::make(405, "method_not_allowed", "use " + allow));
@@ -238,8 +256,9 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
   }
   route_label = match.route->path_template;
   if (!allows(principal.role, match.route->handler.permission))
-    return failure(ApiError::make(403, "forbidden", "the role " + std::string(to_string(principal.role)) +
-                                                        " may not " + request.method + " " + route_label));
+    return failure(ApiError::make(403, "forbidden",
+                                  "the role " + std::string(to_string(principal.role)) +
+                                      " may not " + request.method + " " + route_label));
   note_key_use(principal);
   Call call{request, std::move(match.params), std::move(principal), reader};
   return match.route->handler.run(*this, call);
@@ -256,10 +275,11 @@ void Api::note_key_use(const Principal& who) {
   }
   // At most once a minute per key, and without waiting: last_used_at is for operators.
   std::int64_t id = *who.api_key_id;
-  (void)writer_.submit<domain::Ok>([id, now](engine::DisputeService& s) -> domain::Result<domain::Ok> {
-    store::ApiKeyStore(s.store().db()).touch(id, now);
-    return domain::Ok{};
-  });
+  (void)writer_.submit<domain::Ok>(
+      [id, now](engine::DisputeService& s) -> domain::Result<domain::Ok> {
+        store::ApiKeyStore(s.store().db()).touch(id, now);
+        return domain::Ok{};
+      });
 }
 
 // ---------------------------------------------------------------- operations
@@ -351,7 +371,8 @@ HttpResponse Api::open_dispute(const Call& call) {
     req.contact_phone = text_or(*contact, "phone");
   }
   req.actor = call.who.actor;
-  auto view = writer_.run<engine::DisputeView>([req](engine::DisputeService& s) { return s.open_dispute(req); });
+  auto view = writer_.run<engine::DisputeView>(
+      [req](engine::DisputeService& s) { return s.open_dispute(req); });
   if (!view) return failure(view.error());
   HttpResponse r = json_response(201, dispute_json(view.value()));
   r.headers.emplace_back("Location", std::string(kBasePath) + "/disputes/" + view->dispute.ref);
@@ -360,15 +381,16 @@ HttpResponse Api::open_dispute(const Call& call) {
 
 HttpResponse Api::list_disputes(const Call& call) {
   const auto& r = call.request;
-  if (auto e = unknown_query_parameters(
-          r, {"status", "active", "category", "assignee", "customer", "invoice", "overdue", "cursor", "limit"}))
+  if (auto e = unknown_query_parameters(r, {"status", "active", "category", "assignee", "customer",
+                                            "invoice", "overdue", "cursor", "limit"}))
     return failure(*e);
   store::DisputeFilter f;
   if (const std::string* status = query(r, "status")) {
     f.status = domain::parse_dispute_status(*status);
     if (!f.status)
-      return failure(ApiError::make(422, "invalid_argument", "invalid query parameter", "status",
-                                    "'" + *status + "' is not one of " + domain::dispute_status_names()));
+      return failure(
+          ApiError::make(422, "invalid_argument", "invalid query parameter", "status",
+                         "'" + *status + "' is not one of " + domain::dispute_status_names()));
   }
   auto active = bool_parameter(r, "active");
   if (auto* e = std::get_if<ApiError>(&active)) return failure(*e);
@@ -396,7 +418,8 @@ HttpResponse Api::list_disputes(const Call& call) {
   auto list = call.reader.service().list(f);
   json items = json::array();
   for (const auto& d : list) items.push_back(engine::to_json(d));
-  json next = list.size() == std::size_t(f.limit) ? json(std::to_string(list.back().id)) : json(nullptr);
+  json next =
+      list.size() == std::size_t(f.limit) ? json(std::to_string(list.back().id)) : json(nullptr);
   return json_response(200, {{"items", std::move(items)}, {"next_cursor", std::move(next)}});
 }
 
@@ -429,10 +452,13 @@ HttpResponse Api::add_note(const Call& call) {
   req.actor = call.who.actor;
   if (auto channel = optional_text(doc, "channel")) {
     req.channel = domain::parse_channel(*channel);
-    req.direction = domain::Direction::kInbound;  // a contact moment is usually the customer calling
+    req.direction =
+        domain::Direction::kInbound;  // a contact moment is usually the customer calling
   }
-  if (auto direction = optional_text(doc, "direction")) req.direction = *domain::parse_direction(*direction);
-  auto entry = writer_.run<store::DossierEntry>([req](engine::DisputeService& s) { return s.add_note(req); });
+  if (auto direction = optional_text(doc, "direction"))
+    req.direction = *domain::parse_direction(*direction);
+  auto entry = writer_.run<store::DossierEntry>(
+      [req](engine::DisputeService& s) { return s.add_note(req); });
   if (!entry) return failure(entry.error());
   return json_response(201, engine::to_json(entry.value()));
 }
@@ -448,7 +474,8 @@ HttpResponse Api::complete_step(const Call& call) {
   req.outcome = optional_text(doc, "outcome");
   req.comment = text_or(doc, "comment");
   req.actor = call.who.actor;
-  auto view = writer_.run<engine::DisputeView>([req](engine::DisputeService& s) { return s.complete_step(req); });
+  auto view = writer_.run<engine::DisputeView>(
+      [req](engine::DisputeService& s) { return s.complete_step(req); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -460,9 +487,8 @@ HttpResponse Api::resolve(const Call& call) {
   const json& doc = std::get<json>(body);
   auto resolution = *domain::parse_resolution(text_or(doc, "resolution"));
   auto view = writer_.run<engine::DisputeView>(
-      [id = call.param("id"), resolution, note = text_or(doc, "note"), actor = call.who.actor](engine::DisputeService& s) {
-        return s.resolve(id, resolution, note, actor);
-      });
+      [id = call.param("id"), resolution, note = text_or(doc, "note"), actor = call.who.actor](
+          engine::DisputeService& s) { return s.resolve(id, resolution, note, actor); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -472,8 +498,8 @@ HttpResponse Api::withdraw(const Call& call) {
   auto body = read_body(call.request, "WithdrawRequest", false, settings_.max_body_bytes);
   if (auto* e = std::get_if<ApiError>(&body)) return failure(*e);
   auto view = writer_.run<engine::DisputeView>(
-      [id = call.param("id"), note = text_or(std::get<json>(body), "note"), actor = call.who.actor](
-          engine::DisputeService& s) { return s.withdraw(id, note, actor); });
+      [id = call.param("id"), note = text_or(std::get<json>(body), "note"),
+       actor = call.who.actor](engine::DisputeService& s) { return s.withdraw(id, note, actor); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -485,7 +511,9 @@ HttpResponse Api::reopen(const Call& call) {
   const json& doc = std::get<json>(body);
   auto view = writer_.run<engine::DisputeView>(
       [id = call.param("id"), reason = text_or(doc, "reason"), step = optional_text(doc, "step"),
-       actor = call.who.actor](engine::DisputeService& s) { return s.reopen(id, reason, step, actor); });
+       actor = call.who.actor](engine::DisputeService& s) {
+        return s.reopen(id, reason, step, actor);
+      });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -495,7 +523,9 @@ HttpResponse Api::close(const Call& call) {
   auto body = read_body(call.request, "EmptyRequest", false, settings_.max_body_bytes);
   if (auto* e = std::get_if<ApiError>(&body)) return failure(*e);
   auto view = writer_.run<engine::DisputeView>(
-      [id = call.param("id"), actor = call.who.actor](engine::DisputeService& s) { return s.close(id, actor); });
+      [id = call.param("id"), actor = call.who.actor](engine::DisputeService& s) {
+        return s.close(id, actor);
+      });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -509,12 +539,14 @@ HttpResponse Api::tasks(const Call& call) {
   auto tasks = call.reader.service().tasks(assignee ? *assignee : "");
   json items = json::array();
   for (const auto& t : tasks) items.push_back(engine::to_json(t));
-  return json_response(200, {{"assignee", assignee ? json(*assignee) : json(nullptr)}, {"items", std::move(items)}});
+  return json_response(
+      200, {{"assignee", assignee ? json(*assignee) : json(nullptr)}, {"items", std::move(items)}});
 }
 
 HttpResponse Api::events(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {"after", "limit"})) return failure(*e);
-  auto after = int_parameter(call.request, "after", 0, 0, std::numeric_limits<std::int64_t>::max() / 2);
+  auto after =
+      int_parameter(call.request, "after", 0, 0, std::numeric_limits<std::int64_t>::max() / 2);
   if (auto* e = std::get_if<ApiError>(&after)) return failure(*e);
   auto limit = int_parameter(call.request, "limit", 100, 1, 1000);
   if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
@@ -522,7 +554,8 @@ HttpResponse Api::events(const Call& call) {
   auto events = call.reader.service().events(cursor, int(std::get<std::int64_t>(limit)));
   json items = json::array();
   for (const auto& e : events) items.push_back(engine::to_json(e));
-  return json_response(200, {{"items", std::move(items)}, {"next_after", events.empty() ? cursor : events.back().seq}});
+  return json_response(200, {{"items", std::move(items)},
+                             {"next_after", events.empty() ? cursor : events.back().seq}});
 }
 
 // ---------------------------------------------------------------- connectors
@@ -531,15 +564,23 @@ HttpResponse Api::connectors(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
   store::ReadTransaction snapshot(call.reader.db());
   store::SyncStore sync(call.reader.db());
-  auto instant = [](const std::optional<domain::Instant>& t) { return t ? json(domain::format_instant(*t)) : json(nullptr); };
+  auto instant = [](const std::optional<domain::Instant>& t) {
+    return t ? json(domain::format_instant(*t)) : json(nullptr);
+  };
   json items = json::array();
   for (const auto& c : settings_.connectors) {
     auto st = sync.status(c.name);
-    items.push_back({{"name", c.name}, {"plugin", c.plugin}, {"state", c.paused ? "paused" : st.state},
-                     {"last_poll_at", instant(st.last_poll_at)}, {"last_apply_at", instant(st.last_apply_at)},
+    items.push_back({{"name", c.name},
+                     {"plugin", c.plugin},
+                     {"state", c.paused ? "paused" : st.state},
+                     {"last_poll_at", instant(st.last_poll_at)},
+                     {"last_apply_at", instant(st.last_apply_at)},
                      {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
-                     {"applied", st.applied}, {"events", st.events}, {"retries", st.retries},
-                     {"pending", sync.count_rows(c.name, "pending")}, {"dead_letters", sync.count_rows(c.name, "dead")}});
+                     {"applied", st.applied},
+                     {"events", st.events},
+                     {"retries", st.retries},
+                     {"pending", sync.count_rows(c.name, "pending")},
+                     {"dead_letters", sync.count_rows(c.name, "dead")}});
   }
   return json_response(200, {{"items", std::move(items)}});
 }
@@ -552,9 +593,14 @@ HttpResponse Api::dead_letters(const Call& call) {
   store::ReadTransaction snapshot(call.reader.db());
   store::SyncStore sync(call.reader.db());
   json items = json::array();
-  for (const auto& r : sync.dead_letters(instance ? *instance : "", int(std::get<std::int64_t>(limit))))
-    items.push_back({{"id", r.id}, {"action_key", r.action_key}, {"instance", r.target}, {"kind", r.kind},
-                     {"task_key", r.task_key ? json(*r.task_key) : json(nullptr)}, {"attempts", r.attempts},
+  for (const auto& r :
+       sync.dead_letters(instance ? *instance : "", int(std::get<std::int64_t>(limit))))
+    items.push_back({{"id", r.id},
+                     {"action_key", r.action_key},
+                     {"instance", r.target},
+                     {"kind", r.kind},
+                     {"task_key", r.task_key ? json(*r.task_key) : json(nullptr)},
+                     {"attempts", r.attempts},
                      {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
                      {"created_at", domain::format_instant(r.created_at)}});
   return json_response(200, {{"items", std::move(items)}});
@@ -563,11 +609,12 @@ HttpResponse Api::dead_letters(const Call& call) {
 HttpResponse Api::replay_dead_letter(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
   const std::string id = call.param("id");
-  auto replayed = writer_.run<bool>([id, now = clock_.now()](engine::DisputeService& s) -> domain::Result<bool> {
-    store::SyncStore sync(s.store().db());
-    if (!sync.replay(id, now)) return domain::Error::not_found("no dead letter " + id);
-    return true;
-  });
+  auto replayed = writer_.run<bool>(
+      [id, now = clock_.now()](engine::DisputeService& s) -> domain::Result<bool> {
+        store::SyncStore sync(s.store().db());
+        if (!sync.replay(id, now)) return domain::Error::not_found("no dead letter " + id);
+        return true;
+      });
   if (!replayed) return failure(replayed.error());
   return json_response(200, {{"id", id}, {"state", "pending"}});
 }
@@ -577,7 +624,8 @@ HttpResponse Api::replay_dead_letter(const Call& call) {
 HttpResponse Api::report(const Call& call, int kind_number) {
   auto kind = reporting::ReportKind(kind_number);
   const auto& r = call.request;
-  if (auto e = unknown_query_parameters(r, {"from", "to", "category", "format", "section"})) return failure(*e);
+  if (auto e = unknown_query_parameters(r, {"from", "to", "category", "format", "section"}))
+    return failure(*e);
   reporting::ReportQuery q;
   for (const char* name : {"from", "to"}) {
     const std::string* text = query(r, name);
@@ -610,7 +658,8 @@ HttpResponse Api::report(const Call& call, int kind_number) {
   csv.content_type = "text/csv; charset=utf-8";
   csv.body = reporting::to_csv(*report->section(section));
   csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"" +
-                                                      std::string(reporting::to_string(kind)) + "-" + section + ".csv\"");
+                                                      std::string(reporting::to_string(kind)) +
+                                                      "-" + section + ".csv\"");
   return csv;
 }
 

@@ -8,17 +8,23 @@ namespace disputed::api {
 
 ApiError ApiError::from(const domain::Error& error) {
   switch (error.code) {
-    case domain::ErrorCode::kInvalidArgument: return {422, "invalid_argument", error};
-    case domain::ErrorCode::kNotFound: return {404, "not_found", error};
-    case domain::ErrorCode::kConflict: return {409, "conflict", error};
-    case domain::ErrorCode::kInternal: return {500, "internal", error};
+    case domain::ErrorCode::kInvalidArgument:
+      return {422, "invalid_argument", error};
+    case domain::ErrorCode::kNotFound:
+      return {404, "not_found", error};
+    case domain::ErrorCode::kConflict:
+      return {409, "conflict", error};
+    case domain::ErrorCode::kInternal:
+      return {500, "internal", error};
   }
   return {500, "internal", error};
 }
 
-ApiError ApiError::make(int status, std::string code, std::string message, std::string field, std::string problem) {
+ApiError ApiError::make(int status, std::string code, std::string message, std::string field,
+                        std::string problem) {
   domain::Error e{domain::ErrorCode::kInvalidArgument, std::move(message), {}};
-  if (!field.empty() || !problem.empty()) e.details.push_back({std::move(field), std::move(problem)});
+  if (!field.empty() || !problem.empty())
+    e.details.push_back({std::move(field), std::move(problem)});
   return {status, std::move(code), std::move(e)};
 }
 
@@ -30,9 +36,10 @@ HttpResponse error_response(const ApiError& e) {
   r.body = body.dump();
   if (e.status == 401) {
     // RFC 6750 section 3: say which scheme, and that the token was bad when there was one.
-    r.headers.emplace_back("WWW-Authenticate", e.code == "unauthorized" && !e.error.details.empty()
-                                                   ? "Bearer realm=\"disputed\", error=\"invalid_token\""
-                                                   : "Bearer realm=\"disputed\"");
+    r.headers.emplace_back("WWW-Authenticate",
+                           e.code == "unauthorized" && !e.error.details.empty()
+                               ? "Bearer realm=\"disputed\", error=\"invalid_token\""
+                               : "Bearer realm=\"disputed\"");
   }
   return r;
 }

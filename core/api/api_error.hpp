@@ -11,7 +11,8 @@ namespace disputed::api {
 
 struct ApiError {
   int status = 500;
-  std::string code;  // malformed_request, unauthorized, forbidden, not_found, ... (docs/api/openapi.yaml)
+  std::string
+      code;  // malformed_request, unauthorized, forbidden, not_found, ... (docs/api/openapi.yaml)
   domain::Error error;
 
   /// The engine's error codes: invalid argument 422, not found 404, conflict 409, internal 500.

@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view kKeyPrefix = "dsp_";
 
 std::string base64url(const unsigned char* data, std::size_t n) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < n; i += 3) {
@@ -35,8 +36,8 @@ std::string base64url(const unsigned char* data, std::size_t n) {
 
 bool valid_key_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-' || c == '@';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == '@';
   });
 }
 
@@ -51,10 +52,14 @@ ApiError unauthorized(std::string message, bool token_given) {
 
 std::string_view to_string(Role role) {
   switch (role) {
-    case Role::kViewer: return "viewer";
-    case Role::kIntegration: return "integration";
-    case Role::kController: return "controller";
-    case Role::kAdmin: return "admin";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kIntegration:
+      return "integration";
+    case Role::kController:
+      return "controller";
+    case Role::kAdmin:
+      return "admin";
   }
   return "viewer";
 }
@@ -69,11 +74,15 @@ std::string role_names() { return "admin, controller, viewer, integration"; }
 
 bool allows(Role role, Permission permission) {
   switch (permission) {
-    case Permission::kRead: return true;
+    case Permission::kRead:
+      return true;
     case Permission::kAddNote:
-    case Permission::kUpsertInvoices: return role != Role::kViewer;
-    case Permission::kRunDisputes: return role == Role::kController || role == Role::kAdmin;
-    case Permission::kOperate: return role == Role::kAdmin;
+    case Permission::kUpsertInvoices:
+      return role != Role::kViewer;
+    case Permission::kRunDisputes:
+      return role == Role::kController || role == Role::kAdmin;
+    case Permission::kOperate:
+      return role == Role::kAdmin;
   }
   return false;
 }
@@ -98,13 +107,15 @@ std::string hash_api_key(std::string_view key) {
   return out;
 }
 
-domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string& name, const std::string& role,
-                                         domain::Instant now) {
+domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string& name,
+                                         const std::string& role, domain::Instant now) {
   if (!valid_key_name(name))
-    return domain::Error::invalid("invalid key name", "name",
-                                  "'" + name + "': use 1 to 64 letters, digits, '.', '_', '-' or '@'");
+    return domain::Error::invalid(
+        "invalid key name", "name",
+        "'" + name + "': use 1 to 64 letters, digits, '.', '_', '-' or '@'");
   if (!parse_role(role))
-    return domain::Error::invalid("unknown role", "role", "'" + role + "' is not one of " + role_names());
+    return domain::Error::invalid("unknown role", "role",
+                                  "'" + role + "' is not one of " + role_names());
   NewApiKey made;
   made.key = generate_api_key();
   made.record.name = name;
@@ -114,7 +125,8 @@ domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string&
   made.record.created_at = now;
   store::Transaction tx(db);
   if (!store::ApiKeyStore(db).insert(made.record))
-    return domain::Error::conflict("an active API key is already called '" + name + "' (revoke it first)");
+    return domain::Error::conflict("an active API key is already called '" + name +
+                                   "' (revoke it first)");
   tx.commit();
   return made;
 }
@@ -125,12 +137,14 @@ Authenticator::~Authenticator() = default;
 
 std::variant<Principal, ApiError> Authenticator::authenticate(const std::string& authorization,
                                                               store::Database& db) const {
-  if (authorization.empty()) return unauthorized("authentication required: send Authorization: Bearer <token>", false);
+  if (authorization.empty())
+    return unauthorized("authentication required: send Authorization: Bearer <token>", false);
   // RFC 6750: the scheme is case-insensitive, then one space, then the token.
   constexpr std::string_view kBearer = "bearer ";
-  bool bearer = authorization.size() > kBearer.size() &&
-                std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
-                           [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  bool bearer =
+      authorization.size() > kBearer.size() &&
+      std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
   if (!bearer) return unauthorized("the Authorization header must be: Bearer <token>", false);
   std::string token = authorization.substr(kBearer.size());
   while (!token.empty() && token.front() == ' ') token.erase(token.begin());

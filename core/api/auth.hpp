@@ -52,8 +52,8 @@ std::string hash_api_key(std::string_view key);
 
 /// Makes a key called `name` (letters, digits, '.', '_', '-', '@'; at most 64) with `role`.
 /// Fails with a conflict when an active key already has the name.
-domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string& name, const std::string& role,
-                                         domain::Instant now);
+domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string& name,
+                                         const std::string& role, domain::Instant now);
 
 class JwtVerifier;
 
@@ -70,7 +70,8 @@ class Authenticator {
   /// The caller named by an Authorization header, or a 401 (missing, malformed, unknown,
   /// revoked or expired) or 403 (valid token without a disputed role). API keys are looked up
   /// on `db` (a read connection).
-  std::variant<Principal, ApiError> authenticate(const std::string& authorization, store::Database& db) const;
+  std::variant<Principal, ApiError> authenticate(const std::string& authorization,
+                                                 store::Database& db) const;
 
  private:
   std::unique_ptr<JwtVerifier> jwt_;

@@ -132,26 +132,29 @@ struct HttpServer::Impl {
   }
 
   void read_more(const std::shared_ptr<Pending>& pending) {
-    pending->request.body().read(pending->buffer, 16 * 1024).then([this, pending](pplx::task<std::size_t> read) {
-      try {
-        std::size_t n = read.get();
-        pending->total += n;
-        if (n > 0 && pending->total <= api.max_body_bytes()) {
-          read_more(pending);
-          return;
-        }
-        // A body without Content-Length (chunked) is read only up to the limit.
-        pending->req.body_too_large = pending->total > api.max_body_bytes();
-        if (!pending->req.body_too_large) {
-          // The buffer's vector may be longer than what was read (it grows ahead), so trim it.
-          const auto& bytes = pending->buffer.collection();
-          pending->req.body.assign(bytes.begin(), bytes.begin() + std::min(pending->total, bytes.size()));
-        }
-        answer(pending);
-      } catch (const std::exception&) {
-        unreadable(pending);
-      }
-    });
+    pending->request.body()
+        .read(pending->buffer, 16 * 1024)
+        .then([this, pending](pplx::task<std::size_t> read) {
+          try {
+            std::size_t n = read.get();
+            pending->total += n;
+            if (n > 0 && pending->total <= api.max_body_bytes()) {
+              read_more(pending);
+              return;
+            }
+            // A body without Content-Length (chunked) is read only up to the limit.
+            pending->req.body_too_large = pending->total > api.max_body_bytes();
+            if (!pending->req.body_too_large) {
+              // The buffer's vector may be longer than what was read (it grows ahead), so trim it.
+              const auto& bytes = pending->buffer.collection();
+              pending->req.body.assign(bytes.begin(),
+                                       bytes.begin() + std::min(pending->total, bytes.size()));
+            }
+            answer(pending);
+          } catch (const std::exception&) {
+            unreadable(pending);
+          }
+        });
   }
 
   void answer(const std::shared_ptr<Pending>& pending) {
@@ -166,7 +169,8 @@ struct HttpServer::Impl {
   void unreadable(const std::shared_ptr<Pending>& pending) {
     HttpResponse r;
     r.status = 400;
-    r.body = R"({"error":{"code":"malformed_request","message":"the request could not be read","details":[]}})";
+    r.body =
+        R"({"error":{"code":"malformed_request","message":"the request could not be read","details":[]}})";
     try {
       send(pending->request, r);
     } catch (...) {
@@ -183,8 +187,10 @@ HttpServer::~HttpServer() { stop(std::chrono::seconds(5)); }
 void HttpServer::start() {
   http::experimental::listener::http_listener_config config;
   config.set_timeout(std::chrono::seconds(30));
-  impl_->listener = std::make_unique<http::experimental::listener::http_listener>(impl_->url(), config);
-  impl_->listener->support([this](http::http_request request) { impl_->serve(std::move(request)); });
+  impl_->listener =
+      std::make_unique<http::experimental::listener::http_listener>(impl_->url(), config);
+  impl_->listener->support(
+      [this](http::http_request request) { impl_->serve(std::move(request)); });
   try {
     impl_->listener->open().wait();
   } catch (const std::exception& e) {

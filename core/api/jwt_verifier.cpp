@@ -31,12 +31,13 @@ using nlohmann::json;
 // claim is present). expiry=0 turns off liboauth2's verification cache: it is process-wide and
 // keyed by the token alone, so a token accepted under one configuration would be accepted under
 // another (seen in tests); this class keeps its own cache instead.
-constexpr const char* kVerifyOptions = "verify.exp=required&verify.iss=skip&verify.iat=skip&expiry=0";
+constexpr const char* kVerifyOptions =
+    "verify.exp=required&verify.iss=skip&verify.iat=skip&expiry=0";
 constexpr std::size_t kMaxCachedTokens = 10000;
 
 bool is_token_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c == '.' || c == '=' || c == '+' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '=' || c == '+' || c == '/';
 }
 
 const json* claim_at(const json& claims, const std::string& path) {
@@ -44,7 +45,8 @@ const json* claim_at(const json& claims, const std::string& path) {
   std::size_t start = 0;
   while (node && start <= path.size()) {
     auto dot = path.find('.', start);
-    std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string key =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object() || !node->contains(key)) return nullptr;
     node = &(*node)[key];
     if (dot == std::string::npos) break;
@@ -72,8 +74,10 @@ std::string redact_tokens(std::string text) {
     std::size_t j = i;
     while (j < text.size() && is_token_char(text[j])) ++j;
     // 32+ characters of base64url/base64 is a key, a signature or a token, not a word.
-    if (j - i >= 32) out += "[redacted]";
-    else out.append(text, i, j - i);
+    if (j - i >= 32)
+      out += "[redacted]";
+    else
+      out.append(text, i, j - i);
     i = j;
   }
   return out;
@@ -96,11 +100,12 @@ struct JwtVerifier::Impl {
     if (oauth2_log) oauth2_log_free(oauth2_log);
   }
 
-  static void sink(oauth2_log_sink_t* sink, const char* /*file*/, unsigned long /*line*/, const char* function,
-                   oauth2_log_level_t level, const char* message) {
+  static void sink(oauth2_log_sink_t* sink, const char* /*file*/, unsigned long /*line*/,
+                   const char* function, oauth2_log_level_t level, const char* message) {
     auto* self = static_cast<Impl*>(oauth2_log_sink_ctx_get(sink));
     if (!self || !self->log || level > OAUTH2_LOG_WARN) return;
-    self->log(std::string("oauth2: ") + (function ? function : "") + ": " + redact_tokens(message ? message : ""));
+    self->log(std::string("oauth2: ") + (function ? function : "") + ": " +
+              redact_tokens(message ? message : ""));
   }
 
   std::variant<Principal, ApiError> principal(const json& claims) const {
@@ -108,11 +113,14 @@ struct JwtVerifier::Impl {
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
     // Checked again here: an answer from a cache must not outlive the token.
-    if (!claims.contains("exp") || !claims["exp"].is_number() || claims["exp"].get<std::int64_t>() <= now)
+    if (!claims.contains("exp") || !claims["exp"].is_number() ||
+        claims["exp"].get<std::int64_t>() <= now)
       return invalid_token("expired");
-    if (claims.contains("nbf") && claims["nbf"].is_number() && claims["nbf"].get<std::int64_t>() > now + 60)
+    if (claims.contains("nbf") && claims["nbf"].is_number() &&
+        claims["nbf"].get<std::int64_t>() > now + 60)
       return invalid_token("not valid yet");
-    if (!claims.contains("iss") || claims["iss"] != config.issuer) return invalid_token("wrong issuer");
+    if (!claims.contains("iss") || claims["iss"] != config.issuer)
+      return invalid_token("wrong issuer");
     bool audience = false;
     if (claims.contains("aud")) {
       const json& aud = claims["aud"];
@@ -127,7 +135,8 @@ struct JwtVerifier::Impl {
       auto consider = [&](const json& v) {
         if (!v.is_string()) return;
         auto it = roles.find(v.get<std::string>());
-        if (it != roles.end() && (!role || int(it->second) > int(*role))) role = it->second;  // most powerful wins
+        if (it != roles.end() && (!role || int(it->second) > int(*role)))
+          role = it->second;  // most powerful wins
       };
       if (values->is_array())
         for (const auto& v : *values) consider(v);
@@ -135,14 +144,16 @@ struct JwtVerifier::Impl {
         consider(*values);
     }
     if (!role)
-      return ApiError::make(403, "forbidden", "the access token carries no disputed role (claim '" +
-                                                  config.role_claim + "')");
+      return ApiError::make(
+          403, "forbidden",
+          "the access token carries no disputed role (claim '" + config.role_claim + "')");
 
     std::string actor;
-    for (const std::string& name : config.actor_claim.empty()
-                                       ? std::vector<std::string>{"email", "preferred_username", "sub"}
-                                       : std::vector<std::string>{config.actor_claim}) {
-      if (const json* v = claim_at(claims, name); v && v->is_string() && !v->get<std::string>().empty()) {
+    for (const std::string& name :
+         config.actor_claim.empty() ? std::vector<std::string>{"email", "preferred_username", "sub"}
+                                    : std::vector<std::string>{config.actor_claim}) {
+      if (const json* v = claim_at(claims, name);
+          v && v->is_string() && !v->get<std::string>().empty()) {
         actor = v->get<std::string>();
         break;
       }
@@ -152,13 +163,15 @@ struct JwtVerifier::Impl {
   }
 };
 
-JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg, std::function<void(const std::string&)> log)
+JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg,
+                         std::function<void(const std::string&)> log)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = cfg;
   impl_->log = std::move(log);
   for (const auto& [value, role] : cfg.roles) {
     auto parsed = parse_role(role);
-    if (!parsed) throw config::ConfigError("server.oauth2", "/roles/" + value, "unknown role '" + role + "'");
+    if (!parsed)
+      throw config::ConfigError("server.oauth2", "/roles/" + value, "unknown role '" + role + "'");
     impl_->roles[value] = *parsed;
   }
   // Our own log object (not oauth2_init/oauth2_shutdown: those are process-wide and belong to
@@ -167,12 +180,13 @@ JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg, std::function<void(con
   impl_->oauth2_log = oauth2_log_init(OAUTH2_LOG_WARN, sink);
 
   auto add = [&](const char* type, const std::string& value) {
-    char* problem = oauth2_cfg_token_verify_add_options(impl_->oauth2_log, &impl_->verify, type, value.c_str(),
-                                                        kVerifyOptions);
+    char* problem = oauth2_cfg_token_verify_add_options(impl_->oauth2_log, &impl_->verify, type,
+                                                        value.c_str(), kVerifyOptions);
     if (problem) {
       std::string text = problem;
       oauth2_mem_free(problem);
-      throw config::ConfigError("server.oauth2", "", std::string("liboauth2 refused the ") + type + ": " + text);
+      throw config::ConfigError("server.oauth2", "",
+                                std::string("liboauth2 refused the ") + type + ": " + text);
     }
   };
   if (!cfg.jwks_uri.empty()) {
@@ -183,9 +197,12 @@ JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg, std::function<void(con
     std::stringstream text;
     text << in.rdbuf();
     json jwks = json::parse(text.str(), nullptr, false);
-    if (jwks.is_discarded() || !jwks.contains("keys") || !jwks["keys"].is_array() || jwks["keys"].empty())
-      throw config::ConfigError(cfg.jwks_file.string(), "/keys", "must be a JWKS: {\"keys\": [ ...JWK... ]}");
-    for (const auto& key : jwks["keys"]) add("jwk", key.dump());  // tried in order until one verifies
+    if (jwks.is_discarded() || !jwks.contains("keys") || !jwks["keys"].is_array() ||
+        jwks["keys"].empty())
+      throw config::ConfigError(cfg.jwks_file.string(), "/keys",
+                                "must be a JWKS: {\"keys\": [ ...JWK... ]}");
+    for (const auto& key : jwks["keys"])
+      add("jwk", key.dump());  // tried in order until one verifies
   }
 }
 
@@ -202,7 +219,8 @@ std::variant<Principal, ApiError> JwtVerifier::verify(const std::string& token) 
       claims = it->second;
     } else {
       json_t* payload = nullptr;
-      bool ok = oauth2_token_verify(impl_->oauth2_log, nullptr, impl_->verify, token.c_str(), &payload);
+      bool ok =
+          oauth2_token_verify(impl_->oauth2_log, nullptr, impl_->verify, token.c_str(), &payload);
       if (!ok || !payload) {
         if (payload) json_decref(payload);
         return invalid_token("signature, key or expiry not accepted");

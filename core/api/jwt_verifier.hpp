@@ -2,7 +2,8 @@
 // OAuth2 access tokens (JWT) from the company's identity provider: the signature and expiry are
 // checked by liboauth2 (oauth2_token_verify, with the provider's JWKS from a URL or a file);
 // issuer, audience, expiry and the role are then checked here on the claims. liboauth2 stays in
-// jwt_verifier.cpp. It is AGPL-3.0-or-later in Debian 12's version 1.4.x (see docs/dependencies.md).
+// jwt_verifier.cpp. It is AGPL-3.0-or-later in Debian 12's version 1.4.x (see
+// docs/dependencies.md).
 
 #include <functional>
 #include <memory>

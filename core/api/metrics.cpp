@@ -46,28 +46,34 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
 
 std::string Metrics::render(const store::Gauges& gauges, const WriterFigures& writer) const {
   std::string out;
-  out += "# HELP disputed_http_requests_total HTTP requests answered, by route template, method and status.\n";
+  out +=
+      "# HELP disputed_http_requests_total HTTP requests answered, by route template, method and "
+      "status.\n";
   out += "# TYPE disputed_http_requests_total counter\n";
   std::lock_guard lock(mutex_);
   for (const auto& [key, n] : requests_) {
     const auto& [route, method, status] = key;
-    out += "disputed_http_requests_total{route=\"" + label(route) + "\",method=\"" + label(method) + "\",status=\"" +
-           std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+    out += "disputed_http_requests_total{route=\"" + label(route) + "\",method=\"" + label(method) +
+           "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP disputed_http_request_duration_seconds Time to answer a request, by route template.\n";
+  out +=
+      "# HELP disputed_http_request_duration_seconds Time to answer a request, by route "
+      "template.\n";
   out += "# TYPE disputed_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : latency_) {
     std::uint64_t cumulative = 0;
     std::string r = label(route);
     for (std::size_t b = 0; b < kBuckets.size(); ++b) {
       cumulative += h.counts[b];
-      out += "disputed_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" + number(kBuckets[b]) +
-             "\"} " + std::to_string(cumulative) + "\n";
+      out += "disputed_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" +
+             number(kBuckets[b]) + "\"} " + std::to_string(cumulative) + "\n";
     }
     out += "disputed_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"+Inf\"} " +
            std::to_string(h.count) + "\n";
-    out += "disputed_http_request_duration_seconds_sum{route=\"" + r + "\"} " + number(h.sum) + "\n";
-    out += "disputed_http_request_duration_seconds_count{route=\"" + r + "\"} " + std::to_string(h.count) + "\n";
+    out +=
+        "disputed_http_request_duration_seconds_sum{route=\"" + r + "\"} " + number(h.sum) + "\n";
+    out += "disputed_http_request_duration_seconds_count{route=\"" + r + "\"} " +
+           std::to_string(h.count) + "\n";
   }
   out += "# HELP disputed_open_disputes Disputes that are open or in progress.\n";
   out += "# TYPE disputed_open_disputes gauge\n";
@@ -86,10 +92,13 @@ std::string Metrics::render(const store::Gauges& gauges, const WriterFigures& wr
   // glibc's count of bytes handed out and not freed: unlike RSS it does not include memory the
   // allocator keeps after a free, so it is the figure that shows a leak.
   struct mallinfo2 heap = ::mallinfo2();
-  out += "# HELP disputed_heap_in_use_bytes Heap allocated and not freed (glibc mallinfo2), SQLite's included.\n";
+  out +=
+      "# HELP disputed_heap_in_use_bytes Heap allocated and not freed (glibc mallinfo2), SQLite's "
+      "included.\n";
   out += "# TYPE disputed_heap_in_use_bytes gauge\n";
   out += "disputed_heap_in_use_bytes " + std::to_string(heap.uordblks + heap.hblkhd) + "\n";
-  out += "# HELP disputed_sqlite_memory_bytes Heap held by SQLite: page caches of every connection.\n";
+  out +=
+      "# HELP disputed_sqlite_memory_bytes Heap held by SQLite: page caches of every connection.\n";
   out += "# TYPE disputed_sqlite_memory_bytes gauge\n";
   out += "disputed_sqlite_memory_bytes " + std::to_string(gauges.sqlite_memory_bytes) + "\n";
   out += "# HELP disputed_writer_commands_total Commands run by the single writer.\n";
@@ -98,7 +107,9 @@ std::string Metrics::render(const store::Gauges& gauges, const WriterFigures& wr
   out += "# HELP disputed_writer_commits_total Group commits (batches) of the single writer.\n";
   out += "# TYPE disputed_writer_commits_total counter\n";
   out += "disputed_writer_commits_total " + std::to_string(writer.batches) + "\n";
-  out += "# HELP disputed_writer_failed_commits_total Batches whose commit failed (nothing written).\n";
+  out +=
+      "# HELP disputed_writer_failed_commits_total Batches whose commit failed (nothing "
+      "written).\n";
   out += "# TYPE disputed_writer_failed_commits_total counter\n";
   out += "disputed_writer_failed_commits_total " + std::to_string(writer.failed_batches) + "\n";
   return out;

@@ -19,7 +19,8 @@ class Metrics {
  public:
   /// Records one answered request. `route` is the route template ("/api/v1/disputes/{id}"),
   /// never the concrete path, so the number of series stays bounded.
-  void observe(const std::string& route, const std::string& method, int status, std::chrono::nanoseconds latency);
+  void observe(const std::string& route, const std::string& method, int status,
+               std::chrono::nanoseconds latency);
 
   struct WriterFigures {
     std::uint64_t commands = 0;

@@ -63,7 +63,8 @@ OpenApi::OpenApi() {
 
 json OpenApi::to_json_schema(const json& schema) const {
   json out = convert(schema);
-  if (!out.is_object()) throw config::ConfigError("<embedded openapi.json>", "", "a schema must be an object");
+  if (!out.is_object())
+    throw config::ConfigError("<embedded openapi.json>", "", "a schema must be an object");
   out["components"] = components_;
   return out;
 }
@@ -73,22 +74,29 @@ const config::JsonSchema& OpenApi::schema(const std::string& name) const {
   auto it = schemas_.find(name);
   if (it != schemas_.end()) return *it->second;
   const auto& all = document_["components"]["schemas"];
-  if (!all.contains(name)) throw std::out_of_range("no schema '" + name + "' in the OpenAPI document");
-  auto compiled = std::make_unique<config::JsonSchema>(to_json_schema(all[name]), "openapi #/components/schemas/" + name);
+  if (!all.contains(name))
+    throw std::out_of_range("no schema '" + name + "' in the OpenAPI document");
+  auto compiled = std::make_unique<config::JsonSchema>(to_json_schema(all[name]),
+                                                       "openapi #/components/schemas/" + name);
   return *schemas_.emplace(name, std::move(compiled)).first->second;
 }
 
-std::optional<json> OpenApi::response_schema(const std::string& path_template, const std::string& method,
-                                             int status, const std::string& media_type) const {
+std::optional<json> OpenApi::response_schema(const std::string& path_template,
+                                             const std::string& method, int status,
+                                             const std::string& media_type) const {
   std::string escaped;
   for (char c : path_template) {
-    if (c == '~') escaped += "~0";
-    else if (c == '/') escaped += "~1";
-    else escaped += c;
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped += c;
   }
   std::string lower_method;
   for (char c : method) lower_method += char(std::tolower(static_cast<unsigned char>(c)));
-  json::json_pointer pointer("/paths/" + escaped + "/" + lower_method + "/responses/" + std::to_string(status));
+  json::json_pointer pointer("/paths/" + escaped + "/" + lower_method + "/responses/" +
+                             std::to_string(status));
   if (!document_.contains(pointer)) return std::nullopt;
   const json* response = resolve_ref(document_, &document_.at(pointer));
   if (!response || !response->contains("content")) return std::nullopt;

@@ -39,8 +39,9 @@ class OpenApi {
   /// The JSON Schema of the answer to `method` `path_template` (e.g. "/disputes/{id}", relative
   /// to the server URL) with `status` and `media_type`; nullopt when the contract does not list
   /// that answer.
-  std::optional<nlohmann::json> response_schema(const std::string& path_template, const std::string& method,
-                                                int status, const std::string& media_type) const;
+  std::optional<nlohmann::json> response_schema(const std::string& path_template,
+                                                const std::string& method, int status,
+                                                const std::string& media_type) const;
 
   /// An OpenAPI 3.0 schema as a draft-7 JSON Schema: `nullable: true` becomes a union with
   /// null, and the result carries the document's components so "#/components/schemas/..."

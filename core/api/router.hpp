@@ -74,7 +74,8 @@ class Router {
     return out;
   }
 
-  static bool matches(const Route& r, const std::vector<std::string>& raw, std::map<std::string, std::string>& params) {
+  static bool matches(const Route& r, const std::vector<std::string>& raw,
+                      std::map<std::string, std::string>& params) {
     if (raw.size() != r.segments.size()) return false;
     for (std::size_t i = 0; i < raw.size(); ++i) {
       const std::string& t = r.segments[i];

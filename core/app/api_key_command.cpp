@@ -19,15 +19,17 @@ json optional_instant(const std::optional<domain::Instant>& t) {
 }
 
 int failed(const domain::Error& e, bool json_output, std::ostream& err) {
-  if (json_output) err << engine::to_json(e).dump(2) << "\n";
-  else err << "error: " << e.describe() << "\n";
+  if (json_output)
+    err << engine::to_json(e).dump(2) << "\n";
+  else
+    err << "error: " << e.describe() << "\n";
   return kExitFailed;
 }
 
 }  // namespace
 
-int run_api_key_command(const Args& args, store::Database& db, domain::Instant now, bool json_output,
-                        std::ostream& out, std::ostream& err) {
+int run_api_key_command(const Args& args, store::Database& db, domain::Instant now,
+                        bool json_output, std::ostream& out, std::ostream& err) {
   std::string sub = args.positional(0, "a subcommand (create, list, revoke)");
   if (sub == "create") {
     std::string name = args.positional(1, "the key's name (e.g. crm-portal)");
@@ -37,13 +39,17 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
     if (!made) return failed(made.error(), json_output, err);
     const auto& k = made->record;
     if (json_output) {
-      out << json{{"name", k.name}, {"role", k.role}, {"key", made->key}, {"key_prefix", k.key_prefix},
+      out << json{{"name", k.name},
+                  {"role", k.role},
+                  {"key", made->key},
+                  {"key_prefix", k.key_prefix},
                   {"created_at", domain::format_instant(k.created_at)}}
                  .dump(2)
           << "\n";
     } else {
-      out << "API key '" << k.name << "' (" << k.role << ") created. It is shown only now; store it safely:\n\n  "
-          << made->key << "\n\nUse it as: Authorization: Bearer <key>\n";
+      out << "API key '" << k.name << "' (" << k.role
+          << ") created. It is shown only now; store it safely:\n\n  " << made->key
+          << "\n\nUse it as: Authorization: Bearer <key>\n";
     }
     return kExitOk;
   }
@@ -53,7 +59,9 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
     if (json_output) {
       json items = json::array();
       for (const auto& k : keys)
-        items.push_back({{"name", k.name}, {"role", k.role}, {"key_prefix", k.key_prefix},
+        items.push_back({{"name", k.name},
+                         {"role", k.role},
+                         {"key_prefix", k.key_prefix},
                          {"created_at", domain::format_instant(k.created_at)},
                          {"last_used_at", optional_instant(k.last_used_at)},
                          {"revoked_at", optional_instant(k.revoked_at)}});
@@ -64,10 +72,14 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
       out << "no API keys (make one with: disputed api-key create NAME --role ROLE)\n";
       return kExitOk;
     }
-    auto pad = [](const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); };
-    out << pad("NAME", 24) << pad("ROLE", 12) << pad("KEY", 12) << pad("CREATED", 22) << pad("LAST USED", 22) << "REVOKED\n";
+    auto pad = [](const std::string& s, std::size_t w) {
+      return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
+    };
+    out << pad("NAME", 24) << pad("ROLE", 12) << pad("KEY", 12) << pad("CREATED", 22)
+        << pad("LAST USED", 22) << "REVOKED\n";
     for (const auto& k : keys)
-      out << pad(k.name, 24) << pad(k.role, 12) << pad(k.key_prefix + "…", 12) << pad(domain::format_instant(k.created_at), 22)
+      out << pad(k.name, 24) << pad(k.role, 12) << pad(k.key_prefix + "…", 12)
+          << pad(domain::format_instant(k.created_at), 22)
           << pad(k.last_used_at ? domain::format_instant(*k.last_used_at) : "-", 22)
           << (k.revoked_at ? domain::format_instant(*k.revoked_at) : "-") << "\n";
     return kExitOk;
@@ -76,9 +88,12 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
     std::string name = args.positional(1, "the key's name");
     args.expect_positionals(2);
     if (!store::ApiKeyStore(db).revoke(name, now))
-      return failed(domain::Error::not_found("no active API key is called '" + name + "'"), json_output, err);
-    if (json_output) out << json{{"name", name}, {"revoked_at", domain::format_instant(now)}}.dump(2) << "\n";
-    else out << "API key '" << name << "' revoked; requests with it are now refused (401)\n";
+      return failed(domain::Error::not_found("no active API key is called '" + name + "'"),
+                    json_output, err);
+    if (json_output)
+      out << json{{"name", name}, {"revoked_at", domain::format_instant(now)}}.dump(2) << "\n";
+    else
+      out << "API key '" << name << "' revoked; requests with it are now refused (401)\n";
     return kExitOk;
   }
   throw UsageError("unknown api-key subcommand '" + sub + "' (create, list, revoke)");

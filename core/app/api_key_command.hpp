@@ -12,7 +12,7 @@ namespace disputed::app {
 
 /// Runs the subcommand in `args` (positional 0) on `db` (migrated). Returns an exit code
 /// (cli.hpp); throws UsageError for a malformed call.
-int run_api_key_command(const Args& args, store::Database& db, domain::Instant now, bool json_output,
-                        std::ostream& out, std::ostream& err);
+int run_api_key_command(const Args& args, store::Database& db, domain::Instant now,
+                        bool json_output, std::ostream& out, std::ostream& err);
 
 }  // namespace disputed::app

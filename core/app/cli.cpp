@@ -1,8 +1,8 @@
 #include "core/app/cli.hpp"
 
+#include <pthread.h>
 #include <csignal>
 #include <iomanip>
-#include <pthread.h>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -19,9 +19,9 @@
 #include "core/engine/timer_scheduler.hpp"
 #include "core/engine/views_json.hpp"
 #include "core/host/connector_host.hpp"
-#include "core/store/sync_store.hpp"
 #include "core/store/migrations.hpp"
 #include "core/store/sqlite.hpp"
+#include "core/store/sync_store.hpp"
 #include "core/workflow/loader.hpp"
 
 namespace disputed::app {
@@ -75,18 +75,22 @@ Global options:
 
 const std::map<std::string, std::string>& command_help() {
   static const std::map<std::string, std::string> help = {
-      {"migrate", "Usage: disputed migrate\n\nApplies every pending schema migration (forward only).\n"},
-      {"import", "Usage: disputed import invoices FILE\n\nUpserts invoices by number from a .csv (header row "
-                 "required) or .json file.\nColumns: number, customer_id, customer_name, customer_email, "
-                 "customer_language,\n  amount, currency, issue_date, due_date, account_manager.\nValid rows "
-                 "are imported; rejected rows are reported with line and field.\n"},
-      {"invoice", "Usage: disputed invoice show NUMBER\n\nShows whether the invoice is collectable or on hold "
-                  "(and for which disputes),\nits current due date and its hold history.\n"},
+      {"migrate",
+       "Usage: disputed migrate\n\nApplies every pending schema migration (forward only).\n"},
+      {"import",
+       "Usage: disputed import invoices FILE\n\nUpserts invoices by number from a .csv (header row "
+       "required) or .json file.\nColumns: number, customer_id, customer_name, customer_email, "
+       "customer_language,\n  amount, currency, issue_date, due_date, account_manager.\nValid rows "
+       "are imported; rejected rows are reported with line and field.\n"},
+      {"invoice",
+       "Usage: disputed invoice show NUMBER\n\nShows whether the invoice is collectable or on hold "
+       "(and for which disputes),\nits current due date and its hold history.\n"},
       {"dispute open",
        "Usage: disputed dispute open --invoice NUMBER[=AMOUNT] [--invoice ...] --description TEXT\n"
        "                             [--channel phone|email|whatsapp|portal|letter|other]\n"
        "                             [--category ID] [--currency CODE]\n"
-       "                             [--contact-name NAME] [--contact-email EMAIL] [--contact-phone PHONE]\n\n"
+       "                             [--contact-name NAME] [--contact-email EMAIL] "
+       "[--contact-phone PHONE]\n\n"
        "Registers a dispute on one or more invoices of one customer. AMOUNT is the disputed\n"
        "part (default: the whole undisputed remainder). Without --category the category is\n"
        "suggested from the description. Dunning of each invoice pauses at once.\n"},
@@ -94,47 +98,80 @@ const std::map<std::string, std::string>& command_help() {
        "Usage: disputed dispute list [--status S] [--active] [--category C] [--customer ID]\n"
        "                             [--invoice NUMBER] [--assignee WHO] [--overdue]\n"
        "                             [--after ID] [--limit N]\n"},
-      {"dispute show", "Usage: disputed dispute show REF\n\nREF is the readable id (DSP-000001) or the number.\n"},
+      {"dispute show",
+       "Usage: disputed dispute show REF\n\nREF is the readable id (DSP-000001) or the number.\n"},
       {"dispute complete-step",
        "Usage: disputed dispute complete-step REF STEP [--outcome OUTCOME] [--comment TEXT]\n\n"
-       "STEP is the workflow step id (e.g. check-price) or the step number shown by `dispute show`.\n"
+       "STEP is the workflow step id (e.g. check-price) or the step number shown by `dispute "
+       "show`.\n"
        "The outcome decides the next step; it may be omitted when the step has only one.\n"},
       {"dispute resolve",
-       "Usage: disputed dispute resolve REF --resolution credit_note|corrected_invoice|rejected [--note TEXT]\n\n"
-       "Ends the dispute now: open steps are cancelled, holds released with the policy's new due date.\n"},
+       "Usage: disputed dispute resolve REF --resolution credit_note|corrected_invoice|rejected "
+       "[--note TEXT]\n\n"
+       "Ends the dispute now: open steps are cancelled, holds released with the policy's new due "
+       "date.\n"},
       {"dispute withdraw", "Usage: disputed dispute withdraw REF [--note TEXT]\n"},
-      {"dispute reopen", "Usage: disputed dispute reopen REF --reason TEXT [--step STEP]\n\n"
-                         "Holds are placed again and the workflow restarts at STEP (default: its first step).\n"},
+      {"dispute reopen",
+       "Usage: disputed dispute reopen REF --reason TEXT [--step STEP]\n\n"
+       "Holds are placed again and the workflow restarts at STEP (default: its first step).\n"},
       {"dispute close", "Usage: disputed dispute close REF\n"},
       {"dispute note",
-       "Usage: disputed dispute note REF --text TEXT [--channel CHANNEL] [--direction inbound|outbound|internal]\n\n"
+       "Usage: disputed dispute note REF --text TEXT [--channel CHANNEL] [--direction "
+       "inbound|outbound|internal]\n\n"
        "With --channel the note is a contact moment (a call, an e-mail) with the customer.\n"},
-      {"tasks", "Usage: disputed tasks [--assignee WHO] [--all]\n\nOpen internal steps for WHO (default: --as), "
-                "including steps for roles WHO is a member of\nand steps escalated to WHO. --all lists everyone's.\n"},
-      {"tick", "Usage: disputed tick\n\nFires every reminder and escalation that is due now, once.\n"},
-      {"events", "Usage: disputed events [--after SEQ] [--limit N]\n\nThe ordered feed for the collection system "
-                 "(hold_placed, hold_released with the new\ndue date, dispute_resolved, ...). Pass the last seq "
-                 "you processed as --after.\n"},
+      {"tasks",
+       "Usage: disputed tasks [--assignee WHO] [--all]\n\nOpen internal steps for WHO (default: "
+       "--as), "
+       "including steps for roles WHO is a member of\nand steps escalated to WHO. --all lists "
+       "everyone's.\n"},
+      {"tick",
+       "Usage: disputed tick\n\nFires every reminder and escalation that is due now, once.\n"},
+      {"events",
+       "Usage: disputed events [--after SEQ] [--limit N]\n\nThe ordered feed for the collection "
+       "system "
+       "(hold_placed, hold_released with the new\ndue date, dispute_resolved, ...). Pass the last "
+       "seq "
+       "you processed as --after.\n"},
       {"categories", "Usage: disputed categories\n"},
       {"config", "Usage: disputed config check\n"},
-      {"plugins", "Usage: disputed plugins\n\nLists the connector plugins found (config plugin_dirs, <binary>/../plugins,\n$DISPUTED_PLUGIN_PATH) and whether each passes the ABI gate, or why it is refused.\n"},
-      {"connectors", "Usage: disputed connectors [--check]\n\nConnector instances from configs/connectors/: state (running, degraded, failing, paused),\nlast poll and apply, pending actions, dead letters, retries. --check loads each plugin and\nproves credentials and permissions, with a category and a remedy.\n"},
-      {"dead-letters", "Usage: disputed dead-letters [--instance NAME]\n       disputed dead-letters replay ID|ACTION_KEY\n\nActions a connector rejected or that failed too often. replay makes one pending again.\n"},
-      {"sync", "Usage: disputed sync [--once [--reconcile]]\n\nRuns the sync engine: delivers outbox actions to the connector instances (retries with\nbackoff, rate limits, dead letters) and polls them for completions, until SIGTERM.\n--once runs one round per instance and exits; --reconcile makes that poll ask about every\nopen task.\n"},
+      {"plugins",
+       "Usage: disputed plugins\n\nLists the connector plugins found (config plugin_dirs, "
+       "<binary>/../plugins,\n$DISPUTED_PLUGIN_PATH) and whether each passes the ABI gate, or why "
+       "it is refused.\n"},
+      {"connectors",
+       "Usage: disputed connectors [--check]\n\nConnector instances from configs/connectors/: "
+       "state (running, degraded, failing, paused),\nlast poll and apply, pending actions, dead "
+       "letters, retries. --check loads each plugin and\nproves credentials and permissions, with "
+       "a category and a remedy.\n"},
+      {"dead-letters",
+       "Usage: disputed dead-letters [--instance NAME]\n       disputed dead-letters replay "
+       "ID|ACTION_KEY\n\nActions a connector rejected or that failed too often. replay makes one "
+       "pending again.\n"},
+      {"sync",
+       "Usage: disputed sync [--once [--reconcile]]\n\nRuns the sync engine: delivers outbox "
+       "actions to the connector instances (retries with\nbackoff, rate limits, dead letters) and "
+       "polls them for completions, until SIGTERM.\n--once runs one round per instance and exits; "
+       "--reconcile makes that poll ask about every\nopen task.\n"},
       {"serve",
        "Usage: disputed serve [--listen HOST:PORT] [--tick-interval SECONDS]\n\n"
-       "Runs the engine as a service until SIGINT or SIGTERM: the REST API (docs/api.md) on HOST:PORT\n"
+       "Runs the engine as a service until SIGINT or SIGTERM: the REST API (docs/api.md) on "
+       "HOST:PORT\n"
        "(default: server.listen in the config, else 127.0.0.1:8080), the timers, which fire due\n"
        "reminders and escalations every SECONDS (default 60), and the connectors of\n"
-       "configs/connectors/ (the sync engine: mirror actions, poll completions). On SIGTERM it stops\n"
-       "the connectors, stops accepting requests, finishes the ones in flight, commits, and exits 0.\n"},
+       "configs/connectors/ (the sync engine: mirror actions, poll completions). On SIGTERM it "
+       "stops\n"
+       "the connectors, stops accepting requests, finishes the ones in flight, commits, and exits "
+       "0.\n"},
       {"api-key",
        "Usage: disputed api-key create NAME --role admin|controller|viewer|integration\n"
        "       disputed api-key list\n"
        "       disputed api-key revoke NAME\n\n"
-       "Keys for the REST API (Authorization: Bearer <key>). The key is printed once, at creation;\n"
-       "only its SHA-256 is stored. viewer reads; integration also adds notes and upserts invoices;\n"
-       "controller also runs disputes; admin may do everything. A revoked key is refused at once.\n"},
+       "Keys for the REST API (Authorization: Bearer <key>). The key is printed once, at "
+       "creation;\n"
+       "only its SHA-256 is stored. viewer reads; integration also adds notes and upserts "
+       "invoices;\n"
+       "controller also runs disputes; admin may do everything. A revoked key is refused at "
+       "once.\n"},
   };
   return help;
 }
@@ -168,7 +205,8 @@ std::string env_or(const Environment& env, const char* name, const std::string& 
 
 store::DatabaseOptions database_options(const config::EngineConfig& config) {
   store::DatabaseOptions options;
-  options.synchronous = config.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
+  options.synchronous =
+      config.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
   options.busy_timeout_ms = config.busy_timeout_ms;
   return options;
 }
@@ -177,21 +215,25 @@ Engine open_engine(const Context& ctx, bool require_schema = true) {
   Engine e;
   e.config = config::load_engine_config(ctx.config_file);
   e.definitions = workflow::load_definitions(e.config);
-  std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : e.config.database_path;
+  std::filesystem::path db_path =
+      ctx.db_override ? std::filesystem::path(*ctx.db_override) : e.config.database_path;
   e.db = std::make_unique<store::Database>(db_path, database_options(e.config));
   if (require_schema) store::require_current_schema(*e.db);
   if (ctx.now_override && ctx.clock_speed > 0)
     e.clock = std::make_unique<domain::ScaledClock>(*ctx.now_override, ctx.clock_speed);
   else if (ctx.now_override)
     e.clock = std::make_unique<domain::FakeClock>(*ctx.now_override);
-  else e.clock = std::make_unique<domain::SystemClock>();
+  else
+    e.clock = std::make_unique<domain::SystemClock>();
   e.service = std::make_unique<engine::DisputeService>(*e.db, e.definitions, *e.clock);
   return e;
 }
 
 int fail(Context& ctx, const domain::Error& error) {
-  if (ctx.json_output) ctx.err << engine::to_json(error).dump(2) << "\n";
-  else ctx.err << "error: " << error.describe() << "\n";
+  if (ctx.json_output)
+    ctx.err << engine::to_json(error).dump(2) << "\n";
+  else
+    ctx.err << "error: " << error.describe() << "\n";
   return kExitFailed;
 }
 
@@ -207,11 +249,13 @@ std::string local_time(const workflow::Definitions& defs, domain::Instant t) {
 void print_dispute_line(std::ostream& out, const store::DisputeRecord& d) {
   out << pad(d.ref, 12) << pad(std::string(to_string(d.status)), 12) << pad(d.category, 19)
       << pad(d.disputed_amount.to_string() + " " + d.currency, 16) << pad(d.customer_name, 24);
-  for (std::size_t i = 0; i < d.invoices.size(); ++i) out << (i ? "," : "") << d.invoices[i].invoice_number;
+  for (std::size_t i = 0; i < d.invoices.size(); ++i)
+    out << (i ? "," : "") << d.invoices[i].invoice_number;
   out << "\n";
 }
 
-void print_view(std::ostream& out, const workflow::Definitions& defs, const engine::DisputeView& v) {
+void print_view(std::ostream& out, const workflow::Definitions& defs,
+                const engine::DisputeView& v) {
   const auto& d = v.dispute;
   out << d.ref << "  " << to_string(d.status);
   if (d.resolution) out << " (" << to_string(*d.resolution) << ")";
@@ -221,30 +265,37 @@ void print_view(std::ostream& out, const workflow::Definitions& defs, const engi
   out << "  channel      " << to_string(d.channel) << ", registered by " << d.reported_by << " at "
       << local_time(defs, d.opened_at) << "\n";
   if (!d.contact_name.empty() || !d.contact_email.empty() || !d.contact_phone.empty())
-    out << "  contact      " << d.contact_name << " " << d.contact_email << " " << d.contact_phone << "\n";
+    out << "  contact      " << d.contact_name << " " << d.contact_email << " " << d.contact_phone
+        << "\n";
   out << "  description  " << d.description << "\n";
   out << "  disputed     " << d.disputed_amount.to_string() << " " << d.currency << " on";
-  for (const auto& i : d.invoices) out << " " << i.invoice_number << " (" << i.disputed_amount.to_string() << ")";
+  for (const auto& i : d.invoices)
+    out << " " << i.invoice_number << " (" << i.disputed_amount.to_string() << ")";
   out << "\n";
-  out << "  resolve by   " << local_time(defs, d.due_at) << " " << defs.calendar.time_zone() << "\n";
+  out << "  resolve by   " << local_time(defs, d.due_at) << " " << defs.calendar.time_zone()
+      << "\n";
   if (!d.resolution_note.empty()) out << "  note         " << d.resolution_note << "\n";
   out << "  holds        ";
   if (v.active_holds.empty()) out << "none active";
   for (std::size_t i = 0; i < v.active_holds.size(); ++i)
-    out << (i ? ", " : "") << v.active_holds[i].invoice_number << " since " << local_time(defs, v.active_holds[i].placed_at);
+    out << (i ? ", " : "") << v.active_holds[i].invoice_number << " since "
+        << local_time(defs, v.active_holds[i].placed_at);
   out << "\n\nSteps:\n";
   for (const auto& s : v.steps) {
-    out << "  " << pad("#" + std::to_string(s.id), 6) << pad(s.step_key, 24) << pad(std::string(to_string(s.status)), 11)
-        << pad(s.assignee, 28) << "due " << local_time(defs, s.deadline_at);
+    out << "  " << pad("#" + std::to_string(s.id), 6) << pad(s.step_key, 24)
+        << pad(std::string(to_string(s.status)), 11) << pad(s.assignee, 28) << "due "
+        << local_time(defs, s.deadline_at);
     if (s.outcome) out << "  -> " << *s.outcome;
-    if (s.completed_by && s.status == domain::StepStatus::kCompleted) out << " by " << *s.completed_by;
+    if (s.completed_by && s.status == domain::StepStatus::kCompleted)
+      out << " by " << *s.completed_by;
     if (s.escalated_to) out << "  [escalated to " << *s.escalated_to << "]";
     if (s.target != "internal") out << "  via " << s.target;
     out << "\n";
   }
   out << "\nTimeline:\n";
   for (const auto& e : v.dossier) {
-    out << "  " << local_time(defs, e.at) << "  " << pad(e.kind, 22) << pad(e.actor, 22) << e.summary << "\n";
+    out << "  " << local_time(defs, e.at) << "  " << pad(e.kind, 22) << pad(e.actor, 22)
+        << e.summary << "\n";
   }
 }
 
@@ -257,18 +308,24 @@ domain::Result<engine::ParsedInvoices> read_import(const std::string& file) {
 int cmd_migrate(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   auto cfg = config::load_engine_config(ctx.config_file);
-  std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
+  std::filesystem::path db_path =
+      ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
   store::Database db(db_path);
   int before = store::schema_version(db);
   auto applied = store::migrate(db);
   if (ctx.json_output) {
-    ctx.out << json{{"database", db_path.string()}, {"from", before}, {"to", store::schema_version(db)},
-                    {"applied", applied}}.dump(2) << "\n";
+    ctx.out << json{{"database", db_path.string()},
+                    {"from", before},
+                    {"to", store::schema_version(db)},
+                    {"applied", applied}}
+                   .dump(2)
+            << "\n";
   } else if (applied.empty()) {
-    ctx.out << "database " << db_path.string() << " is at schema version " << before << " (current)\n";
+    ctx.out << "database " << db_path.string() << " is at schema version " << before
+            << " (current)\n";
   } else {
-    ctx.out << "database " << db_path.string() << " migrated from schema version " << before << " to "
-            << store::schema_version(db) << "\n";
+    ctx.out << "database " << db_path.string() << " migrated from schema version " << before
+            << " to " << store::schema_version(db) << "\n";
   }
   return kExitOk;
 }
@@ -290,8 +347,8 @@ int cmd_import(Context& ctx, const Args& args) {
             << report->rejected.size() << " rejected\n";
     for (const auto& r : report->rejected) {
       for (const auto& p : r.problems)
-        ctx.out << "  " << r.where << (r.number.empty() ? "" : " (" + r.number + ")") << ": " << p.field << " "
-                << p.problem << "\n";
+        ctx.out << "  " << r.where << (r.number.empty() ? "" : " (" + r.number + ")") << ": "
+                << p.field << " " << p.problem << "\n";
     }
   }
   return report->rejected.empty() ? kExitOk : kExitFailed;
@@ -310,13 +367,16 @@ int cmd_invoice(Context& ctx, const Args& args) {
     return kExitOk;
   }
   const auto& inv = st->invoice.invoice;
-  ctx.out << inv.number << "  " << inv.amount.to_string() << " " << inv.currency << "  " << inv.customer.name << " ("
-          << inv.customer.id << ")\n";
-  ctx.out << "  issued " << domain::format_date(inv.issue_date) << ", due " << domain::format_date(inv.due_date);
+  ctx.out << inv.number << "  " << inv.amount.to_string() << " " << inv.currency << "  "
+          << inv.customer.name << " (" << inv.customer.id << ")\n";
+  ctx.out << "  issued " << domain::format_date(inv.issue_date) << ", due "
+          << domain::format_date(inv.due_date);
   if (st->invoice.original_due_date != inv.due_date)
     ctx.out << " (originally " << domain::format_date(st->invoice.original_due_date) << ")";
   ctx.out << "\n  " << (st->collectable ? "COLLECTABLE" : "ON HOLD — do not dun");
-  for (const auto& h : st->active_holds) ctx.out << "\n    disputed in " << h.dispute_ref << " since " << local_time(e.definitions, h.placed_at);
+  for (const auto& h : st->active_holds)
+    ctx.out << "\n    disputed in " << h.dispute_ref << " since "
+            << local_time(e.definitions, h.placed_at);
   ctx.out << "\n";
   if (!st->history.empty()) {
     ctx.out << "  hold history:\n";
@@ -330,7 +390,8 @@ int cmd_invoice(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
-int dispute_result(Context& ctx, const Engine& e, const domain::Result<engine::DisputeView>& r, const std::string& verb) {
+int dispute_result(Context& ctx, const Engine& e, const domain::Result<engine::DisputeView>& r,
+                   const std::string& verb) {
   if (!r) return fail(ctx, r.error());
   // Commands answer without the timeline; show the whole dispute as it now stands.
   auto full = e.service->show(r->dispute.ref);
@@ -358,7 +419,8 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
         std::string problem;
         auto amount = domain::Decimal::parse(spec.substr(eq + 1), &problem);
         if (!amount)
-          return fail(ctx, domain::Error::invalid("bad --invoice " + spec, "invoice " + claim.number + " amount",
+          return fail(ctx, domain::Error::invalid("bad --invoice " + spec,
+                                                  "invoice " + claim.number + " amount",
                                                   "'" + spec.substr(eq + 1) + "' " + problem));
         claim.amount = *amount;
       }
@@ -368,8 +430,9 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     std::string channel = args.value("channel").value_or("other");
     auto ch = domain::parse_channel(channel);
     if (!ch)
-      return fail(ctx, domain::Error::invalid("unknown channel", "channel",
-                                              "'" + channel + "' is not one of " + domain::channel_names()));
+      return fail(ctx, domain::Error::invalid(
+                           "unknown channel", "channel",
+                           "'" + channel + "' is not one of " + domain::channel_names()));
     req.channel = *ch;
     req.category = args.value("category");
     req.currency = args.value("currency");
@@ -386,8 +449,9 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     if (auto s = args.value("status")) {
       f.status = domain::parse_dispute_status(*s);
       if (!f.status)
-        return fail(ctx, domain::Error::invalid("unknown status", "status", "'" + *s + "' is not one of " +
-                                                                              domain::dispute_status_names()));
+        return fail(ctx, domain::Error::invalid(
+                             "unknown status", "status",
+                             "'" + *s + "' is not one of " + domain::dispute_status_names()));
     }
     f.active_only = args.flag("active");
     f.category = args.value("category");
@@ -407,7 +471,8 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
       json items = json::array();
       for (const auto& d : list) items.push_back(engine::to_json(d));
       json out = {{"items", items}};
-      out["next_after"] = list.size() == std::size_t(f.limit) ? json(list.back().id) : json(nullptr);
+      out["next_after"] =
+          list.size() == std::size_t(f.limit) ? json(list.back().id) : json(nullptr);
       ctx.out << out.dump(2) << "\n";
     } else {
       ctx.out << pad("REF", 12) << pad("STATUS", 12) << pad("CATEGORY", 19) << pad("DISPUTED", 16)
@@ -441,22 +506,26 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     std::string r = args.required("resolution");
     auto resolution = domain::parse_resolution(r);
     if (!resolution)
-      return fail(ctx, domain::Error::invalid("unknown resolution", "resolution",
-                                              "'" + r + "' is not one of " + domain::resolution_names()));
+      return fail(
+          ctx, domain::Error::invalid("unknown resolution", "resolution",
+                                      "'" + r + "' is not one of " + domain::resolution_names()));
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->resolve(ref, *resolution, args.value("note").value_or(""), ctx.actor),
-                          "resolved");
+    return dispute_result(
+        ctx, e, e.service->resolve(ref, *resolution, args.value("note").value_or(""), ctx.actor),
+        "resolved");
   }
   if (sub == "withdraw") {
     args.expect_positionals(1);
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->withdraw(ref, args.value("note").value_or(""), ctx.actor), "withdrawn");
+    return dispute_result(
+        ctx, e, e.service->withdraw(ref, args.value("note").value_or(""), ctx.actor), "withdrawn");
   }
   if (sub == "reopen") {
     args.expect_positionals(1);
     std::string reason = args.required("reason");
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->reopen(ref, reason, args.value("step"), ctx.actor), "reopened");
+    return dispute_result(ctx, e, e.service->reopen(ref, reason, args.value("step"), ctx.actor),
+                          "reopened");
   }
   if (sub == "close") {
     args.expect_positionals(1);
@@ -472,22 +541,26 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     if (auto c = args.value("channel")) {
       req.channel = domain::parse_channel(*c);
       if (!req.channel)
-        return fail(ctx, domain::Error::invalid("unknown channel", "channel",
-                                                "'" + *c + "' is not one of " + domain::channel_names()));
+        return fail(
+            ctx, domain::Error::invalid("unknown channel", "channel",
+                                        "'" + *c + "' is not one of " + domain::channel_names()));
       req.direction = domain::Direction::kInbound;
     }
     if (auto d = args.value("direction")) {
       auto dir = domain::parse_direction(*d);
       if (!dir)
-        return fail(ctx, domain::Error::invalid("unknown direction", "direction",
-                                                "'" + *d + "' is not one of inbound, outbound, internal"));
+        return fail(
+            ctx, domain::Error::invalid("unknown direction", "direction",
+                                        "'" + *d + "' is not one of inbound, outbound, internal"));
       req.direction = *dir;
     }
     Engine e = open_engine(ctx);
     auto r = e.service->add_note(req);
     if (!r) return fail(ctx, r.error());
-    if (ctx.json_output) ctx.out << engine::to_json(r.value()).dump(2) << "\n";
-    else ctx.out << "note added to " << ref << "\n";
+    if (ctx.json_output)
+      ctx.out << engine::to_json(r.value()).dump(2) << "\n";
+    else
+      ctx.out << "note added to " << ref << "\n";
     return kExitOk;
   }
   throw UsageError("unknown dispute subcommand '" + sub + "' (see disputed --help)");
@@ -508,10 +581,12 @@ int cmd_tasks(Context& ctx, const Args& args) {
     ctx.out << "no open tasks" << (who.empty() ? "" : " for " + who) << "\n";
     return kExitOk;
   }
-  ctx.out << pad("DUE", 18) << pad("DISPUTE", 12) << pad("STEP", 24) << pad("ASSIGNEE", 28) << "CUSTOMER\n";
+  ctx.out << pad("DUE", 18) << pad("DISPUTE", 12) << pad("STEP", 24) << pad("ASSIGNEE", 28)
+          << "CUSTOMER\n";
   for (const auto& t : tasks) {
-    ctx.out << pad(local_time(e.definitions, t.step.deadline_at) + (t.overdue ? "!" : ""), 18) << pad(t.dispute_ref, 12)
-            << pad(t.step.step_key, 24) << pad(t.step.assignee, 28) << t.customer_name << "\n";
+    ctx.out << pad(local_time(e.definitions, t.step.deadline_at) + (t.overdue ? "!" : ""), 18)
+            << pad(t.dispute_ref, 12) << pad(t.step.step_key, 24) << pad(t.step.assignee, 28)
+            << t.customer_name << "\n";
   }
   return kExitOk;
 }
@@ -521,7 +596,8 @@ int cmd_tick(Context& ctx, const Args& args) {
   Engine e = open_engine(ctx);
   auto r = e.service->tick();
   if (!r) return fail(ctx, r.error());
-  if (ctx.json_output) ctx.out << engine::to_json(r.value()).dump(2) << "\n";
+  if (ctx.json_output)
+    ctx.out << engine::to_json(r.value()).dump(2) << "\n";
   else
     ctx.out << r->reminders << " reminder(s), " << r->escalations << " escalation(s) fired at "
             << domain::format_instant(e.clock->now()) << "\n";
@@ -544,12 +620,14 @@ int cmd_events(Context& ctx, const Args& args) {
   if (ctx.json_output) {
     json items = json::array();
     for (const auto& ev : events) items.push_back(engine::to_json(ev));
-    ctx.out << json{{"items", items}, {"next_after", events.empty() ? after : events.back().seq}}.dump(2) << "\n";
+    ctx.out << json{{"items", items}, {"next_after", events.empty() ? after : events.back().seq}}
+                   .dump(2)
+            << "\n";
     return kExitOk;
   }
   for (const auto& ev : events) {
-    ctx.out << pad(std::to_string(ev.seq), 7) << pad(domain::format_instant(ev.at), 22) << pad(ev.kind, 19)
-            << pad(ev.invoice_number, 14) << pad(ev.dispute_ref, 12);
+    ctx.out << pad(std::to_string(ev.seq), 7) << pad(domain::format_instant(ev.at), 22)
+            << pad(ev.kind, 19) << pad(ev.invoice_number, 14) << pad(ev.dispute_ref, 12);
     if (ev.due_date) ctx.out << "new due date " << domain::format_date(*ev.due_date);
     ctx.out << "\n";
   }
@@ -564,16 +642,19 @@ int cmd_categories(Context& ctx, const Args& args) {
     json items = json::array();
     for (const auto& [id, c] : defs.categories) {
       const auto* wf = defs.workflow(c.workflow);
-      items.push_back({{"id", id}, {"name", c.name}, {"workflow", c.workflow},
+      items.push_back({{"id", id},
+                       {"name", c.name},
+                       {"workflow", c.workflow},
                        {"max_resolution_working_days", c.max_resolution_working_days},
-                       {"default", id == defs.default_category}, {"workflow_definition", wf->to_json()}});
+                       {"default", id == defs.default_category},
+                       {"workflow_definition", wf->to_json()}});
     }
     ctx.out << json{{"items", items}}.dump(2) << "\n";
     return kExitOk;
   }
   for (const auto& [id, c] : defs.categories) {
-    ctx.out << id << (id == defs.default_category ? " (default)" : "") << " — " << c.name << ", resolve within "
-            << c.max_resolution_working_days << " working days\n";
+    ctx.out << id << (id == defs.default_category ? " (default)" : "") << " — " << c.name
+            << ", resolve within " << c.max_resolution_working_days << " working days\n";
     const auto* wf = defs.workflow(c.workflow);
     for (const auto& [sid, s] : wf->steps) {
       ctx.out << "    " << pad(sid, 26) << s.deadline_working_days << "d  ";
@@ -591,15 +672,17 @@ int cmd_config(Context& ctx, const Args& args) {
   args.expect_positionals(1);
   auto cfg = config::load_engine_config(ctx.config_file);
   auto defs = workflow::load_definitions(cfg);
-  ctx.out << ctx.config_file << ": ok — " << defs.categories.size() << " categories, " << defs.workflows.size()
-          << " workflows, " << defs.roles.size() << " roles, calendar " << defs.calendar.time_zone() << " with "
-          << defs.calendar.holidays().size() << " holidays\n";
+  ctx.out << ctx.config_file << ": ok — " << defs.categories.size() << " categories, "
+          << defs.workflows.size() << " workflows, " << defs.roles.size() << " roles, calendar "
+          << defs.calendar.time_zone() << " with " << defs.calendar.holidays().size()
+          << " holidays\n";
   return kExitOk;
 }
 
 int cmd_api_key(Context& ctx, const Args& args) {
   auto cfg = config::load_engine_config(ctx.config_file);
-  std::filesystem::path db_path = ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
+  std::filesystem::path db_path =
+      ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
   store::Database db(db_path);
   store::require_current_schema(db);
   domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
@@ -631,15 +714,18 @@ std::filesystem::path connectors_dir(const config::EngineConfig& cfg) {
 Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& log) {
   Connectors c;
   c.db = std::make_unique<store::Database>(e.db->file());
-  auto dirs = host::plugin_search_path(configured_plugin_dirs(e.config), ctx.env("DISPUTED_PLUGIN_PATH"));
+  auto dirs =
+      host::plugin_search_path(configured_plugin_dirs(e.config), ctx.env("DISPUTED_PLUGIN_PATH"));
   c.host = std::make_unique<host::ConnectorHost>(
-      dirs, *e.clock, [&log](sdk::LogLevel level, const std::string& line) {
+      dirs, *e.clock,
+      [&log](sdk::LogLevel level, const std::string& line) {
         if (level >= sdk::LogLevel::kInfo) log << line << std::endl;
       },
       c.db.get());
   c.host->open(host::read_instance_configs(connectors_dir(e.config)));
-  c.sync = std::make_unique<sync::SyncEngine>(*c.db, e.definitions, *e.clock,
-                                              [&log](const std::string& line) { log << "sync: " << line << std::endl; });
+  c.sync = std::make_unique<sync::SyncEngine>(
+      *c.db, e.definitions, *e.clock,
+      [&log](const std::string& line) { log << "sync: " << line << std::endl; });
   c.host->register_with(*c.sync);
   return c;
 }
@@ -652,11 +738,14 @@ int cmd_serve(Context& ctx, const Args& args) {
   } catch (const std::exception&) {
     throw UsageError("--tick-interval takes a whole number of seconds");
   }
-  if (interval_s < 1 || interval_s > 3600) throw UsageError("--tick-interval must be between 1 and 3600 seconds");
+  if (interval_s < 1 || interval_s > 3600)
+    throw UsageError("--tick-interval must be between 1 and 3600 seconds");
   Engine e = open_engine(ctx);
   std::string listen = args.value("listen").value_or(e.config.listen.value_or("127.0.0.1:8080"));
   auto address = parse_listen_address(listen);
-  if (!address) throw UsageError("--listen '" + listen + "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
+  if (!address)
+    throw UsageError("--listen '" + listen +
+                     "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)");
 
   // Block SIGINT/SIGTERM before any thread starts (threads inherit the mask), then wait for one
   // here: a clean stop finishes the requests in flight and the tick in progress, and commits.
@@ -680,12 +769,14 @@ int cmd_serve(Context& ctx, const Args& args) {
   settings.oauth2 = e.config.oauth2;
   settings.version = kVersion;
   auto instance_configs = host::read_instance_configs(connectors_dir(e.config));
-  for (const auto& c : instance_configs) settings.connectors.push_back({c.name, c.plugin, c.paused});
+  for (const auto& c : instance_configs)
+    settings.connectors.push_back({c.name, c.plugin, c.paused});
   Service service(e.db->file(), database_options(e.config), e.definitions, *e.clock, settings, log);
   // The connectors load (and their configs are checked) before anything listens: a bad
   // instance config stops the start with its file and key path.
   std::unique_ptr<Connectors> connectors;
-  if (!instance_configs.empty()) connectors = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
+  if (!instance_configs.empty())
+    connectors = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
   try {
     service.start();
   } catch (const std::runtime_error& ex) {
@@ -695,7 +786,8 @@ int cmd_serve(Context& ctx, const Args& args) {
   if (connectors) connectors->sync->start();
   ctx.out << "disputed serve: REST API on " << service.url() << "/api/v1, database "
           << e.db->file().string() << ", timers every " << interval_s << " s, "
-          << instance_configs.size() << " connector instance(s); stop with Ctrl-C or SIGTERM" << std::endl;
+          << instance_configs.size() << " connector instance(s); stop with Ctrl-C or SIGTERM"
+          << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   if (connectors) {  // first: a connector call in flight is cancelled, its outcome committed
@@ -704,22 +796,27 @@ int cmd_serve(Context& ctx, const Args& args) {
   }
   service.stop();
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
-  ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM") << ") after "
-          << service.timer_ticks() << " timer tick(s)" << std::endl;
+  ctx.out << "disputed serve: stopped (" << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+          << ") after " << service.timer_ticks() << " timer tick(s)" << std::endl;
   return kExitOk;
 }
 
 int cmd_plugins(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   auto cfg = config::load_engine_config(ctx.config_file);
-  auto dirs = host::plugin_search_path(configured_plugin_dirs(cfg), ctx.env("DISPUTED_PLUGIN_PATH"));
+  auto dirs =
+      host::plugin_search_path(configured_plugin_dirs(cfg), ctx.env("DISPUTED_PLUGIN_PATH"));
   host::PluginCatalog catalog(dirs);
   json items = json::array();
   for (const auto& [id, entry] : catalog.entries()) {
     auto loaded = catalog.load(id);
-    items.push_back({{"id", id}, {"name", entry.manifest.name}, {"version", entry.manifest.version},
-                     {"status", entry.manifest.status}, {"library", entry.library.string()},
-                     {"loadable", loaded.ok()}, {"problem", loaded.ok() ? "" : loaded.error().message}});
+    items.push_back({{"id", id},
+                     {"name", entry.manifest.name},
+                     {"version", entry.manifest.version},
+                     {"status", entry.manifest.status},
+                     {"library", entry.library.string()},
+                     {"loadable", loaded.ok()},
+                     {"problem", loaded.ok() ? "" : loaded.error().message}});
   }
   if (ctx.json_output) {
     json searched = json::array();
@@ -728,7 +825,8 @@ int cmd_plugins(Context& ctx, const Args& args) {
     return kExitOk;
   }
   if (items.empty()) ctx.out << "no plugins found in:";
-  for (const auto& d : dirs) if (items.empty()) ctx.out << " " << d.string();
+  for (const auto& d : dirs)
+    if (items.empty()) ctx.out << " " << d.string();
   if (items.empty()) ctx.out << "\n";
   for (const auto& i : items)
     ctx.out << pad(i["id"], 14) << pad(i["version"], 9) << pad(i["status"], 7)
@@ -748,18 +846,27 @@ int cmd_connectors(Context& ctx, const Args& args) {
   json items = json::array();
   for (const auto& c : configs) {
     auto st = sync_store.status(c.name);
-    json item = {{"name", c.name}, {"plugin", c.plugin}, {"state", c.paused ? "paused" : st.state},
-                 {"last_poll_at", st.last_poll_at ? json(domain::format_instant(*st.last_poll_at)) : json(nullptr)},
-                 {"last_apply_at", st.last_apply_at ? json(domain::format_instant(*st.last_apply_at)) : json(nullptr)},
-                 {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
-                 {"applied", st.applied}, {"events", st.events}, {"retries", st.retries},
-                 {"pending", sync_store.count_rows(c.name, "pending")},
-                 {"dead_letters", sync_store.count_rows(c.name, "dead")}};
+    json item = {
+        {"name", c.name},
+        {"plugin", c.plugin},
+        {"state", c.paused ? "paused" : st.state},
+        {"last_poll_at",
+         st.last_poll_at ? json(domain::format_instant(*st.last_poll_at)) : json(nullptr)},
+        {"last_apply_at",
+         st.last_apply_at ? json(domain::format_instant(*st.last_apply_at)) : json(nullptr)},
+        {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
+        {"applied", st.applied},
+        {"events", st.events},
+        {"retries", st.retries},
+        {"pending", sync_store.count_rows(c.name, "pending")},
+        {"dead_letters", sync_store.count_rows(c.name, "dead")}};
     if (opened) {
       auto check = opened->host->find(c.name)->connector->check();
       static const char* kCategories[] = {"none", "auth", "permission", "network", "config"};
-      item["check"] = {{"ok", check.ok}, {"category", kCategories[int(check.category)]},
-                       {"message", check.message}, {"remedy", check.remedy}};
+      item["check"] = {{"ok", check.ok},
+                       {"category", kCategories[int(check.category)]},
+                       {"message", check.message},
+                       {"remedy", check.remedy}};
     }
     items.push_back(item);
   }
@@ -767,17 +874,21 @@ int cmd_connectors(Context& ctx, const Args& args) {
     ctx.out << json{{"items", items}}.dump(2) << "\n";
     return kExitOk;
   }
-  if (items.empty()) ctx.out << "no connector instances configured (" << connectors_dir(e.config).string() << ")\n";
+  if (items.empty())
+    ctx.out << "no connector instances configured (" << connectors_dir(e.config).string() << ")\n";
   for (const auto& i : items) {
-    ctx.out << pad(i["name"], 20) << pad(i["plugin"], 12) << pad(i["state"], 10) << "pending " << i["pending"]
-            << ", dead " << i["dead_letters"] << ", applied " << i["applied"] << ", events " << i["events"]
-            << ", retries " << i["retries"];
-    if (!i["last_error"].is_null()) ctx.out << "\n    last error: " << i["last_error"].get<std::string>();
+    ctx.out << pad(i["name"], 20) << pad(i["plugin"], 12) << pad(i["state"], 10) << "pending "
+            << i["pending"] << ", dead " << i["dead_letters"] << ", applied " << i["applied"]
+            << ", events " << i["events"] << ", retries " << i["retries"];
+    if (!i["last_error"].is_null())
+      ctx.out << "\n    last error: " << i["last_error"].get<std::string>();
     if (i.contains("check"))
-      ctx.out << "\n    check: " << (i["check"]["ok"].get<bool>() ? "ok"
-                                                                  : i["check"]["category"].get<std::string>() + ": " +
-                                                                        i["check"]["message"].get<std::string>() +
-                                                                        " — " + i["check"]["remedy"].get<std::string>());
+      ctx.out << "\n    check: "
+              << (i["check"]["ok"].get<bool>()
+                      ? "ok"
+                      : i["check"]["category"].get<std::string>() + ": " +
+                            i["check"]["message"].get<std::string>() + " — " +
+                            i["check"]["remedy"].get<std::string>());
     ctx.out << "\n";
   }
   return kExitOk;
@@ -787,7 +898,8 @@ int cmd_dead_letters(Context& ctx, const Args& args) {
   Engine e = open_engine(ctx);
   store::SyncStore sync_store(*e.db);
   if (!args.positionals().empty()) {
-    if (args.positionals()[0] != "replay") throw UsageError("unknown dead-letters subcommand '" + args.positionals()[0] + "'");
+    if (args.positionals()[0] != "replay")
+      throw UsageError("unknown dead-letters subcommand '" + args.positionals()[0] + "'");
     std::string which = args.positional(1, "the dead letter to replay (id or action key)");
     args.expect_positionals(2);
     store::Transaction tx(*e.db);
@@ -801,16 +913,20 @@ int cmd_dead_letters(Context& ctx, const Args& args) {
   if (ctx.json_output) {
     json items = json::array();
     for (const auto& r : rows)
-      items.push_back({{"id", r.id}, {"action_key", r.action_key}, {"instance", r.target}, {"kind", r.kind},
-                       {"attempts", r.attempts}, {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
+      items.push_back({{"id", r.id},
+                       {"action_key", r.action_key},
+                       {"instance", r.target},
+                       {"kind", r.kind},
+                       {"attempts", r.attempts},
+                       {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
                        {"payload", json::parse(r.payload_json, nullptr, false)}});
     ctx.out << json{{"items", items}}.dump(2) << "\n";
     return kExitOk;
   }
   if (rows.empty()) ctx.out << "no dead letters\n";
   for (const auto& r : rows)
-    ctx.out << pad(std::to_string(r.id), 7) << pad(r.action_key, 28) << pad(r.target, 20) << r.attempts
-            << " attempt(s): " << r.last_error.value_or("") << "\n";
+    ctx.out << pad(std::to_string(r.id), 7) << pad(r.action_key, 28) << pad(r.target, 20)
+            << r.attempts << " attempt(s): " << r.last_error.value_or("") << "\n";
   return kExitOk;
 }
 
@@ -823,16 +939,22 @@ int cmd_sync(Context& ctx, const Args& args) {
     for (auto& in : c.host->instances()) {
       auto d = c.sync->dispatch_once(in.config.name);
       auto p = c.sync->poll_once(in.config.name, args.flag("reconcile"));
-      report[in.config.name] = {{"applied", d.applied}, {"already_applied", d.already_applied},
-                                {"retried", d.retried}, {"dead", d.dead}, {"poll_ok", p.ok},
-                                {"events", p.events}, {"events_applied", p.applied}};
+      report[in.config.name] = {{"applied", d.applied},
+                                {"already_applied", d.already_applied},
+                                {"retried", d.retried},
+                                {"dead", d.dead},
+                                {"poll_ok", p.ok},
+                                {"events", p.events},
+                                {"events_applied", p.applied}};
     }
-    if (ctx.json_output) ctx.out << report.dump(2) << "\n";
+    if (ctx.json_output)
+      ctx.out << report.dump(2) << "\n";
     else
       for (const auto& [name, r] : report.items())
-        ctx.out << name << ": " << r["applied"] << " applied, " << r["already_applied"] << " already applied, "
-                << r["retried"] << " retried, " << r["dead"] << " dead; poll " << (r["poll_ok"].get<bool>() ? "ok" : "failed")
-                << ", " << r["events_applied"] << " event(s) applied\n";
+        ctx.out << name << ": " << r["applied"] << " applied, " << r["already_applied"]
+                << " already applied, " << r["retried"] << " retried, " << r["dead"]
+                << " dead; poll " << (r["poll_ok"].get<bool>() ? "ok" : "failed") << ", "
+                << r["events_applied"] << " event(s) applied\n";
     return kExitOk;
   }
   sigset_t stop_signals;
@@ -841,8 +963,8 @@ int cmd_sync(Context& ctx, const Args& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   c.sync->start();
-  ctx.out << "disputed sync: " << c.host->instances().size() << " connector instance(s); stop with Ctrl-C or SIGTERM"
-          << std::endl;
+  ctx.out << "disputed sync: " << c.host->instances().size()
+          << " connector instance(s); stop with Ctrl-C or SIGTERM" << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   c.host->request_shutdown();
@@ -863,7 +985,8 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<con
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, const Environment& env) {
+int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
+            const Environment& env) {
   Context ctx(out, err, env);
   try {
     // The command words come first: e.g. "dispute open", "import", "tasks".
@@ -890,10 +1013,12 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     std::set<std::string> flags = kGlobalFlags, valued = kGlobalValued;
     std::string help_key = sub.empty() ? command : command + " " + sub;
     if (command == "dispute") {
-      if (sub == "open") valued = with(valued, {"invoice", "description", "channel", "category", "currency",
-                                                "contact-name", "contact-email", "contact-phone"});
+      if (sub == "open")
+        valued = with(valued, {"invoice", "description", "channel", "category", "currency",
+                               "contact-name", "contact-email", "contact-phone"});
       if (sub == "list") {
-        valued = with(valued, {"status", "category", "customer", "invoice", "assignee", "after", "limit"});
+        valued = with(valued,
+                      {"status", "category", "customer", "invoice", "assignee", "after", "limit"});
         flags = with(flags, {"overdue", "active"});
       }
       if (sub == "complete-step") valued = with(valued, {"outcome", "comment"});
@@ -934,18 +1059,24 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     }
 
     ctx.json_output = args.flag("json");
-    ctx.config_file = args.value("config").value_or(env_or(env, "DISPUTED_CONFIG", "configs/disputed.json"));
+    ctx.config_file =
+        args.value("config").value_or(env_or(env, "DISPUTED_CONFIG", "configs/disputed.json"));
     ctx.db_override = args.value("db");
-    if (!ctx.db_override && env("DISPUTED_DB") && *env("DISPUTED_DB")) ctx.db_override = env("DISPUTED_DB");
+    if (!ctx.db_override && env("DISPUTED_DB") && *env("DISPUTED_DB"))
+      ctx.db_override = env("DISPUTED_DB");
     ctx.actor = args.value("as").value_or(env_or(env, "DISPUTED_USER", env_or(env, "USER", "cli")));
     std::string now_text = args.value("now").value_or(env_or(env, "DISPUTED_NOW", ""));
     if (!now_text.empty()) {
       ctx.now_override = domain::parse_instant(now_text);
-      if (!ctx.now_override) throw UsageError("--now '" + now_text + "' is not an ISO-8601 time like 2026-11-23T09:00:00Z");
+      if (!ctx.now_override)
+        throw UsageError("--now '" + now_text +
+                         "' is not an ISO-8601 time like 2026-11-23T09:00:00Z");
     }
-    std::string speed_text = args.value("clock-speed").value_or(env_or(env, "DISPUTED_CLOCK_SPEED", ""));
+    std::string speed_text =
+        args.value("clock-speed").value_or(env_or(env, "DISPUTED_CLOCK_SPEED", ""));
     if (!speed_text.empty()) {
-      if (!ctx.now_override) throw UsageError("--clock-speed needs --now (the instant the fast clock starts from)");
+      if (!ctx.now_override)
+        throw UsageError("--clock-speed needs --now (the instant the fast clock starts from)");
       try {
         std::size_t used = 0;
         ctx.clock_speed = std::stod(speed_text, &used);
@@ -954,15 +1085,18 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
         ctx.clock_speed = -1;
       }
       if (ctx.clock_speed <= 0 || ctx.clock_speed > 1e6)
-        throw UsageError("--clock-speed '" + speed_text + "' must be a number between 0 and 1000000");
+        throw UsageError("--clock-speed '" + speed_text +
+                         "' must be a number between 0 and 1000000");
     }
 
     if (command == "migrate") return cmd_migrate(ctx, args);
     if (command == "import") return cmd_import(ctx, args);
     if (command == "invoice") return cmd_invoice(ctx, args);
     if (command == "dispute") {
-      if (sub.empty()) throw UsageError("dispute needs a subcommand: open, list, show, complete-step, resolve, "
-                                        "withdraw, reopen, close, note");
+      if (sub.empty())
+        throw UsageError(
+            "dispute needs a subcommand: open, list, show, complete-step, resolve, "
+            "withdraw, reopen, close, note");
       return cmd_dispute(ctx, sub, args);
     }
     if (command == "tasks") return cmd_tasks(ctx, args);

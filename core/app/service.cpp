@@ -15,28 +15,33 @@ std::optional<std::pair<std::string, int>> parse_listen_address(const std::strin
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
   std::string host = text.substr(0, colon), port = text.substr(colon + 1);
-  if (host.front() == '[' ? host.back() != ']' : host.find(':') != std::string::npos) return std::nullopt;
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (host.front() == '[' ? host.back() != ']' : host.find(':') != std::string::npos)
+    return std::nullopt;
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   int n = std::stoi(port);
   if (n < 1 || n > 65535) return std::nullopt;
   return std::pair{host, n};
 }
 
 Service::Service(const std::filesystem::path& database, store::DatabaseOptions options,
-                 const workflow::Definitions& definitions, const domain::Clock& clock, ServiceSettings settings,
-                 std::function<void(const std::string&)> log)
+                 const workflow::Definitions& definitions, const domain::Clock& clock,
+                 ServiceSettings settings, std::function<void(const std::string&)> log)
     : settings_(std::move(settings)), log_(std::move(log)) {
   api::init_http_threads(settings_.threads);  // before anything else touches cpprestsdk
   writer_db_ = std::make_unique<store::Database>(database, options);
   store::require_current_schema(*writer_db_);
   // Checkpoints run beside the writer, not inside its commits (see WalCheckpointer).
   writer_db_->exec("PRAGMA wal_autocheckpoint=0");
-  checkpointer_ = std::make_unique<store::WalCheckpointer>(database, options, std::chrono::milliseconds(250));
+  checkpointer_ =
+      std::make_unique<store::WalCheckpointer>(database, options, std::chrono::milliseconds(250));
   service_ = std::make_unique<engine::DisputeService>(*writer_db_, definitions, clock);
   writer_ = std::make_unique<engine::CommandWriter>(*service_);
   // One read connection per HTTP thread: a request holds at most one, so none ever waits.
-  readers_ = std::make_unique<engine::ReaderPool>(database, options, definitions, clock, std::size_t(settings_.threads));
-  auth_ = settings_.oauth2 ? std::make_unique<api::Authenticator>(std::make_unique<api::JwtVerifier>(*settings_.oauth2, log_))
+  readers_ = std::make_unique<engine::ReaderPool>(database, options, definitions, clock,
+                                                  std::size_t(settings_.threads));
+  auth_ = settings_.oauth2 ? std::make_unique<api::Authenticator>(
+                                 std::make_unique<api::JwtVerifier>(*settings_.oauth2, log_))
                            : std::make_unique<api::Authenticator>();
   api::ApiSettings api_settings;
   api_settings.max_body_bytes = settings_.max_body_bytes;
@@ -51,10 +56,11 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
       },
       settings_.tick_interval,
       [this](const domain::Result<engine::TickReport>& r) {
-        if (!r.ok()) log_("timers: " + r.error().describe());
+        if (!r.ok())
+          log_("timers: " + r.error().describe());
         else if (r->reminders || r->escalations)
-          log_("timers: " + std::to_string(r->reminders) + " reminder(s), " + std::to_string(r->escalations) +
-               " escalation(s)");
+          log_("timers: " + std::to_string(r->reminders) + " reminder(s), " +
+               std::to_string(r->escalations) + " escalation(s)");
       });
 }
 

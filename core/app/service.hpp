@@ -53,8 +53,8 @@ class Service {
   /// Opens the connections and builds everything (throws at start-up: database, OAuth2 config).
   /// `log` receives one line per event worth an operator's attention.
   Service(const std::filesystem::path& database, store::DatabaseOptions options,
-          const workflow::Definitions& definitions, const domain::Clock& clock, ServiceSettings settings,
-          std::function<void(const std::string&)> log);
+          const workflow::Definitions& definitions, const domain::Clock& clock,
+          ServiceSettings settings, std::function<void(const std::string&)> log);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

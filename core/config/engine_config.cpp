@@ -35,7 +35,8 @@ EngineConfig load_engine_config(const std::filesystem::path& file) {
       oauth2.issuer = o->at("issuer").get<std::string>();
       oauth2.audience = o->at("audience").get<std::string>();
       oauth2.jwks_uri = o->value("jwks_uri", std::string());
-      if (o->contains("jwks_file")) oauth2.jwks_file = config.resolve(o->at("jwks_file").get<std::string>());
+      if (o->contains("jwks_file"))
+        oauth2.jwks_file = config.resolve(o->at("jwks_file").get<std::string>());
       oauth2.role_claim = o->at("role_claim").get<std::string>();
       oauth2.roles = o->at("roles").get<std::map<std::string, std::string>>();
       oauth2.actor_claim = o->value("actor_claim", std::string());

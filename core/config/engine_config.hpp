@@ -16,25 +16,26 @@ namespace disputed::config {
 struct OAuth2Config {
   std::string issuer;
   std::string audience;
-  std::string jwks_uri;                // either this
-  std::filesystem::path jwks_file;     // or this (absolute)
+  std::string jwks_uri;             // either this
+  std::filesystem::path jwks_file;  // or this (absolute)
   std::string role_claim;
-  std::map<std::string, std::string> roles;  // claim value -> admin | controller | viewer | integration
-  std::string actor_claim;             // empty: email, else preferred_username, else sub
+  std::map<std::string, std::string>
+      roles;                // claim value -> admin | controller | viewer | integration
+  std::string actor_claim;  // empty: email, else preferred_username, else sub
 };
 
 struct EngineConfig {
-  std::filesystem::path file;           // the config file, absolute
-  std::filesystem::path dir;            // its directory: base of every relative file reference
-  std::filesystem::path database_path;  // absolute (relative paths resolve against the working
-                                        // directory at start-up), or ":memory:"
-  std::string synchronous = "normal";   // SQLite PRAGMA synchronous: "normal" | "full"
-  int busy_timeout_ms = 5000;           // SQLite busy timeout
-  std::optional<std::string> listen;    // server.listen ("host:port") when configured
+  std::filesystem::path file;            // the config file, absolute
+  std::filesystem::path dir;             // its directory: base of every relative file reference
+  std::filesystem::path database_path;   // absolute (relative paths resolve against the working
+                                         // directory at start-up), or ":memory:"
+  std::string synchronous = "normal";    // SQLite PRAGMA synchronous: "normal" | "full"
+  int busy_timeout_ms = 5000;            // SQLite busy timeout
+  std::optional<std::string> listen;     // server.listen ("host:port") when configured
   std::size_t max_body_bytes = 1 << 20;  // server.max_body_bytes
-  int server_threads = 8;               // server.threads
-  std::optional<OAuth2Config> oauth2;   // server.oauth2
-  nlohmann::json raw;                   // the whole validated document
+  int server_threads = 8;                // server.threads
+  std::optional<OAuth2Config> oauth2;    // server.oauth2
+  nlohmann::json raw;                    // the whole validated document
 
   /// `reference` (a file or directory named in this config) as an absolute path: relative
   /// references resolve against `dir`.

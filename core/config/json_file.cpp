@@ -134,7 +134,8 @@ json parse_json_text(std::string_view text, const std::string& source) {
   auto parsed = try_parse_json_text(text);
   if (parsed) return std::move(parsed).value();
   const domain::Error& e = parsed.error();
-  if (!e.details.empty()) throw ConfigError(source, e.details.front().field, e.details.front().problem);
+  if (!e.details.empty())
+    throw ConfigError(source, e.details.front().field, e.details.front().problem);
   throw ConfigError(source, "", e.message);
 }
 

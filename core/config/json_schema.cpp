@@ -267,7 +267,8 @@ std::vector<domain::FieldProblem> JsonSchema::problems(const json& doc) const {
         impl_->validators.pop_back();
       }
     }
-    if (!validator) validator = std::make_unique<valijson::Validator>(valijson::Validator::kStrongTypes);
+    if (!validator)
+      validator = std::make_unique<valijson::Validator>(valijson::Validator::kStrongTypes);
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(doc);
     bool valid = validator->validate(impl_->schema, target, &results);

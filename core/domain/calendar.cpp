@@ -112,7 +112,8 @@ int BusinessCalendar::working_days_between(Instant from, Instant to) const {
   if (to <= from) return 0;
   Date a = local_date(from), b = local_date(to);
   int count = 0;
-  for (Date d = add_days(a, 1); std::chrono::sys_days(d) <= std::chrono::sys_days(b); d = add_days(d, 1))
+  for (Date d = add_days(a, 1); std::chrono::sys_days(d) <= std::chrono::sys_days(b);
+       d = add_days(d, 1))
     if (is_working_day(d)) ++count;
   return count;
 }

@@ -73,7 +73,8 @@ std::string Decimal::to_string(int min_fraction_digits) const {
   if (min_fraction_digits < 0) min_fraction_digits = 0;
   if (min_fraction_digits > kScale) min_fraction_digits = kScale;
   // Work in unsigned to survive INT64_MIN.
-  std::uint64_t magnitude = units_ < 0 ? std::uint64_t(0) - std::uint64_t(units_) : std::uint64_t(units_);
+  std::uint64_t magnitude =
+      units_ < 0 ? std::uint64_t(0) - std::uint64_t(units_) : std::uint64_t(units_);
   std::uint64_t whole = magnitude / kUnit;
   std::uint64_t fraction = magnitude % kUnit;
   std::string digits = std::to_string(fraction);

@@ -23,16 +23,18 @@ constexpr Names<Channel, 6> kChannelNames{{{Channel::kPhone, "phone"},
                                            {Channel::kPortal, "portal"},
                                            {Channel::kLetter, "letter"},
                                            {Channel::kOther, "other"}}};
-constexpr Names<Resolution, 4> kResolutionNames{{{Resolution::kCreditNote, "credit_note"},
-                                                 {Resolution::kCorrectedInvoice, "corrected_invoice"},
-                                                 {Resolution::kRejected, "rejected"},
-                                                 {Resolution::kWithdrawn, "withdrawn"}}};
+constexpr Names<Resolution, 4> kResolutionNames{
+    {{Resolution::kCreditNote, "credit_note"},
+     {Resolution::kCorrectedInvoice, "corrected_invoice"},
+     {Resolution::kRejected, "rejected"},
+     {Resolution::kWithdrawn, "withdrawn"}}};
 constexpr Names<StepStatus, 3> kStepStatusNames{{{StepStatus::kOpen, "open"},
                                                  {StepStatus::kCompleted, "completed"},
                                                  {StepStatus::kCancelled, "cancelled"}}};
-constexpr Names<AssigneeKind, 3> kAssigneeNames{{{AssigneeKind::kPerson, "person"},
-                                                 {AssigneeKind::kRole, "role"},
-                                                 {AssigneeKind::kAccountManager, "account_manager"}}};
+constexpr Names<AssigneeKind, 3> kAssigneeNames{
+    {{AssigneeKind::kPerson, "person"},
+     {AssigneeKind::kRole, "role"},
+     {AssigneeKind::kAccountManager, "account_manager"}}};
 constexpr Names<Direction, 3> kDirectionNames{{{Direction::kInbound, "inbound"},
                                                {Direction::kOutbound, "outbound"},
                                                {Direction::kInternal, "internal"}}};
@@ -70,12 +72,22 @@ std::string_view to_string(StepStatus v) { return name_of(kStepStatusNames, v); 
 std::string_view to_string(AssigneeKind v) { return name_of(kAssigneeNames, v); }
 std::string_view to_string(Direction v) { return name_of(kDirectionNames, v); }
 
-std::optional<DisputeStatus> parse_dispute_status(std::string_view s) { return parse_of(kStatusNames, s); }
+std::optional<DisputeStatus> parse_dispute_status(std::string_view s) {
+  return parse_of(kStatusNames, s);
+}
 std::optional<Channel> parse_channel(std::string_view s) { return parse_of(kChannelNames, s); }
-std::optional<Resolution> parse_resolution(std::string_view s) { return parse_of(kResolutionNames, s); }
-std::optional<StepStatus> parse_step_status(std::string_view s) { return parse_of(kStepStatusNames, s); }
-std::optional<AssigneeKind> parse_assignee_kind(std::string_view s) { return parse_of(kAssigneeNames, s); }
-std::optional<Direction> parse_direction(std::string_view s) { return parse_of(kDirectionNames, s); }
+std::optional<Resolution> parse_resolution(std::string_view s) {
+  return parse_of(kResolutionNames, s);
+}
+std::optional<StepStatus> parse_step_status(std::string_view s) {
+  return parse_of(kStepStatusNames, s);
+}
+std::optional<AssigneeKind> parse_assignee_kind(std::string_view s) {
+  return parse_of(kAssigneeNames, s);
+}
+std::optional<Direction> parse_direction(std::string_view s) {
+  return parse_of(kDirectionNames, s);
+}
 
 std::string channel_names() { return list_of(kChannelNames); }
 std::string resolution_names() { return list_of(kResolutionNames); }
@@ -87,7 +99,8 @@ bool looks_like_email(std::string_view s) {
     return false;
   auto domain = s.substr(at + 1);
   auto dot = domain.find('.');
-  if (domain.empty() || dot == std::string_view::npos || dot == 0 || domain.back() == '.') return false;
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || domain.back() == '.')
+    return false;
   for (char c : s)
     if (c == ' ' || c == '\t' || c == '\n' || c == ',' || c == ';') return false;
   return true;
@@ -98,8 +111,10 @@ void validate_invoice(const Invoice& inv, const std::string& prefix,
   auto add = [&](const char* field, std::string problem) {
     problems.push_back({prefix + field, std::move(problem)});
   };
-  if (inv.number.empty()) add("number", "is required");
-  else if (inv.number.size() > 64) add("number", "is longer than 64 characters");
+  if (inv.number.empty())
+    add("number", "is required");
+  else if (inv.number.size() > 64)
+    add("number", "is longer than 64 characters");
   if (inv.customer.id.empty()) add("customer_id", "is required");
   if (inv.customer.name.empty()) add("customer_name", "is required");
   if (!inv.customer.email.empty() && !looks_like_email(inv.customer.email))
@@ -113,7 +128,8 @@ void validate_invoice(const Invoice& inv, const std::string& prefix,
     add("currency", "'" + inv.currency + "' is not a three-letter ISO 4217 code");
   // Converting a !ok() date to sys_days is unspecified, so order only real dates.
   if (!inv.issue_date.ok()) add("issue_date", "is not a valid date");
-  if (!inv.due_date.ok()) add("due_date", "is not a valid date");
+  if (!inv.due_date.ok())
+    add("due_date", "is not a valid date");
   else if (inv.issue_date.ok() &&
            std::chrono::sys_days(inv.due_date) < std::chrono::sys_days(inv.issue_date))
     add("due_date", "is before the issue date");

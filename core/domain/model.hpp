@@ -25,7 +25,7 @@ struct Invoice {
   Decimal amount;
   std::string currency;  // ISO 4217
   Date issue_date;
-  Date due_date;  // current due date; moved by a hold release
+  Date due_date;                // current due date; moved by a hold release
   std::string account_manager;  // e-mail of the person who owns the customer relationship
 };
 

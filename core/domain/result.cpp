@@ -4,10 +4,14 @@ namespace disputed::domain {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -17,9 +21,15 @@ Error Error::invalid(std::string message, std::string field, std::string problem
   if (!field.empty()) e.details.push_back({std::move(field), std::move(problem)});
   return e;
 }
-Error Error::not_found(std::string message) { return {ErrorCode::kNotFound, std::move(message), {}}; }
-Error Error::conflict(std::string message) { return {ErrorCode::kConflict, std::move(message), {}}; }
-Error Error::internal(std::string message) { return {ErrorCode::kInternal, std::move(message), {}}; }
+Error Error::not_found(std::string message) {
+  return {ErrorCode::kNotFound, std::move(message), {}};
+}
+Error Error::conflict(std::string message) {
+  return {ErrorCode::kConflict, std::move(message), {}};
+}
+Error Error::internal(std::string message) {
+  return {ErrorCode::kInternal, std::move(message), {}};
+}
 
 std::string Error::describe() const {
   std::string out = message;

@@ -68,7 +68,8 @@ std::string format_instant(Instant t) {
 
 std::optional<Instant> parse_instant(std::string_view text) {
   using namespace std::chrono;
-  if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':') return std::nullopt;
+  if (text.size() < 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':')
+    return std::nullopt;
   auto date = parse_date(text.substr(0, 10));
   int hh, mm, ss;
   if (!date || !digits(text, 11, 2, hh) || !digits(text, 14, 2, mm) || !digits(text, 17, 2, ss))
@@ -100,9 +101,7 @@ std::optional<Instant> parse_instant(std::string_view text) {
   return local - minutes(offset_minutes);
 }
 
-Date add_days(Date d, int n) {
-  return Date{std::chrono::sys_days(d) + std::chrono::days(n)};
-}
+Date add_days(Date d, int n) { return Date{std::chrono::sys_days(d) + std::chrono::days(n)}; }
 
 Instant SystemClock::now() const {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

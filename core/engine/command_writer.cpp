@@ -79,7 +79,8 @@ void CommandWriter::loop() {
     } catch (const std::exception& e) {
       // BEGIN or COMMIT failed (disk full, lock held by another process beyond the busy
       // timeout): the transaction rolled back, so every command of the batch failed.
-      failure = domain::Error::internal(std::string("storage error, nothing was written: ") + e.what());
+      failure =
+          domain::Error::internal(std::string("storage error, nothing was written: ") + e.what());
     }
     for (auto& job : batch) job.complete(failure);
 

@@ -53,8 +53,10 @@ class CommandWriter {
       slot->emplace(command(service));
     };
     job.complete = [promise, slot](const std::optional<domain::Error>& failure) {
-      if (failure || !*slot) promise->set_value(failure ? *failure : domain::Error::internal("command did not run"));
-      else promise->set_value(std::move(**slot));
+      if (failure || !*slot)
+        promise->set_value(failure ? *failure : domain::Error::internal("command did not run"));
+      else
+        promise->set_value(std::move(**slot));
     };
     enqueue(std::move(job));
     return future;

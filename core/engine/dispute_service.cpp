@@ -30,7 +30,8 @@ bool all_digits(const std::string& s) {
 json invoices_json(const store::DisputeRecord& d) {
   json out = json::array();
   for (const auto& i : d.invoices)
-    out.push_back({{"number", i.invoice_number}, {"disputed_amount", i.disputed_amount.to_string()}});
+    out.push_back(
+        {{"number", i.invoice_number}, {"disputed_amount", i.disputed_amount.to_string()}});
   return out;
 }
 
@@ -72,8 +73,10 @@ const workflow::WorkflowDef& DisputeService::workflow_of(const store::DisputeRec
   auto it = snapshot_cache_.find(d.workflow_hash);
   if (it != snapshot_cache_.end()) return it->second;
   auto text = store_.workflow_snapshot(d.workflow_hash);
-  if (!text) throw std::runtime_error("workflow snapshot " + d.workflow_hash + " missing for " + d.ref);
-  auto def = workflow::WorkflowDef::from_json(json::parse(*text), "workflow snapshot " + d.workflow_hash);
+  if (!text)
+    throw std::runtime_error("workflow snapshot " + d.workflow_hash + " missing for " + d.ref);
+  auto def =
+      workflow::WorkflowDef::from_json(json::parse(*text), "workflow snapshot " + d.workflow_hash);
   return snapshot_cache_.emplace(d.workflow_hash, std::move(def)).first->second;
 }
 
@@ -84,10 +87,11 @@ const DisputeService::Snapshot& DisputeService::current_snapshot(const workflow:
   return it->second;
 }
 
-store::DossierEntry DisputeService::record(const store::DisputeRecord& d, Instant at, const std::string& actor,
-                            const std::string& kind, const std::string& summary,
-                            const std::string& payload_json, Direction direction,
-                            const std::string& channel) {
+store::DossierEntry DisputeService::record(const store::DisputeRecord& d, Instant at,
+                                           const std::string& actor, const std::string& kind,
+                                           const std::string& summary,
+                                           const std::string& payload_json, Direction direction,
+                                           const std::string& channel) {
   store::DossierEntry e;
   e.dispute_id = d.id;
   e.at = at;
@@ -157,39 +161,45 @@ void DisputeService::open_step(store::DisputeRecord& d, const workflow::StepDef&
     store::TimerRecord t;
     t.step_id = s.id;
     t.kind = "escalation";
-    t.fire_at = defs_.calendar.shift_working_days(s.deadline_at, def.escalation->after_overdue_working_days);
+    t.fire_at = defs_.calendar.shift_working_days(s.deadline_at,
+                                                  def.escalation->after_overdue_working_days);
     store_.insert_timer(t);
   }
 
-  json payload = {{"step_id", s.id},           {"step", def.id},
-                  {"title", def.title},        {"assignee", s.assignee},
+  json payload = {{"step_id", s.id},
+                  {"step", def.id},
+                  {"title", def.title},
+                  {"assignee", s.assignee},
                   {"assignee_kind", str(to_string(s.assignee_kind))},
-                  {"target", s.target},        {"task_key", s.task_key},
+                  {"target", s.target},
+                  {"task_key", s.task_key},
                   {"deadline_at", domain::format_instant(s.deadline_at)}};
   record(d, now, actor, "step_assigned",
          "Step '" + def.title + "' assigned to " + s.assignee + ", due " +
              defs_.calendar.format_local(s.deadline_at, true),
          payload.dump());
 
-  json task = {{"task_key", s.task_key},
-               {"dispute", d.ref},
-               {"step", def.id},
-               {"subject", def.title + " — " + d.ref + " (" + d.customer_name + ")"},
-               {"instructions", def.instructions},
-               {"assignee", s.assignee},
-               {"assignee_kind", str(to_string(s.assignee_kind))},
-               {"deadline_at", domain::format_instant(s.deadline_at)},
-               {"deadline_local_date", domain::format_date(defs_.calendar.local_date(s.deadline_at))},
-               {"time_zone", defs_.calendar.time_zone()},
-               {"outcomes", json::array()},
-               {"category", d.category},
-               {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
-               {"description", d.description},
-               {"currency", d.currency},
-               {"disputed_amount", d.disputed_amount.to_string()},
-               {"invoices", invoices_json(d)}};
+  json task = {
+      {"task_key", s.task_key},
+      {"dispute", d.ref},
+      {"step", def.id},
+      {"subject", def.title + " — " + d.ref + " (" + d.customer_name + ")"},
+      {"instructions", def.instructions},
+      {"assignee", s.assignee},
+      {"assignee_kind", str(to_string(s.assignee_kind))},
+      {"deadline_at", domain::format_instant(s.deadline_at)},
+      {"deadline_local_date", domain::format_date(defs_.calendar.local_date(s.deadline_at))},
+      {"time_zone", defs_.calendar.time_zone()},
+      {"outcomes", json::array()},
+      {"category", d.category},
+      {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
+      {"description", d.description},
+      {"currency", d.currency},
+      {"disputed_amount", d.disputed_amount.to_string()},
+      {"invoices", invoices_json(d)}};
   for (const auto& o : def.outcomes) task["outcomes"].push_back(o.outcome);
-  if (!defs_.public_url.empty()) task["dispute_url"] = defs_.public_url + "/api/v1/disputes/" + d.ref;
+  if (!defs_.public_url.empty())
+    task["dispute_url"] = defs_.public_url + "/api/v1/disputes/" + d.ref;
   if (s.assignee_kind == domain::AssigneeKind::kRole)
     if (const auto* role = defs_.role(s.assignee)) task["assignee_members"] = role->members;
 
@@ -214,8 +224,8 @@ void DisputeService::open_step(store::DisputeRecord& d, const workflow::StepDef&
   store_.enqueue(row);
 }
 
-void DisputeService::cancel_open_steps(store::DisputeRecord& d, const std::string& reason, Instant now,
-                                       const std::string& actor) {
+void DisputeService::cancel_open_steps(store::DisputeRecord& d, const std::string& reason,
+                                       Instant now, const std::string& actor) {
   for (auto& s : store_.steps_of(d.id)) {
     if (s.status != StepStatus::kOpen) continue;
     s.status = StepStatus::kCancelled;
@@ -234,7 +244,8 @@ void DisputeService::cancel_open_steps(store::DisputeRecord& d, const std::strin
       row.dispute_id = d.id;
       row.step_id = s.id;
       row.task_key = s.task_key;
-      row.payload_json = json{{"task_key", s.task_key}, {"dispute", d.ref}, {"reason", reason}}.dump();
+      row.payload_json =
+          json{{"task_key", s.task_key}, {"dispute", d.ref}, {"reason", reason}}.dump();
       row.created_at = now;
       row.next_attempt_at = now;
       store_.enqueue(row);
@@ -255,7 +266,9 @@ void DisputeService::place_holds(store::DisputeRecord& d, Instant now, const std
     e.kind = "hold_placed";
     e.invoice_number = di.invoice_number;
     e.dispute_ref = d.ref;
-    e.payload_json = json{{"already_on_hold", already}, {"disputed_amount", di.disputed_amount.to_string()}}.dump();
+    e.payload_json =
+        json{{"already_on_hold", already}, {"disputed_amount", di.disputed_amount.to_string()}}
+            .dump();
     store_.append_collection_event(e);
     record(d, now, actor, "hold_placed",
            "Dunning of invoice " + di.invoice_number + " paused" +
@@ -270,7 +283,8 @@ void DisputeService::release_holds(store::DisputeRecord& d, Resolution resolutio
   domain::Date release_day = defs_.calendar.local_date(now);
   domain::Date due = domain::add_days(release_day, policy.days_after_release);
   if (policy.roll_to_working_day) due = defs_.calendar.add_working_days(due, 0);
-  std::string reason = "dispute " + str(to_string(d.status)) + " (" + str(to_string(resolution)) + ")";
+  std::string reason =
+      "dispute " + str(to_string(d.status)) + " (" + str(to_string(resolution)) + ")";
 
   for (const auto& h : store_.active_holds_of_dispute(d.id)) {
     bool last = store_.active_holds_of_invoice(h.invoice_number).size() == 1;
@@ -281,7 +295,8 @@ void DisputeService::release_holds(store::DisputeRecord& d, Resolution resolutio
     info.kind = d.status == DisputeStatus::kWithdrawn ? "dispute_withdrawn" : "dispute_resolved";
     info.invoice_number = h.invoice_number;
     info.dispute_ref = d.ref;
-    info.payload_json = json{{"resolution", str(to_string(resolution))}, {"still_on_hold", !last}}.dump();
+    info.payload_json =
+        json{{"resolution", str(to_string(resolution))}, {"still_on_hold", !last}}.dump();
     store_.append_collection_event(info);
     if (last) {
       store_.set_invoice_due_date(h.invoice_number, due, now);
@@ -292,27 +307,35 @@ void DisputeService::release_holds(store::DisputeRecord& d, Resolution resolutio
       e.dispute_ref = d.ref;
       e.due_date = due;
       e.payload_json = json{{"resolution", str(to_string(resolution))},
-                            {"days_after_release", policy.days_after_release}}.dump();
+                            {"days_after_release", policy.days_after_release}}
+                           .dump();
       store_.append_collection_event(e);
       record(d, now, actor, "hold_released",
-             "Dunning of invoice " + h.invoice_number + " resumes; new due date " + domain::format_date(due),
-             json{{"invoice", h.invoice_number}, {"hold_id", h.id}, {"new_due_date", domain::format_date(due)},
-                  {"policy", {{"resolution", str(to_string(resolution))},
-                              {"days_after_release", policy.days_after_release},
-                              {"roll_to_working_day", policy.roll_to_working_day}}}}
+             "Dunning of invoice " + h.invoice_number + " resumes; new due date " +
+                 domain::format_date(due),
+             json{{"invoice", h.invoice_number},
+                  {"hold_id", h.id},
+                  {"new_due_date", domain::format_date(due)},
+                  {"policy",
+                   {{"resolution", str(to_string(resolution))},
+                    {"days_after_release", policy.days_after_release},
+                    {"roll_to_working_day", policy.roll_to_working_day}}}}
                  .dump());
     } else {
-      record(d, now, actor, "hold_released",
-             "Hold of this dispute on invoice " + h.invoice_number +
-                 " released; the invoice stays on hold for another open dispute",
-             json{{"invoice", h.invoice_number}, {"hold_id", h.id}, {"still_on_hold", true}}.dump());
+      record(
+          d, now, actor, "hold_released",
+          "Hold of this dispute on invoice " + h.invoice_number +
+              " released; the invoice stays on hold for another open dispute",
+          json{{"invoice", h.invoice_number}, {"hold_id", h.id}, {"still_on_hold", true}}.dump());
     }
   }
 }
 
 void DisputeService::finish(store::DisputeRecord& d, DisputeStatus status, Resolution resolution,
                             const std::string& note, Instant now, const std::string& actor) {
-  cancel_open_steps(d, status == DisputeStatus::kWithdrawn ? "dispute withdrawn" : "dispute resolved", now, actor);
+  cancel_open_steps(d,
+                    status == DisputeStatus::kWithdrawn ? "dispute withdrawn" : "dispute resolved",
+                    now, actor);
   d.status = status;
   d.resolution = resolution;
   d.resolution_note = note;
@@ -324,15 +347,21 @@ void DisputeService::finish(store::DisputeRecord& d, DisputeStatus status, Resol
   record(d, now, actor, status == DisputeStatus::kWithdrawn ? "withdrawn" : "resolved",
          std::string(status == DisputeStatus::kWithdrawn ? "Withdrawn" : "Resolved") + ": " +
              str(to_string(resolution)) + (note.empty() ? "" : " — " + note),
-         json{{"resolution", str(to_string(resolution))}, {"note", note}, {"sla_met", sla_met},
-              {"lead_time_working_days", working_days}, {"due_at", domain::format_instant(d.due_at)}}
+         json{{"resolution", str(to_string(resolution))},
+              {"note", note},
+              {"sla_met", sla_met},
+              {"lead_time_working_days", working_days},
+              {"due_at", domain::format_instant(d.due_at)}}
              .dump());
   release_holds(d, resolution, now, actor);
 
-  auto inv = d.invoices.empty() ? std::nullopt : store_.find_invoice(d.invoices.front().invoice_number);
-  std::string to = !d.contact_email.empty() ? d.contact_email : (inv ? inv->invoice.customer.email : "");
+  auto inv =
+      d.invoices.empty() ? std::nullopt : store_.find_invoice(d.invoices.front().invoice_number);
+  std::string to =
+      !d.contact_email.empty() ? d.contact_email : (inv ? inv->invoice.customer.email : "");
   if (!to.empty()) {
-    json msg = {{"template", status == DisputeStatus::kWithdrawn ? "dispute_withdrawn" : "dispute_resolved"},
+    json msg = {{"template",
+                 status == DisputeStatus::kWithdrawn ? "dispute_withdrawn" : "dispute_resolved"},
                 {"to", to},
                 {"language", inv ? inv->invoice.customer.language : "en"},
                 {"dispute", d.ref},
@@ -343,7 +372,9 @@ void DisputeService::finish(store::DisputeRecord& d, DisputeStatus status, Resol
     record(d, now, actor, "customer_notified", "Resolution notice queued to " + to, msg.dump(),
            Direction::kOutbound, "email");
     if (defs_.notifications.feedback_request && status == DisputeStatus::kResolved) {
-      json fb = {{"template", "feedback_request"}, {"to", to}, {"dispute", d.ref},
+      json fb = {{"template", "feedback_request"},
+                 {"to", to},
+                 {"dispute", d.ref},
                  {"language", inv ? inv->invoice.customer.language : "en"}};
       notify(d, "feedback-request", fb.dump(), now);
       record(d, now, actor, "feedback_requested", "Feedback request queued to " + to, fb.dump(),
@@ -363,7 +394,8 @@ DisputeView DisputeService::view(const store::DisputeRecord& d, bool with_timeli
 
 // ---------------------------------------------------------------- commands
 
-Result<ImportReport> DisputeService::import_invoices(const ParsedInvoices& parsed, const std::string& actor) {
+Result<ImportReport> DisputeService::import_invoices(const ParsedInvoices& parsed,
+                                                     const std::string& actor) {
   (void)actor;
   return in_transaction<ImportReport>([&]() -> Result<ImportReport> {
     ImportReport report;
@@ -372,12 +404,15 @@ Result<ImportReport> DisputeService::import_invoices(const ParsedInvoices& parse
     for (const auto& row : parsed.rows) {
       auto existing = store_.find_invoice(row.invoice.number);
       if (existing) {
-        // An invoice under dispute keeps its currency and stays at least as large as what is disputed.
+        // An invoice under dispute keeps its currency and stays at least as large as what is
+        // disputed.
         if (existing->invoice.currency != row.invoice.currency &&
             !store_.active_holds_of_invoice(row.invoice.number).empty()) {
-          report.rejected.push_back({row.where, row.invoice.number,
-                                     {{"currency", "cannot change from " + existing->invoice.currency +
-                                                       " while the invoice is disputed"}}});
+          report.rejected.push_back(
+              {row.where,
+               row.invoice.number,
+               {{"currency", "cannot change from " + existing->invoice.currency +
+                                 " while the invoice is disputed"}}});
           continue;
         }
         // Keep the due date the hold logic moved; import only corrects master data.
@@ -399,20 +434,25 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
   return in_transaction<DisputeView>([&]() -> Result<DisputeView> {
     Instant now = clock_.now();
     Error problems = Error::invalid("the dispute cannot be registered");
-    if (req.invoices.empty()) problems.details.push_back({"invoices", "at least one invoice is required"});
+    if (req.invoices.empty())
+      problems.details.push_back({"invoices", "at least one invoice is required"});
     if (req.description.empty()) problems.details.push_back({"description", "is required"});
-    if (req.actor.empty()) problems.details.push_back({"actor", "is required (who registers the dispute)"});
+    if (req.actor.empty())
+      problems.details.push_back({"actor", "is required (who registers the dispute)"});
     if (!req.contact_email.empty() && !domain::looks_like_email(req.contact_email))
-      problems.details.push_back({"contact_email", "'" + req.contact_email + "' is not an e-mail address"});
+      problems.details.push_back(
+          {"contact_email", "'" + req.contact_email + "' is not an e-mail address"});
     if (req.currency && !domain::is_currency_code(*req.currency))
-      problems.details.push_back({"currency", "'" + *req.currency + "' is not a three-letter ISO 4217 code"});
+      problems.details.push_back(
+          {"currency", "'" + *req.currency + "' is not a three-letter ISO 4217 code"});
 
     const workflow::CategoryDef* category = nullptr;
     if (req.category) {
       category = defs_.category(*req.category);
       if (!category) {
-        problems.details.push_back({"category", "unknown category '" + *req.category +
-                                                    "' (known: " + domain::join_keys(defs_.categories) + ")"});
+        problems.details.push_back(
+            {"category", "unknown category '" + *req.category +
+                             "' (known: " + domain::join_keys(defs_.categories) + ")"});
       }
     } else {
       category = &defs_.suggest_category(req.description);
@@ -426,7 +466,8 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
       const auto& claim = req.invoices[i];
       std::string field = "invoices[" + std::to_string(i) + "]";
       if (!seen.insert(claim.number).second) {
-        problems.details.push_back({field + ".number", "invoice " + claim.number + " is listed twice"});
+        problems.details.push_back(
+            {field + ".number", "invoice " + claim.number + " is listed twice"});
         continue;
       }
       auto inv = store_.find_invoice(claim.number);
@@ -436,19 +477,22 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
       }
       if (!first) first = inv;
       if (inv->invoice.customer.id != first->invoice.customer.id)
-        problems.details.push_back({field + ".number", "invoice " + claim.number + " belongs to customer " +
+        problems.details.push_back({field + ".number", "invoice " + claim.number +
+                                                           " belongs to customer " +
                                                            inv->invoice.customer.id + ", not " +
                                                            first->invoice.customer.id});
       std::string currency = req.currency ? *req.currency : first->invoice.currency;
       if (inv->invoice.currency != currency)
         problems.details.push_back({field + ".currency", "invoice " + claim.number + " is in " +
-                                                             inv->invoice.currency + ", the dispute in " + currency});
+                                                             inv->invoice.currency +
+                                                             ", the dispute in " + currency});
       // What other active disputes already claim on this invoice.
       Decimal claimed;
       for (const auto& other : store_.disputes_for_invoice(claim.number)) {
         if (!domain::holds_invoices(other.status)) continue;
         for (const auto& oi : other.invoices)
-          if (oi.invoice_number == claim.number) claimed = claimed.plus(oi.disputed_amount).value_or(claimed);
+          if (oi.invoice_number == claim.number)
+            claimed = claimed.plus(oi.disputed_amount).value_or(claimed);
       }
       Decimal remainder = inv->invoice.amount.minus(claimed).value_or(Decimal());
       Decimal amount = claim.amount ? *claim.amount : remainder;
@@ -458,18 +502,19 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
       }
       if (amount > remainder || amount.is_zero()) {
         problems.details.push_back(
-            {field + ".amount", "disputed amount " + amount.to_string() + " exceeds what is still undisputed on " +
-                                    claim.number + " (" + remainder.to_string() + " of " +
-                                    inv->invoice.amount.to_string() + " " + inv->invoice.currency + ")"});
+            {field + ".amount",
+             "disputed amount " + amount.to_string() + " exceeds what is still undisputed on " +
+                 claim.number + " (" + remainder.to_string() + " of " +
+                 inv->invoice.amount.to_string() + " " + inv->invoice.currency + ")"});
         continue;
       }
       d.invoices.push_back({claim.number, amount});
       total = total.plus(amount).value_or(total);
     }
     if (!problems.details.empty()) {
-      bool only_missing = std::all_of(problems.details.begin(), problems.details.end(), [](const auto& p) {
-        return p.problem.find("not found") != std::string::npos;
-      });
+      bool only_missing = std::all_of(
+          problems.details.begin(), problems.details.end(),
+          [](const auto& p) { return p.problem.find("not found") != std::string::npos; });
       if (only_missing) problems.code = domain::ErrorCode::kNotFound;
       return problems;
     }
@@ -500,13 +545,21 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
     store_.insert_dispute(d);
 
     record(d, now, req.actor, "registered",
-           "Dispute registered via " + str(to_string(req.channel)) + " in category " + category->id +
-               (req.category ? "" : " (suggested from the description)") + ": " + req.description,
-           json{{"category", category->id}, {"category_suggested", !req.category},
-                {"workflow", wf->id}, {"workflow_hash", hash},
-                {"disputed_amount", total.to_string()}, {"currency", d.currency},
-                {"invoices", invoices_json(d)}, {"due_at", domain::format_instant(d.due_at)},
-                {"contact", {{"name", req.contact_name}, {"email", req.contact_email}, {"phone", req.contact_phone}}}}
+           "Dispute registered via " + str(to_string(req.channel)) + " in category " +
+               category->id + (req.category ? "" : " (suggested from the description)") + ": " +
+               req.description,
+           json{{"category", category->id},
+                {"category_suggested", !req.category},
+                {"workflow", wf->id},
+                {"workflow_hash", hash},
+                {"disputed_amount", total.to_string()},
+                {"currency", d.currency},
+                {"invoices", invoices_json(d)},
+                {"due_at", domain::format_instant(d.due_at)},
+                {"contact",
+                 {{"name", req.contact_name},
+                  {"email", req.contact_email},
+                  {"phone", req.contact_phone}}}}
                .dump(),
            Direction::kInbound, str(to_string(req.channel)));
     place_holds(d, now, req.actor);
@@ -516,27 +569,39 @@ Result<DisputeView> DisputeService::open_dispute(const OpenDisputeRequest& req) 
     std::string expect_by = domain::format_date(defs_.calendar.local_date(d.due_at));
     if (defs_.notifications.confirm_customer) {
       if (!to.empty()) {
-        json msg = {{"template", "dispute_confirmation"}, {"to", to},
-                    {"language", first->invoice.customer.language}, {"dispute", d.ref},
-                    {"category", category->name}, {"expected_resolution_by", expect_by},
-                    {"invoices", invoices_json(d)}, {"disputed_amount", total.to_string()},
-                    {"currency", d.currency}, {"dunning_paused", true}};
+        json msg = {{"template", "dispute_confirmation"},
+                    {"to", to},
+                    {"language", first->invoice.customer.language},
+                    {"dispute", d.ref},
+                    {"category", category->name},
+                    {"expected_resolution_by", expect_by},
+                    {"invoices", invoices_json(d)},
+                    {"disputed_amount", total.to_string()},
+                    {"currency", d.currency},
+                    {"dunning_paused", true}};
         notify(d, "confirmation", msg.dump(), now);
         record(d, now, req.actor, "customer_confirmation",
-               "Confirmation queued to " + to + ": dunning paused, resolution expected by " + expect_by,
+               "Confirmation queued to " + to + ": dunning paused, resolution expected by " +
+                   expect_by,
                msg.dump(), Direction::kOutbound, "email");
       } else {
         record(d, now, req.actor, "customer_confirmation_missing",
-               "No e-mail address for the customer: confirm by phone (resolution expected by " + expect_by + ")",
+               "No e-mail address for the customer: confirm by phone (resolution expected by " +
+                   expect_by + ")",
                "{}");
       }
     }
     for (std::size_t i = 0; i < defs_.notifications.inform.size(); ++i) {
       domain::AssigneeKind kind;
       std::string who = resolve_assignee(defs_.notifications.inform[i], d, kind);
-      json msg = {{"template", "management_info"}, {"to", who}, {"to_kind", str(to_string(kind))},
-                  {"dispute", d.ref}, {"category", category->id}, {"customer", d.customer_name},
-                  {"disputed_amount", total.to_string()}, {"currency", d.currency}};
+      json msg = {{"template", "management_info"},
+                  {"to", who},
+                  {"to_kind", str(to_string(kind))},
+                  {"dispute", d.ref},
+                  {"category", category->id},
+                  {"customer", d.customer_name},
+                  {"disputed_amount", total.to_string()},
+                  {"currency", d.currency}};
       notify(d, "inform-" + std::to_string(i + 1), msg.dump(), now);
     }
 
@@ -567,16 +632,19 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
         v.already_applied = true;
         return v;
       }
-      return Error::conflict("step '" + step->step_key + "' of " + d->ref + " is not open (it is " +
-                             str(to_string(step->status)) +
-                             (step->completed_at ? " since " + defs_.calendar.format_local(*step->completed_at) : "") + ")");
+      return Error::conflict(
+          "step '" + step->step_key + "' of " + d->ref + " is not open (it is " +
+          str(to_string(step->status)) +
+          (step->completed_at ? " since " + defs_.calendar.format_local(*step->completed_at) : "") +
+          ")");
     }
     if (!domain::holds_invoices(d->status))
       return Error::conflict("dispute " + d->ref + " is " + str(to_string(d->status)));
 
     const auto& wf = workflow_of(*d);
     const workflow::StepDef* def = wf.step(step->step_key);
-    if (!def) return Error::internal("step '" + step->step_key + "' missing from the workflow snapshot");
+    if (!def)
+      return Error::internal("step '" + step->step_key + "' missing from the workflow snapshot");
     const workflow::Transition* transition = nullptr;
     if (req.outcome) {
       transition = def->outcome(*req.outcome);
@@ -587,9 +655,10 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
       std::vector<std::string> names;
       for (const auto& o : def->outcomes) names.push_back(o.outcome);
       std::string options = domain::join(names);
-      return Error::invalid(req.outcome ? "unknown outcome '" + *req.outcome + "' for step '" + def->id + "'"
-                                        : "step '" + def->id + "' needs an outcome",
-                            "outcome", "one of: " + options);
+      return Error::invalid(
+          req.outcome ? "unknown outcome '" + *req.outcome + "' for step '" + def->id + "'"
+                      : "step '" + def->id + "' needs an outcome",
+          "outcome", "one of: " + options);
     }
 
     step->status = StepStatus::kCompleted;
@@ -604,8 +673,12 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
     record(*d, now, req.actor, "step_completed",
            "Step '" + step->title + "' completed by " + req.actor + ": " + transition->outcome +
                (req.comment.empty() ? "" : " — " + req.comment),
-           json{{"step_id", step->id}, {"step", step->step_key}, {"outcome", transition->outcome},
-                {"comment", req.comment}, {"on_time", on_time}, {"late_working_days", late_days},
+           json{{"step_id", step->id},
+                {"step", step->step_key},
+                {"outcome", transition->outcome},
+                {"comment", req.comment},
+                {"on_time", on_time},
+                {"late_working_days", late_days},
                 {"duration_seconds", (now - step->assigned_at).count()},
                 {"source", req.source == CompletionSource::kConnector ? "connector" : "person"}}
                .dump());
@@ -618,8 +691,12 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
       row.dispute_id = d->id;
       row.step_id = step->id;
       row.task_key = step->task_key;
-      row.payload_json = json{{"task_key", step->task_key}, {"status", "completed"},
-                              {"outcome", transition->outcome}, {"comment", req.comment}}.dump();
+      row.payload_json = json{
+          {"task_key", step->task_key},
+          {"status", "completed"},
+          {"outcome", transition->outcome},
+          {"comment",
+           req.comment}}.dump();
       row.created_at = now;
       row.next_attempt_at = now;
       store_.enqueue(row);
@@ -633,7 +710,9 @@ Result<DisputeView> DisputeService::complete_step(const CompleteStepRequest& req
     if (const auto* next = wf.step(transition->next)) {
       open_step(*d, *next, now, req.actor);
     } else if (const auto* end = wf.end(transition->next)) {
-      finish(*d, end->resolution == Resolution::kWithdrawn ? DisputeStatus::kWithdrawn : DisputeStatus::kResolved,
+      finish(*d,
+             end->resolution == Resolution::kWithdrawn ? DisputeStatus::kWithdrawn
+                                                       : DisputeStatus::kResolved,
              end->resolution, end->note, now, req.actor);
     }
     return view(*d);
@@ -675,8 +754,10 @@ Result<DisputeView> DisputeService::reopen(const std::string& dispute, const std
     auto d = find(dispute);
     if (!d) return Error::not_found("dispute " + dispute + " not found");
     if (domain::holds_invoices(d->status))
-      return Error::conflict("dispute " + d->ref + " is " + str(to_string(d->status)) + ", not resolved, withdrawn or closed");
-    if (reason.empty()) return Error::invalid("a reason is required to reopen a dispute", "reason", "is required");
+      return Error::conflict("dispute " + d->ref + " is " + str(to_string(d->status)) +
+                             ", not resolved, withdrawn or closed");
+    if (reason.empty())
+      return Error::invalid("a reason is required to reopen a dispute", "reason", "is required");
     const auto& wf = workflow_of(*d);
     const workflow::StepDef* start = wf.step(from_step.value_or(wf.start));
     if (!start) {
@@ -693,11 +774,15 @@ Result<DisputeView> DisputeService::reopen(const std::string& dispute, const std
     d->closed_at.reset();
     d->updated_at = now;
     const auto* category = defs_.category(d->category);
-    if (category) d->due_at = defs_.calendar.deadline_after(now, category->max_resolution_working_days);
+    if (category)
+      d->due_at = defs_.calendar.deadline_after(now, category->max_resolution_working_days);
     store_.update_dispute(*d);
     record(*d, now, actor, "reopened", "Reopened (was " + previous + "): " + reason,
-           json{{"reason", reason}, {"previous_status", previous}, {"restart_step", start->id},
-                {"reopen_count", d->reopen_count}}.dump());
+           json{{"reason", reason},
+                {"previous_status", previous},
+                {"restart_step", start->id},
+                {"reopen_count", d->reopen_count}}
+               .dump());
     for (const auto& di : d->invoices) {
       store::CollectionEvent e;
       e.at = now;
@@ -717,8 +802,8 @@ Result<DisputeView> DisputeService::close(const std::string& dispute, const std:
     auto d = find(dispute);
     if (!d) return Error::not_found("dispute " + dispute + " not found");
     if (d->status != DisputeStatus::kResolved && d->status != DisputeStatus::kWithdrawn)
-      return Error::conflict("only a resolved or withdrawn dispute can be closed; " + d->ref + " is " +
-                             str(to_string(d->status)));
+      return Error::conflict("only a resolved or withdrawn dispute can be closed; " + d->ref +
+                             " is " + str(to_string(d->status)));
     Instant now = clock_.now();
     d->status = DisputeStatus::kClosed;
     d->closed_at = now;
@@ -735,15 +820,15 @@ Result<store::DossierEntry> DisputeService::add_note(const NoteRequest& req) {
     if (!d) return Error::not_found("dispute " + req.dispute + " not found");
     if (req.summary.empty()) return Error::invalid("a note needs a text", "summary", "is required");
     if (req.actor.empty()) return Error::invalid("a note needs an author", "actor", "is required");
-    return record(*d, clock_.now(), req.actor, req.channel ? "contact" : "note", req.summary, "{}", req.direction,
-                  req.channel ? str(to_string(*req.channel)) : "");
+    return record(*d, clock_.now(), req.actor, req.channel ? "contact" : "note", req.summary, "{}",
+                  req.direction, req.channel ? str(to_string(*req.channel)) : "");
   });
 }
 
-Result<store::DossierEntry> DisputeService::add_task_entry(const std::string& task_key, const std::string& actor,
-                                                          const std::string& kind, const std::string& summary,
-                                                          const std::string& payload_json, Direction direction,
-                                                          const std::string& channel) {
+Result<store::DossierEntry> DisputeService::add_task_entry(
+    const std::string& task_key, const std::string& actor, const std::string& kind,
+    const std::string& summary, const std::string& payload_json, Direction direction,
+    const std::string& channel) {
   return in_transaction<store::DossierEntry>([&]() -> Result<store::DossierEntry> {
     auto step = store_.find_step_by_task_key(task_key);
     if (!step) return Error::not_found("no step has task key " + task_key);
@@ -769,15 +854,17 @@ void DisputeService::fire_timer(const store::TimerRecord& t, Instant now, TickRe
   row.task_key = step->task_key;
   row.created_at = now;
   row.next_attempt_at = now;
-  json payload = {{"task_key", step->task_key}, {"dispute", d->ref}, {"step", step->step_key},
-                  {"title", step->title}, {"assignee", step->assignee},
-                  {"deadline_at", domain::format_instant(step->deadline_at)}};
+  json payload = {
+      {"task_key", step->task_key}, {"dispute", d->ref},
+      {"step", step->step_key},     {"title", step->title},
+      {"assignee", step->assignee}, {"deadline_at", domain::format_instant(step->deadline_at)}};
 
   if (t.kind == "reminder") {
     ++report.reminders;
     bool at_deadline = now >= step->deadline_at;
     std::string text = at_deadline ? "Reminder: '" + step->title + "' is due now"
-                                   : "Reminder: '" + step->title + "' is due " + defs_.calendar.format_local(step->deadline_at, true);
+                                   : "Reminder: '" + step->title + "' is due " +
+                                         defs_.calendar.format_local(step->deadline_at, true);
     record(*d, now, "disputed", "reminder", text + " (" + step->assignee + ")",
            json{{"step_id", step->id}, {"ordinal", t.ordinal}, {"assignee", step->assignee}}.dump(),
            Direction::kOutbound, step->target == "internal" ? "email" : step->target);
@@ -800,16 +887,20 @@ void DisputeService::fire_timer(const store::TimerRecord& t, Instant now, TickRe
   // Escalation: the step is overdue; someone with authority is told and added to the task.
   ++report.escalations;
   domain::AssigneeKind kind;
-  std::string to = def && def->escalation ? resolve_assignee(def->escalation->to, *d, kind) : d->reported_by;
+  std::string to =
+      def && def->escalation ? resolve_assignee(def->escalation->to, *d, kind) : d->reported_by;
   int overdue = defs_.calendar.working_days_between(step->deadline_at, now);
   step->escalated_at = now;
   step->escalated_to = to;
   store_.update_step(*step);
-  std::string text = "Escalated to " + to + ": '" + step->title + "' assigned to " + step->assignee +
-                     " is " + std::to_string(overdue) + " working day(s) overdue";
+  std::string text = "Escalated to " + to + ": '" + step->title + "' assigned to " +
+                     step->assignee + " is " + std::to_string(overdue) + " working day(s) overdue";
   record(*d, now, "disputed", "escalation", text,
-         json{{"step_id", step->id}, {"escalated_to", to}, {"overdue_working_days", overdue},
-              {"sla_breach", true}}.dump());
+         json{{"step_id", step->id},
+              {"escalated_to", to},
+              {"overdue_working_days", overdue},
+              {"sla_breach", true}}
+             .dump());
   payload["note"] = text;
   payload["escalated_to"] = to;
   payload["priority"] = "urgent";
@@ -861,14 +952,16 @@ std::vector<Task> DisputeService::tasks(const std::string& assignee) {
   if (!assignee.empty()) {
     who.insert(assignee);
     for (const auto& [id, role] : defs_.roles)
-      if (std::find(role.members.begin(), role.members.end(), assignee) != role.members.end()) who.insert(id);
+      if (std::find(role.members.begin(), role.members.end(), assignee) != role.members.end())
+        who.insert(id);
   }
   Instant now = clock_.now();
   std::vector<Task> out;
   std::map<std::int64_t, store::DisputeRecord> disputes;
   for (auto& s : store_.open_internal_steps(who)) {
     auto it = disputes.find(s.dispute_id);
-    if (it == disputes.end()) it = disputes.emplace(s.dispute_id, *store_.find_dispute(s.dispute_id)).first;
+    if (it == disputes.end())
+      it = disputes.emplace(s.dispute_id, *store_.find_dispute(s.dispute_id)).first;
     Task t;
     t.dispute_ref = it->second.ref;
     t.customer_name = it->second.customer_name;

@@ -23,7 +23,8 @@ using domain::Result;
 
 struct ClaimedInvoice {
   std::string number;
-  std::optional<domain::Decimal> amount;  // nullopt: the whole (undisputed remainder of the) invoice
+  std::optional<domain::Decimal>
+      amount;  // nullopt: the whole (undisputed remainder of the) invoice
 };
 
 struct OpenDisputeRequest {
@@ -43,8 +44,8 @@ struct OpenDisputeRequest {
 enum class CompletionSource { kPerson, kConnector };
 
 struct CompleteStepRequest {
-  std::string dispute;  // ref (DSP-000001) or numeric id
-  std::string step;     // step instance id, or the workflow step id of an open step
+  std::string dispute;                 // ref (DSP-000001) or numeric id
+  std::string step;                    // step instance id, or the workflow step id of an open step
   std::optional<std::string> outcome;  // may be omitted when the step has exactly one outcome
   std::string comment;
   std::string actor;
@@ -73,7 +74,7 @@ struct DisputeView {
   std::vector<store::StepRecord> steps;
   std::vector<store::HoldRecord> active_holds;
   std::vector<store::DossierEntry> dossier;  // empty unless from show()
-  bool already_applied = false;  // set by idempotent commands that changed nothing
+  bool already_applied = false;              // set by idempotent commands that changed nothing
 };
 
 struct InvoiceState {
@@ -118,11 +119,10 @@ class DisputeService {
   Result<store::DossierEntry> add_note(const NoteRequest& request);
   /// A dossier entry written by the system itself (a task mirrored into a connector, a comment
   /// that arrived from an external system), for the dispute that owns `task_key`.
-  Result<store::DossierEntry> add_task_entry(const std::string& task_key, const std::string& actor,
-                                             const std::string& kind, const std::string& summary,
-                                             const std::string& payload_json,
-                                             domain::Direction direction = domain::Direction::kInternal,
-                                             const std::string& channel = "");
+  Result<store::DossierEntry> add_task_entry(
+      const std::string& task_key, const std::string& actor, const std::string& kind,
+      const std::string& summary, const std::string& payload_json,
+      domain::Direction direction = domain::Direction::kInternal, const std::string& channel = "");
   /// Fires every reminder and escalation due at the clock's now.
   Result<TickReport> tick();
 
@@ -160,10 +160,11 @@ class DisputeService {
   void release_holds(store::DisputeRecord& d, domain::Resolution resolution, domain::Instant now,
                      const std::string& actor);
   void fire_timer(const store::TimerRecord& timer, domain::Instant now, TickReport& report);
-  store::DossierEntry record(const store::DisputeRecord& d, domain::Instant at, const std::string& actor,
-              const std::string& kind, const std::string& summary, const std::string& payload_json,
-              domain::Direction direction = domain::Direction::kInternal,
-              const std::string& channel = "");
+  store::DossierEntry record(const store::DisputeRecord& d, domain::Instant at,
+                             const std::string& actor, const std::string& kind,
+                             const std::string& summary, const std::string& payload_json,
+                             domain::Direction direction = domain::Direction::kInternal,
+                             const std::string& channel = "");
   void notify(const store::DisputeRecord& d, const std::string& key_suffix,
               const std::string& payload_json, domain::Instant now);
   std::string resolve_assignee(const workflow::AssigneeRule& rule, const store::DisputeRecord& d,

@@ -3,7 +3,8 @@
 namespace disputed::engine {
 
 ReaderPool::ReaderPool(const std::filesystem::path& file, store::DatabaseOptions options,
-                       const workflow::Definitions& definitions, const domain::Clock& clock, std::size_t size) {
+                       const workflow::Definitions& definitions, const domain::Clock& clock,
+                       std::size_t size) {
   for (std::size_t i = 0; i < (size == 0 ? 1 : size); ++i) {
     auto reader = std::make_unique<Reader>();
     reader->db = std::make_unique<store::Database>(file, options);

@@ -25,7 +25,8 @@ class ReaderPool {
   /// Opens `size` connections to `file` (which must exist and be migrated), each refusing
   /// writes (PRAGMA query_only). Throws store::SqliteError when one cannot be opened.
   ReaderPool(const std::filesystem::path& file, store::DatabaseOptions options,
-             const workflow::Definitions& definitions, const domain::Clock& clock, std::size_t size);
+             const workflow::Definitions& definitions, const domain::Clock& clock,
+             std::size_t size);
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;
 
@@ -33,7 +34,9 @@ class ReaderPool {
   class Lease {
    public:
     Lease(ReaderPool& pool, Reader* reader) : pool_(&pool), reader_(reader) {}
-    Lease(Lease&& other) noexcept : pool_(other.pool_), reader_(other.reader_) { other.reader_ = nullptr; }
+    Lease(Lease&& other) noexcept : pool_(other.pool_), reader_(other.reader_) {
+      other.reader_ = nullptr;
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;

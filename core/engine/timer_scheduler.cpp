@@ -6,7 +6,8 @@ TimerScheduler::TimerScheduler(DisputeService& service, std::chrono::millisecond
                                std::function<void(const Result<TickReport>&)> on_tick)
     : TimerScheduler([&service] { return service.tick(); }, interval, std::move(on_tick)) {}
 
-TimerScheduler::TimerScheduler(std::function<Result<TickReport>()> tick, std::chrono::milliseconds interval,
+TimerScheduler::TimerScheduler(std::function<Result<TickReport>()> tick,
+                               std::chrono::milliseconds interval,
                                std::function<void(const Result<TickReport>&)> on_tick)
     : tick_(std::move(tick)), interval_(interval), on_tick_(std::move(on_tick)) {}
 

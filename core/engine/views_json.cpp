@@ -18,27 +18,30 @@ json payload(const std::string& text) {
 json to_json(const store::DisputeRecord& d) {
   json invoices = json::array();
   for (const auto& i : d.invoices)
-    invoices.push_back({{"number", i.invoice_number}, {"disputed_amount", i.disputed_amount.to_string()}});
-  return {{"id", d.id},
-          {"ref", d.ref},
-          {"category", d.category},
-          {"status", std::string(to_string(d.status))},
-          {"channel", std::string(to_string(d.channel))},
-          {"description", d.description},
-          {"reported_by", d.reported_by},
-          {"contact", {{"name", d.contact_name}, {"email", d.contact_email}, {"phone", d.contact_phone}}},
-          {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
-          {"currency", d.currency},
-          {"disputed_amount", d.disputed_amount.to_string()},
-          {"invoices", invoices},
-          {"opened_at", domain::format_instant(d.opened_at)},
-          {"due_at", domain::format_instant(d.due_at)},
-          {"resolved_at", opt_instant(d.resolved_at)},
-          {"resolution", d.resolution ? json(std::string(to_string(*d.resolution))) : json(nullptr)},
-          {"resolution_note", d.resolution_note},
-          {"closed_at", opt_instant(d.closed_at)},
-          {"reopen_count", d.reopen_count},
-          {"updated_at", domain::format_instant(d.updated_at)}};
+    invoices.push_back(
+        {{"number", i.invoice_number}, {"disputed_amount", i.disputed_amount.to_string()}});
+  return {
+      {"id", d.id},
+      {"ref", d.ref},
+      {"category", d.category},
+      {"status", std::string(to_string(d.status))},
+      {"channel", std::string(to_string(d.channel))},
+      {"description", d.description},
+      {"reported_by", d.reported_by},
+      {"contact",
+       {{"name", d.contact_name}, {"email", d.contact_email}, {"phone", d.contact_phone}}},
+      {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
+      {"currency", d.currency},
+      {"disputed_amount", d.disputed_amount.to_string()},
+      {"invoices", invoices},
+      {"opened_at", domain::format_instant(d.opened_at)},
+      {"due_at", domain::format_instant(d.due_at)},
+      {"resolved_at", opt_instant(d.resolved_at)},
+      {"resolution", d.resolution ? json(std::string(to_string(*d.resolution))) : json(nullptr)},
+      {"resolution_note", d.resolution_note},
+      {"closed_at", opt_instant(d.closed_at)},
+      {"reopen_count", d.reopen_count},
+      {"updated_at", domain::format_instant(d.updated_at)}};
 }
 
 namespace {
@@ -79,7 +82,8 @@ json to_json(const store::HoldRecord& h) {
           {"placed_at", domain::format_instant(h.placed_at)},
           {"released_at", opt_instant(h.released_at)},
           {"release_reason", opt_text(h.release_reason)},
-          {"new_due_date", h.new_due_date ? json(domain::format_date(*h.new_due_date)) : json(nullptr)}};
+          {"new_due_date",
+           h.new_due_date ? json(domain::format_date(*h.new_due_date)) : json(nullptr)}};
 }
 
 json to_json(const store::DossierEntry& e) {
@@ -118,8 +122,11 @@ json to_json(const DisputeView& v) {
 json to_json(const InvoiceState& s) {
   const auto& inv = s.invoice.invoice;
   json out = {{"number", inv.number},
-              {"customer", {{"id", inv.customer.id}, {"name", inv.customer.name},
-                            {"email", inv.customer.email}, {"language", inv.customer.language}}},
+              {"customer",
+               {{"id", inv.customer.id},
+                {"name", inv.customer.name},
+                {"email", inv.customer.email},
+                {"language", inv.customer.language}}},
               {"amount", inv.amount.to_string()},
               {"currency", inv.currency},
               {"issue_date", domain::format_date(inv.issue_date)},
@@ -147,7 +154,8 @@ json to_json(const ImportReport& r) {
   json rejected = json::array();
   for (const auto& row : r.rejected) {
     json problems = json::array();
-    for (const auto& p : row.problems) problems.push_back({{"field", p.field}, {"problem", p.problem}});
+    for (const auto& p : row.problems)
+      problems.push_back({{"field", p.field}, {"problem", p.problem}});
     rejected.push_back({{"where", row.where}, {"number", row.number}, {"problems", problems}});
   }
   return {{"created", r.created}, {"updated", r.updated}, {"rejected", rejected}};
@@ -160,7 +168,8 @@ json to_json(const TickReport& r) {
 json to_json(const domain::Error& e) {
   json details = json::array();
   for (const auto& d : e.details) details.push_back({{"field", d.field}, {"problem", d.problem}});
-  return {{"error", {{"code", domain::to_string(e.code)}, {"message", e.message}, {"details", details}}}};
+  return {{"error",
+           {{"code", domain::to_string(e.code)}, {"message", e.message}, {"details", details}}}};
 }
 
 }  // namespace disputed::engine

@@ -21,7 +21,8 @@ namespace {
 /// The plugins' persistent state, in the engine's database (table plugin_kv).
 class SqliteKeyValueStore final : public sdk::KeyValueStore {
  public:
-  SqliteKeyValueStore(store::Database& db, std::string instance) : store_(db), instance_(std::move(instance)) {}
+  SqliteKeyValueStore(store::Database& db, std::string instance)
+      : store_(db), instance_(std::move(instance)) {}
   std::optional<std::string> get(const std::string& key) override {
     try {
       return store_.kv_get(instance_, key);
@@ -64,7 +65,8 @@ std::vector<InstanceConfig> read_instance_configs(const fs::path& dir) {
     // must never reach a log.
     if (auto secrets = doc.find("secrets"); secrets != doc.end() && secrets->is_object())
       for (const auto& [k, v] : secrets->items())
-        if (!v.is_string() || !(v.get<std::string>().rfind("env:", 0) == 0 || v.get<std::string>().rfind("file:", 0) == 0))
+        if (!v.is_string() || !(v.get<std::string>().rfind("env:", 0) == 0 ||
+                                v.get<std::string>().rfind("file:", 0) == 0))
           throw ConfigError(file.string(), "/secrets/" + k,
                             "must be a reference (env:NAME or file:PATH), not the secret itself");
     config::embedded_schema("connector-instance").validate_or_throw(doc, file.string());
@@ -80,18 +82,21 @@ std::vector<InstanceConfig> read_instance_configs(const fs::path& dir) {
     c.allow_plain_http = doc.value("allow_plain_http", false);
     if (doc.contains("rate_per_second")) c.rate_per_second = doc["rate_per_second"].get<double>();
     if (doc.contains("burst")) c.burst = doc["burst"].get<int>();
-    if (doc.contains("poll_interval_seconds")) c.poll_interval_seconds = doc["poll_interval_seconds"].get<int>();
+    if (doc.contains("poll_interval_seconds"))
+      c.poll_interval_seconds = doc["poll_interval_seconds"].get<int>();
     if (doc.contains("max_attempts")) c.max_attempts = doc["max_attempts"].get<int>();
     c.paused = doc.value("paused", false);
     for (const auto& other : out)
       if (other.name == c.name)
-        throw ConfigError(file.string(), "/name", "instance name '" + c.name + "' is also used by " + other.file.string());
+        throw ConfigError(file.string(), "/name",
+                          "instance name '" + c.name + "' is also used by " + other.file.string());
     out.push_back(std::move(c));
   }
   return out;
 }
 
-std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured, const char* plugin_path_env) {
+std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured,
+                                         const char* plugin_path_env) {
   std::vector<fs::path> dirs = configured;
   char exe[4096];
   ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -117,8 +122,8 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured
   return unique;
 }
 
-ConnectorHost::ConnectorHost(std::vector<fs::path> plugin_dirs, const domain::Clock& clock, net::LogSink log,
-                             store::Database* kv_db)
+ConnectorHost::ConnectorHost(std::vector<fs::path> plugin_dirs, const domain::Clock& clock,
+                             net::LogSink log, store::Database* kv_db)
     : catalog_(plugin_dirs), clock_(clock), log_(std::move(log)), kv_db_(kv_db) {}
 
 ConnectorHost::~ConnectorHost() {
@@ -145,9 +150,12 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
       throw ConfigError(file, "/settings" + problems[0].field, problems[0].problem);
     for (const auto& [secret, required] : m.secrets)
       if (required && !c.secrets.count(secret))
-        throw ConfigError(file, "/secrets/" + secret, "is required by plugin " + m.id + " (an env:NAME or file:PATH reference)");
+        throw ConfigError(
+            file, "/secrets/" + secret,
+            "is required by plugin " + m.id + " (an env:NAME or file:PATH reference)");
     for (const auto& [secret, ref] : c.secrets)
-      if (!m.secrets.count(secret)) throw ConfigError(file, "/secrets/" + secret, "plugin " + m.id + " has no such secret");
+      if (!m.secrets.count(secret))
+        throw ConfigError(file, "/secrets/" + secret, "plugin " + m.id + " has no such secret");
 
     auto connector = plugin.value()->create();
     if (!connector) throw ConfigError(file, "/plugin", connector.error().message);
@@ -159,26 +167,30 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
     if (!kind) throw ConfigError(file, "/plugin", kind.error().message);
     auto credentials = net::parse_credential_settings(kind.value(), c.auth.dump(), c.secrets);
     if (!credentials) {
-      // Fields come relative to the auth object ("token_url", "extra_form.x") or as "secrets.<name>".
+      // Fields come relative to the auth object ("token_url", "extra_form.x") or as
+      // "secrets.<name>".
       const auto& e = credentials.error();
       std::string field = e.details.empty() ? "" : e.details[0].field;
       std::replace(field.begin(), field.end(), '.', '/');
-      std::string path = field.rfind("secrets/", 0) == 0 ? "/" + field : (field.empty() ? "/auth" : "/auth/" + field);
+      std::string path = field.rfind("secrets/", 0) == 0
+                             ? "/" + field
+                             : (field.empty() ? "/auth" : "/auth/" + field);
       throw ConfigError(file, path, e.describe());
     }
     net::HostServicesConfig services_config;
     services_config.instance_name = c.name;
     services_config.credentials = credentials.value();
     services_config.http.allowed_hosts = m.allowed_hosts;
-    services_config.http.allowed_hosts.insert(services_config.http.allowed_hosts.end(), c.allowed_hosts.begin(),
-                                              c.allowed_hosts.end());
+    services_config.http.allowed_hosts.insert(services_config.http.allowed_hosts.end(),
+                                              c.allowed_hosts.begin(), c.allowed_hosts.end());
     services_config.http.allow_plain_http = c.allow_plain_http;
     services_config.log_sink = log_;
     services_config.shutdown = &shutdown_;
     std::unique_ptr<sdk::KeyValueStore> kv;
     if (kv_db_) kv = std::make_unique<SqliteKeyValueStore>(*kv_db_, c.name);
     auto services = net::HostServices::create(services_config, clock_, std::move(kv));
-    if (!services) throw ConfigError(file, "", "instance " + c.name + ": " + services.error().describe());
+    if (!services)
+      throw ConfigError(file, "", "instance " + c.name + ": " + services.error().describe());
 
     Instance in;
     in.config = c;
@@ -186,7 +198,10 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
     in.services = std::move(services.value());
     in.connector = connector.value();
     auto opened = in.connector->open(c.settings.dump(), *in.services);
-    if (!opened.ok) throw ConfigError(file, "", "instance " + c.name + " (plugin " + m.id + ") did not open: " + opened.message);
+    if (!opened.ok)
+      throw ConfigError(
+          file, "",
+          "instance " + c.name + " (plugin " + m.id + ") did not open: " + opened.message);
     instances_.push_back(std::move(in));
   }
 }
@@ -197,7 +212,8 @@ void ConnectorHost::register_with(sync::SyncEngine& engine) {
     o.name = in.config.name;
     o.rate_per_second = in.config.rate_per_second.value_or(in.manifest.rate_per_second);
     o.burst = in.config.burst.value_or(in.manifest.burst);
-    o.poll_interval = std::chrono::seconds(in.config.poll_interval_seconds.value_or(in.manifest.poll_interval_seconds));
+    o.poll_interval = std::chrono::seconds(
+        in.config.poll_interval_seconds.value_or(in.manifest.poll_interval_seconds));
     o.max_attempts = in.config.max_attempts.value_or(o.max_attempts);
     o.paused = in.config.paused;
     engine.add_instance(o, *in.connector);

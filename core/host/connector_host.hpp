@@ -41,8 +41,8 @@ std::vector<InstanceConfig> read_instance_configs(const std::filesystem::path& d
 
 /// Where plugins are looked for: the config's `plugin_dirs`, then <binary dir>/../plugins, then
 /// each entry of $DISPUTED_PLUGIN_PATH (colon-separated).
-std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::filesystem::path>& configured,
-                                                      const char* plugin_path_env);
+std::vector<std::filesystem::path> plugin_search_path(
+    const std::vector<std::filesystem::path>& configured, const char* plugin_path_env);
 
 class ConnectorHost {
  public:
@@ -55,8 +55,8 @@ class ConnectorHost {
 
   /// `kv_db` backs the plugins' key-value state (use the sync engine's connection: the same
   /// thread calls the connectors). `clock` outlives the host.
-  ConnectorHost(std::vector<std::filesystem::path> plugin_dirs, const domain::Clock& clock, net::LogSink log,
-                store::Database* kv_db = nullptr);
+  ConnectorHost(std::vector<std::filesystem::path> plugin_dirs, const domain::Clock& clock,
+                net::LogSink log, store::Database* kv_db = nullptr);
   ~ConnectorHost();
 
   /// Loads and opens every instance; throws config::ConfigError for the first that cannot start.

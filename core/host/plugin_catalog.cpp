@@ -15,20 +15,24 @@ PluginCatalog::PluginCatalog(const std::vector<fs::path>& directories) {
     std::vector<fs::path> manifests;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       std::string name = e.path().filename().string();
-      if (name.size() > 14 && name.rfind("lib", 0) == 0 && name.ends_with(".manifest.json")) manifests.push_back(e.path());
+      if (name.size() > 14 && name.rfind("lib", 0) == 0 && name.ends_with(".manifest.json"))
+        manifests.push_back(e.path());
     }
     std::sort(manifests.begin(), manifests.end());
     for (const auto& m : manifests) {
       std::string stem = m.filename().string();
       stem.resize(stem.size() - std::string(".manifest.json").size());
       fs::path library = m.parent_path() / (stem + ".so");
-      if (!fs::exists(library)) throw config::ConfigError(m.string(), "", "no plugin library " + library.string() + " beside it");
+      if (!fs::exists(library))
+        throw config::ConfigError(m.string(), "",
+                                  "no plugin library " + library.string() + " beside it");
       PluginManifest manifest = read_manifest(m);
       auto existing = entries_.find(manifest.id);
       if (existing != entries_.end()) {
         if (existing->second.library.parent_path() == library.parent_path())
-          throw config::ConfigError(m.string(), "/id", "plugin id '" + manifest.id + "' is also claimed by " +
-                                                           existing->second.manifest_file.string());
+          throw config::ConfigError(m.string(), "/id",
+                                    "plugin id '" + manifest.id + "' is also claimed by " +
+                                        existing->second.manifest_file.string());
         continue;  // an earlier directory wins
       }
       std::string id = manifest.id;  // read before the move below
@@ -48,7 +52,8 @@ domain::Result<std::shared_ptr<LoadedPlugin>> PluginCatalog::load(const std::str
   if (!entry) {
     std::string known;
     for (const auto& [k, v] : entries_) known += (known.empty() ? "" : ", ") + k;
-    return domain::Error::not_found("no plugin '" + id + "' found (found: " + (known.empty() ? "none" : known) + ")");
+    return domain::Error::not_found("no plugin '" + id +
+                                    "' found (found: " + (known.empty() ? "none" : known) + ")");
   }
   auto plugin = load_plugin(entry->library, entry->manifest);
   if (plugin.ok()) loaded_[id] = plugin.value();

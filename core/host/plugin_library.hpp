@@ -36,7 +36,7 @@ class LoadedPlugin : public std::enable_shared_from_this<LoadedPlugin> {
 
  private:
   friend domain::Result<std::shared_ptr<LoadedPlugin>> load_plugin(const std::filesystem::path&,
-                                                                    const PluginManifest&);
+                                                                   const PluginManifest&);
   friend struct ConnectorDeleter;
   struct Library;
   LoadedPlugin() = default;

@@ -29,7 +29,8 @@ PluginManifest parse_manifest(const std::string& text, const std::string& source
   try {
     config::JsonSchema check(m.config_schema, m.id + " config_schema");
   } catch (const std::exception& e) {
-    throw config::ConfigError(source, "/config_schema", std::string("is not a usable JSON Schema: ") + e.what());
+    throw config::ConfigError(source, "/config_schema",
+                              std::string("is not a usable JSON Schema: ") + e.what());
   }
   m.document = std::move(doc);
   return m;

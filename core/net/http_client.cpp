@@ -123,7 +123,8 @@ struct HttpClient::Impl {
     return created;
   }
 
-  std::shared_ptr<client::http_client> new_client(const std::string& origin, std::chrono::milliseconds timeout) {
+  std::shared_ptr<client::http_client> new_client(const std::string& origin,
+                                                  std::chrono::milliseconds timeout) {
     client::http_client_config config;
     config.set_timeout(timeout);
     config.set_validate_certificates(true);
@@ -138,7 +139,8 @@ struct HttpClient::Impl {
   // Requests that are not idempotent therefore go on a connection of their own, which is
   // never "reused", and close it afterwards.
   static bool idempotent(const std::string& method) {
-    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+           method == "OPTIONS";
   }
 
   // One network attempt; logs one line and counts it.
@@ -167,7 +169,8 @@ struct HttpClient::Impl {
 
       const bool fresh_connection = !idempotent(request.method);
       if (fresh_connection) message.headers().add("Connection", "close");
-      auto client = fresh_connection ? new_client(origin_of(url), timeout) : client_for(url, timeout);
+      auto client =
+          fresh_connection ? new_client(origin_of(url), timeout) : client_for(url, timeout);
       auto answer = client->request(message).get();
       const auto declared = answer.headers().content_length();
       if (declared > options.max_response_bytes) {

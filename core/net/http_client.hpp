@@ -64,7 +64,8 @@ class HttpClient final : public sdk::HttpClient {
   /// Sends the request and waits for the answer; never throws. Status 0 with `error` when the
   /// request was refused ("refused: ..." — URL not absolute, host not allowed, plain http to a
   /// non-loopback host, a bad header or one the client manages (Host, Content-Length,
-  /// Transfer-Encoding) — no network call made), when no credential could be had ("auth: ..."), or when no answer came
+  /// Transfer-Encoding) — no network call made), when no credential could be had ("auth: ..."), or
+  /// when no answer came
   /// ("timeout after N ms", "connection failed: ..."). Any answer, 4xx/5xx included, is returned
   /// as-is. With OAuth2, a 401 invalidates the token and the request is sent once more with a
   /// fresh one; a second 401 is returned.

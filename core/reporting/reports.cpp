@@ -40,11 +40,12 @@ Cell share(std::int64_t part, std::int64_t whole) {
 // Common words that say nothing about a cause (English and Dutch, four letters or more).
 const std::set<std::string, std::less<>>& stop_words() {
   static const std::set<std::string, std::less<>> words = {
-      "about", "also",  "been",  "does",  "from",    "have",  "into",  "more",   "only", "over",
-      "some",  "than",  "that",  "their", "them",    "then",  "there", "they",   "this", "were",
-      "what",  "when",  "which", "with",  "would",   "your",  "invoice", "invoiced", "invoices",
-      "customer", "alle", "deze", "door", "geen",    "graag", "heeft", "hebben", "jullie", "maar",
-      "naar",  "niet",  "onze",  "voor",  "werd",    "wordt", "zijn",  "factuur", "klant"};
+      "about", "also", "been",    "does",     "from",     "have",     "into",    "more",
+      "only",  "over", "some",    "than",     "that",     "their",    "them",    "then",
+      "there", "they", "this",    "were",     "what",     "when",     "which",   "with",
+      "would", "your", "invoice", "invoiced", "invoices", "customer", "alle",    "deze",
+      "door",  "geen", "graag",   "heeft",    "hebben",   "jullie",   "maar",    "naar",
+      "niet",  "onze", "voor",    "werd",     "wordt",    "zijn",     "factuur", "klant"};
   return words;
 }
 
@@ -144,18 +145,23 @@ std::string csv_field(const Cell& c) {
 
 std::string_view to_string(ReportKind kind) {
   switch (kind) {
-    case ReportKind::kSummary: return "summary";
-    case ReportKind::kAgeing: return "ageing";
-    case ReportKind::kLeadTimes: return "lead-times";
-    case ReportKind::kSla: return "sla";
-    case ReportKind::kCauses: return "causes";
+    case ReportKind::kSummary:
+      return "summary";
+    case ReportKind::kAgeing:
+      return "ageing";
+    case ReportKind::kLeadTimes:
+      return "lead-times";
+    case ReportKind::kSla:
+      return "sla";
+    case ReportKind::kCauses:
+      return "causes";
   }
   return "summary";
 }
 
 std::optional<ReportKind> parse_report_kind(std::string_view name) {
-  for (auto kind : {ReportKind::kSummary, ReportKind::kAgeing, ReportKind::kLeadTimes, ReportKind::kSla,
-                    ReportKind::kCauses})
+  for (auto kind : {ReportKind::kSummary, ReportKind::kAgeing, ReportKind::kLeadTimes,
+                    ReportKind::kSla, ReportKind::kCauses})
     if (to_string(kind) == name) return kind;
   return std::nullopt;
 }
@@ -183,23 +189,31 @@ std::optional<double> percentile(std::vector<double>& values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-Reporter::Reporter(store::Database& db, const workflow::Definitions& definitions, const domain::Clock& clock)
+Reporter::Reporter(store::Database& db, const workflow::Definitions& definitions,
+                   const domain::Clock& clock)
     : db_(db), defs_(definitions), clock_(clock) {}
 
 domain::Result<Report> Reporter::run(ReportKind kind, const ReportQuery& query) {
   if (query.category && !defs_.category(*query.category))
-    return Error::invalid("unknown category", "category",
-                          "'" + *query.category + "' is not one of " + domain::join_keys(defs_.categories));
-  if (query.from && query.to && std::chrono::sys_days(*query.from) > std::chrono::sys_days(*query.to))
+    return Error::invalid(
+        "unknown category", "category",
+        "'" + *query.category + "' is not one of " + domain::join_keys(defs_.categories));
+  if (query.from && query.to &&
+      std::chrono::sys_days(*query.from) > std::chrono::sys_days(*query.to))
     return Error::invalid("the period ends before it starts", "to", "must not be before 'from'");
   try {
     store::ReadTransaction snapshot(db_);
     switch (kind) {
-      case ReportKind::kSummary: return summary(query);
-      case ReportKind::kAgeing: return ageing(query);
-      case ReportKind::kLeadTimes: return lead_times(query);
-      case ReportKind::kSla: return sla(query);
-      case ReportKind::kCauses: return causes(query);
+      case ReportKind::kSummary:
+        return summary(query);
+      case ReportKind::kAgeing:
+        return ageing(query);
+      case ReportKind::kLeadTimes:
+        return lead_times(query);
+      case ReportKind::kSla:
+        return sla(query);
+      case ReportKind::kCauses:
+        return causes(query);
     }
     return Error::internal("unknown report");
   } catch (const std::exception& e) {
@@ -219,7 +233,8 @@ store::ReportScope scope_of(const ReportQuery& q, const domain::BusinessCalendar
   return s;
 }
 
-Report start(ReportKind kind, const ReportQuery& q, Instant now, const domain::BusinessCalendar& calendar) {
+Report start(ReportKind kind, const ReportQuery& q, Instant now,
+             const domain::BusinessCalendar& calendar) {
   Report r;
   r.kind = kind;
   r.generated_at = now;
@@ -233,9 +248,11 @@ Report start(ReportKind kind, const ReportQuery& q, Instant now, const domain::B
 Report Reporter::summary(const ReportQuery& q) {
   Report r = start(ReportKind::kSummary, q, clock_.now(), defs_.calendar);
   store::ReportStore store(db_);
-  Table t{"by_category_status", {"category", "status", "currency", "disputes", "disputed_amount"}, {}};
+  Table t{
+      "by_category_status", {"category", "status", "currency", "disputes", "disputed_amount"}, {}};
   for (const auto& row : store.counts_by_category_status(scope_of(q, defs_.calendar)))
-    t.rows.push_back({row.category, row.status, row.currency, row.disputes, row.amount.to_string()});
+    t.rows.push_back(
+        {row.category, row.status, row.currency, row.disputes, row.amount.to_string()});
   r.sections.push_back(std::move(t));
   return r;
 }
@@ -271,13 +288,14 @@ Report Reporter::lead_times(const ReportQuery& q) {
     durations.working_days.push_back(working_days.between(d.opened_at, d.resolved_at));
   }
   Table categories{"by_category",
-                   {"category", "sla_working_days", "resolved", "median_days", "p90_days", "median_working_days",
-                    "p90_working_days"},
+                   {"category", "sla_working_days", "resolved", "median_days", "p90_days",
+                    "median_working_days", "p90_working_days"},
                    {}};
   for (auto& [category, durations] : by_category) {
     const auto* def = defs_.category(category);
-    std::vector<Cell> row = {category, def ? Cell(std::int64_t(def->max_resolution_working_days)) : Cell(nullptr),
-                             std::int64_t(durations.days.size())};
+    std::vector<Cell> row = {
+        category, def ? Cell(std::int64_t(def->max_resolution_working_days)) : Cell(nullptr),
+        std::int64_t(durations.days.size())};
     add_percentiles(row, durations);
     categories.rows.push_back(std::move(row));
   }
@@ -289,7 +307,8 @@ Report Reporter::lead_times(const ReportQuery& q) {
     durations.working_days.push_back(working_days.between(s.assigned_at, s.completed_at));
   }
   Table steps{"by_step",
-              {"category", "step", "completed", "median_days", "p90_days", "median_working_days", "p90_working_days"},
+              {"category", "step", "completed", "median_days", "p90_days", "median_working_days",
+               "p90_working_days"},
               {}};
   for (auto& [key, durations] : by_step) {
     std::vector<Cell> row = {key.first, key.second, std::int64_t(durations.days.size())};
@@ -319,21 +338,28 @@ Report Reporter::sla(const ReportQuery& q) {
   }
 
   Table by_category{"by_category",
-                    {"category", "sla_working_days", "due", "met", "missed", "pending", "compliance", "escalations"},
+                    {"category", "sla_working_days", "due", "met", "missed", "pending",
+                     "compliance", "escalations"},
                     {}};
   for (const auto& [category, counts] : categories) {
     const auto* def = defs_.category(category);
-    std::vector<Cell> row = {category, def ? Cell(std::int64_t(def->max_resolution_working_days)) : Cell(nullptr)};
+    std::vector<Cell> row = {
+        category, def ? Cell(std::int64_t(def->max_resolution_working_days)) : Cell(nullptr)};
     add_sla(row, counts);
     by_category.rows.push_back(std::move(row));
   }
-  Table by_step{"by_step", {"category", "step", "due", "met", "missed", "pending", "compliance", "escalations"}, {}};
+  Table by_step{
+      "by_step",
+      {"category", "step", "due", "met", "missed", "pending", "compliance", "escalations"},
+      {}};
   for (const auto& [key, counts] : steps) {
     std::vector<Cell> row = {key.first, key.second};
     add_sla(row, counts);
     by_step.rows.push_back(std::move(row));
   }
-  Table by_assignee{"by_assignee", {"assignee", "due", "met", "missed", "pending", "compliance", "escalations"}, {}};
+  Table by_assignee{"by_assignee",
+                    {"assignee", "due", "met", "missed", "pending", "compliance", "escalations"},
+                    {}};
   for (const auto& [assignee, counts] : assignees) {
     std::vector<Cell> row = {assignee};
     add_sla(row, counts);
@@ -354,14 +380,16 @@ Report Reporter::causes(const ReportQuery& q) {
   std::int64_t total = 0;
   for (const auto& c : categories) total += c.disputes;
   Table by_category{"by_category", {"category", "disputes", "share"}, {}};
-  for (const auto& c : categories) by_category.rows.push_back({c.category, c.disputes, share(c.disputes, total)});
+  for (const auto& c : categories)
+    by_category.rows.push_back({c.category, c.disputes, share(c.disputes, total)});
 
   auto resolutions = store.counts_by_resolution(scope);
   std::map<std::string, std::int64_t> ended;
   for (const auto& c : resolutions) ended[c.category] += c.disputes;
   Table by_resolution{"by_resolution", {"category", "resolution", "disputes", "share"}, {}};
   for (const auto& c : resolutions)
-    by_resolution.rows.push_back({c.category, c.resolution, c.disputes, share(c.disputes, ended[c.category])});
+    by_resolution.rows.push_back(
+        {c.category, c.resolution, c.disputes, share(c.disputes, ended[c.category])});
 
   // A word counts once per dispute, so one long complaint cannot dominate. Tokenised in place
   // (for_each_word): 100,000 descriptions must stay well inside the report's time budget.
@@ -373,8 +401,10 @@ Report Reporter::causes(const ReportQuery& q) {
       if (!counts_as_word(w) || std::find(seen.begin(), seen.end(), w) != seen.end()) return;
       seen.emplace_back(w);
       auto it = word_counts.find(seen.back());
-      if (it == word_counts.end()) word_counts.emplace(seen.back(), 1);
-      else ++it->second;
+      if (it == word_counts.end())
+        word_counts.emplace(seen.back(), 1);
+      else
+        ++it->second;
     });
   });
   std::vector<std::pair<std::string, std::int64_t>> words(word_counts.begin(), word_counts.end());
@@ -400,7 +430,8 @@ json to_json(const Report& report) {
     json rows = json::array();
     for (const auto& row : t.rows) {
       json obj = json::object();
-      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i) obj[t.columns[i]] = cell_json(row[i]);
+      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i)
+        obj[t.columns[i]] = cell_json(row[i]);
       rows.push_back(std::move(obj));
     }
     sections[t.name] = std::move(rows);
@@ -417,7 +448,8 @@ json to_json(const Report& report) {
 
 std::string to_csv(const Table& table) {
   std::string out;
-  for (std::size_t i = 0; i < table.columns.size(); ++i) out += (i ? "," : "") + csv_field(table.columns[i]);
+  for (std::size_t i = 0; i < table.columns.size(); ++i)
+    out += (i ? "," : "") + csv_field(table.columns[i]);
   out += "\r\n";
   for (const auto& row : table.rows) {
     for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);

@@ -61,7 +61,8 @@ struct Report {
 /// connection.
 class Reporter {
  public:
-  Reporter(store::Database& db, const workflow::Definitions& definitions, const domain::Clock& clock);
+  Reporter(store::Database& db, const workflow::Definitions& definitions,
+           const domain::Clock& clock);
 
   /// Checks the query (known category, from <= to) and runs the report on one snapshot of the
   /// database. Invalid queries and storage failures are errors, not exceptions.

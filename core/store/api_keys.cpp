@@ -17,7 +17,8 @@ std::optional<domain::Instant> optional_instant(const Statement& s, int col) {
 }
 
 constexpr const char* kColumns =
-    "SELECT id, name, role, key_hash, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ";
+    "SELECT id, name, role, key_hash, key_prefix, created_at, last_used_at, revoked_at FROM "
+    "api_keys ";
 
 ApiKeyRecord read_key(const Statement& s) {
   ApiKeyRecord k;
@@ -37,7 +38,10 @@ ApiKeyRecord read_key(const Statement& s) {
 bool ApiKeyStore::insert(ApiKeyRecord& key) {
   Statement& s = db_.prepare_cached(
       "INSERT INTO api_keys (name, role, key_hash, key_prefix, created_at) VALUES (?,?,?,?,?)");
-  s.bind(1, key.name).bind(2, key.role).bind(3, key.key_hash).bind(4, key.key_prefix)
+  s.bind(1, key.name)
+      .bind(2, key.role)
+      .bind(3, key.key_hash)
+      .bind(4, key.key_prefix)
       .bind(5, format_instant(key.created_at));
   try {
     s.run();
@@ -50,7 +54,8 @@ bool ApiKeyStore::insert(ApiKeyRecord& key) {
 }
 
 std::optional<ApiKeyRecord> ApiKeyStore::find_active_by_hash(const std::string& key_hash) {
-  Statement& s = db_.prepare_cached(std::string(kColumns) + "WHERE key_hash = ? AND revoked_at IS NULL");
+  Statement& s =
+      db_.prepare_cached(std::string(kColumns) + "WHERE key_hash = ? AND revoked_at IS NULL");
   s.bind(1, key_hash);
   std::optional<ApiKeyRecord> out;
   if (s.step()) out = read_key(s);
@@ -67,7 +72,8 @@ std::vector<ApiKeyRecord> ApiKeyStore::list() {
 }
 
 bool ApiKeyStore::revoke(const std::string& name, domain::Instant at) {
-  Statement& s = db_.prepare_cached("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL");
+  Statement& s = db_.prepare_cached(
+      "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL");
   s.bind(1, format_instant(at)).bind(2, name);
   s.run();
   return db_.changes() > 0;

@@ -36,7 +36,7 @@ struct DisputeRecord {
   domain::DisputeStatus status = domain::DisputeStatus::kOpen;
   domain::Channel channel = domain::Channel::kOther;
   std::string description;
-  std::string reported_by;  // who registered it in disputed
+  std::string reported_by;   // who registered it in disputed
   std::string contact_name;  // the customer's contact person
   std::string contact_email;
   std::string contact_phone;
@@ -112,7 +112,8 @@ struct DossierEntry {
 struct CollectionEvent {
   std::int64_t seq = 0;
   Instant at;
-  std::string kind;  // hold_placed, hold_released, dispute_resolved, dispute_withdrawn, dispute_reopened
+  std::string
+      kind;  // hold_placed, hold_released, dispute_resolved, dispute_withdrawn, dispute_reopened
   std::string invoice_number;
   std::string dispute_ref;
   std::optional<Date> due_date;
@@ -141,9 +142,9 @@ struct DisputeFilter {
   std::optional<std::string> category;
   std::optional<std::string> customer_id;
   std::optional<std::string> invoice_number;
-  std::optional<std::string> assignee;      // has an open step for this person/role
-  std::optional<Instant> overdue_at;        // has an open step whose deadline is before this
-  std::int64_t after_id = 0;                // cursor: list disputes with id > after_id
+  std::optional<std::string> assignee;  // has an open step for this person/role
+  std::optional<Instant> overdue_at;    // has an open step whose deadline is before this
+  std::int64_t after_id = 0;            // cursor: list disputes with id > after_id
   int limit = 100;
 };
 

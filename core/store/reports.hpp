@@ -98,7 +98,8 @@ struct DisputeCategories {
   std::vector<std::string> names;         // distinct categories
   std::vector<std::uint16_t> of_dispute;  // index into names + 1 by dispute id; 0: none
   const std::string* category(std::int64_t dispute_id) const {
-    if (dispute_id < 0 || std::size_t(dispute_id) >= of_dispute.size() || of_dispute[std::size_t(dispute_id)] == 0)
+    if (dispute_id < 0 || std::size_t(dispute_id) >= of_dispute.size() ||
+        of_dispute[std::size_t(dispute_id)] == 0)
       return nullptr;
     return &names[of_dispute[std::size_t(dispute_id)] - 1];
   }
@@ -117,12 +118,14 @@ class ReportStore {
   /// Every dispute's category (of the scope's category only, when it names one).
   DisputeCategories dispute_categories(const std::optional<std::string>& category);
   /// Steps completed (completed_at) in scope; `categories` from dispute_categories().
-  std::vector<CompletedStep> completed_steps(const ReportScope& scope, const DisputeCategories& categories);
+  std::vector<CompletedStep> completed_steps(const ReportScope& scope,
+                                             const DisputeCategories& categories);
   /// Disputes whose due_at falls in scope: met / missed / pending at `now`. Escalations are
   /// left at 0 (they belong to steps; see step_sla).
   std::vector<CategorySla> dispute_sla(const ReportScope& scope, domain::Instant now);
   /// Steps (not cancelled) whose deadline falls in scope, per category, step and assignee.
-  std::vector<StepSla> step_sla(const ReportScope& scope, domain::Instant now, const DisputeCategories& categories);
+  std::vector<StepSla> step_sla(const ReportScope& scope, domain::Instant now,
+                                const DisputeCategories& categories);
   /// Disputes opened in scope per category.
   std::vector<CategoryCount> counts_by_category(const ReportScope& scope);
   /// Disputes opened in scope that ended, per category and resolution.

@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-
 namespace disputed::store {
 
 SqliteError::SqliteError(int code, const std::string& message)
@@ -32,7 +31,8 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  db_->check(sqlite3_bind_text(stmt_, index, value.data(), int(value.size()), SQLITE_TRANSIENT), "bind");
+  db_->check(sqlite3_bind_text(stmt_, index, value.data(), int(value.size()), SQLITE_TRANSIENT),
+             "bind");
   return *this;
 }
 
@@ -75,7 +75,8 @@ std::string Statement::text(int column) const {
 
 std::string_view Statement::text_view(int column) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, column))) : std::string_view();
+  return p ? std::string_view(p, std::size_t(sqlite3_column_bytes(stmt_, column)))
+           : std::string_view();
 }
 
 std::optional<std::string> Statement::optional_text(int column) const {
@@ -95,8 +96,9 @@ bool Statement::is_null(int column) const {
 // ---- Database
 
 Database::Database(const std::filesystem::path& file, DatabaseOptions options) : file_(file) {
-  int rc = sqlite3_open_v2(file.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(file.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -122,8 +124,8 @@ Database::~Database() {
 
 void Database::check(int rc, std::string_view context) {
   if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
-  throw SqliteError(sqlite3_extended_errcode(db_),
-                    std::string(sqlite3_errmsg(db_)) + " (in: " + std::string(context.substr(0, 200)) + ")");
+  throw SqliteError(sqlite3_extended_errcode(db_), std::string(sqlite3_errmsg(db_)) + " (in: " +
+                                                       std::string(context.substr(0, 200)) + ")");
 }
 
 void Database::exec(std::string_view sql) {
@@ -133,14 +135,17 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string message = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw SqliteError(sqlite3_extended_errcode(db_), message + " (in: " + text.substr(0, 200) + ")");
+    throw SqliteError(sqlite3_extended_errcode(db_),
+                      message + " (in: " + text.substr(0, 200) + ")");
   }
 }
 
 Statement& Database::prepare_cached(const std::string& sql) {
   auto it = cache_.find(sql);
-  if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
-  else it->second->reset();
+  if (it == cache_.end())
+    it = cache_.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
+  else
+    it->second->reset();
   return *it->second;
 }
 
@@ -175,8 +180,10 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  if (nested_) db_.prepare_cached("RELEASE nested").run();
-  else db_.exec("COMMIT");
+  if (nested_)
+    db_.prepare_cached("RELEASE nested").run();
+  else
+    db_.exec("COMMIT");
   done_ = true;
 }
 

@@ -129,10 +129,18 @@ bool Store::upsert_invoice(const domain::Invoice& inv, Instant now) {
         "INSERT INTO invoices (number, customer_id, customer_name, customer_email, "
         "customer_language, amount_units, currency, issue_date, due_date, original_due_date, "
         "account_manager, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(1, inv.number).bind(2, inv.customer.id).bind(3, inv.customer.name)
-        .bind(4, inv.customer.email).bind(5, inv.customer.language).bind(6, inv.amount.units())
-        .bind(7, inv.currency).bind(8, format_date(inv.issue_date)).bind(9, format_date(inv.due_date))
-        .bind(10, format_date(inv.due_date)).bind(11, inv.account_manager).bind(12, now_text)
+    s.bind(1, inv.number)
+        .bind(2, inv.customer.id)
+        .bind(3, inv.customer.name)
+        .bind(4, inv.customer.email)
+        .bind(5, inv.customer.language)
+        .bind(6, inv.amount.units())
+        .bind(7, inv.currency)
+        .bind(8, format_date(inv.issue_date))
+        .bind(9, format_date(inv.due_date))
+        .bind(10, format_date(inv.due_date))
+        .bind(11, inv.account_manager)
+        .bind(12, now_text)
         .bind(13, now_text);
     s.run();
     return true;
@@ -141,10 +149,17 @@ bool Store::upsert_invoice(const domain::Invoice& inv, Instant now) {
       "UPDATE invoices SET customer_id=?, customer_name=?, customer_email=?, customer_language=?, "
       "amount_units=?, currency=?, issue_date=?, due_date=?, original_due_date=?, "
       "account_manager=?, updated_at=? WHERE number=?");
-  s.bind(1, inv.customer.id).bind(2, inv.customer.name).bind(3, inv.customer.email)
-      .bind(4, inv.customer.language).bind(5, inv.amount.units()).bind(6, inv.currency)
-      .bind(7, format_date(inv.issue_date)).bind(8, format_date(inv.due_date))
-      .bind(9, format_date(inv.due_date)).bind(10, inv.account_manager).bind(11, now_text)
+  s.bind(1, inv.customer.id)
+      .bind(2, inv.customer.name)
+      .bind(3, inv.customer.email)
+      .bind(4, inv.customer.language)
+      .bind(5, inv.amount.units())
+      .bind(6, inv.currency)
+      .bind(7, format_date(inv.issue_date))
+      .bind(8, format_date(inv.due_date))
+      .bind(9, format_date(inv.due_date))
+      .bind(10, inv.account_manager)
+      .bind(11, now_text)
       .bind(12, inv.number);
   s.run();
   return false;
@@ -176,7 +191,8 @@ std::optional<InvoiceRecord> Store::find_invoice(const std::string& number) {
 }
 
 void Store::set_invoice_due_date(const std::string& number, Date due_date, Instant now) {
-  Statement& s = db_.prepare_cached("UPDATE invoices SET due_date = ?, updated_at = ? WHERE number = ?");
+  Statement& s =
+      db_.prepare_cached("UPDATE invoices SET due_date = ?, updated_at = ? WHERE number = ?");
   s.bind(1, format_date(due_date)).bind(2, format_instant(now)).bind(3, number);
   s.run();
 }
@@ -216,15 +232,30 @@ void Store::insert_dispute(DisputeRecord& d) {
       "INSERT INTO disputes (id, ref, category, workflow_hash, status, channel, description, "
       "reported_by, contact_name, contact_email, contact_phone, customer_id, customer_name, "
       "currency, disputed_units, opened_at, due_at, resolved_at, resolution, resolution_note, "
-      "closed_at, reopen_count, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, d.id).bind(2, d.ref).bind(3, d.category).bind(4, d.workflow_hash)
-      .bind(5, std::string(to_string(d.status))).bind(6, std::string(to_string(d.channel)))
-      .bind(7, d.description).bind(8, d.reported_by).bind(9, d.contact_name).bind(10, d.contact_email)
-      .bind(11, d.contact_phone).bind(12, d.customer_id).bind(13, d.customer_name).bind(14, d.currency)
-      .bind(15, d.disputed_amount.units()).bind(16, format_instant(d.opened_at))
-      .bind(17, format_instant(d.due_at)).bind(18, opt_instant_text(d.resolved_at));
+      "closed_at, reopen_count, updated_at) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, d.id)
+      .bind(2, d.ref)
+      .bind(3, d.category)
+      .bind(4, d.workflow_hash)
+      .bind(5, std::string(to_string(d.status)))
+      .bind(6, std::string(to_string(d.channel)))
+      .bind(7, d.description)
+      .bind(8, d.reported_by)
+      .bind(9, d.contact_name)
+      .bind(10, d.contact_email)
+      .bind(11, d.contact_phone)
+      .bind(12, d.customer_id)
+      .bind(13, d.customer_name)
+      .bind(14, d.currency)
+      .bind(15, d.disputed_amount.units())
+      .bind(16, format_instant(d.opened_at))
+      .bind(17, format_instant(d.due_at))
+      .bind(18, opt_instant_text(d.resolved_at));
   if (d.resolution) s.bind(19, std::string(to_string(*d.resolution)));
-  s.bind(20, d.resolution_note).bind(21, opt_instant_text(d.closed_at)).bind(22, d.reopen_count)
+  s.bind(20, d.resolution_note)
+      .bind(21, opt_instant_text(d.closed_at))
+      .bind(22, d.reopen_count)
       .bind(23, format_instant(d.updated_at));
   s.run();
   Statement& inv = db_.prepare_cached(
@@ -240,11 +271,18 @@ void Store::update_dispute(const DisputeRecord& d) {
       "UPDATE disputes SET status=?, resolved_at=?, resolution=?, resolution_note=?, closed_at=?, "
       "reopen_count=?, updated_at=?, category=?, workflow_hash=?, due_at=? WHERE id=?");
   s.bind(1, std::string(to_string(d.status))).bind(2, opt_instant_text(d.resolved_at));
-  if (d.resolution) s.bind(3, std::string(to_string(*d.resolution)));
-  else s.bind(3, nullptr);
-  s.bind(4, d.resolution_note).bind(5, opt_instant_text(d.closed_at)).bind(6, d.reopen_count)
-      .bind(7, format_instant(d.updated_at)).bind(8, d.category).bind(9, d.workflow_hash)
-      .bind(10, format_instant(d.due_at)).bind(11, d.id);
+  if (d.resolution)
+    s.bind(3, std::string(to_string(*d.resolution)));
+  else
+    s.bind(3, nullptr);
+  s.bind(4, d.resolution_note)
+      .bind(5, opt_instant_text(d.closed_at))
+      .bind(6, d.reopen_count)
+      .bind(7, format_instant(d.updated_at))
+      .bind(8, d.category)
+      .bind(9, d.workflow_hash)
+      .bind(10, format_instant(d.due_at))
+      .bind(11, d.id);
   s.run();
 }
 
@@ -318,14 +356,17 @@ std::vector<DisputeRecord> Store::list_disputes(const DisputeFilter& f) {
   if (f.category) sql += " AND d.category = ?3";
   if (f.customer_id) sql += " AND d.customer_id = ?4";
   if (f.invoice_number)
-    sql += " AND EXISTS (SELECT 1 FROM dispute_invoices di WHERE di.dispute_id = d.id AND "
-           "di.invoice_number = ?5)";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM dispute_invoices di WHERE di.dispute_id = d.id AND "
+        "di.invoice_number = ?5)";
   if (f.assignee)
-    sql += " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
-           "AND st.assignee = ?6)";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
+        "AND st.assignee = ?6)";
   if (f.overdue_at)
-    sql += " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
-           "AND st.deadline_at < ?7)";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
+        "AND st.deadline_at < ?7)";
   sql += " ORDER BY d.id LIMIT ?8";
   Statement& s = db_.prepare_cached(sql);
   s.bind(1, f.after_id);
@@ -344,9 +385,10 @@ std::vector<DisputeRecord> Store::list_disputes(const DisputeFilter& f) {
 }
 
 std::vector<DisputeRecord> Store::disputes_for_invoice(const std::string& number) {
-  Statement& s = db_.prepare_cached(std::string("SELECT ") + kDisputeColumns +
-                                    " FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id "
-                                    "WHERE di.invoice_number = ? ORDER BY d.id");
+  Statement& s =
+      db_.prepare_cached(std::string("SELECT ") + kDisputeColumns +
+                         " FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id "
+                         "WHERE di.invoice_number = ? ORDER BY d.id");
   s.bind(1, number);
   std::vector<DisputeRecord> out;
   while (s.step()) out.push_back(read_dispute(s));
@@ -360,14 +402,25 @@ std::vector<DisputeRecord> Store::disputes_for_invoice(const std::string& number
 void Store::insert_step(StepRecord& r) {
   Statement& s = db_.prepare_cached(
       "INSERT INTO steps (dispute_id, step_key, title, assignee_kind, assignee, target, task_key, "
-      "status, assigned_at, deadline_at, completed_at, completed_by, outcome, comment, escalated_at, "
+      "status, assigned_at, deadline_at, completed_at, completed_by, outcome, comment, "
+      "escalated_at, "
       "escalated_to, external_ref) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind(1, r.dispute_id).bind(2, r.step_key).bind(3, r.title)
-      .bind(4, std::string(to_string(r.assignee_kind))).bind(5, r.assignee).bind(6, r.target)
-      .bind(7, r.task_key).bind(8, std::string(to_string(r.status)))
-      .bind(9, format_instant(r.assigned_at)).bind(10, format_instant(r.deadline_at))
-      .bind(11, opt_instant_text(r.completed_at)).bind(12, r.completed_by).bind(13, r.outcome)
-      .bind(14, r.comment).bind(15, opt_instant_text(r.escalated_at)).bind(16, r.escalated_to)
+  s.bind(1, r.dispute_id)
+      .bind(2, r.step_key)
+      .bind(3, r.title)
+      .bind(4, std::string(to_string(r.assignee_kind)))
+      .bind(5, r.assignee)
+      .bind(6, r.target)
+      .bind(7, r.task_key)
+      .bind(8, std::string(to_string(r.status)))
+      .bind(9, format_instant(r.assigned_at))
+      .bind(10, format_instant(r.deadline_at))
+      .bind(11, opt_instant_text(r.completed_at))
+      .bind(12, r.completed_by)
+      .bind(13, r.outcome)
+      .bind(14, r.comment)
+      .bind(15, opt_instant_text(r.escalated_at))
+      .bind(16, r.escalated_to)
       .bind(17, r.external_ref);
   s.run();
   r.id = db_.last_insert_rowid();
@@ -378,16 +431,24 @@ void Store::update_step(const StepRecord& r) {
       "UPDATE steps SET assignee_kind=?, assignee=?, status=?, deadline_at=?, completed_at=?, "
       "completed_by=?, outcome=?, comment=?, escalated_at=?, escalated_to=?, external_ref=? "
       "WHERE id=?");
-  s.bind(1, std::string(to_string(r.assignee_kind))).bind(2, r.assignee)
-      .bind(3, std::string(to_string(r.status))).bind(4, format_instant(r.deadline_at))
-      .bind(5, opt_instant_text(r.completed_at)).bind(6, r.completed_by).bind(7, r.outcome)
-      .bind(8, r.comment).bind(9, opt_instant_text(r.escalated_at)).bind(10, r.escalated_to)
-      .bind(11, r.external_ref).bind(12, r.id);
+  s.bind(1, std::string(to_string(r.assignee_kind)))
+      .bind(2, r.assignee)
+      .bind(3, std::string(to_string(r.status)))
+      .bind(4, format_instant(r.deadline_at))
+      .bind(5, opt_instant_text(r.completed_at))
+      .bind(6, r.completed_by)
+      .bind(7, r.outcome)
+      .bind(8, r.comment)
+      .bind(9, opt_instant_text(r.escalated_at))
+      .bind(10, r.escalated_to)
+      .bind(11, r.external_ref)
+      .bind(12, r.id);
   s.run();
 }
 
 std::optional<StepRecord> Store::find_step(std::int64_t id) {
-  Statement& s = db_.prepare_cached(std::string("SELECT ") + kStepColumns + " FROM steps WHERE id = ?");
+  Statement& s =
+      db_.prepare_cached(std::string("SELECT ") + kStepColumns + " FROM steps WHERE id = ?");
   s.bind(1, id);
   std::optional<StepRecord> out;
   if (s.step()) out = read_step(s);
@@ -396,7 +457,8 @@ std::optional<StepRecord> Store::find_step(std::int64_t id) {
 }
 
 std::optional<StepRecord> Store::find_step_by_task_key(const std::string& task_key) {
-  Statement& s = db_.prepare_cached(std::string("SELECT ") + kStepColumns + " FROM steps WHERE task_key = ?");
+  Statement& s =
+      db_.prepare_cached(std::string("SELECT ") + kStepColumns + " FROM steps WHERE task_key = ?");
   s.bind(1, task_key);
   std::optional<StepRecord> out;
   if (s.step()) out = read_step(s);
@@ -421,7 +483,8 @@ std::vector<StepRecord> Store::open_internal_steps(const std::set<std::string>& 
   std::vector<StepRecord> out;
   while (s.step()) {
     StepRecord r = read_step(s);
-    if (assignees.empty() || assignees.count(r.assignee) || (r.escalated_to && assignees.count(*r.escalated_to)))
+    if (assignees.empty() || assignees.count(r.assignee) ||
+        (r.escalated_to && assignees.count(*r.escalated_to)))
       out.push_back(std::move(r));
   }
   s.reset();
@@ -440,8 +503,8 @@ int Store::count_steps(std::int64_t dispute_id) {
 // ---------------------------------------------------------------- timers
 
 void Store::insert_timer(TimerRecord& t) {
-  Statement& s = db_.prepare_cached(
-      "INSERT INTO timers (step_id, kind, ordinal, fire_at) VALUES (?,?,?,?)");
+  Statement& s =
+      db_.prepare_cached("INSERT INTO timers (step_id, kind, ordinal, fire_at) VALUES (?,?,?,?)");
   s.bind(1, t.step_id).bind(2, t.kind).bind(3, t.ordinal).bind(4, format_instant(t.fire_at));
   s.run();
   t.id = db_.last_insert_rowid();
@@ -449,11 +512,13 @@ void Store::insert_timer(TimerRecord& t) {
 
 std::vector<TimerRecord> Store::due_timers(Instant now, int limit) {
   Statement& s = db_.prepare_cached(
-      "SELECT id, step_id, kind, ordinal, fire_at FROM timers WHERE fired_at IS NULL AND fire_at <= ? "
+      "SELECT id, step_id, kind, ordinal, fire_at FROM timers WHERE fired_at IS NULL AND fire_at "
+      "<= ? "
       "ORDER BY fire_at, id LIMIT ?");
   s.bind(1, format_instant(now)).bind(2, limit);
   std::vector<TimerRecord> out;
-  while (s.step()) out.push_back({s.int64(0), s.int64(1), s.text(2), int(s.int64(3)), instant_of(s.text(4))});
+  while (s.step())
+    out.push_back({s.int64(0), s.int64(1), s.text(2), int(s.int64(3)), instant_of(s.text(4))});
   s.reset();
   return out;
 }
@@ -492,8 +557,8 @@ void Store::release_hold(std::int64_t id, Instant at, const std::string& reason,
 }
 
 std::vector<HoldRecord> Store::active_holds_of_dispute(std::int64_t dispute_id) {
-  Statement& s = db_.prepare_cached(std::string(kHoldSelect) +
-                                    "WHERE h.dispute_id = ? AND h.released_at IS NULL ORDER BY h.id");
+  Statement& s = db_.prepare_cached(
+      std::string(kHoldSelect) + "WHERE h.dispute_id = ? AND h.released_at IS NULL ORDER BY h.id");
   s.bind(1, dispute_id);
   std::vector<HoldRecord> out;
   while (s.step()) out.push_back(read_hold(s));
@@ -502,8 +567,9 @@ std::vector<HoldRecord> Store::active_holds_of_dispute(std::int64_t dispute_id) 
 }
 
 std::vector<HoldRecord> Store::active_holds_of_invoice(const std::string& number) {
-  Statement& s = db_.prepare_cached(std::string(kHoldSelect) +
-                                    "WHERE h.invoice_number = ? AND h.released_at IS NULL ORDER BY h.id");
+  Statement& s =
+      db_.prepare_cached(std::string(kHoldSelect) +
+                         "WHERE h.invoice_number = ? AND h.released_at IS NULL ORDER BY h.id");
   s.bind(1, number);
   std::vector<HoldRecord> out;
   while (s.step()) out.push_back(read_hold(s));
@@ -512,7 +578,8 @@ std::vector<HoldRecord> Store::active_holds_of_invoice(const std::string& number
 }
 
 std::vector<HoldRecord> Store::holds_of_invoice(const std::string& number) {
-  Statement& s = db_.prepare_cached(std::string(kHoldSelect) + "WHERE h.invoice_number = ? ORDER BY h.id");
+  Statement& s =
+      db_.prepare_cached(std::string(kHoldSelect) + "WHERE h.invoice_number = ? ORDER BY h.id");
   s.bind(1, number);
   std::vector<HoldRecord> out;
   while (s.step()) out.push_back(read_hold(s));
@@ -526,8 +593,13 @@ void Store::append_dossier(DossierEntry& e) {
   Statement& s = db_.prepare_cached(
       "INSERT INTO dossier (dispute_id, at, actor, kind, channel, direction, summary, payload) "
       "VALUES (?,?,?,?,?,?,?,?)");
-  s.bind(1, e.dispute_id).bind(2, format_instant(e.at)).bind(3, e.actor).bind(4, e.kind)
-      .bind(5, e.channel).bind(6, std::string(to_string(e.direction))).bind(7, e.summary)
+  s.bind(1, e.dispute_id)
+      .bind(2, format_instant(e.at))
+      .bind(3, e.actor)
+      .bind(4, e.kind)
+      .bind(5, e.channel)
+      .bind(6, std::string(to_string(e.direction)))
+      .bind(7, e.summary)
       .bind(8, e.payload_json);
   s.run();
   e.id = db_.last_insert_rowid();
@@ -600,7 +672,9 @@ bool Store::enqueue(OutboxRecord& r) {
   s.bind(1, r.action_key).bind(2, r.target).bind(3, r.kind);
   if (r.dispute_id) s.bind(4, *r.dispute_id);
   if (r.step_id) s.bind(5, *r.step_id);
-  s.bind(6, r.task_key).bind(7, r.payload_json).bind(8, format_instant(r.created_at))
+  s.bind(6, r.task_key)
+      .bind(7, r.payload_json)
+      .bind(8, format_instant(r.created_at))
       .bind(9, format_instant(r.next_attempt_at));
   s.run();
   if (db_.changes() == 0) return false;
@@ -611,7 +685,8 @@ bool Store::enqueue(OutboxRecord& r) {
 std::vector<OutboxRecord> Store::outbox_rows(const std::string& state, int limit) {
   Statement& s = db_.prepare_cached(
       "SELECT id, action_key, target, kind, dispute_id, step_id, task_key, payload, created_at, "
-      "state, attempts, next_attempt_at, last_error FROM outbox WHERE state = ? ORDER BY id LIMIT ?");
+      "state, attempts, next_attempt_at, last_error FROM outbox WHERE state = ? ORDER BY id LIMIT "
+      "?");
   s.bind(1, state).bind(2, limit);
   std::vector<OutboxRecord> out;
   while (s.step()) out.push_back(read_outbox(s));

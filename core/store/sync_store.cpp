@@ -14,7 +14,8 @@ using domain::format_instant;
 
 }  // namespace
 
-std::vector<OutboxRecord> SyncStore::due_actions(const std::string& target, Instant now, int limit) {
+std::vector<OutboxRecord> SyncStore::due_actions(const std::string& target, Instant now,
+                                                 int limit) {
   Statement& s = db_.prepare_cached(
       std::string("SELECT ") + kOutboxColumns +
       " FROM outbox o WHERE o.target = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2"
@@ -43,19 +44,23 @@ void SyncStore::mark_done(const OutboxRecord& row, const std::string& external_r
       "UPDATE outbox SET state = 'done', attempts = attempts + 1, done_at = ?, last_error = NULL, "
       "external_ref = ? WHERE id = ?");
   s.bind(1, format_instant(now));
-  if (external_ref.empty()) s.bind(2, nullptr);
-  else s.bind(2, external_ref);
+  if (external_ref.empty())
+    s.bind(2, nullptr);
+  else
+    s.bind(2, external_ref);
   s.bind(3, row.id);
   s.run();
   if (!external_ref.empty() && row.task_key) {
     Statement& step = db_.prepare_cached(
-        "UPDATE steps SET external_ref = ? WHERE task_key = ? AND (external_ref IS NULL OR external_ref <> ?)");
+        "UPDATE steps SET external_ref = ? WHERE task_key = ? AND (external_ref IS NULL OR "
+        "external_ref <> ?)");
     step.bind(1, external_ref).bind(2, *row.task_key).bind(3, external_ref);
     step.run();
   }
   if (!external_url.empty() && row.task_key) {
     Statement& link = db_.prepare_cached(
-        "UPDATE steps SET external_url = ? WHERE task_key = ? AND (external_url IS NULL OR external_url <> ?)");
+        "UPDATE steps SET external_url = ? WHERE task_key = ? AND (external_url IS NULL OR "
+        "external_url <> ?)");
     link.bind(1, external_url).bind(2, *row.task_key).bind(3, external_url);
     link.run();
   }
@@ -64,12 +69,14 @@ void SyncStore::mark_done(const OutboxRecord& row, const std::string& external_r
 void SyncStore::schedule_retry(std::int64_t row_id, int attempts, Instant next_attempt_at,
                                const std::string& error) {
   Statement& s = db_.prepare_cached(
-      "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'");
+      "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND state "
+      "= 'pending'");
   s.bind(1, attempts).bind(2, format_instant(next_attempt_at)).bind(3, error).bind(4, row_id);
   s.run();
 }
 
-void SyncStore::mark_dead(std::int64_t row_id, int attempts, const std::string& error, Instant now) {
+void SyncStore::mark_dead(std::int64_t row_id, int attempts, const std::string& error,
+                          Instant now) {
   Statement& s = db_.prepare_cached(
       "UPDATE outbox SET state = 'dead', attempts = ?, last_error = ?, done_at = ? WHERE id = ?");
   s.bind(1, attempts).bind(2, error).bind(3, format_instant(now)).bind(4, row_id);
@@ -77,9 +84,10 @@ void SyncStore::mark_dead(std::int64_t row_id, int attempts, const std::string& 
 }
 
 std::vector<OutboxRecord> SyncStore::dead_letters(const std::string& target, int limit) {
-  Statement& s = db_.prepare_cached(std::string("SELECT ") + kOutboxColumns +
-                                    " FROM outbox o WHERE o.state = 'dead' AND (?1 = '' OR o.target = ?1)"
-                                    " ORDER BY o.id LIMIT ?2");
+  Statement& s =
+      db_.prepare_cached(std::string("SELECT ") + kOutboxColumns +
+                         " FROM outbox o WHERE o.state = 'dead' AND (?1 = '' OR o.target = ?1)"
+                         " ORDER BY o.id LIMIT ?2");
   s.bind(1, target).bind(2, limit);
   std::vector<OutboxRecord> out;
   while (s.step()) out.push_back(detail::read_outbox(s));
@@ -156,13 +164,20 @@ ConnectorStatusRecord SyncStore::status(const std::string& instance) {
 
 void SyncStore::save_status(const ConnectorStatusRecord& r, Instant now) {
   Statement& s = db_.prepare_cached(
-      "INSERT INTO connector_status (instance, state, last_poll_at, last_apply_at, last_error, retries, "
-      "applied, events, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT (instance) DO UPDATE SET "
-      "state=?2, last_poll_at=?3, last_apply_at=?4, last_error=?5, retries=?6, applied=?7, events=?8, updated_at=?9");
+      "INSERT INTO connector_status (instance, state, last_poll_at, last_apply_at, last_error, "
+      "retries, "
+      "applied, events, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT (instance) DO "
+      "UPDATE SET "
+      "state=?2, last_poll_at=?3, last_apply_at=?4, last_error=?5, retries=?6, applied=?7, "
+      "events=?8, updated_at=?9");
   s.bind(1, r.instance).bind(2, r.state);
   if (r.last_poll_at) s.bind(3, format_instant(*r.last_poll_at));
   if (r.last_apply_at) s.bind(4, format_instant(*r.last_apply_at));
-  s.bind(5, r.last_error).bind(6, r.retries).bind(7, r.applied).bind(8, r.events).bind(9, format_instant(now));
+  s.bind(5, r.last_error)
+      .bind(6, r.retries)
+      .bind(7, r.applied)
+      .bind(8, r.events)
+      .bind(9, format_instant(now));
   s.run();
 }
 
@@ -194,7 +209,8 @@ std::optional<std::string> SyncStore::kv_get(const std::string& instance, const 
   return out;
 }
 
-void SyncStore::kv_put(const std::string& instance, const std::string& key, const std::string& value) {
+void SyncStore::kv_put(const std::string& instance, const std::string& key,
+                       const std::string& value) {
   Statement& s = db_.prepare_cached(
       "INSERT INTO plugin_kv (instance, key, value) VALUES (?1,?2,?3) "
       "ON CONFLICT (instance, key) DO UPDATE SET value = ?3");

@@ -41,7 +41,8 @@ class SyncStore {
   /// Marks the row done and, when `external_ref` is new, records it on the step.
   void mark_done(const OutboxRecord& row, const std::string& external_ref, Instant now,
                  const std::string& external_url = "");
-  void schedule_retry(std::int64_t row_id, int attempts, Instant next_attempt_at, const std::string& error);
+  void schedule_retry(std::int64_t row_id, int attempts, Instant next_attempt_at,
+                      const std::string& error);
   void mark_dead(std::int64_t row_id, int attempts, const std::string& error, Instant now);
   /// Dead rows, for an operator; all instances when `target` is empty.
   std::vector<OutboxRecord> dead_letters(const std::string& target, int limit);

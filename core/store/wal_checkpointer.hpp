@@ -20,7 +20,8 @@ namespace disputed::store {
 class WalCheckpointer {
  public:
   /// Opens its own connection to `file` (throws SqliteError when it cannot).
-  WalCheckpointer(const std::filesystem::path& file, DatabaseOptions options, std::chrono::milliseconds interval);
+  WalCheckpointer(const std::filesystem::path& file, DatabaseOptions options,
+                  std::chrono::milliseconds interval);
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <nlohmann/json.hpp>
 
 namespace disputed::sync {
 
@@ -23,19 +23,25 @@ std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
 namespace {
 const char* status_name(Status s) {
   switch (s) {
-    case Status::kApplied: return "applied";
-    case Status::kAlreadyApplied: return "already applied";
-    case Status::kRetryable: return "retryable";
-    case Status::kRateLimited: return "rate limited";
-    case Status::kAuthFailed: return "auth failed";
-    case Status::kRejected: return "rejected";
+    case Status::kApplied:
+      return "applied";
+    case Status::kAlreadyApplied:
+      return "already applied";
+    case Status::kRetryable:
+      return "retryable";
+    case Status::kRateLimited:
+      return "rate limited";
+    case Status::kAuthFailed:
+      return "auth failed";
+    case Status::kRejected:
+      return "rejected";
   }
   return "?";
 }
 }  // namespace
 
-SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions, const domain::Clock& clock,
-                       std::function<void(const std::string&)> log)
+SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions,
+                       const domain::Clock& clock, std::function<void(const std::string&)> log)
     : store_(db), service_(db, definitions, clock), clock_(clock), log_(std::move(log)) {}
 
 SyncEngine::~SyncEngine() { stop(); }
@@ -73,7 +79,8 @@ bool SyncEngine::take_token(Instance& in) {
   return true;
 }
 
-domain::Instant SyncEngine::backoff(const Instance& in, int attempts, std::chrono::seconds retry_after) {
+domain::Instant SyncEngine::backoff(const Instance& in, int attempts,
+                                    std::chrono::seconds retry_after) {
   // Exponential with ±20 % jitter, so many failed actions do not retry in lockstep.
   double base = double(in.options.backoff_base.count()) * std::pow(2.0, std::max(0, attempts - 1));
   base = std::min(base, double(in.options.backoff_cap.count()));
@@ -145,7 +152,8 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
   return report;
 }
 
-void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row, DispatchReport& report) {
+void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row,
+                              DispatchReport& report) {
   sdk::Action action = action_of(row);
   sdk::ApplyResult result;
   if (!action_kind(row.kind)) {
@@ -161,17 +169,20 @@ void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row, Disp
   tx.commit();
 }
 
-void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows, DispatchReport& report) {
+void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows,
+                             DispatchReport& report) {
   const std::string& name = in.options.name;
   std::vector<sdk::Action> actions;
   actions.reserve(rows.size());
   for (const auto& row : rows) actions.push_back(action_of(row));
-  std::vector<sdk::ApplyResult> results = in.batch->apply_batch(actions);  // network: outside any transaction
+  std::vector<sdk::ApplyResult> results =
+      in.batch->apply_batch(actions);  // network: outside any transaction
   ++report.batches;
   bool wrong_size = results.size() != actions.size();
   if (wrong_size)
-    log(name + ": plugin bug: apply_batch answered " + std::to_string(results.size()) + " results for " +
-        std::to_string(actions.size()) + " actions; every action of the batch will be retried");
+    log(name + ": plugin bug: apply_batch answered " + std::to_string(results.size()) +
+        " results for " + std::to_string(actions.size()) +
+        " actions; every action of the batch will be retried");
 
   // Every result in one transaction: each row is recorded exactly as a single apply would be.
   store::Transaction tx(store_.db());
@@ -180,8 +191,8 @@ void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord
     sdk::ApplyResult result;
     if (wrong_size) {
       result.status = Status::kRetryable;
-      result.message = "the connector answered a batch of " + std::to_string(actions.size()) + " actions with " +
-                       std::to_string(results.size()) + " results";
+      result.message = "the connector answered a batch of " + std::to_string(actions.size()) +
+                       " actions with " + std::to_string(results.size()) + " results";
     } else {
       result = results[i];
     }
@@ -191,9 +202,9 @@ void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord
   tx.commit();
 }
 
-void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, const sdk::Action& action,
-                               const sdk::ApplyResult& result, store::ConnectorStatusRecord& status,
-                               DispatchReport& report) {
+void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
+                               const sdk::Action& action, const sdk::ApplyResult& result,
+                               store::ConnectorStatusRecord& status, DispatchReport& report) {
   const std::string& name = in.options.name;
   int attempts = row.attempts + 1;
   switch (result.status) {
@@ -202,7 +213,9 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, con
       std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
       store_.mark_done(row, ref, clock_.now(), result.external_url);
       if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
-        json payload = {{"instance", name}, {"external_ref", ref}, {"external_url", result.external_url},
+        json payload = {{"instance", name},
+                        {"external_ref", ref},
+                        {"external_url", result.external_url},
                         {"action_key", row.action_key}};
         (void)service_.add_task_entry(action.task_key, "disputed", "mirrored",
                                       "Task created in " + name + " (" + ref + ")", payload.dump());
@@ -217,10 +230,11 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, con
     case Status::kRejected: {
       store_.mark_dead(row.id, attempts, std::string("rejected: ") + result.message, clock_.now());
       if (!action.task_key.empty())
-        (void)service_.add_task_entry(action.task_key, "disputed", "mirror_failed",
-                                      "Could not " + row.kind + " the task in " + name + ": " + result.message +
-                                          " (dead letter " + row.action_key + ")",
-                                      json{{"instance", name}, {"action_key", row.action_key}}.dump());
+        (void)service_.add_task_entry(
+            action.task_key, "disputed", "mirror_failed",
+            "Could not " + row.kind + " the task in " + name + ": " + result.message +
+                " (dead letter " + row.action_key + ")",
+            json{{"instance", name}, {"action_key", row.action_key}}.dump());
       ++report.dead;
       status.last_error = result.message;
       log(name + ": " + row.action_key + " rejected: " + result.message);
@@ -240,7 +254,8 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, con
         store_.schedule_retry(row.id, attempts, next, status.last_error.value());
         ++report.retried;
         // A rate limit or an auth failure concerns the whole instance: hold everything.
-        if (result.status != Status::kRetryable) in.blocked_until = std::max(in.blocked_until, next);
+        if (result.status != Status::kRetryable)
+          in.blocked_until = std::max(in.blocked_until, next);
       }
       log(name + ": " + row.action_key + " " + status.last_error.value());
       break;
@@ -250,7 +265,8 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row, con
 
 void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report) {
   const std::string& name = in.options.name;
-  if (!store_.mark_event_applied(name, event.task_key, event.event_id, clock_.now())) return;  // seen before
+  if (!store_.mark_event_applied(name, event.task_key, event.event_id, clock_.now()))
+    return;  // seen before
   auto step = service_.store().find_step_by_task_key(event.task_key);
   if (!step) {
     log(name + ": event for unknown task " + event.task_key + " ignored");
@@ -272,9 +288,10 @@ void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollRepo
       if (!r.ok() && step->status == domain::StepStatus::kOpen) {
         // The workflow cannot take this completion (e.g. an outcome it does not know): keep the
         // step open and say so in the dossier, where the controller sees it.
-        (void)service_.add_task_entry(event.task_key, who, "external_completion_refused",
-                                      "Completed in " + name + " but not applied: " + r.error().describe(),
-                                      json{{"instance", name}, {"outcome", event.outcome}}.dump());
+        (void)service_.add_task_entry(
+            event.task_key, who, "external_completion_refused",
+            "Completed in " + name + " but not applied: " + r.error().describe(),
+            json{{"instance", name}, {"outcome", event.outcome}}.dump());
       }
       break;
     }
@@ -285,8 +302,8 @@ void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollRepo
                                     domain::Direction::kInbound, name);
       break;
     case sdk::TaskEvent::Kind::kReopened:
-      (void)service_.add_task_entry(event.task_key, who, "external_reopened", "Task reopened in " + name,
-                                    json{{"instance", name}}.dump());
+      (void)service_.add_task_entry(event.task_key, who, "external_reopened",
+                                    "Task reopened in " + name, json{{"instance", name}}.dump());
       break;
     case sdk::TaskEvent::Kind::kDeleted:
       (void)service_.add_task_entry(event.task_key, who, "external_deleted",
@@ -303,7 +320,8 @@ PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
   sdk::PollRequest request;
   request.cursor = store_.cursor(name);
   request.reconcile = reconcile;
-  for (const auto& ref : store_.open_refs(name)) request.open_refs.push_back({ref.task_key, ref.external_ref});
+  for (const auto& ref : store_.open_refs(name))
+    request.open_refs.push_back({ref.task_key, ref.external_ref});
   sdk::PollResult result = in.connector->poll(request);  // network: outside any transaction
 
   store::Transaction tx(store_.db());
@@ -365,7 +383,8 @@ void SyncEngine::run(std::chrono::milliseconds idle_wait) {
         busy = busy || d.applied + d.already_applied + d.retried + d.dead > 0;
         if (clock_.now() >= in.next_poll_at && clock_.now() >= in.blocked_until) {
           ++in.polls;
-          bool reconcile = in.options.reconcile_every_polls > 0 && in.polls % in.options.reconcile_every_polls == 0;
+          bool reconcile = in.options.reconcile_every_polls > 0 &&
+                           in.polls % in.options.reconcile_every_polls == 0;
           poll_once(name, reconcile);
           in.next_poll_at = clock_.now() + in.options.poll_interval;
         }

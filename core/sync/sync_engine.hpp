@@ -8,8 +8,8 @@
 // already-applied, in its own transaction; a crash in between re-delivers it with the same
 // idempotency key. A connector that also implements sdk::BatchApplier gets the due actions of the
 // kinds it batches in groups (one apply_batch call, one rate-limit token, one transaction that
-// records every result exactly as a single apply would). Poll cursors commit in the same transaction as the events they produced, and
-// each (instance, task, event id) applies once.
+// records every result exactly as a single apply would). Poll cursors commit in the same
+// transaction as the events they produced, and each (instance, task, event id) applies once.
 
 #include <atomic>
 #include <chrono>
@@ -65,8 +65,8 @@ class SyncEngine {
  public:
   /// `db` is this engine's own connection (SQLite connections are not shared across threads);
   /// `definitions` and `clock` outlive the engine.
-  SyncEngine(store::Database& db, const workflow::Definitions& definitions, const domain::Clock& clock,
-             std::function<void(const std::string&)> log = {});
+  SyncEngine(store::Database& db, const workflow::Definitions& definitions,
+             const domain::Clock& clock, std::function<void(const std::string&)> log = {});
   ~SyncEngine();
   SyncEngine(const SyncEngine&) = delete;
   SyncEngine& operator=(const SyncEngine&) = delete;
@@ -104,11 +104,13 @@ class SyncEngine {
   domain::Instant backoff(const Instance& in, int attempts, std::chrono::seconds retry_after);
   sdk::Action action_of(const store::OutboxRecord& row);
   void apply_single(Instance& in, const store::OutboxRecord& row, DispatchReport& report);
-  void apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows, DispatchReport& report);
+  void apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows,
+                   DispatchReport& report);
   /// Records one action's result (done + external ref / retry with backoff / dead letter) and the
   /// instance's status, inside the caller's transaction.
   void record_result(Instance& in, const store::OutboxRecord& row, const sdk::Action& action,
-                     const sdk::ApplyResult& result, store::ConnectorStatusRecord& status, DispatchReport& report);
+                     const sdk::ApplyResult& result, store::ConnectorStatusRecord& status,
+                     DispatchReport& report);
   void apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report);
   void run(std::chrono::milliseconds idle_wait);
   void log(const std::string& line);

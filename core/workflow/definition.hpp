@@ -151,7 +151,8 @@ struct Definitions {
   DunningPolicy dunning;
   NotificationPolicy notifications;
   std::set<std::string> connector_instances;  // names a step target may use besides "internal"
-  std::string public_url;  // server.public_url: external tasks link back to <public_url>/api/v1/disputes/<ref>
+  std::string public_url;                     // server.public_url: external tasks link back to
+                                              // <public_url>/api/v1/disputes/<ref>
 
   const CategoryDef* category(const std::string& id) const;
   const WorkflowDef* workflow(const std::string& id) const;
@@ -179,7 +180,8 @@ template <class Sink>
 void for_each_word(std::string_view text, Sink&& sink) {
   std::string word;
   for (unsigned char c : text) {
-    bool word_byte = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    bool word_byte =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
     if (word_byte) {
       word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
     } else if (!word.empty()) {

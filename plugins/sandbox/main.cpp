@@ -12,7 +12,8 @@
 
 namespace {
 
-using Factory = std::function<std::unique_ptr<disputed::sandbox::Emulator>(const disputed::sandbox::Options&)>;
+using Factory =
+    std::function<std::unique_ptr<disputed::sandbox::Emulator>(const disputed::sandbox::Options&)>;
 
 std::map<std::string, Factory> factories() {
   std::map<std::string, Factory> f;
@@ -50,11 +51,13 @@ int main(int argc, char** argv) {
   disputed::sandbox::Options options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    if ((arg == "--listen" || arg == "--set") && i + 1 >= argc) return usage(arg + " needs a value");
+    if ((arg == "--listen" || arg == "--set") && i + 1 >= argc)
+      return usage(arg + " needs a value");
     if (arg == "--listen") {
       std::string value = argv[++i];
       auto colon = value.rfind(':');
-      if (colon == std::string::npos) return usage("--listen: expected HOST:PORT, got '" + value + "'");
+      if (colon == std::string::npos)
+        return usage("--listen: expected HOST:PORT, got '" + value + "'");
       host = value.substr(0, colon);
       try {
         port = std::stoi(value.substr(colon + 1));

@@ -29,7 +29,9 @@ class PrismProxy {
  public:
   /// Starts `prism proxy SPEC UPSTREAM --errors` on a free loopback port and waits (up to 90 s)
   /// until it listens; throws std::runtime_error with Prism's log when it does not.
-  PrismProxy(const std::filesystem::path& spec, const std::string& upstream_url, const std::filesystem::path& log_file) : log_file_(log_file) {
+  PrismProxy(const std::filesystem::path& spec, const std::string& upstream_url,
+             const std::filesystem::path& log_file)
+      : log_file_(log_file) {
     auto binary = prism_binary();
     if (!std::filesystem::exists(binary))
       throw std::runtime_error("Prism not found at " + binary.string() + " (run `make setup`)");
@@ -41,8 +43,8 @@ class PrismProxy {
       std::string port = std::to_string(port_);
       std::string log = log_file_.string();
       if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(127);
-      execl(binary.c_str(), binary.c_str(), "proxy", spec.c_str(), upstream_url.c_str(), "--errors", "-h", "127.0.0.1",
-            "-p", port.c_str(), static_cast<char*>(nullptr));
+      execl(binary.c_str(), binary.c_str(), "proxy", spec.c_str(), upstream_url.c_str(), "--errors",
+            "-h", "127.0.0.1", "-p", port.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
@@ -79,8 +81,10 @@ class PrismProxy {
     std::vector<std::string> out;
     std::istringstream lines(log());
     for (std::string line; std::getline(lines, line);)
-      if (line.find("Violation:") != std::string::npos || line.find("[VALIDATOR]") != std::string::npos)
-        if (line.find("✖") != std::string::npos || line.find("error") != std::string::npos) out.push_back(line);
+      if (line.find("Violation:") != std::string::npos ||
+          line.find("[VALIDATOR]") != std::string::npos)
+        if (line.find("✖") != std::string::npos || line.find("error") != std::string::npos)
+          out.push_back(line);
     return out;
   }
 

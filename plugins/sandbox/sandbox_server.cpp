@@ -60,7 +60,8 @@ Request to_request(const http::request<http::string_body>& in) {
   }
   for (const auto& field : in) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     r.headers[name] = std::string(field.value());
   }
   r.body = in.body();
@@ -113,18 +114,21 @@ Response Emulator::fault_response(int status, const Request&) {
 Fault Fault::from_json(const nlohmann::json& body) {
   if (!body.is_object()) throw std::invalid_argument("body: expected a JSON object");
   Fault f;
-  static const std::vector<std::string> known{"method", "path", "status", "retry_after", "delay_ms", "drop", "times"};
+  static const std::vector<std::string> known{"method",   "path", "status", "retry_after",
+                                              "delay_ms", "drop", "times"};
   for (const auto& [key, value] : body.items())
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw std::invalid_argument(key + ": unknown field");
   auto text = [&](const char* key, std::string& out) {
     if (!body.contains(key)) return;
-    if (!body[key].is_string()) throw std::invalid_argument(std::string(key) + ": expected a string");
+    if (!body[key].is_string())
+      throw std::invalid_argument(std::string(key) + ": expected a string");
     out = body[key].get<std::string>();
   };
   auto number = [&](const char* key, int& out) {
     if (!body.contains(key)) return;
-    if (!body[key].is_number_integer()) throw std::invalid_argument(std::string(key) + ": expected an integer");
+    if (!body[key].is_number_integer())
+      throw std::invalid_argument(std::string(key) + ": expected an integer");
     out = body[key].get<int>();
   };
   text("method", f.method);
@@ -138,23 +142,28 @@ Fault Fault::from_json(const nlohmann::json& body) {
     f.drop = body["drop"].get<bool>();
   }
   if (f.path.empty()) throw std::invalid_argument("path: required");
-  if (f.status != 0 && (f.status < 100 || f.status > 599)) throw std::invalid_argument("status: not an HTTP status");
-  if (f.times == 0 || f.times < -1) throw std::invalid_argument("times: a positive count, or -1 for until reset");
+  if (f.status != 0 && (f.status < 100 || f.status > 599))
+    throw std::invalid_argument("status: not an HTTP status");
+  if (f.times == 0 || f.times < -1)
+    throw std::invalid_argument("times: a positive count, or -1 for until reset");
   if (f.delay_ms < 0 || f.delay_ms > 120000) throw std::invalid_argument("delay_ms: 0 to 120000");
   if (f.status == 0 && !f.drop && f.delay_ms == 0)
-    throw std::invalid_argument("status: give a status, a delay or drop, else the fault does nothing");
+    throw std::invalid_argument(
+        "status: give a status, a delay or drop, else the fault does nothing");
   return f;
 }
 
 bool Fault::matches(const Request& request) const {
   if (!method.empty() && method != request.method) return false;
-  if (!path.empty() && path.back() == '*') return request.path.compare(0, path.size() - 1, path, 0, path.size() - 1) == 0;
+  if (!path.empty() && path.back() == '*')
+    return request.path.compare(0, path.size() - 1, path, 0, path.size() - 1) == 0;
   return request.path == path;
 }
 
 std::string utc_now_iso() {
   auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -193,7 +202,10 @@ struct Server::Impl {
 };
 
 Server::Server(std::unique_ptr<Emulator> emulator, std::string host, int port)
-    : impl_(std::make_unique<Impl>()), emulator_(std::move(emulator)), host_(std::move(host)), port_(port) {}
+    : impl_(std::make_unique<Impl>()),
+      emulator_(std::move(emulator)),
+      host_(std::move(host)),
+      port_(port) {}
 
 Server::~Server() { stop(); }
 
@@ -212,7 +224,9 @@ void Server::start() {
   if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor->bind(endpoint, ec);
   if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("sandbox: cannot listen on " + host_ + ":" + std::to_string(port_) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("sandbox: cannot listen on " + host_ + ":" + std::to_string(port_) +
+                             ": " + ec.message());
   port_ = impl_->acceptor->local_endpoint().port();
 
   impl_->accept_thread = std::thread([this] {
@@ -237,7 +251,8 @@ void Server::start() {
           auto& in = parser.get();
           auto answer = serve(to_request(in));
           if (!answer) break;  // injected drop
-          http::response<http::string_body> out{static_cast<http::status>(answer->status), in.version()};
+          http::response<http::string_body> out{static_cast<http::status>(answer->status),
+                                                in.version()};
           out.set(http::field::server, "disputed-sandbox");
           for (auto& [name, value] : answer->headers) out.set(name, value);
           out.body() = std::move(answer->body);
@@ -261,9 +276,10 @@ void Server::stop() {
   // Wake the blocking accept() with a connection of our own, then close.
   {
     tcp::socket poke(impl_->io);
-    poke.connect(tcp::endpoint(asio::ip::make_address(host_ == "0.0.0.0" ? "127.0.0.1" : host_, ignored),
-                               static_cast<unsigned short>(port_)),
-                 ignored);
+    poke.connect(
+        tcp::endpoint(asio::ip::make_address(host_ == "0.0.0.0" ? "127.0.0.1" : host_, ignored),
+                      static_cast<unsigned short>(port_)),
+        ignored);
   }
   if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
   impl_->acceptor->close(ignored);
@@ -296,7 +312,11 @@ std::optional<Response> Server::serve(const Request& request) {
     if (request.path == "/_sandbox/requests" && request.method == "GET") {
       nlohmann::json list = nlohmann::json::array();
       for (const auto& seen : requests())
-        list.push_back({{"method", seen.method}, {"path", seen.path}, {"target", seen.target}, {"status", seen.status}, {"at", seen.at}});
+        list.push_back({{"method", seen.method},
+                        {"path", seen.path},
+                        {"target", seen.target},
+                        {"status", seen.status},
+                        {"at", seen.at}});
       return Response::json(200, {{"requests", list}});
     }
     if (request.path == "/_sandbox/faults" && request.method == "POST") {
@@ -320,7 +340,8 @@ std::optional<Response> Server::serve(const Request& request) {
     }
     std::lock_guard lock(state_mutex_);
     if (auto answer = emulator_->control(request)) return answer;
-    return Response::json(404, {{"error", "no such sandbox control endpoint: " + request.method + " " + request.path}});
+    return Response::json(404, {{"error", "no such sandbox control endpoint: " + request.method +
+                                              " " + request.path}});
   }
 
   std::optional<Fault> fault;
@@ -333,7 +354,8 @@ std::optional<Response> Server::serve(const Request& request) {
       break;
     }
   }
-  if (fault && fault->delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+  if (fault && fault->delay_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
 
   std::lock_guard lock(state_mutex_);
   SeenRequest seen{request.method, request.path, request.target, 0, utc_now_iso()};
@@ -344,7 +366,8 @@ std::optional<Response> Server::serve(const Request& request) {
   Response answer;
   if (fault && fault->status != 0) {
     answer = emulator_->fault_response(fault->status, request);
-    if (fault->retry_after >= 0) answer.with_header("Retry-After", std::to_string(fault->retry_after));
+    if (fault->retry_after >= 0)
+      answer.with_header("Retry-After", std::to_string(fault->retry_after));
   } else {
     try {
       answer = emulator_->handle(request, url());

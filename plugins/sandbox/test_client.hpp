@@ -22,7 +22,8 @@ struct ClientAnswer {
 };
 
 /// `url` like "http://127.0.0.1:8080/api/v2/tickets.json?x=1".
-inline ClientAnswer http_call(const std::string& method, const std::string& url, const std::string& body = "",
+inline ClientAnswer http_call(const std::string& method, const std::string& url,
+                              const std::string& body = "",
                               const std::map<std::string, std::string>& headers = {}) {
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -30,9 +31,11 @@ inline ClientAnswer http_call(const std::string& method, const std::string& url,
   ClientAnswer answer;
   auto rest = url.substr(url.find("://") + 3);
   auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash), target = slash == std::string::npos ? "/" : rest.substr(slash);
+  std::string authority = rest.substr(0, slash),
+              target = slash == std::string::npos ? "/" : rest.substr(slash);
   auto colon = authority.rfind(':');
-  std::string host = authority.substr(0, colon), port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  std::string host = authority.substr(0, colon),
+              port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
   try {
     boost::asio::io_context io;
     tcp::resolver resolver(io);

@@ -27,8 +27,8 @@ struct HttpAnswer {
 };
 
 inline HttpAnswer http_call(int port, const std::string& method, const std::string& target,
-                            const std::map<std::string, std::string>& headers = {}, const std::string& body = "",
-                            int timeout_ms = 10000) {
+                            const std::map<std::string, std::string>& headers = {},
+                            const std::string& body = "", int timeout_ms = 10000) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -38,10 +38,12 @@ inline HttpAnswer http_call(int port, const std::string& method, const std::stri
     if (fd >= 0) ::close(fd);
     throw std::runtime_error("http_call: cannot connect to 127.0.0.1:" + std::to_string(port));
   }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+  std::string request = method + " " + target +
+                        " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                         "\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  if (!body.empty() || method == "POST") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST")
+    request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   request += "\r\n" + body;
   std::size_t sent = 0;
   while (sent < request.size()) {
@@ -63,13 +65,15 @@ inline HttpAnswer http_call(int port, const std::string& method, const std::stri
       std::string head = raw.substr(0, end);
       for (auto& c : head) c = char(std::tolower(static_cast<unsigned char>(c)));
       auto cl = head.find("content-length:");
-      if (cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 15))) break;
+      if (cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 15)))
+        break;
     }
   }
   ::close(fd);
   HttpAnswer a;
   auto end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos) throw std::runtime_error("http_call: no HTTP answer");
+  if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos)
+    throw std::runtime_error("http_call: no HTTP answer");
   a.status = std::stoi(raw.substr(9, 3));
   std::size_t line = raw.find("\r\n") + 2;
   while (line < end) {
@@ -86,7 +90,8 @@ inline HttpAnswer http_call(int port, const std::string& method, const std::stri
     line = next + 2;
   }
   a.body = raw.substr(end + 4);
-  if (auto cl = a.headers.find("content-length"); cl != a.headers.end()) a.body.resize(std::stoul(cl->second));
+  if (auto cl = a.headers.find("content-length"); cl != a.headers.end())
+    a.body.resize(std::stoul(cl->second));
   return a;
 }
 

@@ -19,31 +19,39 @@ namespace disputed::testing {
 
 class JwtSigner {
  public:
-  explicit JwtSigner(std::string kid = "test-key") : kid_(std::move(kid)), key_(EVP_RSA_gen(2048), &EVP_PKEY_free) {
+  explicit JwtSigner(std::string kid = "test-key")
+      : kid_(std::move(kid)), key_(EVP_RSA_gen(2048), &EVP_PKEY_free) {
     if (!key_) throw std::runtime_error("EVP_RSA_gen failed");
   }
 
   /// {"kty":"RSA","kid":...,"n":...,"e":...}
   nlohmann::json jwk() const {
-    return {{"kty", "RSA"}, {"kid", kid_}, {"use", "sig"}, {"alg", "RS256"}, {"n", component(OSSL_PKEY_PARAM_RSA_N)},
+    return {{"kty", "RSA"},
+            {"kid", kid_},
+            {"use", "sig"},
+            {"alg", "RS256"},
+            {"n", component(OSSL_PKEY_PARAM_RSA_N)},
             {"e", component(OSSL_PKEY_PARAM_RSA_E)}};
   }
   nlohmann::json jwks() const { return {{"keys", nlohmann::json::array({jwk()})}}; }
 
   /// A signed token with `claims`.
   std::string sign(const nlohmann::json& claims) const {
-    std::string input = base64url(nlohmann::json{{"alg", "RS256"}, {"typ", "JWT"}, {"kid", kid_}}.dump()) + "." +
-                        base64url(claims.dump());
+    std::string input =
+        base64url(nlohmann::json{{"alg", "RS256"}, {"typ", "JWT"}, {"kid", kid_}}.dump()) + "." +
+        base64url(claims.dump());
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     std::size_t length = 0;
     if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+        EVP_DigestSign(ctx.get(), nullptr, &length,
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
       throw std::runtime_error("EVP_DigestSign failed");
     std::vector<unsigned char> signature(length);
-    if (EVP_DigestSign(ctx.get(), signature.data(), &length, reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) != 1)
+    if (EVP_DigestSign(ctx.get(), signature.data(), &length,
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
       throw std::runtime_error("EVP_DigestSign failed");
-    return input + "." + base64url(std::string(signature.begin(), signature.begin() + long(length)));
+    return input + "." +
+           base64url(std::string(signature.begin(), signature.begin() + long(length)));
   }
 
   /// Seconds since the epoch, `offset` from now (liboauth2 checks "exp" against the real clock).
@@ -54,7 +62,8 @@ class JwtSigner {
   }
 
   static std::string base64url(const std::string& bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     std::size_t i = 0;
     auto at = [&](std::size_t k) { return unsigned(static_cast<unsigned char>(bytes[k])); };
@@ -75,7 +84,8 @@ class JwtSigner {
  private:
   std::string component(const char* name) const {
     BIGNUM* bn = nullptr;
-    if (EVP_PKEY_get_bn_param(key_.get(), name, &bn) != 1) throw std::runtime_error("EVP_PKEY_get_bn_param failed");
+    if (EVP_PKEY_get_bn_param(key_.get(), name, &bn) != 1)
+      throw std::runtime_error("EVP_PKEY_get_bn_param failed");
     std::string bytes(std::size_t(BN_num_bytes(bn)), '\0');
     BN_bn2bin(bn, reinterpret_cast<unsigned char*>(bytes.data()));
     BN_free(bn);

@@ -24,8 +24,8 @@ class OneRouteServer {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(fd_, 16) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
       throw std::runtime_error("OneRouteServer: cannot listen");
     port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { run(); });
@@ -36,7 +36,9 @@ class OneRouteServer {
     ::close(fd_);
   }
 
-  std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path = "/") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
   int served() const { return served_; }
 
  private:
@@ -56,7 +58,8 @@ class OneRouteServer {
         request.append(buf, std::size_t(n));
       }
       std::string response = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type_ +
-                             "\r\nContent-Length: " + std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+                             "\r\nContent-Length: " + std::to_string(body_.size()) +
+                             "\r\nConnection: close\r\n\r\n" + body_;
       (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
       ::close(client);
       ++served_;

@@ -13,9 +13,14 @@
 
 namespace disputed::testing {
 
-class TestHost final : public sdk::Host, sdk::HttpClient, sdk::Logger, sdk::Clock, sdk::KeyValueStore {
+class TestHost final : public sdk::Host,
+                       sdk::HttpClient,
+                       sdk::Logger,
+                       sdk::Clock,
+                       sdk::KeyValueStore {
  public:
-  explicit TestHost(const domain::Clock& clock, std::string name = "test") : clock_(clock), name_(std::move(name)) {}
+  explicit TestHost(const domain::Clock& clock, std::string name = "test")
+      : clock_(clock), name_(std::move(name)) {}
 
   sdk::HttpClient& http() override { return *this; }
   sdk::TokenSource* tokens() override { return nullptr; }

@@ -32,7 +32,8 @@ Counts measure(GraphSandbox& sandbox, const std::function<void()>& what) {
   auto started = std::chrono::steady_clock::now();
   what();
   Counts c;
-  c.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  c.ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto log = sandbox.server().requests();
   for (std::size_t i = before; i < log.size(); ++i) {
     if (log[i].path.find("/oauth2/") != std::string::npos) continue;
@@ -45,14 +46,17 @@ Counts measure(GraphSandbox& sandbox, const std::function<void()>& what) {
 
 int main(int argc, char** argv) {
   std::size_t max_tasks = argc > 1 ? std::stoul(argv[1]) : 10000;
-  std::printf("| open tasks | users | first round | quiet poll | poll, 1%% completed | reconcile (HTTP / inner) | quiet poll ms |\n");
+  std::printf(
+      "| open tasks | users | first round | quiet poll | poll, 1%% completed | reconcile (HTTP / "
+      "inner) | quiet poll ms |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (std::size_t n : {std::size_t(10), std::size_t(1000), std::size_t(10000)}) {
     if (n > max_tasks) continue;
     for (std::size_t u : {std::size_t(1), std::size_t(10), std::size_t(100)}) {
       if (u > n) continue;
       std::string users;
-      for (std::size_t i = 0; i < u; ++i) users += (i ? "," : "") + std::string("user") + std::to_string(i) + "@example.com";
+      for (std::size_t i = 0; i < u; ++i)
+        users += (i ? "," : "") + std::string("user") + std::to_string(i) + "@example.com";
       GraphSandbox sandbox(disputed::sandbox::Options{{"users", users}});
       auto host = sandbox.make_host(kSecret);
       std::string error;
@@ -62,16 +66,23 @@ int main(int argc, char** argv) {
         return 1;
       }
       auto connector = plugin->create();
-      connector->open(json{{"graph_base_url", sandbox.url() + "/v1.0"}, {"check_user", "user0@example.com"}}.dump(), *host);
+      connector->open(
+          json{{"graph_base_url", sandbox.url() + "/v1.0"}, {"check_user", "user0@example.com"}}
+              .dump(),
+          *host);
       std::vector<sdk::OpenRef> open;
       for (std::size_t i = 0; i < n; ++i) {
         sdk::Action a;
         a.task_key = "DSP-" + std::to_string(i) + "-1";
         a.action_key = a.task_key + ":create";
-        a.payload_json = json{{"subject", "Check"}, {"assignee", "user" + std::to_string(i % u) + "@example.com"},
-                              {"deadline_at", "2026-03-30T15:00:00Z"}, {"deadline_local_date", "2026-03-30"},
-                              {"time_zone", "Europe/Amsterdam"}, {"outcomes", {"approved"}}}
-                             .dump();
+        a.payload_json = json{
+            {"subject", "Check"},
+            {"assignee", "user" + std::to_string(i % u) + "@example.com"},
+            {"deadline_at", "2026-03-30T15:00:00Z"},
+            {"deadline_local_date", "2026-03-30"},
+            {"time_zone", "Europe/Amsterdam"},
+            {"outcomes",
+             {"approved"}}}.dump();
         auto r = connector->apply(a);
         if (r.status != sdk::ApplyResult::Status::kApplied) {
           std::fprintf(stderr, "create failed: %s\n", r.message.c_str());
@@ -82,7 +93,8 @@ int main(int argc, char** argv) {
       std::string cursor;
       auto poll = [&](bool reconcile) {
         auto r = connector->poll({cursor, open, reconcile});
-        if (r.status != sdk::PollResult::Status::kOk) std::fprintf(stderr, "poll failed: %s\n", r.message.c_str());
+        if (r.status != sdk::PollResult::Status::kOk)
+          std::fprintf(stderr, "poll failed: %s\n", r.message.c_str());
         cursor = r.next_cursor;
       };
       // The first round reads every list from the start, max_pages_per_poll pages per poll; it
@@ -96,12 +108,14 @@ int main(int argc, char** argv) {
       });
       Counts quiet = measure(sandbox, [&] { poll(false); });
       std::size_t changed = std::max<std::size_t>(1, n / 100);
-      for (std::size_t i = 0; i < changed; ++i) sandbox.complete(open[i * (n / changed)].external_ref, "approved");
+      for (std::size_t i = 0; i < changed; ++i)
+        sandbox.complete(open[i * (n / changed)].external_ref, "approved");
       Counts after = measure(sandbox, [&] { poll(false); });
       Counts reconcile = measure(sandbox, [&] { poll(true); });
       // Inner requests of the $batch calls: one GET per open task (each counts toward throttling).
-      std::printf("| %zu | %zu | %zu (%d poll%s) | %zu | %zu | %zu / %zu | %.1f |\n", n, u, first.http, first_polls,
-                  first_polls == 1 ? "" : "s", quiet.http, after.http, reconcile.http, open.size(), quiet.ms);
+      std::printf("| %zu | %zu | %zu (%d poll%s) | %zu | %zu | %zu / %zu | %.1f |\n", n, u,
+                  first.http, first_polls, first_polls == 1 ? "" : "s", quiet.http, after.http,
+                  reconcile.http, open.size(), quiet.ms);
       std::fflush(stdout);
     }
   }

@@ -4,15 +4,16 @@
 // innerError and request-id, 429 with Retry-After).
 //
 //   POST /{tenant}/oauth2/v2.0/token                     client credentials (secret in the form or
-//                                                        HTTP basic), tokens expire after token_lifetime
+//                                                        HTTP basic), tokens expire after
+//                                                        token_lifetime
 //   GET  /v1.0/users/{id|upn}
 //   GET|POST /v1.0/users/{u}/todo/lists                  GET|PATCH|DELETE .../lists/{l}
 //   GET  /v1.0/users/{u}/todo/lists/delta
 //   GET|POST .../lists/{l}/tasks  ($top, $skiptoken, $expand=linkedResources, $select)
 //   GET|PATCH|DELETE .../lists/{l}/tasks/{t}
-//   GET  .../lists/{l}/tasks/delta  ($deltatoken, $skiptoken, $top)   (also microsoft.graph.delta())
-//   GET|POST .../tasks/{t}/linkedResources   (one per task, as the real service)
-//   POST /v1.0/$batch   (1..20 requests, independent answers)
+//   GET  .../lists/{l}/tasks/delta  ($deltatoken, $skiptoken, $top)   (also
+//   microsoft.graph.delta()) GET|POST .../tasks/{t}/linkedResources   (one per task, as the real
+//   service) POST /v1.0/$batch   (1..20 requests, independent answers)
 //
 // Control (besides the shared /_sandbox/requests, /_sandbox/faults, /_sandbox/reset):
 //   POST /_sandbox/tokens/expire       every issued access token is refused from now on (401)
@@ -68,9 +69,9 @@ std::string graph_now() {
   std::chrono::hh_mm_ss hms(secs - day);
   long ticks = long(std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count() / 100);
   char out[48];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%07ldZ", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                int(hms.seconds().count()), ticks);
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%07ldZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                int(hms.minutes().count()), int(hms.seconds().count()), ticks);
   return out;
 }
 
@@ -90,7 +91,8 @@ std::string url_encode(const std::string& s) {
 }
 
 std::string base64(const std::string& in) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kChars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   unsigned val = 0;
   int bits = -6;
@@ -108,7 +110,8 @@ std::string base64(const std::string& in) {
 }
 
 std::optional<std::string> base64_decode(const std::string& in) {
-  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string kChars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   unsigned val = 0;
   int bits = -8;
@@ -144,8 +147,10 @@ struct Task {
 };
 
 const std::set<std::string> kWritableTaskProperties = {
-    "title", "body", "importance", "status", "dueDateTime", "startDateTime", "reminderDateTime",
-    "completedDateTime", "isReminderOn", "categories", "recurrence", "linkedResources", "checklistItems"};
+    "title",         "body",          "importance",       "status",
+    "dueDateTime",   "startDateTime", "reminderDateTime", "completedDateTime",
+    "isReminderOn",  "categories",    "recurrence",       "linkedResources",
+    "checklistItems"};
 
 class MsGraphEmulator final : public Emulator {
  public:
@@ -158,8 +163,8 @@ class MsGraphEmulator final : public Emulator {
           if (used != value.size() || v < lo || v > hi) throw std::invalid_argument(key);
           return v;
         } catch (const std::exception&) {
-          throw std::invalid_argument(key + ": expected an integer from " + std::to_string(lo) + " to " +
-                                      std::to_string(hi) + ", got '" + value + "'");
+          throw std::invalid_argument(key + ": expected an integer from " + std::to_string(lo) +
+                                      " to " + std::to_string(hi) + ", got '" + value + "'");
         }
       };
       if (key == "tenant") {
@@ -173,12 +178,14 @@ class MsGraphEmulator final : public Emulator {
       } else if (key == "users") {
         seed_users_ = split(value, ',');
         for (const auto& u : seed_users_)
-          if (u.find('@') == std::string::npos) throw std::invalid_argument("users: '" + u + "' is not a UPN");
+          if (u.find('@') == std::string::npos)
+            throw std::invalid_argument("users: '" + u + "' is not a UPN");
       } else if (key == "page_size") {
         max_page_ = number(1, 1000);
       } else {
         throw std::invalid_argument("unknown option '" + key +
-                                    "' (known: tenant, client_id, client_secret, token_lifetime_seconds, users, page_size)");
+                                    "' (known: tenant, client_id, client_secret, "
+                                    "token_lifetime_seconds, users, page_size)");
       }
     }
     reset();
@@ -199,7 +206,8 @@ class MsGraphEmulator final : public Emulator {
     for (const auto& upn : seed_users_) {
       ++n;
       char id[40];
-      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012x", 0x5a5d0000u + unsigned(n), unsigned(n));
+      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012x", 0x5a5d0000u + unsigned(n),
+                    unsigned(n));
       std::string display = upn.substr(0, upn.find('@'));
       if (!display.empty()) display[0] = char(std::toupper(static_cast<unsigned char>(display[0])));
       users_.push_back({id, upn, display});
@@ -269,7 +277,8 @@ class MsGraphEmulator final : public Emulator {
       json users = json::array(), lists = json::array(), tasks = json::array();
       for (const auto& u : users_) users.push_back({{"id", u.id}, {"userPrincipalName", u.upn}});
       for (const auto& l : lists_)
-        lists.push_back({{"id", l.id}, {"user", upn_of(l.user_id)}, {"displayName", l.display_name}});
+        lists.push_back(
+            {{"id", l.id}, {"user", upn_of(l.user_id)}, {"displayName", l.display_name}});
       for (const auto& [id, t] : tasks_) {
         json j = render(t, true);
         j["listId"] = t.list_id;
@@ -286,59 +295,80 @@ class MsGraphEmulator final : public Emulator {
     // Graph's paths also without the version prefix (what a validating proxy in front of the
     // sandbox forwards, as the vendor's description has no /v1.0 in its paths).
     Request request = original;
-    if (request.path.rfind("/users/", 0) == 0 || request.path == "/$batch") request.path = "/v1.0" + request.path;
+    if (request.path.rfind("/users/", 0) == 0 || request.path == "/$batch")
+      request.path = "/v1.0" + request.path;
     const std::string base_url = link_base_.empty() ? server_url : link_base_;
     const std::string& p = request.path;
     if (p.size() > 1 && p.find("/oauth2/v2.0/token") != std::string::npos) return token(request);
-    if (p.rfind("/v1.0/", 0) != 0) return error(404, "BadRequest", "Resource not found for the segment '" + p + "'.", request);
+    if (p.rfind("/v1.0/", 0) != 0)
+      return error(404, "BadRequest", "Resource not found for the segment '" + p + "'.", request);
     auto segments = split(p.substr(6), '/');
     // Auth before anything else, as the real service does.
     std::string auth = request.header("authorization").value_or("");
     if (auth.rfind("Bearer ", 0) != 0)
       return error(401, "InvalidAuthenticationToken", "Access token is empty.", request)
-          .with_header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
+          .with_header(
+              "WWW-Authenticate",
+              "Bearer realm=\"\", "
+              "authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
     auto tok = tokens_.find(auth.substr(7));
     if (tok == tokens_.end() || tok->second < std::chrono::steady_clock::now())
-      return error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", request)
+      return error(401, "InvalidAuthenticationToken",
+                   "Lifetime validation failed, the token is expired.", request)
           .with_header("WWW-Authenticate", "Bearer realm=\"\", error=\"invalid_token\"");
 
-    if (segments.size() == 1 && segments[0] == "$batch" && request.method == "POST") return batch(request, base_url);
+    if (segments.size() == 1 && segments[0] == "$batch" && request.method == "POST")
+      return batch(request, base_url);
     if (segments.size() < 2 || segments[0] != "users")
-      return error(400, "BadRequest", "Resource not found for the segment '" + segments[0] + "'.", request);
+      return error(400, "BadRequest", "Resource not found for the segment '" + segments[0] + "'.",
+                   request);
     const User* user = find_user(segments[1]);
     if (!user)
-      return error(404, "ErrorInvalidUser", "The requested user '" + segments[1] + "' is invalid.", request);
+      return error(404, "ErrorInvalidUser", "The requested user '" + segments[1] + "' is invalid.",
+                   request);
     if (auto t = throttles_.find(user->id); t != throttles_.end() && t->second.remaining > 0) {
       --t->second.remaining;
-      return error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", request)
+      return error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+                   request)
           .with_header("Retry-After", std::to_string(t->second.retry_after));
     }
-    std::string prefix = base_url + (link_base_.empty() ? "/v1.0" : "") + "/users/" + url_encode(segments[1]) + "/todo/lists";
+    std::string prefix = base_url + (link_base_.empty() ? "/v1.0" : "") + "/users/" +
+                         url_encode(segments[1]) + "/todo/lists";
     if (segments.size() == 2 && request.method == "GET")
-      return Response::json(200, {{"id", user->id}, {"userPrincipalName", user->upn}, {"displayName", user->display_name},
+      return Response::json(200, {{"id", user->id},
+                                  {"userPrincipalName", user->upn},
+                                  {"displayName", user->display_name},
                                   {"mail", user->upn}});
     if (segments.size() < 4 || segments[2] != "todo" || segments[3] != "lists")
-      return error(400, "BadRequest", "Resource not found for the segment '" + (segments.size() > 2 ? segments[2] : "") + "'.", request);
+      return error(
+          400, "BadRequest",
+          "Resource not found for the segment '" + (segments.size() > 2 ? segments[2] : "") + "'.",
+          request);
     if (segments.size() == 4) {
       if (request.method == "GET") return page_lists(*user, request, prefix);
       if (request.method == "POST") return create_list(*user, request);
       return method_not_allowed(request);
     }
-    if (segments.size() == 5 && (segments[4] == "delta" || segments[4] == "microsoft.graph.delta()")) {
+    if (segments.size() == 5 &&
+        (segments[4] == "delta" || segments[4] == "microsoft.graph.delta()")) {
       if (request.method != "GET") return method_not_allowed(request);
       json value = json::array();
       for (const auto& l : lists_)
         if (l.user_id == user->id) value.push_back(render(l));
-      return Response::json(200, {{"value", value}, {"@odata.deltaLink", prefix + "/delta?$deltatoken=" + std::to_string(seq_)}});
+      return Response::json(
+          200, {{"value", value},
+                {"@odata.deltaLink", prefix + "/delta?$deltatoken=" + std::to_string(seq_)}});
     }
     TaskList* list = list_by_id(segments[4]);
     if (!list || list->user_id != user->id)
-      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.", request);
+      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
+                   request);
     if (segments.size() == 5) {
       if (request.method == "GET") return Response::json(200, render(*list));
       if (request.method == "PATCH") {
         auto body = request.json();
-        if (!body || !body->is_object()) return error(400, "invalidRequest", "The request body is not a JSON object.", request);
+        if (!body || !body->is_object())
+          return error(400, "invalidRequest", "The request body is not a JSON object.", request);
         if (body->contains("displayName") && (*body)["displayName"].is_string())
           list->display_name = (*body)["displayName"].get<std::string>();
         return Response::json(200, render(*list));
@@ -347,7 +377,9 @@ class MsGraphEmulator final : public Emulator {
         if (list->wellknown == "defaultList")
           return error(400, "invalidRequest", "The default list cannot be deleted.", request);
         std::string id = list->id;
-        lists_.erase(std::remove_if(lists_.begin(), lists_.end(), [&](const TaskList& l) { return l.id == id; }), lists_.end());
+        lists_.erase(std::remove_if(lists_.begin(), lists_.end(),
+                                    [&](const TaskList& l) { return l.id == id; }),
+                     lists_.end());
         for (auto& [_, t] : tasks_)
           if (t.list_id == id && !t.deleted) {
             t.deleted = true;
@@ -357,23 +389,28 @@ class MsGraphEmulator final : public Emulator {
       }
       return method_not_allowed(request);
     }
-    if (segments[5] != "tasks") return error(400, "BadRequest", "Resource not found for the segment '" + segments[5] + "'.", request);
+    if (segments[5] != "tasks")
+      return error(400, "BadRequest", "Resource not found for the segment '" + segments[5] + "'.",
+                   request);
     std::string tasks_url = prefix + "/" + url_encode(list->id) + "/tasks";
     if (segments.size() == 6) {
       if (request.method == "GET") return page_tasks(*list, request, tasks_url);
       if (request.method == "POST") return create_task(*list, request);
       return method_not_allowed(request);
     }
-    if (segments.size() == 7 && (segments[6] == "delta" || segments[6] == "microsoft.graph.delta()")) {
+    if (segments.size() == 7 &&
+        (segments[6] == "delta" || segments[6] == "microsoft.graph.delta()")) {
       if (request.method != "GET") return method_not_allowed(request);
       return delta(*list, request, tasks_url + "/delta");
     }
     auto found = tasks_.find(segments[6]);
     if (found == tasks_.end() || found->second.deleted || found->second.list_id != list->id)
-      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.", request);
+      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
+                   request);
     Task& task = found->second;
     if (segments.size() == 7) {
-      if (request.method == "GET") return Response::json(200, select(render(task, expands_linked(request)), request));
+      if (request.method == "GET")
+        return Response::json(200, select(render(task, expands_linked(request)), request));
       if (request.method == "PATCH") return patch_task(task, request);
       if (request.method == "DELETE") {
         task.deleted = true;
@@ -383,14 +420,17 @@ class MsGraphEmulator final : public Emulator {
       return method_not_allowed(request);
     }
     if (segments[7] != "linkedResources")
-      return error(400, "BadRequest", "Resource not found for the segment '" + segments[7] + "'.", request);
+      return error(400, "BadRequest", "Resource not found for the segment '" + segments[7] + "'.",
+                   request);
     if (segments.size() == 8) {
       if (request.method == "GET") return Response::json(200, {{"value", task.linked}});
       if (request.method == "POST") {
         auto body = request.json();
-        if (!body || !body->is_object()) return error(400, "invalidRequest", "The request body is not a JSON object.", request);
+        if (!body || !body->is_object())
+          return error(400, "invalidRequest", "The request body is not a JSON object.", request);
         if (!task.linked.empty())
-          return error(400, "invalidRequest", "Only one item in linkedResources is allowed.", request);
+          return error(400, "invalidRequest", "Only one item in linkedResources is allowed.",
+                       request);
         json l = linked_resource(*body);
         task.linked.push_back(l);
         touch(task);
@@ -398,8 +438,11 @@ class MsGraphEmulator final : public Emulator {
       }
       return method_not_allowed(request);
     }
-    auto lr = std::find_if(task.linked.begin(), task.linked.end(), [&](const json& l) { return l.value("id", "") == segments[8]; });
-    if (lr == task.linked.end()) return error(404, "ErrorItemNotFound", "The specified object was not found in the store.", request);
+    auto lr = std::find_if(task.linked.begin(), task.linked.end(),
+                           [&](const json& l) { return l.value("id", "") == segments[8]; });
+    if (lr == task.linked.end())
+      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
+                   request);
     if (request.method == "GET") return Response::json(200, *lr);
     if (request.method == "DELETE") {
       task.linked.erase(lr);
@@ -417,29 +460,36 @@ class MsGraphEmulator final : public Emulator {
 
   // ---------------------------------------------------------------- errors and helpers
 
-  Response error(int status, const std::string& code, const std::string& message, const Request& request) {
+  Response error(int status, const std::string& code, const std::string& message,
+                 const Request& request) {
     std::string request_id = request_id_for();
-    json inner = {{"date", graph_now().substr(0, 19)}, {"request-id", request_id}, {"client-request-id", request_id}};
+    json inner = {{"date", graph_now().substr(0, 19)},
+                  {"request-id", request_id},
+                  {"client-request-id", request_id}};
     if (auto c = request.header("client-request-id")) inner["client-request-id"] = *c;
-    return Response::json(status, {{"error", {{"code", code}, {"message", message}, {"innerError", inner}}}})
+    return Response::json(
+               status, {{"error", {{"code", code}, {"message", message}, {"innerError", inner}}}})
         .with_header("request-id", request_id)
         .with_header("client-request-id", inner["client-request-id"].get<std::string>());
   }
 
   Response method_not_allowed(const Request& request) {
-    return error(405, "Request_BadRequest", "The method " + request.method + " is not allowed on this resource.", request);
+    return error(405, "Request_BadRequest",
+                 "The method " + request.method + " is not allowed on this resource.", request);
   }
 
   std::string request_id_for() {
     char id[40];
     ++requests_;
-    std::snprintf(id, sizeof id, "5b1c%04x-8f0e-4a2b-9c3d-%012lx", unsigned(requests_ & 0xffff), requests_);
+    std::snprintf(id, sizeof id, "5b1c%04x-8f0e-4a2b-9c3d-%012lx", unsigned(requests_ & 0xffff),
+                  requests_);
     return id;
   }
 
   std::string new_id(const std::string& prefix) {
     long n = ++counter_;
-    std::string id = prefix + base64("sandbox-" + std::to_string(n)).substr(0, 16) + std::to_string(n) + "AAA=";
+    std::string id =
+        prefix + base64("sandbox-" + std::to_string(n)).substr(0, 16) + std::to_string(n) + "AAA=";
     std::replace(id.begin(), id.end(), '+', '-');
     std::replace(id.begin(), id.end(), '/', '_');
     return id;
@@ -465,7 +515,10 @@ class MsGraphEmulator final : public Emulator {
   }
 
   static json render(const TaskList& l) {
-    return {{"id", l.id}, {"displayName", l.display_name}, {"isOwner", true}, {"isShared", false},
+    return {{"id", l.id},
+            {"displayName", l.display_name},
+            {"isOwner", true},
+            {"isShared", false},
             {"wellknownListName", l.wellknown}};
   }
 
@@ -507,10 +560,13 @@ class MsGraphEmulator final : public Emulator {
 
   Response token(const Request& request) {
     auto oauth_error = [](int status, const std::string& error, const std::string& description) {
-      return Response::json(status, {{"error", error},
-                                     {"error_description", description + "\r\nTrace ID: 0b6e1c7a\r\nTimestamp: " + graph_now()},
-                                     {"error_codes", json::array({std::stoi(description.substr(6, description.find(':') - 6))})},
-                                     {"timestamp", graph_now()}});
+      return Response::json(
+          status, {{"error", error},
+                   {"error_description",
+                    description + "\r\nTrace ID: 0b6e1c7a\r\nTimestamp: " + graph_now()},
+                   {"error_codes",
+                    json::array({std::stoi(description.substr(6, description.find(':') - 6))})},
+                   {"timestamp", graph_now()}});
     };
     if (request.method != "POST") return Response::json(405, {{"error", "invalid_request"}});
     std::string tenant = request.path.substr(1, request.path.find('/', 1) - 1);
@@ -527,7 +583,8 @@ class MsGraphEmulator final : public Emulator {
           for (std::size_t i = 0; i < s.size(); ++i) {
             if (s[i] == '+') {
               out += ' ';
-            } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            } else if (s[i] == '%' && i + 2 < s.size() &&
+                       std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
               out += char(std::stoi(s.substr(i + 1, 2), nullptr, 16));
               i += 2;
@@ -537,7 +594,9 @@ class MsGraphEmulator final : public Emulator {
           }
           return out;
         };
-        if (!pair.empty()) fields[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
+        if (!pair.empty())
+          fields[decode(pair.substr(0, eq))] =
+              eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
       }
       form.query = fields;
     }
@@ -552,22 +611,33 @@ class MsGraphEmulator final : public Emulator {
       }
     }
     if (form.param("grant_type").value_or("") != "client_credentials")
-      return oauth_error(400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type '" +
-                                                            form.param("grant_type").value_or("") + "'.");
+      return oauth_error(400, "unsupported_grant_type",
+                         "AADSTS70003: The app requested an unsupported grant type '" +
+                             form.param("grant_type").value_or("") + "'.");
     if (client_id != client_id_)
-      return oauth_error(400, "unauthorized_client", "AADSTS700016: Application with identifier '" + client_id +
-                                                         "' was not found in the directory '" + tenant_ + "'.");
+      return oauth_error(400, "unauthorized_client",
+                         "AADSTS700016: Application with identifier '" + client_id +
+                             "' was not found in the directory '" + tenant_ + "'.");
     if (secret != client_secret_)
-      return oauth_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
+      return oauth_error(
+          401, "invalid_client",
+          "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+          "request is the client secret value, not the client secret ID.");
     std::string scope = form.param("scope").value_or("");
     if (scope.size() < 9 || scope.substr(scope.size() - 9) != "/.default")
-      return oauth_error(400, "invalid_scope", "AADSTS1002012: The provided value for scope '" + scope +
-                                                   "' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.");
-    std::string access = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0." + base64("{\"tid\":\"" + tenant_ + "\",\"n\":" +
-                                                                           std::to_string(++counter_) + "}") + ".sandbox";
+      return oauth_error(400, "invalid_scope",
+                         "AADSTS1002012: The provided value for scope '" + scope +
+                             "' is not valid. Client credential flows must have a scope value with "
+                             "/.default suffixed to the resource identifier.");
+    std::string access =
+        "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0." +
+        base64("{\"tid\":\"" + tenant_ + "\",\"n\":" + std::to_string(++counter_) + "}") +
+        ".sandbox";
     std::replace(access.begin(), access.end(), '=', '_');
     tokens_[access] = std::chrono::steady_clock::now() + std::chrono::seconds(token_lifetime_);
-    return Response::json(200, {{"token_type", "Bearer"}, {"expires_in", token_lifetime_}, {"ext_expires_in", token_lifetime_},
+    return Response::json(200, {{"token_type", "Bearer"},
+                                {"expires_in", token_lifetime_},
+                                {"ext_expires_in", token_lifetime_},
                                 {"access_token", access}});
   }
 
@@ -591,18 +661,21 @@ class MsGraphEmulator final : public Emulator {
     std::size_t skip = 0, top = std::size_t(top_of(request));
     if (auto s = request.param("$skiptoken")) skip = std::size_t(std::atol(s->c_str()));
     json value = json::array();
-    for (std::size_t i = skip; i < all.size() && i < skip + top; ++i) value.push_back(render(*all[i]));
+    for (std::size_t i = skip; i < all.size() && i < skip + top; ++i)
+      value.push_back(render(*all[i]));
     json out = {{"value", value}};
     if (skip + top < all.size())
-      out["@odata.nextLink"] = url + "?$top=" + std::to_string(top) + "&$skiptoken=" + std::to_string(skip + top);
+      out["@odata.nextLink"] =
+          url + "?$top=" + std::to_string(top) + "&$skiptoken=" + std::to_string(skip + top);
     return Response::json(200, out);
   }
 
   Response create_list(const User& user, const Request& request) {
     auto body = request.json();
-    if (!body || !body->is_object() || !body->contains("displayName") || !(*body)["displayName"].is_string() ||
-        (*body)["displayName"].get<std::string>().empty())
-      return error(400, "invalidRequest", "The displayName of a todoTaskList is required.", request);
+    if (!body || !body->is_object() || !body->contains("displayName") ||
+        !(*body)["displayName"].is_string() || (*body)["displayName"].get<std::string>().empty())
+      return error(400, "invalidRequest", "The displayName of a todoTaskList is required.",
+                   request);
     TaskList l;
     l.id = new_id("AAMkADU3NmE2MjQ4LW");
     l.user_id = user.id;
@@ -616,15 +689,21 @@ class MsGraphEmulator final : public Emulator {
     std::vector<const Task*> all;
     for (const auto& [_, t] : tasks_)
       if (t.list_id == list.id && !t.deleted) all.push_back(&t);
-    std::sort(all.begin(), all.end(), [](const Task* a, const Task* b) { return a->data.value("createdDateTime", "") < b->data.value("createdDateTime", "") || (a->data.value("createdDateTime", "") == b->data.value("createdDateTime", "") && a->id < b->id); });
+    std::sort(all.begin(), all.end(), [](const Task* a, const Task* b) {
+      return a->data.value("createdDateTime", "") < b->data.value("createdDateTime", "") ||
+             (a->data.value("createdDateTime", "") == b->data.value("createdDateTime", "") &&
+              a->id < b->id);
+    });
     std::size_t skip = 0, top = std::size_t(top_of(request));
     if (auto s = request.param("$skip")) skip = std::size_t(std::atol(s->c_str()));
     bool linked = expands_linked(request);
     json value = json::array();
-    for (std::size_t i = skip; i < all.size() && i < skip + top; ++i) value.push_back(select(render(*all[i], linked), request));
+    for (std::size_t i = skip; i < all.size() && i < skip + top; ++i)
+      value.push_back(select(render(*all[i], linked), request));
     json out = {{"value", value}};
     if (skip + top < all.size()) {
-      std::string next = url + "?$top=" + std::to_string(top) + "&$skip=" + std::to_string(skip + top);
+      std::string next =
+          url + "?$top=" + std::to_string(top) + "&$skip=" + std::to_string(skip + top);
       if (linked) next += "&$expand=linkedResources";
       out["@odata.nextLink"] = next;
     }
@@ -634,33 +713,52 @@ class MsGraphEmulator final : public Emulator {
   std::optional<std::string> check_task_body(const json& body, bool create) {
     for (const auto& [key, _] : body.items())
       if (!kWritableTaskProperties.count(key))
-        return "The property '" + key + "' does not exist on type 'microsoft.graph.todoTask'. Make sure to only use property names that are defined by the type.";
-    if (create && (!body.contains("title") || !body["title"].is_string() || body["title"].get<std::string>().empty()))
+        return "The property '" + key +
+               "' does not exist on type 'microsoft.graph.todoTask'. Make sure to only use "
+               "property names that are defined by the type.";
+    if (create && (!body.contains("title") || !body["title"].is_string() ||
+                   body["title"].get<std::string>().empty()))
       return "A todoTask needs a title.";
-    if (body.contains("title") && !body["title"].is_string()) return "Cannot convert the literal to the expected type 'Edm.String'.";
-    if (body.contains("importance") && (!body["importance"].is_string() ||
-                                        !std::set<std::string>{"low", "normal", "high"}.count(body["importance"].get<std::string>())))
-      return "Requested value '" + body["importance"].dump() + "' was not found in the enum 'importance'.";
-    if (body.contains("status") &&
-        (!body["status"].is_string() || !std::set<std::string>{"notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"}.count(body["status"].get<std::string>())))
-      return "Requested value '" + body["status"].dump() + "' was not found in the enum 'taskStatus'.";
-    for (const char* k : {"dueDateTime", "startDateTime", "reminderDateTime", "completedDateTime"}) {
+    if (body.contains("title") && !body["title"].is_string())
+      return "Cannot convert the literal to the expected type 'Edm.String'.";
+    if (body.contains("importance") &&
+        (!body["importance"].is_string() || !std::set<std::string>{"low", "normal", "high"}.count(
+                                                body["importance"].get<std::string>())))
+      return "Requested value '" + body["importance"].dump() +
+             "' was not found in the enum 'importance'.";
+    if (body.contains("status") && (!body["status"].is_string() ||
+                                    !std::set<std::string>{"notStarted", "inProgress", "completed",
+                                                           "waitingOnOthers", "deferred"}
+                                         .count(body["status"].get<std::string>())))
+      return "Requested value '" + body["status"].dump() +
+             "' was not found in the enum 'taskStatus'.";
+    for (const char* k :
+         {"dueDateTime", "startDateTime", "reminderDateTime", "completedDateTime"}) {
       if (!body.contains(k) || body[k].is_null()) continue;
       const json& d = body[k];
-      if (!d.is_object() || !d.contains("dateTime") || !d["dateTime"].is_string() || d["dateTime"].get<std::string>().size() < 19 ||
+      if (!d.is_object() || !d.contains("dateTime") || !d["dateTime"].is_string() ||
+          d["dateTime"].get<std::string>().size() < 19 ||
           (d.contains("timeZone") && !d["timeZone"].is_string() && !d["timeZone"].is_null()))
-        return std::string("Property '") + k + "' must be a dateTimeTimeZone with dateTime and timeZone.";
-      if (!d.contains("timeZone") || d["timeZone"].is_null() || d["timeZone"].get<std::string>().empty())
+        return std::string("Property '") + k +
+               "' must be a dateTimeTimeZone with dateTime and timeZone.";
+      if (!d.contains("timeZone") || d["timeZone"].is_null() ||
+          d["timeZone"].get<std::string>().empty())
         return std::string("Property '") + k + "' has no timeZone.";
     }
-    if (body.contains("body") && (!body["body"].is_object() || (body["body"].contains("contentType") &&
-                                                                 body["body"]["contentType"] != "text" && body["body"]["contentType"] != "html")))
+    if (body.contains("body") &&
+        (!body["body"].is_object() ||
+         (body["body"].contains("contentType") && body["body"]["contentType"] != "text" &&
+          body["body"]["contentType"] != "html")))
       return "Property 'body' must be an itemBody with contentType text or html.";
-    if (body.contains("categories") && !body["categories"].is_array()) return "Property 'categories' must be a collection.";
-    if (body.contains("isReminderOn") && !body["isReminderOn"].is_boolean()) return "Property 'isReminderOn' must be a boolean.";
+    if (body.contains("categories") && !body["categories"].is_array())
+      return "Property 'categories' must be a collection.";
+    if (body.contains("isReminderOn") && !body["isReminderOn"].is_boolean())
+      return "Property 'isReminderOn' must be a boolean.";
     if (body.contains("linkedResources")) {
-      if (!create) return "linkedResources cannot be changed through the task; use .../linkedResources.";
-      if (!body["linkedResources"].is_array()) return "Property 'linkedResources' must be a collection.";
+      if (!create)
+        return "linkedResources cannot be changed through the task; use .../linkedResources.";
+      if (!body["linkedResources"].is_array())
+        return "Property 'linkedResources' must be a collection.";
       if (body["linkedResources"].size() > 1) return "Only one item in linkedResources is allowed.";
       for (const auto& l : body["linkedResources"])
         if (!l.is_object()) return "A linkedResource must be an object.";
@@ -676,7 +774,8 @@ class MsGraphEmulator final : public Emulator {
     if (body.contains("status")) {
       if (body["status"] == "completed") {
         if (!body.contains("completedDateTime"))
-          t.data["completedDateTime"] = {{"dateTime", graph_now().substr(0, 27)}, {"timeZone", "UTC"}};
+          t.data["completedDateTime"] = {{"dateTime", graph_now().substr(0, 27)},
+                                         {"timeZone", "UTC"}};
       } else {
         t.data.erase("completedDateTime");
       }
@@ -686,8 +785,10 @@ class MsGraphEmulator final : public Emulator {
 
   Response create_task(const TaskList& list, const Request& request) {
     auto body = request.json();
-    if (!body || !body->is_object()) return error(400, "invalidRequest", "The request body is not a JSON object.", request);
-    if (auto problem = check_task_body(*body, true)) return error(400, "invalidRequest", *problem, request);
+    if (!body || !body->is_object())
+      return error(400, "invalidRequest", "The request body is not a JSON object.", request);
+    if (auto problem = check_task_body(*body, true))
+      return error(400, "invalidRequest", *problem, request);
     Task t;
     t.id = new_id("AAMkAGI2NGY0ZjE3LT");
     t.list_id = list.id;
@@ -712,8 +813,10 @@ class MsGraphEmulator final : public Emulator {
 
   Response patch_task(Task& task, const Request& request) {
     auto body = request.json();
-    if (!body || !body->is_object()) return error(400, "invalidRequest", "The request body is not a JSON object.", request);
-    if (auto problem = check_task_body(*body, false)) return error(400, "invalidRequest", *problem, request);
+    if (!body || !body->is_object())
+      return error(400, "invalidRequest", "The request body is not a JSON object.", request);
+    if (auto problem = check_task_body(*body, false))
+      return error(400, "invalidRequest", *problem, request);
     apply_fields(task, *body);
     touch(task);
     return Response::json(200, render(task, false));
@@ -731,11 +834,13 @@ class MsGraphEmulator final : public Emulator {
       auto decoded = base64_decode(token);
       std::vector<std::string> parts = decoded ? split(*decoded, '.') : std::vector<std::string>{};
       if (parts.size() != 6 || parts[5] != list.id)
-        return error(400, "syncStateInvalid", "The delta token is not valid for this resource.", request);
+        return error(400, "syncStateInvalid", "The delta token is not valid for this resource.",
+                     request);
       try {
         long epoch = std::stol(parts[4]);
         if (epoch != epoch_)
-          return error(410, "syncStateNotFound", "The sync state generation is not found; start a new round.", request);
+          return error(410, "syncStateNotFound",
+                       "The sync state generation is not found; start a new round.", request);
         from = std::stol(parts[0]);
         if (skip) {
           ceiling = std::stol(parts[1]);
@@ -743,7 +848,8 @@ class MsGraphEmulator final : public Emulator {
         }
         top = std::clamp(std::stol(parts[3]), 1L, long(max_page_));
       } catch (const std::exception&) {
-        return error(400, "syncStateInvalid", "The delta token is not valid for this resource.", request);
+        return error(400, "syncStateInvalid", "The delta token is not valid for this resource.",
+                     request);
       }
       return std::nullopt;
     };
@@ -753,8 +859,8 @@ class MsGraphEmulator final : public Emulator {
       if (auto bad = parse(*d, false)) return *bad;
     }
     auto token = [&](long f, long c, long a) {
-      std::string raw = std::to_string(f) + "." + std::to_string(c) + "." + std::to_string(a) + "." + std::to_string(top) + "." +
-                        std::to_string(epoch_) + "." + list.id;
+      std::string raw = std::to_string(f) + "." + std::to_string(c) + "." + std::to_string(a) +
+                        "." + std::to_string(top) + "." + std::to_string(epoch_) + "." + list.id;
       return url_encode(base64(raw));
     };
     std::vector<const Task*> changed;
@@ -763,7 +869,8 @@ class MsGraphEmulator final : public Emulator {
       if (t.deleted && from == 0) continue;  // a first round lists what exists
       changed.push_back(&t);
     }
-    std::sort(changed.begin(), changed.end(), [](const Task* a, const Task* b) { return a->seq < b->seq; });
+    std::sort(changed.begin(), changed.end(),
+              [](const Task* a, const Task* b) { return a->seq < b->seq; });
     json value = json::array();
     long last = after;
     for (std::size_t i = 0; i < changed.size() && long(i) < top; ++i) {
@@ -788,20 +895,28 @@ class MsGraphEmulator final : public Emulator {
 
   Response batch(const Request& request, const std::string& base_url) {
     auto body = request.json();
-    if (!body || !body->is_object() || !body->contains("requests") || !(*body)["requests"].is_array())
+    if (!body || !body->is_object() || !body->contains("requests") ||
+        !(*body)["requests"].is_array())
       return error(400, "BadRequest", "Invalid batch payload format.", request);
     const json& requests = (*body)["requests"];
     if (requests.empty() || requests.size() > 20)
-      return error(400, "BadRequest", "Invalid batch payload: the number of requests must be between 1 and 20.", request);
+      return error(400, "BadRequest",
+                   "Invalid batch payload: the number of requests must be between 1 and 20.",
+                   request);
     std::set<std::string> ids;
     for (const auto& r : requests) {
-      if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || !r.contains("method") || !r["method"].is_string() ||
-          !r.contains("url") || !r["url"].is_string())
-        return error(400, "BadRequest", "Each batch request needs a string id, method and url.", request);
+      if (!r.is_object() || !r.contains("id") || !r["id"].is_string() || !r.contains("method") ||
+          !r["method"].is_string() || !r.contains("url") || !r["url"].is_string())
+        return error(400, "BadRequest", "Each batch request needs a string id, method and url.",
+                     request);
       if (!ids.insert(r["id"].get<std::string>()).second)
-        return error(400, "BadRequest", "Batch request ids must be unique: '" + r["id"].get<std::string>() + "'.", request);
-      if (r.contains("body") && !(r.contains("headers") && r["headers"].is_object() && r["headers"].contains("Content-Type")))
-        return error(400, "BadRequest", "A batch request with a body needs a Content-Type header.", request);
+        return error(400, "BadRequest",
+                     "Batch request ids must be unique: '" + r["id"].get<std::string>() + "'.",
+                     request);
+      if (r.contains("body") && !(r.contains("headers") && r["headers"].is_object() &&
+                                  r["headers"].contains("Content-Type")))
+        return error(400, "BadRequest", "A batch request with a body needs a Content-Type header.",
+                     request);
     }
     json responses = json::array();
     for (const auto& r : requests) {
@@ -828,7 +943,8 @@ class MsGraphEmulator final : public Emulator {
       if (q != std::string::npos)
         for (const auto& pair : split(url.substr(q + 1), '&')) {
           auto eq = pair.find('=');
-          if (!pair.empty()) inner.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+          if (!pair.empty())
+            inner.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
         }
       inner.headers = request.headers;
       if (r.contains("body")) inner.body = r["body"].dump();

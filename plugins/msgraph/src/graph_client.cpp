@@ -57,7 +57,8 @@ Failure classify(const sdk::HttpResponse& response, sdk::Instant now) {
   if (body.is_object() && body.contains("error") && body["error"].is_object()) {
     const json& e = body["error"];
     if (e.contains("code") && e["code"].is_string()) f.code = e["code"].get<std::string>();
-    if (e.contains("message") && e["message"].is_string()) graph_message = e["message"].get<std::string>();
+    if (e.contains("message") && e["message"].is_string())
+      graph_message = e["message"].get<std::string>();
     if (e.contains("innerError") && e["innerError"].is_object()) {
       const json& inner = e["innerError"];
       if (inner.contains("request-id") && inner["request-id"].is_string())

@@ -1,7 +1,8 @@
 #pragma once
 // Microsoft Graph over the host's HTTP port: URL building, JSON answers and the mapping of
 // Graph's answers (error shape, throttling, auth) onto the statuses the host acts on.
-// https://learn.microsoft.com/en-us/graph/errors , https://learn.microsoft.com/en-us/graph/throttling
+// https://learn.microsoft.com/en-us/graph/errors ,
+// https://learn.microsoft.com/en-us/graph/throttling
 
 #include <chrono>
 #include <nlohmann/json.hpp>

@@ -58,8 +58,8 @@ std::string lower(std::string s) {
 bool is_loopback_url(const std::string& url) {
   for (const char* p : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
     std::string prefix = p;
-    if (url.rfind(prefix, 0) == 0 && (url.size() == prefix.size() || url[prefix.size()] == ':' ||
-                                      url[prefix.size()] == '/'))
+    if (url.rfind(prefix, 0) == 0 &&
+        (url.size() == prefix.size() || url[prefix.size()] == ':' || url[prefix.size()] == '/'))
       return true;
   }
   return false;
@@ -68,7 +68,8 @@ bool is_loopback_url(const std::string& url) {
 /// "2025-01-10T16:00:00Z" (or with fractions/offset "+00:00") -> Instant.
 std::optional<sdk::Instant> parse_utc(const std::string& s) {
   int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+  if (s.size() < 19 ||
+      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
     return std::nullopt;
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(unsigned(mo)),
                                   std::chrono::day(unsigned(d))};
@@ -92,7 +93,8 @@ std::string graph_time(sdk::Instant t) {
 bool is_local_date(const std::string& s) {
   int y, m, d;
   char tail;
-  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
+  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    return false;
   return std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(unsigned(m)),
                                      std::chrono::day(unsigned(d)))
       .ok();
@@ -101,7 +103,8 @@ bool is_local_date(const std::string& s) {
 bool safe_id(const std::string& s) {
   if (s.empty() || s.size() > 512 || s == "." || s == "..") return false;
   for (unsigned char c : s)
-    if (c < 0x21 || c == '|' || c == '/' || c == '\\' || c == '?' || c == '#' || c > 0x7e) return false;
+    if (c < 0x21 || c == '|' || c == '/' || c == '\\' || c == '?' || c == '#' || c > 0x7e)
+      return false;
   return true;
 }
 
@@ -151,9 +154,10 @@ std::vector<sdk::ConfigProblem> read_settings(const std::string& text_in, Settin
   };
   auto int_field = [&](const char* key, int& out, int lo, int hi) {
     if (!j.contains(key)) return;
-    if (!j[key].is_number_integer() || j[key].get<long long>() < lo || j[key].get<long long>() > hi) {
-      problems.push_back({std::string("/") + key,
-                          "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
+    if (!j[key].is_number_integer() || j[key].get<long long>() < lo ||
+        j[key].get<long long>() > hi) {
+      problems.push_back({std::string("/") + key, "must be an integer from " + std::to_string(lo) +
+                                                      " to " + std::to_string(hi)});
       return;
     }
     out = j[key].get<int>();
@@ -181,14 +185,16 @@ std::vector<sdk::ConfigProblem> read_settings(const std::string& text_in, Settin
   }
   while (!s.base.empty() && s.base.back() == '/') s.base.pop_back();
   if (s.base.rfind("https://", 0) != 0 && !is_loopback_url(s.base))
-    problems.push_back({"/graph_base_url", "must be an https:// URL (plain http only to a sandbox on loopback)"});
+    problems.push_back(
+        {"/graph_base_url", "must be an https:// URL (plain http only to a sandbox on loopback)"});
   else if (s.base.find('?') != std::string::npos || s.base.find('#') != std::string::npos)
     problems.push_back({"/graph_base_url", "must not carry a query or fragment"});
   if (s.cancel_mode != "delete" && s.cancel_mode != "complete")
     problems.push_back({"/cancel_mode", "must be \"delete\" or \"complete\""});
   if (!s.check_user.empty() && !safe_id(s.check_user))
     problems.push_back({"/check_user", "must be a user id or UPN (no spaces, '/' or '|')"});
-  if (s.list_name.size() > 255) problems.push_back({"/list_name", "must be at most 255 characters"});
+  if (s.list_name.size() > 255)
+    problems.push_back({"/list_name", "must be at most 255 characters"});
   if (!s.dispute_url.empty() && s.dispute_url.rfind("https://", 0) != 0 &&
       s.dispute_url.rfind("http://", 0) != 0)
     problems.push_back({"/dispute_url", "must be an http(s) URL"});
@@ -282,7 +288,8 @@ class MsGraphConnector final : public sdk::Connector {
   CheckResult check() noexcept override {
     CheckResult r;
     try {
-      if (!host_) return {false, CheckResult::Category::kConfig, "not opened", "open the connector first"};
+      if (!host_)
+        return {false, CheckResult::Category::kConfig, "not opened", "open the connector first"};
       const std::string& user = settings_.check_user;
       Reply lists = graph("GET", user_url(user) + "/todo/lists?$top=1");
       if (!lists.ok()) return check_failure(*lists.failure, user);
@@ -363,7 +370,9 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   /// Store key of a user's dedicated list id (per list name: renaming the list makes a new one).
-  std::string list_key_of(const std::string& user) const { return "list:" + settings_.list_name + ":" + lower(user); }
+  std::string list_key_of(const std::string& user) const {
+    return "list:" + settings_.list_name + ":" + lower(user);
+  }
 
   json kv_json(const std::string& key) {
     auto v = host_->store().get(key);
@@ -372,7 +381,9 @@ class MsGraphConnector final : public sdk::Connector {
     return j.is_discarded() ? json(nullptr) : j;
   }
 
-  void remember_list(const std::string& user, const std::string& list) { host_->store().put(list_key_of(user), list); }
+  void remember_list(const std::string& user, const std::string& list) {
+    host_->store().put(list_key_of(user), list);
+  }
 
   CheckResult check_failure(const Failure& f, const std::string& user) const {
     CheckResult r;
@@ -382,18 +393,22 @@ class MsGraphConnector final : public sdk::Connector {
       case Failure::Kind::kAuth:
         if (f.status == 403) {
           r.category = CheckResult::Category::kPermission;
-          r.remedy = "grant the app registration the application permission Tasks.ReadWrite.All and an "
-                     "admin's consent (Entra admin center > App registrations > API permissions)";
+          r.remedy =
+              "grant the app registration the application permission Tasks.ReadWrite.All and an "
+              "admin's consent (Entra admin center > App registrations > API permissions)";
         } else {
           r.category = CheckResult::Category::kAuth;
-          r.remedy = "check auth.token_url (https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token), "
-                     "auth.client_id and the client secret secrets.client_secret points to";
+          r.remedy =
+              "check auth.token_url "
+              "(https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token), "
+              "auth.client_id and the client secret secrets.client_secret points to";
         }
         break;
       case Failure::Kind::kNotFound:
         r.category = CheckResult::Category::kConfig;
         r.remedy = "settings.check_user '" + user +
-                   "' is not a user of the tenant with an Exchange Online mailbox; use an existing UPN or id";
+                   "' is not a user of the tenant with an Exchange Online mailbox; use an existing "
+                   "UPN or id";
         break;
       case Failure::Kind::kRejected:
         r.category = CheckResult::Category::kConfig;
@@ -445,7 +460,8 @@ class MsGraphConnector final : public sdk::Connector {
   std::optional<Failure> find_by_key(const std::string& user, const std::string& list,
                                      const std::string& task_key, std::string& task_id) {
     task_id.clear();
-    std::string url = list_url(user, list) + "/tasks?$expand=linkedResources&$top=" + std::to_string(kPageSize);
+    std::string url =
+        list_url(user, list) + "/tasks?$expand=linkedResources&$top=" + std::to_string(kPageSize);
     for (int page = 0; page < 200 && !url.empty(); ++page) {
       Reply r = graph("GET", url);
       if (!r.ok()) return r.failure;
@@ -464,7 +480,8 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   static std::string key_of(const json& task) {
-    if (!task.is_object() || !task.contains("linkedResources") || !task["linkedResources"].is_array())
+    if (!task.is_object() || !task.contains("linkedResources") ||
+        !task["linkedResources"].is_array())
       return {};
     for (const auto& l : task["linkedResources"]) {
       std::string k = text(l, "externalId");
@@ -510,8 +527,9 @@ class MsGraphConnector final : public sdk::Connector {
       // user whatever their offset or DST on that date.
       task["dueDateTime"] = {{"dateTime", local + "T00:00:00.0000000"}, {"timeZone", tz}};
     } else if (deadline) {
-      task["dueDateTime"] = {{"dateTime", graph_time(std::chrono::floor<std::chrono::days>(*deadline))},
-                             {"timeZone", "UTC"}};
+      task["dueDateTime"] = {
+          {"dateTime", graph_time(std::chrono::floor<std::chrono::days>(*deadline))},
+          {"timeZone", "UTC"}};
     }
     if (deadline && settings_.reminder_minutes > 0) {
       task["isReminderOn"] = true;
@@ -551,23 +569,26 @@ class MsGraphConnector final : public sdk::Connector {
         std::string n = text(inv, "number");
         if (n.empty()) continue;
         std::string amount = text(inv, "disputed_amount");
-        list += (list.empty() ? "" : ", ") + n + (amount.empty() ? "" : " (" + amount + " " + currency + ")");
+        list += (list.empty() ? "" : ", ") + n +
+                (amount.empty() ? "" : " (" + amount + " " + currency + ")");
       }
       if (!list.empty()) facts += "Invoices: " + list + "\n";
     }
     if (!text(payload, "disputed_amount").empty())
       facts += "Disputed amount: " + text(payload, "disputed_amount") + " " + currency + "\n";
     if (!text(payload, "deadline_local_date").empty())
-      facts += "Due: " + text(payload, "deadline_local_date") + " (" + text(payload, "time_zone") + ")\n";
+      facts += "Due: " + text(payload, "deadline_local_date") + " (" + text(payload, "time_zone") +
+               ")\n";
     if (!text(payload, "dispute").empty()) facts += "Dispute: " + text(payload, "dispute") + "\n";
     if (!facts.empty()) facts.pop_back();
     para(facts);
     if (!outcomes.empty()) {
       std::string list;
       for (const auto& o : outcomes) list += (list.empty() ? "" : ", ") + o;
-      para("When you are done, mark this task completed. To choose the outcome, give the task the "
-           "category of that name first: " + list + " (without one, the outcome is \"" +
-           outcomes.front() + "\").");
+      para(
+          "When you are done, mark this task completed. To choose the outcome, give the task the "
+          "category of that name first: " +
+          list + " (without one, the outcome is \"" + outcomes.front() + "\").");
     }
     std::string link = dispute_link(text(payload, "dispute"));
     if (!link.empty()) para("Open the dispute: " + link);
@@ -602,8 +623,9 @@ class MsGraphConnector final : public sdk::Connector {
     std::string list;
     if (auto f = ensure_list(assignee, list)) {
       if (f->kind == Failure::Kind::kNotFound)
-        return rejected("user '" + assignee + "' not found in the tenant (or without an Exchange Online mailbox): " +
-                        f->message);
+        return rejected(
+            "user '" + assignee +
+            "' not found in the tenant (or without an Exchange Online mailbox): " + f->message);
       return from_failure(*f);
     }
     // A previous attempt may have reached Graph while its answer was lost — or may still be on
@@ -624,12 +646,14 @@ class MsGraphConnector final : public sdk::Connector {
       json recorded = intent ? json::parse(*intent, nullptr, false) : json();
       if (recorded.is_object() && recorded.contains("at") && recorded["at"].is_number_integer()) {
         const auto settle = std::chrono::seconds(2 * ((timeout_.count() + 999) / 1000));
-        const auto age = host_->clock().now().time_since_epoch() - std::chrono::seconds(recorded["at"].get<std::int64_t>());
+        const auto age = host_->clock().now().time_since_epoch() -
+                         std::chrono::seconds(recorded["at"].get<std::int64_t>());
         if (age < settle) {
           ApplyResult wait;
           wait.status = ApplyResult::Status::kRetryable;
           wait.retry_after = std::chrono::duration_cast<std::chrono::seconds>(settle - age);
-          wait.message = "an earlier create of " + action.task_key + " may still be on its way to Graph; looking for it again in " +
+          wait.message = "an earlier create of " + action.task_key +
+                         " may still be on its way to Graph; looking for it again in " +
                          std::to_string(wait.retry_after.count()) + " s";
           return wait;
         }
@@ -640,10 +664,11 @@ class MsGraphConnector final : public sdk::Connector {
                  {"importance", importance_of(text(payload, "priority"))},
                  {"status", "notStarted"}};
     add_dates(payload, task);
-    json link = {{"applicationName", settings_.application_name},
-                 {"displayName", "Dispute " + text(payload, "dispute") +
-                                     (text(payload, "step").empty() ? "" : " / " + text(payload, "step"))},
-                 {"externalId", action.task_key}};
+    json link = {
+        {"applicationName", settings_.application_name},
+        {"displayName", "Dispute " + text(payload, "dispute") +
+                            (text(payload, "step").empty() ? "" : " / " + text(payload, "step"))},
+        {"externalId", action.task_key}};
     if (auto url = dispute_link(text(payload, "dispute")); !url.empty()) link["webUrl"] = url;
     task["linkedResources"] = json::array({link});
 
@@ -659,7 +684,9 @@ class MsGraphConnector final : public sdk::Connector {
       return from_failure(*r.failure);
     }
     std::string id = text(r.body, "id");
-    if (id.empty()) return from_failure(Failure{Failure::Kind::kRetryable, r.status, {}, "", "Graph answered no task id"});
+    if (id.empty())
+      return from_failure(
+          Failure{Failure::Kind::kRetryable, r.status, {}, "", "Graph answered no task id"});
     TaskRef ref{assignee, list, id};
     remember_task(action.task_key, ref.str(), json(outcomes));
     host_->store().erase(intent_key);
@@ -676,12 +703,13 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   /// Appends `note` once per action key and applies `fields` in the same PATCH.
-  ApplyResult patch_with_note(const TaskRef& ref, const std::string& action_key, const std::string& note,
-                              json fields, bool gone_is_done) {
+  ApplyResult patch_with_note(const TaskRef& ref, const std::string& action_key,
+                              const std::string& note, json fields, bool gone_is_done) {
     Reply current = graph("GET", task_url(ref));
     if (!current.ok()) {
       if (current.failure->kind == Failure::Kind::kNotFound) {
-        if (gone_is_done) return done(ApplyResult::Status::kAlreadyApplied, ref.str(), "the task no longer exists");
+        if (gone_is_done)
+          return done(ApplyResult::Status::kAlreadyApplied, ref.str(), "the task no longer exists");
         return rejected("the task no longer exists in Microsoft To Do (deleted by its user?): " +
                         current.failure->message);
       }
@@ -690,14 +718,19 @@ class MsGraphConnector final : public sdk::Connector {
     std::string content, type = "text";
     if (current.body.contains("body") && current.body["body"].is_object()) {
       content = text(current.body["body"], "content");
-      if (!text(current.body["body"], "contentType").empty()) type = text(current.body["body"], "contentType");
+      if (!text(current.body["body"], "contentType").empty())
+        type = text(current.body["body"], "contentType");
     }
     if (content.find(marker(action_key)) != std::string::npos)
       return done(ApplyResult::Status::kAlreadyApplied, ref.str());
     std::string line = marker(action_key) + " " + note;
     if (type == "html") {
       std::string escaped;
-      for (char c : line) escaped += c == '<' ? std::string("&lt;") : c == '>' ? std::string("&gt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+      for (char c : line)
+        escaped += c == '<'   ? std::string("&lt;")
+                   : c == '>' ? std::string("&gt;")
+                   : c == '&' ? std::string("&amp;")
+                              : std::string(1, c);
       content += "<p>" + escaped + "</p>";
     } else {
       content += (content.empty() ? "" : "\n\n") + line;
@@ -714,21 +747,28 @@ class MsGraphConnector final : public sdk::Connector {
 
   ApplyResult update(const Action& action, const json& payload) {
     auto ref = ref_of(action);
-    if (!ref) return rejected("no task known for '" + action.task_key + "' (external_ref '" + action.external_ref + "')");
+    if (!ref)
+      return rejected("no task known for '" + action.task_key + "' (external_ref '" +
+                      action.external_ref + "')");
     if (text(payload, "status") == "completed") {
       std::string note = std::string(kClosedNote);
-      if (!text(payload, "outcome").empty()) note += " with outcome '" + text(payload, "outcome") + "'";
+      if (!text(payload, "outcome").empty())
+        note += " with outcome '" + text(payload, "outcome") + "'";
       if (!text(payload, "comment").empty()) note += ": " + text(payload, "comment");
       return patch_with_note(*ref, action.action_key, note, {{"status", "completed"}}, true);
     }
     std::string assignee = user_of(payload);
-    if (!assignee.empty() && lower(assignee) != lower(ref->user)) return reassign(action, *ref, payload, assignee);
+    if (!assignee.empty() && lower(assignee) != lower(ref->user))
+      return reassign(action, *ref, payload, assignee);
     json fields = json::object();
     add_dates(payload, fields);
     if (!text(payload, "subject").empty()) fields["title"] = text(payload, "subject");
-    if (!text(payload, "priority").empty()) fields["importance"] = importance_of(text(payload, "priority"));
-    if (!text(payload, "note").empty()) return patch_with_note(*ref, action.action_key, text(payload, "note"), fields, false);
-    if (fields.empty()) return done(ApplyResult::Status::kAlreadyApplied, ref->str(), "nothing to change");
+    if (!text(payload, "priority").empty())
+      fields["importance"] = importance_of(text(payload, "priority"));
+    if (!text(payload, "note").empty())
+      return patch_with_note(*ref, action.action_key, text(payload, "note"), fields, false);
+    if (fields.empty())
+      return done(ApplyResult::Status::kAlreadyApplied, ref->str(), "nothing to change");
     Reply r = graph("PATCH", task_url(*ref), &fields);
     if (!r.ok()) {
       if (r.failure->kind == Failure::Kind::kNotFound)
@@ -739,15 +779,18 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   /// The task moves to another user's list: create it there (once), delete the old one.
-  ApplyResult reassign(const Action& action, const TaskRef& old, const json& payload, const std::string& assignee) {
+  ApplyResult reassign(const Action& action, const TaskRef& old, const json& payload,
+                       const std::string& assignee) {
     if (!safe_id(assignee)) return rejected("assignee '" + assignee + "' is not a user id or UPN");
     std::string list;
     if (auto f = ensure_list(assignee, list)) {
-      if (f->kind == Failure::Kind::kNotFound) return rejected("user '" + assignee + "' not found: " + f->message);
+      if (f->kind == Failure::Kind::kNotFound)
+        return rejected("user '" + assignee + "' not found: " + f->message);
       return from_failure(*f, old.str());
     }
     std::string found;
-    if (auto f = find_by_key(assignee, list, action.task_key, found)) return from_failure(*f, old.str());
+    if (auto f = find_by_key(assignee, list, action.task_key, found))
+      return from_failure(*f, old.str());
     TaskRef moved{assignee, list, found};
     if (found.empty()) {
       Reply current = graph("GET", task_url(old) + "?$expand=linkedResources");
@@ -757,10 +800,12 @@ class MsGraphConnector final : public sdk::Connector {
         return from_failure(*current.failure, old.str());
       }
       json task = json::object();
-      for (const char* k : {"title", "body", "importance", "dueDateTime", "reminderDateTime", "isReminderOn", "categories"})
+      for (const char* k : {"title", "body", "importance", "dueDateTime", "reminderDateTime",
+                            "isReminderOn", "categories"})
         if (current.body.contains(k) && !current.body[k].is_null()) task[k] = current.body[k];
       add_dates(payload, task);
-      json link = {{"applicationName", settings_.application_name}, {"externalId", action.task_key}};
+      json link = {{"applicationName", settings_.application_name},
+                   {"externalId", action.task_key}};
       if (current.body.contains("linkedResources") && current.body["linkedResources"].is_array() &&
           !current.body["linkedResources"].empty()) {
         const json& l = current.body["linkedResources"][0];
@@ -771,19 +816,26 @@ class MsGraphConnector final : public sdk::Connector {
       Reply created = graph("POST", list_url(assignee, list) + "/tasks", &task);
       if (!created.ok()) return from_failure(*created.failure, old.str());
       moved.task = text(created.body, "id");
-      if (moved.task.empty()) return from_failure(Failure{Failure::Kind::kRetryable, created.status, {}, "", "Graph answered no task id"}, old.str());
+      if (moved.task.empty())
+        return from_failure(
+            Failure{Failure::Kind::kRetryable, created.status, {}, "", "Graph answered no task id"},
+            old.str());
     }
     json known = kv_json("task:" + action.task_key);
-    remember_task(action.task_key, moved.str(), known.is_object() && known.contains("outcomes") ? known["outcomes"] : json());
+    remember_task(action.task_key, moved.str(),
+                  known.is_object() && known.contains("outcomes") ? known["outcomes"] : json());
     Reply deleted = graph("DELETE", task_url(old));
     if (!deleted.ok() && deleted.failure->kind != Failure::Kind::kNotFound)
-      return from_failure(*deleted.failure, moved.str());  // retried: found in the new list, old deleted then
+      return from_failure(*deleted.failure,
+                          moved.str());  // retried: found in the new list, old deleted then
     return done(ApplyResult::Status::kApplied, moved.str());
   }
 
   ApplyResult cancel(const Action& action, const json& payload) {
     auto ref = ref_of(action);
-    if (!ref) return rejected("no task known for '" + action.task_key + "' (external_ref '" + action.external_ref + "')");
+    if (!ref)
+      return rejected("no task known for '" + action.task_key + "' (external_ref '" +
+                      action.external_ref + "')");
     host_->store().put("cancelled:" + ref->task, "1");
     if (settings_.cancel_mode == "complete") {
       std::string note = std::string(kCancelledNote);
@@ -792,7 +844,8 @@ class MsGraphConnector final : public sdk::Connector {
     }
     Reply r = graph("DELETE", task_url(*ref));
     if (!r.ok()) {
-      if (r.failure->kind == Failure::Kind::kNotFound) return done(ApplyResult::Status::kAlreadyApplied, ref->str());
+      if (r.failure->kind == Failure::Kind::kNotFound)
+        return done(ApplyResult::Status::kAlreadyApplied, ref->str());
       return from_failure(*r.failure, ref->str());
     }
     return done(ApplyResult::Status::kApplied, ref->str());
@@ -800,9 +853,12 @@ class MsGraphConnector final : public sdk::Connector {
 
   ApplyResult remind(const Action& action, const json& payload, bool escalate) {
     auto ref = ref_of(action);
-    if (!ref) return rejected("no task known for '" + action.task_key + "' (external_ref '" + action.external_ref + "')");
+    if (!ref)
+      return rejected("no task known for '" + action.task_key + "' (external_ref '" +
+                      action.external_ref + "')");
     std::string note = text(payload, "note");
-    if (note.empty()) note = escalate ? "Escalated: this task is overdue" : "Reminder: this task is due soon";
+    if (note.empty())
+      note = escalate ? "Escalated: this task is overdue" : "Reminder: this task is due soon";
     json fields = json::object();
     if (escalate) fields["importance"] = "high";
     return patch_with_note(*ref, action.action_key, note, fields, false);
@@ -847,7 +903,8 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   /// The completion event of a task, when it is completed by its user (not closed by us).
-  std::optional<TaskEvent> completion_of(const json& task, const std::string& task_key, const TaskRef& ref) {
+  std::optional<TaskEvent> completion_of(const json& task, const std::string& task_key,
+                                         const TaskRef& ref) {
     if (text(task, "status") != "completed") return std::nullopt;
     std::string body;
     if (task.contains("body") && task["body"].is_object()) body = text(task["body"], "content");
@@ -861,11 +918,13 @@ class MsGraphConnector final : public sdk::Connector {
     std::string when;
     if (task.contains("completedDateTime") && task["completedDateTime"].is_object())
       when = text(task["completedDateTime"], "dateTime");
-    e.event_id = ref.task + ":completed:" + (when.empty() ? text(task, "lastModifiedDateTime") : when);
+    e.event_id =
+        ref.task + ":completed:" + (when.empty() ? text(task, "lastModifiedDateTime") : when);
     e.outcome = outcome_for(task_key, task);
     e.actor = ref.user;
     auto at = parse_utc(when);
-    if (!at || (task.contains("completedDateTime") && lower(text(task["completedDateTime"], "timeZone")) != "utc"))
+    if (!at || (task.contains("completedDateTime") &&
+                lower(text(task["completedDateTime"], "timeZone")) != "utc"))
       at = parse_utc(text(task, "lastModifiedDateTime"));
     if (at) e.at = *at;
     return e;
@@ -904,7 +963,8 @@ class MsGraphConnector final : public sdk::Connector {
     if (lists.empty()) {
       // Nothing to read yet: one cheap call keeps auth and throttling visible to the host.
       Reply probe = graph("GET", user_url(settings_.check_user) + "/todo/lists?$top=1");
-      if (!probe.ok() && probe.failure->kind != Failure::Kind::kNotFound) return poll_failure(*probe.failure);
+      if (!probe.ok() && probe.failure->kind != Failure::Kind::kNotFound)
+        return poll_failure(*probe.failure);
     }
 
     PollState next;
@@ -932,16 +992,18 @@ class MsGraphConnector final : public sdk::Connector {
         Reply r = graph("GET", url);
         if (!r.ok()) {
           const Failure& f = *r.failure;
-          bool invalid_token = f.kind == Failure::Kind::kGone ||
-                               (f.status == 400 && (lower(f.code).find("sync") != std::string::npos ||
-                                                    lower(f.code).find("token") != std::string::npos)) ||
-                               (f.kind == Failure::Kind::kNotFound && url != initial && !restarted);
+          bool invalid_token =
+              f.kind == Failure::Kind::kGone ||
+              (f.status == 400 && (lower(f.code).find("sync") != std::string::npos ||
+                                   lower(f.code).find("token") != std::string::npos)) ||
+              (f.kind == Failure::Kind::kNotFound && url != initial && !restarted);
           if (invalid_token && !restarted) {
             // The delta token expired or is unknown: read the list again from the start. Events
             // already reported carry the same ids and are dropped by the host; deletions are
             // found by comparing the full round with the open refs.
             host_->log().log(sdk::LogLevel::kInfo, "delta token of list " + list + " (" + user +
-                                                       ") not accepted (" + f.message + "); starting a new round");
+                                                       ") not accepted (" + f.message +
+                                                       "); starting a new round");
             restarted = full_round = true;
             events.clear();
             seen.clear();
@@ -950,11 +1012,14 @@ class MsGraphConnector final : public sdk::Connector {
             continue;
           }
           if (f.kind == Failure::Kind::kNotFound) {
-            // The list itself is gone (deleted by the user): forget it; open refs in it are gone too.
-            host_->log().log(sdk::LogLevel::kWarn, "task list " + list + " of " + user + " no longer exists");
+            // The list itself is gone (deleted by the user): forget it; open refs in it are gone
+            // too.
+            host_->log().log(sdk::LogLevel::kWarn,
+                             "task list " + list + " of " + user + " no longer exists");
             host_->store().erase(list_key_of(user));
             for (const auto& [task_id, entry] : open)
-              if (entry.second.list_key() == list_key) events.push_back(deletion_of(entry.first, entry.second));
+              if (entry.second.list_key() == list_key)
+                events.push_back(deletion_of(entry.first, entry.second));
             resume.clear();
             url.clear();
             break;
@@ -973,7 +1038,8 @@ class MsGraphConnector final : public sdk::Connector {
             if (key.empty()) continue;
             TaskRef ref = o != open.end() ? o->second.second : TaskRef{user, list, id};
             if (t.contains("@removed")) {
-              if (o != open.end() && !host_->store().get("cancelled:" + id)) events.push_back(deletion_of(key, ref));
+              if (o != open.end() && !host_->store().get("cancelled:" + id))
+                events.push_back(deletion_of(key, ref));
               continue;
             }
             if (auto e = completion_of(t, key, ref)) events.push_back(*e);
@@ -1012,9 +1078,10 @@ class MsGraphConnector final : public sdk::Connector {
   }
 
   /// Asks about every open ref directly, 20 per $batch request.
-  std::optional<Failure> reconcile(const sdk::PollRequest& request,
-                                   const std::map<std::string, std::pair<std::string, TaskRef>>& open,
-                                   const std::function<void(TaskEvent)>& add) {
+  std::optional<Failure> reconcile(
+      const sdk::PollRequest& request,
+      const std::map<std::string, std::pair<std::string, TaskRef>>& open,
+      const std::function<void(TaskEvent)>& add) {
     (void)request;
     std::vector<std::pair<std::string, TaskRef>> refs;
     for (const auto& [_, entry] : open) refs.push_back(entry);
@@ -1024,10 +1091,11 @@ class MsGraphConnector final : public sdk::Connector {
       std::size_t end = std::min(refs.size(), start + kBatchLimit);
       for (std::size_t i = start; i < end; ++i) {
         const TaskRef& ref = refs[i].second;
-        requests.push_back({{"id", std::to_string(i - start + 1)},
-                            {"method", "GET"},
-                            {"url", "/users/" + encode_segment(ref.user) + "/todo/lists/" + encode_segment(ref.list) +
-                                        "/tasks/" + encode_segment(ref.task)}});
+        requests.push_back(
+            {{"id", std::to_string(i - start + 1)},
+             {"method", "GET"},
+             {"url", "/users/" + encode_segment(ref.user) + "/todo/lists/" +
+                         encode_segment(ref.list) + "/tasks/" + encode_segment(ref.task)}});
       }
       json body = {{"requests", requests}};
       Reply r = graph("POST", settings_.base + "/$batch", &body);
@@ -1048,7 +1116,9 @@ class MsGraphConnector final : public sdk::Connector {
         }
         if (index < 1 || start + index > end) continue;
         const auto& [key, ref] = refs[start + index - 1];
-        int status = answer.contains("status") && answer["status"].is_number_integer() ? answer["status"].get<int>() : 0;
+        int status = answer.contains("status") && answer["status"].is_number_integer()
+                         ? answer["status"].get<int>()
+                         : 0;
         if (status == 200) {
           const json task = answer.contains("body") ? answer["body"] : json();
           if (auto e = completion_of(task, key, ref)) add(*e);
@@ -1062,7 +1132,8 @@ class MsGraphConnector final : public sdk::Connector {
           if (answer.contains("headers") && answer["headers"].is_object()) {
             for (const auto& [name, value] : answer["headers"].items())
               if (lower(name) == "retry-after" && value.is_string())
-                f.retry_after = parse_retry_after(value.get<std::string>(), host_->clock().now()).value_or(std::chrono::seconds(0));
+                f.retry_after = parse_retry_after(value.get<std::string>(), host_->clock().now())
+                                    .value_or(std::chrono::seconds(0));
           }
           f.message = "an inner $batch request answered " + std::to_string(status);
           if (!throttled) throttled = f;

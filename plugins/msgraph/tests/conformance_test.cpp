@@ -22,7 +22,8 @@ using sdk::PollResult;
 class MsGraphConformance : public ::testing::Test {
  protected:
   void SetUp() override {
-    log_ = std::filesystem::temp_directory_path() / ("msgraph-prism-" + std::to_string(::getpid()) + ".log");
+    log_ = std::filesystem::temp_directory_path() /
+           ("msgraph-prism-" + std::to_string(::getpid()) + ".log");
     try {
       prism_ = std::make_unique<disputed::sandbox::PrismProxy>(MSGRAPH_SPEC, sandbox_.url(), log_);
     } catch (const std::exception& e) {
@@ -39,11 +40,12 @@ class MsGraphConformance : public ::testing::Test {
     ASSERT_TRUE(plugin_) << error;
     connector_ = plugin_->create();
     ASSERT_TRUE(connector_);
-    auto opened = connector_->open(json{{"graph_base_url", prism_->url()},
-                                        {"check_user", "alex@example.com"},
-                                        {"dispute_url", "https://disputed.example.com/disputes/{dispute}"}}
-                                       .dump(),
-                                   *host_);
+    auto opened =
+        connector_->open(json{{"graph_base_url", prism_->url()},
+                              {"check_user", "alex@example.com"},
+                              {"dispute_url", "https://disputed.example.com/disputes/{dispute}"}}
+                             .dump(),
+                         *host_);
     ASSERT_TRUE(opened.ok) << opened.message;
   }
 
@@ -71,7 +73,8 @@ class MsGraphConformance : public ::testing::Test {
   }
 
   void expect_applied(const ApplyResult& r, const std::string& what) {
-    EXPECT_TRUE(r.status == ApplyResult::Status::kApplied || r.status == ApplyResult::Status::kAlreadyApplied)
+    EXPECT_TRUE(r.status == ApplyResult::Status::kApplied ||
+                r.status == ApplyResult::Status::kAlreadyApplied)
         << what << ": status " << int(r.status) << " " << r.message << violations();
   }
 
@@ -88,15 +91,24 @@ TEST_F(MsGraphConformance, TheWholeLifeCyclePassesTheVendorsDescription) {
   EXPECT_TRUE(check.ok) << check.message << violations();
 
   const std::string key = "DSP-000042-1";
-  json create = {{"task_key", key}, {"dispute", "DSP-000042"}, {"step", "check"},
-                 {"subject", "Check the price agreement — DSP-000042 (Acme B.V.)"},
-                 {"instructions", "Compare the invoiced price with the contract."},
-                 {"assignee", "alex@example.com"}, {"assignee_kind", "person"},
-                 {"deadline_at", "2026-03-30T15:00:00Z"}, {"deadline_local_date", "2026-03-30"},
-                 {"time_zone", "Europe/Amsterdam"}, {"outcomes", {"approved", "rejected"}},
-                 {"customer", {{"id", "C-1001"}, {"name", "Acme B.V."}}}, {"currency", "EUR"},
-                 {"disputed_amount", "125.00"}, {"invoices", json::array({{{"number", "INV-1001"}, {"disputed_amount", "125.00"}}})}};
-  ApplyResult created = connector_->apply(action(Action::Kind::kCreate, key, key + ":create", "", create));
+  json create = {
+      {"task_key", key},
+      {"dispute", "DSP-000042"},
+      {"step", "check"},
+      {"subject", "Check the price agreement — DSP-000042 (Acme B.V.)"},
+      {"instructions", "Compare the invoiced price with the contract."},
+      {"assignee", "alex@example.com"},
+      {"assignee_kind", "person"},
+      {"deadline_at", "2026-03-30T15:00:00Z"},
+      {"deadline_local_date", "2026-03-30"},
+      {"time_zone", "Europe/Amsterdam"},
+      {"outcomes", {"approved", "rejected"}},
+      {"customer", {{"id", "C-1001"}, {"name", "Acme B.V."}}},
+      {"currency", "EUR"},
+      {"disputed_amount", "125.00"},
+      {"invoices", json::array({{{"number", "INV-1001"}, {"disputed_amount", "125.00"}}})}};
+  ApplyResult created =
+      connector_->apply(action(Action::Kind::kCreate, key, key + ":create", "", create));
   ASSERT_EQ(created.status, ApplyResult::Status::kApplied) << created.message << violations();
   std::string ref = created.external_ref;
 
@@ -109,16 +121,26 @@ TEST_F(MsGraphConformance, TheWholeLifeCyclePassesTheVendorsDescription) {
   ASSERT_EQ(first.status, PollResult::Status::kOk) << first.message << violations();
 
   json remind = {{"task_key", key}, {"note", "Reminder: due Monday"}};
-  expect_applied(connector_->apply(action(Action::Kind::kRemind, key, key + ":remind-1", ref, remind)), "remind");
-  json escalate = {{"task_key", key}, {"note", "Escalated to lead@example.com"}, {"priority", "urgent"}};
-  expect_applied(connector_->apply(action(Action::Kind::kEscalate, key, key + ":escalate", ref, escalate)), "escalate");
-  json moved_date = {{"task_key", key}, {"deadline_local_date", "2026-04-02"}, {"time_zone", "Europe/Amsterdam"},
+  expect_applied(
+      connector_->apply(action(Action::Kind::kRemind, key, key + ":remind-1", ref, remind)),
+      "remind");
+  json escalate = {
+      {"task_key", key}, {"note", "Escalated to lead@example.com"}, {"priority", "urgent"}};
+  expect_applied(
+      connector_->apply(action(Action::Kind::kEscalate, key, key + ":escalate", ref, escalate)),
+      "escalate");
+  json moved_date = {{"task_key", key},
+                     {"deadline_local_date", "2026-04-02"},
+                     {"time_zone", "Europe/Amsterdam"},
                      {"deadline_at", "2026-04-02T15:00:00Z"}};
-  expect_applied(connector_->apply(action(Action::Kind::kUpdate, key, key + ":update-1", ref, moved_date)), "new due date");
+  expect_applied(
+      connector_->apply(action(Action::Kind::kUpdate, key, key + ":update-1", ref, moved_date)),
+      "new due date");
 
   // Reassignment: created in Sam's list, deleted from Alex's.
   json reassign = {{"task_key", key}, {"assignee", "sam@example.com"}, {"assignee_kind", "person"}};
-  ApplyResult moved = connector_->apply(action(Action::Kind::kUpdate, key, key + ":reassign-1", ref, reassign));
+  ApplyResult moved =
+      connector_->apply(action(Action::Kind::kUpdate, key, key + ":reassign-1", ref, reassign));
   expect_applied(moved, "reassign");
   ASSERT_NE(moved.external_ref, ref);
   ref = moved.external_ref;
@@ -135,15 +157,19 @@ TEST_F(MsGraphConformance, TheWholeLifeCyclePassesTheVendorsDescription) {
   // Another task, cancelled (deleted).
   const std::string other = "DSP-000042-2";
   create["task_key"] = other;
-  ApplyResult second_task = connector_->apply(action(Action::Kind::kCreate, other, other + ":create", "", create));
-  ASSERT_EQ(second_task.status, ApplyResult::Status::kApplied) << second_task.message << violations();
-  expect_applied(connector_->apply(action(Action::Kind::kCancel, other, other + ":cancel", second_task.external_ref,
+  ApplyResult second_task =
+      connector_->apply(action(Action::Kind::kCreate, other, other + ":create", "", create));
+  ASSERT_EQ(second_task.status, ApplyResult::Status::kApplied)
+      << second_task.message << violations();
+  expect_applied(connector_->apply(action(Action::Kind::kCancel, other, other + ":cancel",
+                                          second_task.external_ref,
                                           {{"task_key", other}, {"reason", "dispute withdrawn"}})),
                  "cancel");
   PollResult fourth = connector_->poll({third.next_cursor, {}, false});
   EXPECT_EQ(fourth.status, PollResult::Status::kOk) << fourth.message << violations();
 
-  EXPECT_EQ(violations(), "") << "Prism found requests or answers that break msgraph-todo-subset.yaml";
+  EXPECT_EQ(violations(), "")
+      << "Prism found requests or answers that break msgraph-todo-subset.yaml";
   // And the traffic did go through Prism: the sandbox saw Graph's paths as Prism forwards them.
   int via_prism = 0, direct = 0;
   for (const auto& r : sandbox_.server().requests()) {
@@ -151,8 +177,9 @@ TEST_F(MsGraphConformance, TheWholeLifeCyclePassesTheVendorsDescription) {
     if (r.path.rfind("/v1.0/", 0) == 0) ++direct;
   }
   EXPECT_GE(via_prism, 20);
-  EXPECT_EQ(direct, 1) << "only the person's own completion goes to the sandbox directly; more means "
-                          "the plugin bypassed Prism (nextLink/deltaLink not rewritten?)";
+  EXPECT_EQ(direct, 1)
+      << "only the person's own completion goes to the sandbox directly; more means "
+         "the plugin bypassed Prism (nextLink/deltaLink not rewritten?)";
 }
 
 TEST_F(MsGraphConformance, PrismRefusesAnInvalidTaskSoTheCheckCanFail) {
@@ -160,13 +187,15 @@ TEST_F(MsGraphConformance, PrismRefusesAnInvalidTaskSoTheCheckCanFail) {
   std::string error;
   auto token = sandbox_.fetch_token(kSecret, error);
   ASSERT_TRUE(token) << error;
-  auto lists = disputed::sandbox::http_call("GET", prism_->url() + "/users/alex@example.com/todo/lists", "",
-                                            {{"Authorization", "Bearer " + token->access_token}});
+  auto lists =
+      disputed::sandbox::http_call("GET", prism_->url() + "/users/alex@example.com/todo/lists", "",
+                                   {{"Authorization", "Bearer " + token->access_token}});
   ASSERT_EQ(lists.status, 200) << lists.body;
   std::string list = lists.json()["value"][0]["id"];
-  auto bad = disputed::sandbox::http_call("POST", prism_->url() + "/users/alex@example.com/todo/lists/" + list + "/tasks",
-                                          R"({"title":5,"importance":"urgent","status":"done"})",
-                                          {{"Authorization", "Bearer " + token->access_token}});
+  auto bad = disputed::sandbox::http_call(
+      "POST", prism_->url() + "/users/alex@example.com/todo/lists/" + list + "/tasks",
+      R"({"title":5,"importance":"urgent","status":"done"})",
+      {{"Authorization", "Bearer " + token->access_token}});
   EXPECT_GE(bad.status, 400);
   EXPECT_LT(bad.status, 500);
   EXPECT_TRUE(sandbox_.tasks_for("").empty());

@@ -24,10 +24,12 @@ class GraphEnvironment : public kit::ContractEnvironment {
   }
 
   std::vector<kit::BadSettings> bad_settings() const override {
-    return {{json{{"graph_base_url", "http://graph.example.com/v1.0"}, {"check_user", "alex@example.com"}}.dump(),
+    return {{json{{"graph_base_url", "http://graph.example.com/v1.0"},
+                  {"check_user", "alex@example.com"}}
+                 .dump(),
              "/graph_base_url", "plain http off loopback"},
-            {json{{"check_user", "alex@example.com"}, {"cancel_mode", "archive"}}.dump(), "/cancel_mode",
-             "delete or complete"},
+            {json{{"check_user", "alex@example.com"}, {"cancel_mode", "archive"}}.dump(),
+             "/cancel_mode", "delete or complete"},
             {json{{"graph_base_url", sandbox_.url() + "/v1.0"}}.dump(), "/check_user", "required"},
             {json{{"check_user", "a/b"}}.dump(), "/check_user", "not a UPN"},
             {json{{"check_user", "alex@example.com"}, {"reminder_minutes_before", -5}}.dump(),
@@ -41,7 +43,9 @@ class GraphEnvironment : public kit::ContractEnvironment {
     EXPECT_EQ(sandbox_.complete(external_ref, outcome), 200) << "completing " << external_ref;
   }
 
-  int count_tasks(const std::string& task_key) override { return int(sandbox_.tasks_for(task_key).size()); }
+  int count_tasks(const std::string& task_key) override {
+    return int(sandbox_.tasks_for(task_key).size());
+  }
 
   kit::TaskState task_state(const std::string& task_key) override {
     kit::TaskState s;
@@ -52,17 +56,20 @@ class GraphEnvironment : public kit::ContractEnvironment {
       if (!candidate.value("deleted", false)) t = candidate;
     s.detail = t.dump();
     std::string body = t.contains("body") ? t["body"].value("content", "") : "";
-    for (std::size_t at = body.find("[disputed "); at != std::string::npos; at = body.find("[disputed ", at + 1)) {
+    for (std::size_t at = body.find("[disputed "); at != std::string::npos;
+         at = body.find("[disputed ", at + 1)) {
       auto end = body.find(']', at);
       std::string key = body.substr(at, end - at);
-      if (key.find(":remind") != std::string::npos || key.find(":escalate") != std::string::npos) ++s.notes;
+      if (key.find(":remind") != std::string::npos || key.find(":escalate") != std::string::npos)
+        ++s.notes;
     }
     s.urgent = t.value("importance", "") == "high";
     if (t.value("deleted", false) || body.find("] Cancelled in disputed") != std::string::npos) {
       s.lifecycle = kit::TaskState::Lifecycle::kCancelled;
     } else if (t.value("status", "") == "completed") {
-      s.lifecycle = body.find("] Closed in disputed") != std::string::npos ? kit::TaskState::Lifecycle::kClosed
-                                                                           : kit::TaskState::Lifecycle::kCompleted;
+      s.lifecycle = body.find("] Closed in disputed") != std::string::npos
+                        ? kit::TaskState::Lifecycle::kClosed
+                        : kit::TaskState::Lifecycle::kCompleted;
     } else {
       s.lifecycle = kit::TaskState::Lifecycle::kOpen;
     }

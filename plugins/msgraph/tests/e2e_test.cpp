@@ -5,9 +5,8 @@
 // completing it through Graph's API advances the dispute; lost answers, 500s and dropped
 // connections leave one task.
 
-
-#include <cstdlib>
 #include <gmock/gmock.h>
+#include <cstdlib>
 #include <thread>
 
 #include "core/host/connector_host.hpp"
@@ -37,28 +36,28 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
         {{"users", "alex@example.com,sam@example.com,fin@example.com,fay@example.com"}}));
     sandbox_->start();
     setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
-    json instance = {
-        {"name", kInstance},
-        {"plugin", "msgraph"},
-        {"settings",
-         {{"graph_base_url", sandbox_->url() + "/v1.0"},
-          {"check_user", "alex@example.com"},
-          {"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
-          {"request_timeout_ms", 1000},
-          {"role_users", {{"finance", "fin@example.com"}}}}},
-        {"auth",
-         {{"token_url", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token"},
-          {"client_id", "sandbox-client"},
-          {"client_auth", "client_secret_post"},
-          {"scope", "https://graph.microsoft.com/.default"}}},
-        {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
-        {"allowed_hosts", {"127.0.0.1:*"}},
-        {"max_attempts", 8}};
+    json instance = {{"name", kInstance},
+                     {"plugin", "msgraph"},
+                     {"settings",
+                      {{"graph_base_url", sandbox_->url() + "/v1.0"},
+                       {"check_user", "alex@example.com"},
+                       {"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
+                       {"request_timeout_ms", 1000},
+                       {"role_users", {{"finance", "fin@example.com"}}}}},
+                     {"auth",
+                      {{"token_url", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token"},
+                       {"client_id", "sandbox-client"},
+                       {"client_auth", "client_secret_post"},
+                       {"scope", "https://graph.microsoft.com/.default"}}},
+                     {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
+                     {"allowed_hosts", {"127.0.0.1:*"}},
+                     {"max_attempts", 8}};
     dir_.write("connectors/msgraph.json", instance.dump(2));
 
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    host_ = std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{MSGRAPH_PLUGIN_DIR}, clock_,
-                                                  net::LogSink{}, sync_db_.get());
+    host_ = std::make_unique<host::ConnectorHost>(
+        std::vector<std::filesystem::path>{MSGRAPH_PLUGIN_DIR}, clock_, net::LogSink{},
+        sync_db_.get());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
     sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_->register_with(*sync_);
@@ -78,23 +77,28 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
   }
 
   std::string token() {
-    auto t = sandbox::http_call(
-        "POST", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token",
-        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
-        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    auto t =
+        sandbox::http_call("POST", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token",
+                           "grant_type=client_credentials&client_id=sandbox-client&client_secret="
+                           "sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
     return t.json().value("access_token", "");
   }
 
   std::string requests() {
     std::string out;
-    for (const auto& r : sandbox_->requests()) out += "\n  " + r.at + " " + r.method + " " + r.target + " -> " + std::to_string(r.status);
+    for (const auto& r : sandbox_->requests())
+      out += "\n  " + r.at + " " + r.method + " " + r.target + " -> " + std::to_string(r.status);
     return out;
   }
 
   std::string outbox() {
     std::string out;
-    auto& s = db_->prepare_cached("SELECT target, kind, state, next_attempt_at, COALESCE(last_error, '') FROM outbox");
-    while (s.step()) out += s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
+    auto& s = db_->prepare_cached(
+        "SELECT target, kind, state, next_attempt_at, COALESCE(last_error, '') FROM outbox");
+    while (s.step())
+      out +=
+          s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
     s.reset();
     return out;
   }
@@ -107,7 +111,8 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
     return out;
   }
 
-  void add_fault(const std::string& method, const std::string& path, int status, int delay_ms = 0, bool drop = false) {
+  void add_fault(const std::string& method, const std::string& path, int status, int delay_ms = 0,
+                 bool drop = false) {
     sandbox::Fault f;
     f.method = method;
     f.path = path;
@@ -130,11 +135,12 @@ TEST_F(MsGraphEndToEnd, TheHostLoadsThePluginAndCheckProvesTheCredentials) {
   EXPECT_TRUE(check.ok) << check.message << " / " << check.remedy;
 }
 
-TEST_F(MsGraphEndToEnd, AStepBecomesOneTaskDueOnTheRightDayAcrossDstAndItsCompletionAdvancesTheDispute) {
+TEST_F(MsGraphEndToEnd,
+       AStepBecomesOneTaskDueOnTheRightDayAcrossDstAndItsCompletionAdvancesTheDispute) {
   auto ref = dispute_at_booking_step();
   auto report = sync_->dispatch_once(kInstance);
-  ASSERT_EQ(report.applied, 1) << "retried " << report.retried << ", dead " << report.dead << ", limited "
-                               << report.rate_limited << "; outbox: " << outbox();
+  ASSERT_EQ(report.applied, 1) << "retried " << report.retried << ", dead " << report.dead
+                               << ", limited " << report.rate_limited << "; outbox: " << outbox();
   auto tasks = live_tasks();
   ASSERT_EQ(tasks.size(), 1u);
   const json& task = tasks[0];
@@ -152,10 +158,11 @@ TEST_F(MsGraphEndToEnd, AStepBecomesOneTaskDueOnTheRightDayAcrossDstAndItsComple
 
   EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);
   // The person ticks the task off in To Do / Outlook: Graph's own PATCH.
-  auto done = sandbox::http_call("PATCH",
-                                 sandbox_->url() + "/v1.0/users/fin@example.com/todo/lists/" +
-                                     task["listId"].get<std::string>() + "/tasks/" + task["id"].get<std::string>(),
-                                 R"({"status":"completed"})", {{"Authorization", "Bearer " + token()}});
+  auto done = sandbox::http_call(
+      "PATCH",
+      sandbox_->url() + "/v1.0/users/fin@example.com/todo/lists/" +
+          task["listId"].get<std::string>() + "/tasks/" + task["id"].get<std::string>(),
+      R"({"status":"completed"})", {{"Authorization", "Bearer " + token()}});
   ASSERT_EQ(done.status, 200) << done.body;
   auto poll = sync_->poll_once(kInstance);
   EXPECT_TRUE(poll.ok) << poll.error;
@@ -169,7 +176,8 @@ TEST_F(MsGraphEndToEnd, AStepBecomesOneTaskDueOnTheRightDayAcrossDstAndItsComple
 
 TEST_F(MsGraphEndToEnd, ADroppedConnectionLeavesOneTask) {
   dispute_at_booking_step();
-  add_fault("POST", "/v1.0/users/fin@example.com/todo/lists/*", 0, 0, true);  // closed, nothing done
+  add_fault("POST", "/v1.0/users/fin@example.com/todo/lists/*", 0, 0,
+            true);  // closed, nothing done
   int applied = 0;
   for (int i = 0; i < 4; ++i) {
     auto r = sync_->dispatch_once(kInstance);

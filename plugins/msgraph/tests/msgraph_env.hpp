@@ -39,9 +39,9 @@ inline sdk::HttpResponse forward(const sdk::HttpRequest& request) {
 }
 
 /// "http://127.0.0.1:1234/v1.0/users/a%40b?$top=1" as the sandbox server sees it.
-inline disputed::sandbox::Request to_sandbox_request(const std::string& method, const std::string& url,
-                                                     const std::vector<std::pair<std::string, std::string>>& headers,
-                                                     const std::string& body) {
+inline disputed::sandbox::Request to_sandbox_request(
+    const std::string& method, const std::string& url,
+    const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
   auto decode = [](const std::string& s, bool plus) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -67,9 +67,12 @@ inline disputed::sandbox::Request to_sandbox_request(const std::string& method, 
     std::size_t start = 0;
     while (start <= rest.size()) {
       auto amp = rest.find('&', start);
-      std::string pair = rest.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string pair =
+          rest.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       auto eq = pair.find('=');
-      if (!pair.empty()) r.query[decode(pair.substr(0, eq), true)] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1), true);
+      if (!pair.empty())
+        r.query[decode(pair.substr(0, eq), true)] =
+            eq == std::string::npos ? "" : decode(pair.substr(eq + 1), true);
       if (amp == std::string::npos) break;
       start = amp + 1;
     }
@@ -96,7 +99,8 @@ class GraphSandbox {
 
   /// Answers a host request in process (no socket, no server thread): Server::serve().
   sdk::HttpResponse serve(const sdk::HttpRequest& request) {
-    auto answer = server_.serve(to_sandbox_request(request.method, request.url, request.headers, request.body));
+    auto answer = server_.serve(
+        to_sandbox_request(request.method, request.url, request.headers, request.body));
     sdk::HttpResponse out;
     if (!answer) {
       out.error = "connection failed: closed without an answer";
@@ -115,8 +119,8 @@ class GraphSandbox {
     form.method = "POST";
     form.url = token_url();
     form.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    form.body = std::string("grant_type=client_credentials&client_id=") + kClientId + "&client_secret=" + secret +
-                "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default";
+    form.body = std::string("grant_type=client_credentials&client_id=") + kClientId +
+                "&client_secret=" + secret + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default";
     auto answer = serve(form);
     json body = json::parse(answer.body, nullptr, false);
     if (answer.status != 200 || !body.is_object() || !body.contains("access_token")) {
@@ -125,26 +129,30 @@ class GraphSandbox {
       return std::nullopt;
     }
     return sdk::AccessToken{body["access_token"].get<std::string>(),
-                            sdk::Instant(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())) +
+                            sdk::Instant(std::chrono::floor<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())) +
                                 std::chrono::seconds(body.value("expires_in", 3599)),
                             answer.body};
   }
 
   /// A host whose requests go to `handler` (default: this sandbox, in process).
-  std::unique_ptr<kit::SandboxHost> make_host(const std::string& secret, kit::SandboxHandler handler = {}) {
+  std::unique_ptr<kit::SandboxHost> make_host(const std::string& secret,
+                                              kit::SandboxHandler handler = {}) {
     if (!handler) handler = [this](const sdk::HttpRequest& r) { return serve(r); };
     kit::SandboxHostOptions options;
     options.instance_name = "msgraph";
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
-    return std::make_unique<kit::SandboxHost>(options, std::move(handler),
-                                              [this, secret](std::string& error) { return fetch_token(secret, error); });
+    return std::make_unique<kit::SandboxHost>(
+        options, std::move(handler),
+        [this, secret](std::string& error) { return fetch_token(secret, error); });
   }
 
   int token_fetches() const { return token_fetches_.load(); }
 
   /// A Graph call as a person's client would make it (own token).
-  disputed::sandbox::ClientAnswer graph(const std::string& method, const std::string& path, const json& body = nullptr) {
+  disputed::sandbox::ClientAnswer graph(const std::string& method, const std::string& path,
+                                        const json& body = nullptr) {
     std::string error;
     auto token = fetch_token(kSecret, error);
     --token_fetches_;  // not the plugin's
@@ -152,7 +160,8 @@ class GraphSandbox {
     r.method = method;
     r.url = url() + "/v1.0" + path;
     r.body = body.is_null() ? "" : body.dump();
-    r.headers = {{"Authorization", "Bearer " + (token ? token->access_token : "")}, {"Content-Type", "application/json"}};
+    r.headers = {{"Authorization", "Bearer " + (token ? token->access_token : "")},
+                 {"Content-Type", "application/json"}};
     auto answer = serve(r);
     disputed::sandbox::ClientAnswer out;
     out.status = answer.status;
@@ -190,8 +199,9 @@ class GraphSandbox {
     auto a = ref.find('|'), b = ref.find('|', a + 1);
     json body = {{"status", "completed"}};
     if (!outcome.empty()) body["categories"] = json::array({outcome});
-    return graph("PATCH", "/users/" + ref.substr(0, a) + "/todo/lists/" + ref.substr(a + 1, b - a - 1) + "/tasks/" +
-                              ref.substr(b + 1),
+    return graph("PATCH",
+                 "/users/" + ref.substr(0, a) + "/todo/lists/" + ref.substr(a + 1, b - a - 1) +
+                     "/tasks/" + ref.substr(b + 1),
                  body)
         .status;
   }

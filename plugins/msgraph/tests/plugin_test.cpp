@@ -26,7 +26,8 @@ class MsGraphPlugin : public ::testing::Test {
   }
 
   kit::ConnectorPtr open_connector(sdk::Host& host, json extra = json::object()) {
-    json settings = {{"graph_base_url", sandbox_.url() + "/v1.0"}, {"check_user", "alex@example.com"}};
+    json settings = {{"graph_base_url", sandbox_.url() + "/v1.0"},
+                     {"check_user", "alex@example.com"}};
     settings.update(extra);
     auto c = plugin_->create();
     auto r = c->open(settings.dump(), host);
@@ -34,14 +35,20 @@ class MsGraphPlugin : public ::testing::Test {
     return c;
   }
 
-  static Action create_action(const std::string& key, const std::string& assignee = "alex@example.com") {
+  static Action create_action(const std::string& key,
+                              const std::string& assignee = "alex@example.com") {
     Action a;
     a.kind = Action::Kind::kCreate;
     a.task_key = key;
     a.action_key = key + ":create";
-    a.payload_json = json{{"task_key", key}, {"dispute", "DSP-7"}, {"subject", "Check " + key}, {"assignee", assignee},
-                          {"assignee_kind", "person"}, {"deadline_at", "2026-03-30T15:00:00Z"},
-                          {"deadline_local_date", "2026-03-30"}, {"time_zone", "Europe/Amsterdam"},
+    a.payload_json = json{{"task_key", key},
+                          {"dispute", "DSP-7"},
+                          {"subject", "Check " + key},
+                          {"assignee", assignee},
+                          {"assignee_kind", "person"},
+                          {"deadline_at", "2026-03-30T15:00:00Z"},
+                          {"deadline_local_date", "2026-03-30"},
+                          {"time_zone", "Europe/Amsterdam"},
                           {"outcomes", {"approved", "rejected"}}}
                          .dump();
     return a;
@@ -91,11 +98,14 @@ TEST_F(MsGraphPlugin, TheTaskCarriesTheDueDateInItsZoneAReminderAndOneLinkedReso
   std::string ref = create("K-1");
   auto tasks = sandbox_.tasks_for("K-1");
   ASSERT_EQ(tasks.size(), 1u);
-  EXPECT_EQ(tasks[0]["dueDateTime"], json({{"dateTime", "2026-03-30T00:00:00.0000000"}, {"timeZone", "Europe/Amsterdam"}}));
-  EXPECT_EQ(tasks[0]["reminderDateTime"]["dateTime"], "2026-03-29T15:00:00.0000000");  // 24 h before, UTC
+  EXPECT_EQ(tasks[0]["dueDateTime"],
+            json({{"dateTime", "2026-03-30T00:00:00.0000000"}, {"timeZone", "Europe/Amsterdam"}}));
+  EXPECT_EQ(tasks[0]["reminderDateTime"]["dateTime"],
+            "2026-03-29T15:00:00.0000000");  // 24 h before, UTC
   EXPECT_EQ(tasks[0]["linkedResources"].size(), 1u);
   EXPECT_EQ(tasks[0]["title"], "Check K-1");
-  EXPECT_NE(tasks[0]["body"]["content"].get<std::string>().find("approved, rejected"), std::string::npos);
+  EXPECT_NE(tasks[0]["body"]["content"].get<std::string>().find("approved, rejected"),
+            std::string::npos);
 }
 
 TEST_F(MsGraphPlugin, AnInvalidatedDeltaTokenRestartsTheRoundWithoutLosingOrRepeatingEvents) {
@@ -107,15 +117,18 @@ TEST_F(MsGraphPlugin, AnInvalidatedDeltaTokenRestartsTheRoundWithoutLosingOrRepe
   ASSERT_EQ(sandbox_.complete(a, "approved"), 200);
   auto bar = b.rfind('|');
   auto mid = b.find('|');
-  ASSERT_EQ(sandbox_.graph("DELETE", "/users/alex@example.com/todo/lists/" + b.substr(mid + 1, bar - mid - 1) + "/tasks/" +
-                                         b.substr(bar + 1))
-                .status,
-            204);
+  ASSERT_EQ(
+      sandbox_
+          .graph("DELETE", "/users/alex@example.com/todo/lists/" +
+                               b.substr(mid + 1, bar - mid - 1) + "/tasks/" + b.substr(bar + 1))
+          .status,
+      204);
   ASSERT_EQ(sandbox_.control("/_sandbox/delta/invalidate"), 200);
   PollResult second = connector_->poll({first.next_cursor, open, false});
   ASSERT_EQ(second.status, PollResult::Status::kOk) << second.message;
   EXPECT_EQ(count(second, TaskEvent::Kind::kCompleted, "K-A"), 1);
-  EXPECT_EQ(count(second, TaskEvent::Kind::kDeleted, "K-B"), 1) << "a full round misses deleted tasks: compared with the open refs";
+  EXPECT_EQ(count(second, TaskEvent::Kind::kDeleted, "K-B"), 1)
+      << "a full round misses deleted tasks: compared with the open refs";
   EXPECT_EQ(second.events.size(), 2u);
   PollResult third = connector_->poll({second.next_cursor, {{"K-C", c}}, false});
   ASSERT_EQ(third.status, PollResult::Status::kOk);
@@ -126,7 +139,8 @@ TEST_F(MsGraphPlugin, ATaskDeletedByItsUserIsReportedDeletedOnce) {
   std::string a = create("K-A");
   PollResult first = connector_->poll({"", {{"K-A", a}}, false});
   auto bar = a.rfind('|'), mid = a.find('|');
-  sandbox_.graph("DELETE", "/users/alex@example.com/todo/lists/" + a.substr(mid + 1, bar - mid - 1) + "/tasks/" + a.substr(bar + 1));
+  sandbox_.graph("DELETE", "/users/alex@example.com/todo/lists/" +
+                               a.substr(mid + 1, bar - mid - 1) + "/tasks/" + a.substr(bar + 1));
   PollResult second = connector_->poll({first.next_cursor, {{"K-A", a}}, false});
   ASSERT_EQ(second.status, PollResult::Status::kOk);
   ASSERT_EQ(count(second, TaskEvent::Kind::kDeleted, "K-A"), 1);
@@ -144,7 +158,8 @@ TEST_F(MsGraphPlugin, DeltaPagesAreFollowedAndAPollStoppedAtItsPageLimitResumesN
   }
   PollResult round = limited->poll({"", open, false});
   std::string cursor = round.next_cursor;
-  for (int i = 0; i < 5 && round.status == PollResult::Status::kOk; ++i) cursor = (round = limited->poll({cursor, open, false})).next_cursor;
+  for (int i = 0; i < 5 && round.status == PollResult::Status::kOk; ++i)
+    cursor = (round = limited->poll({cursor, open, false})).next_cursor;
   for (const auto& o : open) ASSERT_EQ(sandbox_.complete(o.external_ref, "approved"), 200);
   std::map<std::string, int> completions;
   for (int i = 0; i < 6; ++i) {
@@ -159,11 +174,15 @@ TEST_F(MsGraphPlugin, DeltaPagesAreFollowedAndAPollStoppedAtItsPageLimitResumesN
 
 TEST_F(MsGraphPlugin, AThrottledMailboxMakesThePollRateLimitedWithItsRetryAfter) {
   std::string a = create("K-A");
-  ASSERT_EQ(sandbox_.control("/_sandbox/throttle", R"({"user":"alex@example.com","requests":1,"retry_after":9})"), 201);
+  ASSERT_EQ(sandbox_.control("/_sandbox/throttle",
+                             R"({"user":"alex@example.com","requests":1,"retry_after":9})"),
+            201);
   PollResult r = connector_->poll({"", {{"K-A", a}}, false});
   EXPECT_EQ(r.status, PollResult::Status::kRateLimited);
   EXPECT_EQ(r.retry_after, std::chrono::seconds(9));
-  ASSERT_EQ(sandbox_.control("/_sandbox/throttle", R"({"user":"alex@example.com","requests":1,"retry_after":4})"), 201);
+  ASSERT_EQ(sandbox_.control("/_sandbox/throttle",
+                             R"({"user":"alex@example.com","requests":1,"retry_after":4})"),
+            201);
   Action remind;
   remind.kind = Action::Kind::kRemind;
   remind.task_key = "K-A";
@@ -177,7 +196,8 @@ TEST_F(MsGraphPlugin, AThrottledMailboxMakesThePollRateLimitedWithItsRetryAfter)
 
 TEST_F(MsGraphPlugin, ReconciliationAsksIn20sAndAnInnerThrottleMakesThePollWait) {
   std::vector<sdk::OpenRef> open;
-  for (int i = 0; i < 45; ++i) open.push_back({"K-" + std::to_string(i), create("K-" + std::to_string(i))});
+  for (int i = 0; i < 45; ++i)
+    open.push_back({"K-" + std::to_string(i), create("K-" + std::to_string(i))});
   PollResult first = connector_->poll({"", open, false});
   ASSERT_EQ(first.status, PollResult::Status::kOk);
   ASSERT_EQ(sandbox_.complete(open[44].external_ref, "rejected"), 200);
@@ -188,9 +208,12 @@ TEST_F(MsGraphPlugin, ReconciliationAsksIn20sAndAnInnerThrottleMakesThePollWait)
   auto log = sandbox_.server().requests();
   for (std::size_t i = before; i < log.size(); ++i) batches += log[i].path == "/v1.0/$batch";
   EXPECT_EQ(batches, 3);  // 20 + 20 + 5
-  ASSERT_EQ(count(reconciled, TaskEvent::Kind::kCompleted, "K-44"), 1) << "delta and $batch saw it: reported once";
+  ASSERT_EQ(count(reconciled, TaskEvent::Kind::kCompleted, "K-44"), 1)
+      << "delta and $batch saw it: reported once";
   EXPECT_EQ(reconciled.events[0].outcome, "rejected");
-  ASSERT_EQ(sandbox_.control("/_sandbox/throttle", R"({"user":"alex@example.com","requests":3,"retry_after":6})"), 201);
+  ASSERT_EQ(sandbox_.control("/_sandbox/throttle",
+                             R"({"user":"alex@example.com","requests":3,"retry_after":6})"),
+            201);
   PollResult throttled = connector_->poll({reconciled.next_cursor, open, true});
   EXPECT_EQ(throttled.status, PollResult::Status::kRateLimited);
   EXPECT_EQ(throttled.retry_after, std::chrono::seconds(6));
@@ -208,7 +231,9 @@ TEST_F(MsGraphPlugin, ARetriedReassignmentMovesTheTaskOnce) {
   ASSERT_EQ(first.status, ApplyResult::Status::kApplied) << first.message;
   move.attempt = 2;  // the answer was lost: the host retries with the old ref
   ApplyResult again = connector_->apply(move);
-  EXPECT_TRUE(again.status == ApplyResult::Status::kApplied || again.status == ApplyResult::Status::kAlreadyApplied) << again.message;
+  EXPECT_TRUE(again.status == ApplyResult::Status::kApplied ||
+              again.status == ApplyResult::Status::kAlreadyApplied)
+      << again.message;
   EXPECT_EQ(again.external_ref, first.external_ref);
   int live = 0;
   for (const auto& t : sandbox_.tasks_for("K-A")) live += !t["deleted"].get<bool>();
@@ -231,7 +256,9 @@ TEST_F(MsGraphPlugin, CancelModeCompleteClosesWithANoteThatIsNotReportedAsACompl
   auto task = sandbox_.tasks_for("K-A").at(0);
   EXPECT_EQ(task["status"], "completed");
   EXPECT_FALSE(task["deleted"].get<bool>());
-  EXPECT_NE(task["body"]["content"].get<std::string>().find("Cancelled in disputed: dispute withdrawn"), std::string::npos);
+  EXPECT_NE(
+      task["body"]["content"].get<std::string>().find("Cancelled in disputed: dispute withdrawn"),
+      std::string::npos);
   PollResult second = completing->poll({first.next_cursor, {{"K-A", a}}, true});
   EXPECT_TRUE(second.events.empty());
 }

@@ -15,7 +15,8 @@ using nlohmann::json;
 
 class GraphSandboxTest : public ::testing::Test {
  protected:
-  explicit GraphSandboxTest(Options options = {{"page_size", "2"}}) : server_(make_msgraph_sandbox(options)) {}
+  explicit GraphSandboxTest(Options options = {{"page_size", "2"}})
+      : server_(make_msgraph_sandbox(options)) {}
   void SetUp() override { server_.start(); }
 
   ClientAnswer token_call(const std::string& form) {
@@ -24,10 +25,12 @@ class GraphSandboxTest : public ::testing::Test {
   }
   std::string token() {
     auto a = token_call(
-        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default");
+        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope="
+        "https%3A%2F%2Fgraph.microsoft.com%2F.default");
     return a.json().value("access_token", "");
   }
-  ClientAnswer graph(const std::string& method, const std::string& path, const json& body = nullptr) {
+  ClientAnswer graph(const std::string& method, const std::string& path,
+                     const json& body = nullptr) {
     if (token_.empty()) token_ = token();
     return http_call(method, path.rfind("http", 0) == 0 ? path : server_.url() + "/v1.0" + path,
                      body.is_null() ? "" : body.dump(), {{"Authorization", "Bearer " + token_}});
@@ -37,11 +40,15 @@ class GraphSandboxTest : public ::testing::Test {
     EXPECT_EQ(a.status, 201) << a.body;
     return a.json().value("id", "");
   }
-  std::string new_task(const std::string& list, const std::string& key, const std::string& title = "Check") {
-    auto a = graph("POST", "/users/alex@example.com/todo/lists/" + list + "/tasks",
-                   {{"title", title},
-                    {"dueDateTime", {{"dateTime", "2026-03-30T00:00:00.0000000"}, {"timeZone", "Europe/Amsterdam"}}},
-                    {"linkedResources", json::array({{{"applicationName", "disputed"}, {"externalId", key}}})}});
+  std::string new_task(const std::string& list, const std::string& key,
+                       const std::string& title = "Check") {
+    auto a =
+        graph("POST", "/users/alex@example.com/todo/lists/" + list + "/tasks",
+              {{"title", title},
+               {"dueDateTime",
+                {{"dateTime", "2026-03-30T00:00:00.0000000"}, {"timeZone", "Europe/Amsterdam"}}},
+               {"linkedResources",
+                json::array({{{"applicationName", "disputed"}, {"externalId", key}}})}});
     EXPECT_EQ(a.status, 201) << a.body;
     return a.json().value("id", "");
   }
@@ -52,30 +59,39 @@ class GraphSandboxTest : public ::testing::Test {
 
 TEST_F(GraphSandboxTest, TheTokenEndpointIssuesClientCredentialTokensAndRefusesInAzureAdWords) {
   auto good = token_call(
-      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default");
+      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope="
+      "https%3A%2F%2Fgraph.microsoft.com%2F.default");
   ASSERT_EQ(good.status, 200) << good.body;
   EXPECT_EQ(good.json()["token_type"], "Bearer");
   EXPECT_EQ(good.json()["expires_in"], 3599);
   auto wrong_secret = token_call(
-      "grant_type=client_credentials&client_id=sandbox-client&client_secret=nope&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default");
+      "grant_type=client_credentials&client_id=sandbox-client&client_secret=nope&scope=https%3A%2F%"
+      "2Fgraph.microsoft.com%2F.default");
   EXPECT_EQ(wrong_secret.status, 401);
   EXPECT_EQ(wrong_secret.json()["error"], "invalid_client");
-  EXPECT_NE(wrong_secret.json()["error_description"].get<std::string>().find("AADSTS7000215"), std::string::npos);
+  EXPECT_NE(wrong_secret.json()["error_description"].get<std::string>().find("AADSTS7000215"),
+            std::string::npos);
   auto bad_scope = token_call(
-      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=Tasks.ReadWrite.All");
+      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope="
+      "Tasks.ReadWrite.All");
   EXPECT_EQ(bad_scope.status, 400);
   EXPECT_EQ(bad_scope.json()["error"], "invalid_scope");
   // client_secret_basic works too ("sandbox-client:sandbox-secret").
-  auto basic = http_call("POST", server_.url() + "/sandbox-tenant/oauth2/v2.0/token",
-                         "grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
-                         {{"Content-Type", "application/x-www-form-urlencoded"},
-                          {"Authorization", "Basic c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="}});
+  auto basic =
+      http_call("POST", server_.url() + "/sandbox-tenant/oauth2/v2.0/token",
+                "grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+                {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"Authorization", "Basic c2FuZGJveC1jbGllbnQ6c2FuZGJveC1zZWNyZXQ="}});
   EXPECT_EQ(basic.status, 200) << basic.body;
-  EXPECT_EQ(http_call("POST", server_.url() + "/other-tenant/oauth2/v2.0/token", "grant_type=client_credentials").status, 400);
+  EXPECT_EQ(http_call("POST", server_.url() + "/other-tenant/oauth2/v2.0/token",
+                      "grant_type=client_credentials")
+                .status,
+            400);
 }
 
 TEST_F(GraphSandboxTest, RequestsNeedAValidTokenAndAnExpiredOneIsAnswered401InGraphsErrorShape) {
-  EXPECT_EQ(http_call("GET", server_.url() + "/v1.0/users/alex@example.com/todo/lists").status, 401);
+  EXPECT_EQ(http_call("GET", server_.url() + "/v1.0/users/alex@example.com/todo/lists").status,
+            401);
   EXPECT_EQ(graph("GET", "/users/alex@example.com/todo/lists").status, 200);
   ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/tokens/expire").status, 200);
   auto expired = graph("GET", "/users/alex@example.com/todo/lists");
@@ -90,13 +106,19 @@ TEST(GraphSandboxLifetime, TokensExpireAfterTheConfiguredLifetime) {
   Server server(make_msgraph_sandbox({{"token_lifetime_seconds", "1"}}));
   server.start();
   auto t = http_call("POST", server.url() + "/sandbox-tenant/oauth2/v2.0/token",
-                     "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+                     "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-"
+                     "secret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
                      {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(t.json()["expires_in"], 1);
-  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
-  EXPECT_EQ(http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status, 200);
+  std::map<std::string, std::string> auth = {
+      {"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
+  EXPECT_EQ(
+      http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status,
+      200);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  EXPECT_EQ(http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status, 401);
+  EXPECT_EQ(
+      http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status,
+      401);
 }
 
 TEST(GraphSandboxOptions, AnUnknownOptionIsNamed) {
@@ -144,7 +166,10 @@ TEST_F(GraphSandboxTest, TasksAreCreatedGotPatchedAndDeletedWithExpandAndSelect)
 TEST_F(GraphSandboxTest, ATaskTakesOnlyOneLinkedResourceAndBadContentIsAnsweredInGraphWords) {
   std::string list = new_list();
   std::string tasks = "/users/alex@example.com/todo/lists/" + list + "/tasks";
-  auto two = graph("POST", tasks, {{"title", "x"}, {"linkedResources", json::array({{{"externalId", "a"}}, {{"externalId", "b"}}})}});
+  auto two =
+      graph("POST", tasks,
+            {{"title", "x"},
+             {"linkedResources", json::array({{{"externalId", "a"}}, {{"externalId", "b"}}})}});
   EXPECT_EQ(two.status, 400);
   EXPECT_EQ(two.json()["error"]["message"], "Only one item in linkedResources is allowed.");
   std::string id = new_task(list, "k");
@@ -155,7 +180,8 @@ TEST_F(GraphSandboxTest, ATaskTakesOnlyOneLinkedResourceAndBadContentIsAnsweredI
   EXPECT_EQ(bad.json()["error"]["code"], "invalidRequest");
   auto unknown = graph("POST", tasks, {{"title", "x"}, {"colour", "red"}});
   EXPECT_EQ(unknown.status, 400);
-  auto no_zone = graph("POST", tasks, {{"title", "x"}, {"dueDateTime", {{"dateTime", "2026-03-30T00:00:00"}}}});
+  auto no_zone = graph("POST", tasks,
+                       {{"title", "x"}, {"dueDateTime", {{"dateTime", "2026-03-30T00:00:00"}}}});
   EXPECT_EQ(no_zone.status, 400);
 }
 
@@ -167,7 +193,8 @@ TEST_F(GraphSandboxTest, DeltaPagesWithNextLinkEndsWithADeltaLinkAndThenReportsO
   std::set<std::string> seen;
   std::string delta_link;
   int pages = 0;
-  for (auto page = graph("GET", url);; page = graph("GET", page.json()["@odata.nextLink"].get<std::string>())) {
+  for (auto page = graph("GET", url);;
+       page = graph("GET", page.json()["@odata.nextLink"].get<std::string>())) {
     ASSERT_EQ(page.status, 200) << page.body;
     ++pages;
     json body = page.json();
@@ -208,8 +235,11 @@ TEST_F(GraphSandboxTest, BatchAnswersEachRequestOnItsOwnAndRefusesMoreThanTwenty
   std::string path = "/users/alex@example.com/todo/lists/" + list + "/tasks/";
   json requests = json::array({{{"id", "1"}, {"method", "GET"}, {"url", path + id}},
                                {{"id", "2"}, {"method", "GET"}, {"url", path + "missing"}},
-                               {{"id", "3"}, {"method", "PATCH"}, {"url", path + id},
-                                {"headers", {{"Content-Type", "application/json"}}}, {"body", {{"status", "completed"}}}}});
+                               {{"id", "3"},
+                                {"method", "PATCH"},
+                                {"url", path + id},
+                                {"headers", {{"Content-Type", "application/json"}}},
+                                {"body", {{"status", "completed"}}}}});
   auto a = graph("POST", "/$batch", {{"requests", requests}});
   ASSERT_EQ(a.status, 200) << a.body;
   auto responses = a.json()["responses"];
@@ -218,13 +248,19 @@ TEST_F(GraphSandboxTest, BatchAnswersEachRequestOnItsOwnAndRefusesMoreThanTwenty
   EXPECT_EQ(responses[1]["status"], 404);
   EXPECT_EQ(responses[2]["body"]["status"], "completed");
   json many = json::array();
-  for (int i = 1; i <= 21; ++i) many.push_back({{"id", std::to_string(i)}, {"method", "GET"}, {"url", path + id}});
+  for (int i = 1; i <= 21; ++i)
+    many.push_back({{"id", std::to_string(i)}, {"method", "GET"}, {"url", path + id}});
   EXPECT_EQ(graph("POST", "/$batch", {{"requests", many}}).status, 400);
-  json dup = json::array({{{"id", "1"}, {"method", "GET"}, {"url", path + id}}, {{"id", "1"}, {"method", "GET"}, {"url", path + id}}});
+  json dup = json::array({{{"id", "1"}, {"method", "GET"}, {"url", path + id}},
+                          {{"id", "1"}, {"method", "GET"}, {"url", path + id}}});
   EXPECT_EQ(graph("POST", "/$batch", {{"requests", dup}}).status, 400);
   // A throttled mailbox answers inner 429s with their own Retry-After.
-  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/throttle", R"({"user":"alex@example.com","requests":1,"retry_after":7})").status, 201);
-  auto throttled = graph("POST", "/$batch", {{"requests", json::array({requests[0], requests[1]})}});
+  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/throttle",
+                      R"({"user":"alex@example.com","requests":1,"retry_after":7})")
+                .status,
+            201);
+  auto throttled =
+      graph("POST", "/$batch", {{"requests", json::array({requests[0], requests[1]})}});
   ASSERT_EQ(throttled.status, 200);
   EXPECT_EQ(throttled.json()["responses"][0]["status"], 429);
   EXPECT_EQ(throttled.json()["responses"][0]["headers"]["Retry-After"], "7");
@@ -232,7 +268,10 @@ TEST_F(GraphSandboxTest, BatchAnswersEachRequestOnItsOwnAndRefusesMoreThanTwenty
 }
 
 TEST_F(GraphSandboxTest, AThrottledMailboxAnswers429WithRetryAfterAndInjectedFaultsUseGraphsShape) {
-  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/throttle", R"({"user":"sam@example.com","requests":2,"retry_after":3})").status, 201);
+  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/throttle",
+                      R"({"user":"sam@example.com","requests":2,"retry_after":3})")
+                .status,
+            201);
   for (int i = 0; i < 2; ++i) {
     auto a = graph("GET", "/users/sam@example.com/todo/lists");
     EXPECT_EQ(a.status, 429);
@@ -240,7 +279,10 @@ TEST_F(GraphSandboxTest, AThrottledMailboxAnswers429WithRetryAfterAndInjectedFau
   }
   EXPECT_EQ(graph("GET", "/users/sam@example.com/todo/lists").status, 200);
   EXPECT_EQ(graph("GET", "/users/alex@example.com/todo/lists").status, 200);
-  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/faults", R"({"path":"/v1.0/*","status":503,"retry_after":4})").status, 201);
+  ASSERT_EQ(http_call("POST", server_.url() + "/_sandbox/faults",
+                      R"({"path":"/v1.0/*","status":503,"retry_after":4})")
+                .status,
+            201);
   auto f = graph("GET", "/users/alex@example.com/todo/lists");
   EXPECT_EQ(f.status, 503);
   EXPECT_EQ(f.headers["retry-after"], "4");

@@ -29,7 +29,8 @@ using sb::salesforce::SalesforceEmulator;
 namespace {
 
 struct Bench {
-  sb::Server server{std::make_unique<SalesforceEmulator>(sb::Options{{"daily_limit", "100000000"}})};
+  sb::Server server{
+      std::make_unique<SalesforceEmulator>(sb::Options{{"daily_limit", "100000000"}})};
   std::unique_ptr<kit::SandboxHost> host;
   kit::ConnectorPtr connector;
   std::string token;
@@ -40,9 +41,11 @@ struct Bench {
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
     host = std::make_unique<kit::SandboxHost>(
-        options, [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(server, r); },
+        options,
+        [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(server, r); },
         [this](std::string& error) {
-          return sb::salesforce::testing::fetch_token(server, "sandbox-client", "sandbox-secret", host->clock().now(), error);
+          return sb::salesforce::testing::fetch_token(server, "sandbox-client", "sandbox-secret",
+                                                      host->clock().now(), error);
         });
     std::string error;
     auto plugin = kit::PluginUnderTest::load(SALESFORCE_PLUGIN, &error);
@@ -50,7 +53,9 @@ struct Bench {
     connector = plugin->create();
     auto opened = connector->open(R"({"api_version":"v62.0"})", *host);
     if (!opened.ok) throw std::runtime_error(opened.message);
-    token = server.with_emulator([this](sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e).session_for("manager@example.com", server.url()); });
+    token = server.with_emulator([this](sb::Emulator& e) {
+      return static_cast<SalesforceEmulator&>(e).session_for("manager@example.com", server.url());
+    });
   }
   ~Bench() {
     connector.reset();
@@ -73,12 +78,15 @@ struct Bench {
     for (int start = 0; start < n; start += 200) {
       json records = json::array();
       for (int i = start; i < std::min(n, start + 200); ++i)
-        records.push_back({{"attributes", {{"type", "Task"}}}, {"Subject", "Open task"}, {"Dispute_Action_Id__c", keys[i]}});
+        records.push_back({{"attributes", {{"type", "Task"}}},
+                           {"Subject", "Open task"},
+                           {"Dispute_Action_Id__c", keys[i]}});
       api("PATCH", "/composite/sobjects/Task/Dispute_Action_Id__c", {{"records", records}});
     }
     std::vector<sdk::OpenRef> refs;
     server.with_emulator([&](sb::Emulator& e) {
-      for (const auto& t : static_cast<SalesforceEmulator&>(e).tasks()) refs.push_back({t["Dispute_Action_Id__c"], t["Id"]});
+      for (const auto& t : static_cast<SalesforceEmulator&>(e).tasks())
+        refs.push_back({t["Dispute_Action_Id__c"], t["Id"]});
       return 0;
     });
     return refs;
@@ -89,7 +97,10 @@ struct Bench {
     for (int start = 0; start < c; start += 200) {
       json records = json::array();
       for (int i = start; i < std::min(c, start + 200); ++i)
-        records.push_back({{"attributes", {{"type", "Task"}}}, {"Id", refs[offset + i].external_ref}, {"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}});
+        records.push_back({{"attributes", {{"type", "Task"}}},
+                           {"Id", refs[offset + i].external_ref},
+                           {"Status", "Completed"},
+                           {"Dispute_Outcome__c", "approved"}});
       api("PATCH", "/composite/sobjects", {{"records", records}});
     }
   }
@@ -120,8 +131,10 @@ struct Bench {
     std::size_t before = logged();
     auto start = std::chrono::steady_clock::now();
     auto r = connector->poll({cursor, refs, reconcile});
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (r.status != sdk::PollResult::Status::kOk) throw std::runtime_error("poll failed: " + r.message);
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (r.status != sdk::PollResult::Status::kOk)
+      throw std::runtime_error("poll failed: " + r.message);
     return {logged() - before, r.events.size(), ms, r.next_cursor};
   }
 };
@@ -130,13 +143,16 @@ struct Bench {
 
 int main() {
   try {
-    std::printf("| open Tasks N | first poll (no cursor) | steady poll, C=0 | C=10 | C=2,500 | reconcile (all N by key) |\n");
+    std::printf(
+        "| open Tasks N | first poll (no cursor) | steady poll, C=0 | C=10 | C=2,500 | reconcile "
+        "(all N by key) |\n");
     std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int n : {10, 1000, 10000}) {
       Bench b;
       auto refs = b.seed(n);
       b.later();
-      b.api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-SENTINEL-1", {{"Subject", "sentinel"}});
+      b.api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-SENTINEL-1",
+            {{"Subject", "sentinel"}});
       auto first = b.poll("", refs, false);
       auto idle = b.poll(first.cursor, refs, false);
       b.later();
@@ -152,10 +168,15 @@ int main() {
         big = std::to_string(many.calls) + " calls, " + std::to_string(many.events) + " events";
       }
       auto rec = b.poll(many.cursor.empty() ? ten.cursor : many.cursor, refs, true);
-      std::printf("| %d | %zu calls (%.0f ms) | %zu calls | %zu calls, %zu events | %s | %zu calls (%.0f ms) |\n", n,
-                  first.calls, first.ms, idle.calls, ten.calls, ten.events, big.c_str(), rec.calls, rec.ms);
+      std::printf(
+          "| %d | %zu calls (%.0f ms) | %zu calls | %zu calls, %zu events | %s | %zu calls (%.0f "
+          "ms) |\n",
+          n, first.calls, first.ms, idle.calls, ten.calls, ten.events, big.c_str(), rec.calls,
+          rec.ms);
     }
-    std::printf("\nCalls counted from the sandbox's request log (the token fetch is not among them: one per session).\n");
+    std::printf(
+        "\nCalls counted from the sandbox's request log (the token fetch is not among them: one "
+        "per session).\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "salesforce_bench: %s\n", e.what());
     return 1;

@@ -20,21 +20,34 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kTaskStandard = {
-    "Id",           "Subject",          "Status",         "Priority",       "ActivityDate",
-    "OwnerId",      "WhatId",           "WhoId",          "Description",    "IsClosed",
-    "IsDeleted",    "CompletedDateTime", "CreatedDate",   "CreatedById",    "LastModifiedDate",
-    "LastModifiedById", "SystemModstamp"};
-const std::set<std::string> kReadOnly = {"Id",          "IsClosed",     "IsDeleted",        "CompletedDateTime",
-                                         "CreatedDate", "CreatedById",  "LastModifiedDate", "LastModifiedById",
-                                         "SystemModstamp"};
-const std::set<std::string> kDateTimeFields = {"CompletedDateTime", "CreatedDate", "LastModifiedDate",
-                                               "SystemModstamp"};
-const std::vector<std::string> kStatuses = {"Not Started", "In Progress", "Completed", "Waiting on someone else",
-                                            "Deferred", "Cancelled"};
+const std::vector<std::string> kTaskStandard = {"Id",
+                                                "Subject",
+                                                "Status",
+                                                "Priority",
+                                                "ActivityDate",
+                                                "OwnerId",
+                                                "WhatId",
+                                                "WhoId",
+                                                "Description",
+                                                "IsClosed",
+                                                "IsDeleted",
+                                                "CompletedDateTime",
+                                                "CreatedDate",
+                                                "CreatedById",
+                                                "LastModifiedDate",
+                                                "LastModifiedById",
+                                                "SystemModstamp"};
+const std::set<std::string> kReadOnly = {
+    "Id",          "IsClosed",         "IsDeleted",        "CompletedDateTime", "CreatedDate",
+    "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"};
+const std::set<std::string> kDateTimeFields = {"CompletedDateTime", "CreatedDate",
+                                               "LastModifiedDate", "SystemModstamp"};
+const std::vector<std::string> kStatuses = {
+    "Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred", "Cancelled"};
 const std::vector<std::string> kPriorities = {"High", "Normal", "Low"};
 
-json error_list(const std::string& code, const std::string& message, const std::vector<std::string>& fields = {}) {
+json error_list(const std::string& code, const std::string& message,
+                const std::vector<std::string>& fields = {}) {
   json e = {{"message", message}, {"errorCode", code}};
   if (!fields.empty()) e["fields"] = fields;
   return json::array({e});
@@ -67,7 +80,8 @@ std::string form_decode(const std::string& in) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '+') {
       out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+    } else if (in[i] == '%' && i + 2 < in.size() &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
       out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -82,14 +96,16 @@ std::map<std::string, std::string> parse_form(const std::string& body) {
   std::map<std::string, std::string> out;
   for (const auto& pair : split(body, '&')) {
     auto eq = pair.find('=');
-    out[form_decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : form_decode(pair.substr(eq + 1));
+    out[form_decode(pair.substr(0, eq))] =
+        eq == std::string::npos ? "" : form_decode(pair.substr(eq + 1));
   }
   return out;
 }
 
 std::string base64url_decode(std::string in) {
   for (auto& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -8;
   for (char c : in) {
@@ -139,11 +155,12 @@ std::optional<int> compare(const json& value, const SoqlLiteral& lit, bool datet
 }  // namespace
 
 SalesforceEmulator::SalesforceEmulator(const Options& options) {
-  static const std::set<std::string> known = {"client_id",       "client_secret",  "session_seconds",
-                                              "daily_limit",     "min_version",    "max_version",
-                                              "instance_url",    "query_batch_size", "external_id_field",
-                                              "task_fields",     "account_number_field", "closed_statuses",
-                                              "users"};
+  static const std::set<std::string> known = {
+      "client_id",    "client_secret",        "session_seconds",
+      "daily_limit",  "min_version",          "max_version",
+      "instance_url", "query_batch_size",     "external_id_field",
+      "task_fields",  "account_number_field", "closed_statuses",
+      "users"};
   for (const auto& [key, value] : options)
     if (!known.count(key)) throw std::invalid_argument(key + ": unknown salesforce sandbox option");
   auto get = [&](const std::string& key, const std::string& fallback) {
@@ -175,7 +192,8 @@ SalesforceEmulator::SalesforceEmulator(const Options& options) {
   task_custom_fields_ = {ext_field_};
   for (const auto& f : split(get("task_fields", "Dispute_Outcome__c"), ','))
     if (f != ext_field_) task_custom_fields_.push_back(f);
-  for (const auto& s : split(get("closed_statuses", "Completed,Cancelled"), ',')) closed_statuses_.insert(s);
+  for (const auto& s : split(get("closed_statuses", "Completed,Cancelled"), ','))
+    closed_statuses_.insert(s);
   seeded_users_ = split(get("users", "rep@example.com,manager@example.com"), ',');
   seed();
 }
@@ -191,7 +209,11 @@ void SalesforceEmulator::seed() {
   tokens_issued_ = 0;
   stall_times_ = 0;
   auto add_user = [&](const std::string& email, const std::string& name, bool active = true) {
-    json u = {{"Id", new_id("005")}, {"Email", email}, {"Username", email}, {"Name", name}, {"IsActive", active}};
+    json u = {{"Id", new_id("005")},
+              {"Email", email},
+              {"Username", email},
+              {"Name", name},
+              {"IsActive", active}};
     objects_["User"].push_back(u);
     return u["Id"].get<std::string>();
   };
@@ -199,14 +221,16 @@ void SalesforceEmulator::seed() {
   std::vector<std::string> people;
   for (const auto& email : seeded_users_) {
     std::string name = email.substr(0, email.find('@'));
-    if (!name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    if (!name.empty())
+      name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
     people.push_back(add_user(email, name));
   }
   add_user("former@example.com", "Former Employee", false);
   std::string rep = people.empty() ? integration_user_ : people[0];
   std::string manager = people.size() > 1 ? people[1] : rep;
   long long created = now_ms();
-  auto add_account = [&](const std::string& name, const std::string& number, const std::string& owner) {
+  auto add_account = [&](const std::string& name, const std::string& number,
+                         const std::string& owner) {
     objects_["Account"].push_back({{"Id", new_id("001")},
                                    {"Name", name},
                                    {account_number_field_, number},
@@ -214,10 +238,12 @@ void SalesforceEmulator::seed() {
                                    {"SystemModstamp", format_datetime_ms(created)}});
   };
   // The demo ledger's customers (configs/examples/invoices.csv), alternately owned by the two reps.
-  const char* names[] = {"Bakkerij de Vries B.V.",  "Hoogland Installatietechniek", "Nordic Office Supplies AB",
-                         "Café Het Anker",          "Brouwer Logistics",            "Groen & Zn. Hoveniers",
-                         "Müller Maschinenbau GmbH", "Atelier Lumière SARL"};
-  for (int i = 0; i < 8; ++i) add_account(names[i], "C-100" + std::to_string(i + 1), i % 2 == 0 ? rep : manager);
+  const char* names[] = {"Bakkerij de Vries B.V.",    "Hoogland Installatietechniek",
+                         "Nordic Office Supplies AB", "Café Het Anker",
+                         "Brouwer Logistics",         "Groen & Zn. Hoveniers",
+                         "Müller Maschinenbau GmbH",  "Atelier Lumière SARL"};
+  for (int i = 0; i < 8; ++i)
+    add_account(names[i], "C-100" + std::to_string(i + 1), i % 2 == 0 ? rep : manager);
 }
 
 void SalesforceEmulator::reset() { seed(); }
@@ -249,7 +275,8 @@ std::string SalesforceEmulator::session_for(const std::string& email, const std:
   std::string id = user_id(email);
   if (id.empty()) return {};
   char token[64];
-  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_, now_ms() % 1000000);
+  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_,
+                now_ms() % 1000000);
   sessions_[token] = {id, now_ms() + session_ms_};
   return token;
 }
@@ -283,7 +310,8 @@ std::vector<json*> SalesforceEmulator::find_by(const std::string& type, const st
   std::vector<json*> out;
   for (auto& r : objects_[type]) {  // no copy per record: bulk upserts scan every Task
     auto it = r.find(field);
-    if (it != r.end() && it->is_string() && it->get_ref<const std::string&>() == value) out.push_back(&r);
+    if (it != r.end() && it->is_string() && it->get_ref<const std::string&>() == value)
+      out.push_back(&r);
   }
   return out;
 }
@@ -291,17 +319,20 @@ std::vector<json*> SalesforceEmulator::find_by(const std::string& type, const st
 bool SalesforceEmulator::is_field(const std::string& type, const std::string& field) const {
   if (type == "Task")
     return std::find(kTaskStandard.begin(), kTaskStandard.end(), field) != kTaskStandard.end() ||
-           std::find(task_custom_fields_.begin(), task_custom_fields_.end(), field) != task_custom_fields_.end();
+           std::find(task_custom_fields_.begin(), task_custom_fields_.end(), field) !=
+               task_custom_fields_.end();
   if (type == "User")
-    return field == "Id" || field == "Email" || field == "Username" || field == "Name" || field == "IsActive";
+    return field == "Id" || field == "Email" || field == "Username" || field == "Name" ||
+           field == "IsActive";
   if (type == "Account")
-    return field == "Id" || field == "Name" || field == "OwnerId" || field == account_number_field_ ||
-           field == "SystemModstamp";
+    return field == "Id" || field == "Name" || field == "OwnerId" ||
+           field == account_number_field_ || field == "SystemModstamp";
   return false;
 }
 
 Response SalesforceEmulator::limited(Response r) const {
-  r.with_header("Sforce-Limit-Info", "api-usage=" + std::to_string(api_used_) + "/" + std::to_string(api_max_));
+  r.with_header("Sforce-Limit-Info",
+                "api-usage=" + std::to_string(api_used_) + "/" + std::to_string(api_max_));
   return r;
 }
 
@@ -309,7 +340,8 @@ Response SalesforceEmulator::fault_response(int status, const Request&) {
   Response r;
   switch (status) {
     case 400:
-      r = errors(400, "STRING_TOO_LONG", "Subject: data value too large (injected fault)", {"Subject"});
+      r = errors(400, "STRING_TOO_LONG", "Subject: data value too large (injected fault)",
+                 {"Subject"});
       break;
     case 401:
       r = errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
@@ -340,7 +372,9 @@ Response SalesforceEmulator::handle(const Request& request, const std::string& b
     return token(request, instance_url);
   }
   if (request.path == "/services/data" || request.path == "/services/data/") {
-    if (request.method != "GET") return errors(405, "METHOD_NOT_ALLOWED", "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
+    if (request.method != "GET")
+      return errors(405, "METHOD_NOT_ALLOWED",
+                    "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
     return versions();
   }
   static const std::regex versioned("^/services/data/v([0-9]+)\\.0(/.*)?$");
@@ -360,7 +394,8 @@ Response SalesforceEmulator::handle(const Request& request, const std::string& b
   }
   if (number < min_version_ || number > max_version_)
     return errors(404, "NOT_FOUND", "The requested resource does not exist");
-  if (api_used_ >= api_max_) return limited(errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+  if (api_used_ >= api_max_)
+    return limited(errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
   ++api_used_;
   Response answer = limited(rest(request, version, rest_path, session->second.user_id));
   if (request.method != "GET" && stall_times_ > 0 && answer.status < 300) {
@@ -387,24 +422,32 @@ Response SalesforceEmulator::token(const Request& request, const std::string& in
       }
     }
     if (id != client_id_ || secret != client_secret_)
-      return Response::json(400, {{"error", "invalid_client"}, {"error_description", "invalid client credentials"}});
+      return Response::json(
+          400, {{"error", "invalid_client"}, {"error_description", "invalid client credentials"}});
     user = integration_user_;
   } else if (grant == "urn:ietf:params:oauth:grant-type:jwt-bearer") {
     // The sandbox reads the claims but does not verify the signature (it holds no certificate).
     auto parts = split(form["assertion"], '.');
-    json claims = parts.size() == 3 ? json::parse(base64url_decode(parts[1]), nullptr, false) : json();
+    json claims =
+        parts.size() == 3 ? json::parse(base64url_decode(parts[1]), nullptr, false) : json();
     if (!claims.is_object() || claims.value("iss", "") != client_id_)
-      return Response::json(400, {{"error", "invalid_client_id"}, {"error_description", "client identifier invalid"}});
-    if (!claims.contains("exp") || !claims["exp"].is_number() || claims["exp"].get<long long>() * 1000 < now_ms())
-      return Response::json(400, {{"error", "invalid_grant"}, {"error_description", "expired authorization code"}});
+      return Response::json(400, {{"error", "invalid_client_id"},
+                                  {"error_description", "client identifier invalid"}});
+    if (!claims.contains("exp") || !claims["exp"].is_number() ||
+        claims["exp"].get<long long>() * 1000 < now_ms())
+      return Response::json(
+          400, {{"error", "invalid_grant"}, {"error_description", "expired authorization code"}});
     user = user_id(claims.value("sub", ""));
     if (user.empty())
-      return Response::json(400, {{"error", "invalid_grant"}, {"error_description", "user hasn't approved this consumer"}});
+      return Response::json(400, {{"error", "invalid_grant"},
+                                  {"error_description", "user hasn't approved this consumer"}});
   } else {
-    return Response::json(400, {{"error", "unsupported_grant_type"}, {"error_description", "grant type not supported"}});
+    return Response::json(400, {{"error", "unsupported_grant_type"},
+                                {"error_description", "grant type not supported"}});
   }
   char token[64];
-  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_, now_ms() % 1000000);
+  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_,
+                now_ms() % 1000000);
   sessions_[token] = {user, now_ms() + session_ms_};
   return Response::json(200, {{"access_token", token},
                               {"instance_url", instance_url},
@@ -423,19 +466,24 @@ Response SalesforceEmulator::versions() const {
   return Response::json(200, list);
 }
 
-Response SalesforceEmulator::rest(const Request& request, const std::string& version, const std::string& path,
-                                  const std::string& user_id) {
+Response SalesforceEmulator::rest(const Request& request, const std::string& version,
+                                  const std::string& path, const std::string& user_id) {
   std::vector<std::string> parts;
   for (const auto& p : split(path, '/')) parts.push_back(p);
   const std::string& method = request.method;
   auto body = request.json();
   auto not_found = [] { return errors(404, "NOT_FOUND", "The requested resource does not exist"); };
-  auto bad_json = [] { return errors(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object"); };
+  auto bad_json = [] {
+    return errors(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object");
+  };
 
-  if (parts.empty()) return Response::json(200, {{"sobjects", "/services/data/" + version + "/sobjects"},
-                                                 {"query", "/services/data/" + version + "/query"}});
+  if (parts.empty())
+    return Response::json(200, {{"sobjects", "/services/data/" + version + "/sobjects"},
+                                {"query", "/services/data/" + version + "/query"}});
   if (parts[0] == "limits" && parts.size() == 1 && method == "GET")
-    return Response::json(200, {{"DailyApiRequests", {{"Max", api_max_}, {"Remaining", std::max(0LL, api_max_ - api_used_)}}}});
+    return Response::json(
+        200, {{"DailyApiRequests",
+               {{"Max", api_max_}, {"Remaining", std::max(0LL, api_max_ - api_used_)}}}});
   if (parts[0] == "query" && method == "GET") {
     if (parts.size() == 1) return query(request, version);
     if (parts.size() == 2) return query_more(version, parts[1]);
@@ -450,7 +498,8 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
     return not_found();
   }
   auto write = [&](json& record, const json& b, bool insert, const std::string& except) {
-    return type == "Task" ? write_task(record, b, insert, user_id, except) : write_account(record, b, insert, user_id);
+    return type == "Task" ? write_task(record, b, insert, user_id, except)
+                          : write_account(record, b, insert, user_id);
   };
   if (parts.size() == 2 && method == "POST") {  // create
     if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
@@ -459,7 +508,8 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
     json errs = write(record, *body, true, "");
     if (!errs.is_null()) return Response::json(400, errs);
     objects_[type].push_back(record);
-    return Response::json(201, {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+    return Response::json(201,
+                          {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
   }
   if (parts.size() == 3) {  // one record by Id
     json* record = find(type, parts[2]);
@@ -469,7 +519,8 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
       if (auto f = request.param("fields")) {
         for (const auto& name : split(*f, ','))
           if (!is_field(type, name))
-            return errors(400, "INVALID_FIELD", "No such column '" + name + "' on sobject of type " + type);
+            return errors(400, "INVALID_FIELD",
+                          "No such column '" + name + "' on sobject of type " + type);
           else
             fields.push_back(name);
       }
@@ -489,20 +540,26 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
     if (method == "DELETE") {
       auto& list = objects_[type];
       std::string id = (*record)["Id"];
-      list.erase(std::remove_if(list.begin(), list.end(), [&](const json& r) { return r["Id"] == id; }), list.end());
+      list.erase(
+          std::remove_if(list.begin(), list.end(), [&](const json& r) { return r["Id"] == id; }),
+          list.end());
       return Response::empty(204);
     }
-    return errors(405, "METHOD_NOT_ALLOWED", "HTTP Method '" + method + "' not allowed. Allowed are GET,PATCH,DELETE");
+    return errors(405, "METHOD_NOT_ALLOWED",
+                  "HTTP Method '" + method + "' not allowed. Allowed are GET,PATCH,DELETE");
   }
   if (parts.size() == 4 && type == "Task") {  // by external id
     const std::string& field = parts[2];
     const std::string& value = parts[3];
     if (field != ext_field_)
-      return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + field);
+      return errors(404, "NOT_FOUND",
+                    "Provided external ID field does not exist or is not accessible: " + field);
     auto matches = find_by("Task", field, value);
     if (matches.size() > 1) {
       json urls = json::array();
-      for (auto* r : matches) urls.push_back("/services/data/" + version + "/sobjects/Task/" + (*r)["Id"].get<std::string>());
+      for (auto* r : matches)
+        urls.push_back("/services/data/" + version + "/sobjects/Task/" +
+                       (*r)["Id"].get<std::string>());
       return Response::json(300, urls);
     }
     if (method == "GET") {
@@ -514,8 +571,10 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
     if (method == "PATCH") {
       if (!body || !body->is_object()) return bad_json();
       if (body->contains("Id") || body->contains(field))
-        return errors(400, "INVALID_FIELD",
-                      "The external ID field and Id cannot be set in the body of an upsert by external ID", {field});
+        return errors(
+            400, "INVALID_FIELD",
+            "The external ID field and Id cannot be set in the body of an upsert by external ID",
+            {field});
       if (matches.empty()) {
         if (request.param("updateOnly").value_or("") == "true") return not_found();
         json record = {{"Id", new_id("00T")}};
@@ -524,27 +583,36 @@ Response SalesforceEmulator::rest(const Request& request, const std::string& ver
         json errs = write_task(record, with_key, true, user_id, "");
         if (!errs.is_null()) return Response::json(400, errs);
         objects_["Task"].push_back(record);
-        return Response::json(201, {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", true}});
+        return Response::json(201, {{"id", record["Id"]},
+                                    {"success", true},
+                                    {"errors", json::array()},
+                                    {"created", true}});
       }
       json copy = *matches[0];
       json errs = write_task(copy, *body, false, user_id, copy["Id"]);
       if (!errs.is_null()) return Response::json(400, errs);
       *matches[0] = copy;
-      return Response::json(200, {{"id", copy["Id"]}, {"success", true}, {"errors", json::array()}, {"created", false}});
+      return Response::json(
+          200,
+          {{"id", copy["Id"]}, {"success", true}, {"errors", json::array()}, {"created", false}});
     }
   }
   return not_found();
 }
 
-json SalesforceEmulator::write_account(json& record, const json& body, bool insert, const std::string& user_id) {
+json SalesforceEmulator::write_account(json& record, const json& body, bool insert,
+                                       const std::string& user_id) {
   for (const auto& [key, value] : body.items()) {
     if (key == "attributes") continue;
     if (!is_field("Account", key))
-      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Account", {key});
+      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Account",
+                        {key});
     if (key == "Id" || key == "SystemModstamp")
-      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + key, {key});
+      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + key,
+                        {key});
     if (!value.is_string() && !value.is_null())
-      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", key + ": value not of required type", {key});
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", key + ": value not of required type",
+                        {key});
     record[key] = value;
   }
   if (insert && (!record.contains("Name") || !record["Name"].is_string()))
@@ -554,40 +622,54 @@ json SalesforceEmulator::write_account(json& record, const json& body, bool inse
   return nullptr;
 }
 
-json SalesforceEmulator::write_task(json& record, const json& body, bool insert, const std::string& user_id,
-                                    const std::string& except_id) {
+json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
+                                    const std::string& user_id, const std::string& except_id) {
   auto in = [](const std::vector<std::string>& list, const std::string& v) {
     return std::find(list.begin(), list.end(), v) != list.end();
   };
   for (const auto& [key, value] : body.items()) {
     if (key == "attributes") continue;
     if (!is_field("Task", key))
-      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Task", {key});
+      return error_list("INVALID_FIELD", "No such column '" + key + "' on sobject of type Task",
+                        {key});
     if (kReadOnly.count(key))
-      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: " + key +
-                                                               ". Please check the security settings of this field.",
+      return error_list("INVALID_FIELD_FOR_INSERT_UPDATE",
+                        "Unable to create/update fields: " + key +
+                            ". Please check the security settings of this field.",
                         {key});
     if (!value.is_string() && !value.is_null())
-      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", key + ": value not of required type: " + value.dump(), {key});
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD",
+                        key + ": value not of required type: " + value.dump(), {key});
     std::string v = value.is_string() ? value.get<std::string>() : "";
     if (key == "Subject" && v.size() > 255)
-      return error_list("STRING_TOO_LONG", "Subject: data value too large: " + v.substr(0, 40) + "... (max length=255)", {key});
+      return error_list(
+          "STRING_TOO_LONG",
+          "Subject: data value too large: " + v.substr(0, 40) + "... (max length=255)", {key});
     if (key == "Description" && v.size() > 32000)
-      return error_list("STRING_TOO_LONG", "Description: data value too large (max length=32000)", {key});
+      return error_list("STRING_TOO_LONG", "Description: data value too large (max length=32000)",
+                        {key});
     if (key == "Status" && !in(kStatuses, v))
-      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status: bad value for restricted picklist field: " + v, {key});
+      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                        "Status: bad value for restricted picklist field: " + v, {key});
     if (key == "Priority" && !in(kPriorities, v))
-      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Priority: bad value for restricted picklist field: " + v, {key});
+      return error_list("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                        "Priority: bad value for restricted picklist field: " + v, {key});
     if (key == "ActivityDate" && !value.is_null() && !valid_date(v))
-      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD", "Due Date Only: value not of required type: " + v, {key});
+      return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD",
+                        "Due Date Only: value not of required type: " + v, {key});
     if (key == "OwnerId") {
       json* u = looks_like_id(v) ? find("User", v) : nullptr;
-      if (!u) return error_list("INVALID_CROSS_REFERENCE_KEY", "Assigned To ID: id value of incorrect type: " + v, {key});
+      if (!u)
+        return error_list("INVALID_CROSS_REFERENCE_KEY",
+                          "Assigned To ID: id value of incorrect type: " + v, {key});
       if (!(*u)["IsActive"].get<bool>())
-        return error_list("INACTIVE_OWNER_OR_USER", "operation performed with inactive user [" + v + "] as owner of task", {key});
+        return error_list("INACTIVE_OWNER_OR_USER",
+                          "operation performed with inactive user [" + v + "] as owner of task",
+                          {key});
     }
     if (key == "WhatId" && !value.is_null() && !(looks_like_id(v) && find("Account", v)))
-      return error_list("INVALID_CROSS_REFERENCE_KEY", "Related To ID: id value of incorrect type: " + v, {key});
+      return error_list("INVALID_CROSS_REFERENCE_KEY",
+                        "Related To ID: id value of incorrect type: " + v, {key});
     if (key.size() > 3 && key.compare(key.size() - 3, 3, "__c") == 0 && v.size() > 255)
       return error_list("STRING_TOO_LONG", key + ": data value too large (max length=255)", {key});
     record[key] = value;
@@ -599,8 +681,8 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
       if (it == t.end() || !it->is_string() || it->get_ref<const std::string&>() != key) continue;
       if (t["Id"] != except_id)
         return error_list("DUPLICATE_VALUE",
-                          "duplicate value found: " + ext_field_ + " duplicates value on record with id: " +
-                              t["Id"].get<std::string>(),
+                          "duplicate value found: " + ext_field_ +
+                              " duplicates value on record with id: " + t["Id"].get<std::string>(),
                           {ext_field_});
     }
   }
@@ -610,7 +692,8 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
     if (!record.contains("Status")) record["Status"] = "Not Started";
     if (!record.contains("Priority")) record["Priority"] = "Normal";
     if (!record.contains("OwnerId")) record["OwnerId"] = user_id;
-    for (const char* f : {"Subject", "ActivityDate", "WhatId", "WhoId", "Description", "CompletedDateTime"})
+    for (const char* f :
+         {"Subject", "ActivityDate", "WhatId", "WhoId", "Description", "CompletedDateTime"})
       if (!record.contains(f)) record[f] = nullptr;
     for (const auto& f : task_custom_fields_)
       if (!record.contains(f)) record[f] = nullptr;
@@ -629,18 +712,21 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
   return nullptr;
 }
 
-json SalesforceEmulator::project(const std::string& type, const json& record, const std::vector<std::string>& fields,
+json SalesforceEmulator::project(const std::string& type, const json& record,
+                                 const std::vector<std::string>& fields,
                                  const std::string& version) const {
   json out = {{"attributes",
-               {{"type", type}, {"url", "/services/data/" + version + "/sobjects/" + type + "/" + record["Id"].get<std::string>()}}}};
+               {{"type", type},
+                {"url", "/services/data/" + version + "/sobjects/" + type + "/" +
+                            record["Id"].get<std::string>()}}}};
   for (const auto& f : fields) {
     auto dot = f.find('.');
     if (dot == std::string::npos) {
       json value = record.value(f, json());
       // Salesforce sends empty fields as null; the API description (spec/) declares these
       // fields non-nullable, so the sandbox leaves them out instead.
-      static const std::set<std::string> kNotNullable = {"Subject", "Status", "Priority", "OwnerId",
-                                                         "WhatId",  "WhoId",  "Description"};
+      static const std::set<std::string> kNotNullable = {
+          "Subject", "Status", "Priority", "OwnerId", "WhatId", "WhoId", "Description"};
       if (value.is_null() && kNotNullable.count(f)) continue;
       out[f] = value;
       continue;
@@ -658,32 +744,50 @@ json SalesforceEmulator::project(const std::string& type, const json& record, co
       continue;
     }
     if (!out.contains(rel) || out[rel].is_null())
-      out[rel] = {{"attributes", {{"type", "User"}, {"url", "/services/data/" + version + "/sobjects/User/" + target.get<std::string>()}}}};
+      out[rel] = {
+          {"attributes",
+           {{"type", "User"},
+            {"url", "/services/data/" + version + "/sobjects/User/" + target.get<std::string>()}}}};
     out[rel][sub] = user->value(sub, json());
   }
   return out;
 }
 
 Response SalesforceEmulator::describe_task(const std::string& version) const {
-  auto field = [](const std::string& name, const std::string& type, int length, bool updateable, bool custom,
-                  bool external = false, json picklist = json::array()) {
-    return json{{"name", name},          {"label", name},         {"type", type},
-                {"length", length},      {"externalId", external}, {"unique", external},
-                {"idLookup", name == "Id" || external},           {"nillable", name != "Id" && name != "Status"},
-                {"createable", updateable}, {"updateable", updateable}, {"custom", custom},
-                {"picklistValues", picklist}, {"referenceTo", json::array()}, {"relationshipName", nullptr}};
+  auto field = [](const std::string& name, const std::string& type, int length, bool updateable,
+                  bool custom, bool external = false, json picklist = json::array()) {
+    return json{{"name", name},
+                {"label", name},
+                {"type", type},
+                {"length", length},
+                {"externalId", external},
+                {"unique", external},
+                {"idLookup", name == "Id" || external},
+                {"nillable", name != "Id" && name != "Status"},
+                {"createable", updateable},
+                {"updateable", updateable},
+                {"custom", custom},
+                {"picklistValues", picklist},
+                {"referenceTo", json::array()},
+                {"relationshipName", nullptr}};
   };
   auto picklist = [](const std::vector<std::string>& values, const std::string& def) {
     json out = json::array();
     for (const auto& v : values)
-      out.push_back({{"value", v}, {"label", v}, {"active", true}, {"defaultValue", v == def}, {"validFor", nullptr}});
+      out.push_back({{"value", v},
+                     {"label", v},
+                     {"active", true},
+                     {"defaultValue", v == def},
+                     {"validFor", nullptr}});
     return out;
   };
   json fields = json::array();
   fields.push_back(field("Id", "id", 18, false, false));
   fields.push_back(field("Subject", "combobox", 255, true, false));
-  fields.push_back(field("Status", "picklist", 255, true, false, false, picklist(kStatuses, "Not Started")));
-  fields.push_back(field("Priority", "picklist", 40, true, false, false, picklist(kPriorities, "Normal")));
+  fields.push_back(
+      field("Status", "picklist", 255, true, false, false, picklist(kStatuses, "Not Started")));
+  fields.push_back(
+      field("Priority", "picklist", 40, true, false, false, picklist(kPriorities, "Normal")));
   fields.push_back(field("ActivityDate", "date", 0, true, false));
   fields.push_back(field("OwnerId", "reference", 18, true, false));
   fields.push_back(field("WhatId", "reference", 18, true, false));
@@ -691,20 +795,24 @@ Response SalesforceEmulator::describe_task(const std::string& version) const {
   fields.push_back(field("IsClosed", "boolean", 0, false, false));
   fields.push_back(field("CompletedDateTime", "datetime", 0, false, false));
   fields.push_back(field("SystemModstamp", "datetime", 0, false, false));
-  for (const auto& f : task_custom_fields_) fields.push_back(field(f, "string", 255, true, true, f == ext_field_));
+  for (const auto& f : task_custom_fields_)
+    fields.push_back(field(f, "string", 255, true, true, f == ext_field_));
   std::string base = "/services/data/" + version + "/sobjects/Task";
-  return Response::json(200, {{"name", "Task"},
-                              {"label", "Task"},
-                              {"labelPlural", "Tasks"},
-                              {"keyPrefix", "00T"},
-                              {"custom", false},
-                              {"createable", true},
-                              {"updateable", true},
-                              {"deletable", true},
-                              {"queryable", true},
-                              {"searchable", true},
-                              {"urls", {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}},
-                              {"fields", fields}});
+  return Response::json(
+      200,
+      {{"name", "Task"},
+       {"label", "Task"},
+       {"labelPlural", "Tasks"},
+       {"keyPrefix", "00T"},
+       {"custom", false},
+       {"createable", true},
+       {"updateable", true},
+       {"deletable", true},
+       {"queryable", true},
+       {"searchable", true},
+       {"urls",
+        {{"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}}},
+       {"fields", fields}});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -727,11 +835,16 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
            is_field("User", f.substr(dot + 1));
   };
   for (const auto& f : parsed->fields)
-    if (!check_field(f)) return errors(400, "INVALID_FIELD", "No such column '" + f + "' on entity '" + type + "'.");
+    if (!check_field(f))
+      return errors(400, "INVALID_FIELD", "No such column '" + f + "' on entity '" + type + "'.");
   for (const auto& c : parsed->where)
-    if (!is_field(type, c.field)) return errors(400, "INVALID_FIELD", "No such column '" + c.field + "' on entity '" + type + "'.");
+    if (!is_field(type, c.field))
+      return errors(400, "INVALID_FIELD",
+                    "No such column '" + c.field + "' on entity '" + type + "'.");
   for (const auto& o : parsed->order_by)
-    if (!is_field(type, o.field)) return errors(400, "INVALID_FIELD", "No such column '" + o.field + "' on entity '" + type + "'.");
+    if (!is_field(type, o.field))
+      return errors(400, "INVALID_FIELD",
+                    "No such column '" + o.field + "' on entity '" + type + "'.");
 
   std::vector<const json*> hits;
   for (const auto& r : objects_[type]) {
@@ -743,7 +856,8 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
         bool any = false;
         if (value.is_string() && !dt) {
           std::string v = lower(value.get<std::string>());
-          for (const auto& lit : c.values) any = any || (lit.kind == SoqlLiteral::Kind::kString && lower(lit.text) == v);
+          for (const auto& lit : c.values)
+            any = any || (lit.kind == SoqlLiteral::Kind::kString && lower(lit.text) == v);
         } else {
           for (const auto& v : c.values) any = any || compare(value, v, dt) == 0;
         }
@@ -751,15 +865,23 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
       } else {
         auto cmp = compare(value, c.values[0], dt);
         if (!cmp && c.values[0].kind != SoqlLiteral::Kind::kNull && !value.is_null())
-          return errors(400, "INVALID_FIELD", "value of filter criterion for field '" + c.field + "' must be of type " +
-                                                  (dt ? "dateTime" : "string") + " and should not be enclosed in quotes");
-        if (c.op == "=") keep = cmp && *cmp == 0;
-        else if (c.op == "!=") keep = !cmp || *cmp != 0;
-        else if (c.op == "<") keep = cmp && *cmp < 0;
-        else if (c.op == "<=") keep = cmp && *cmp <= 0;
-        else if (c.op == ">") keep = cmp && *cmp > 0;
-        else if (c.op == ">=") keep = cmp && *cmp >= 0;
-        else return errors(400, "MALFORMED_QUERY", "unexpected token: '" + c.op + "'");
+          return errors(400, "INVALID_FIELD",
+                        "value of filter criterion for field '" + c.field + "' must be of type " +
+                            (dt ? "dateTime" : "string") + " and should not be enclosed in quotes");
+        if (c.op == "=")
+          keep = cmp && *cmp == 0;
+        else if (c.op == "!=")
+          keep = !cmp || *cmp != 0;
+        else if (c.op == "<")
+          keep = cmp && *cmp < 0;
+        else if (c.op == "<=")
+          keep = cmp && *cmp <= 0;
+        else if (c.op == ">")
+          keep = cmp && *cmp > 0;
+        else if (c.op == ">=")
+          keep = cmp && *cmp >= 0;
+        else
+          return errors(400, "MALFORMED_QUERY", "unexpected token: '" + c.op + "'");
         if (c.values[0].kind == SoqlLiteral::Kind::kNull && c.op != "=" && c.op != "!=")
           return errors(400, "MALFORMED_QUERY", "null can only be compared with = or !=");
       }
@@ -772,21 +894,26 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
       const json va = a->value(o.field, json()), vb = b->value(o.field, json());
       if (va == vb) continue;
       bool less;
-      if (va.is_null() || vb.is_null()) less = va.is_null();  // nulls first
-      else if (kDateTimeFields.count(o.field)) less = parse_datetime_ms(va.get<std::string>()) < parse_datetime_ms(vb.get<std::string>());
-      else less = va < vb;
+      if (va.is_null() || vb.is_null())
+        less = va.is_null();  // nulls first
+      else if (kDateTimeFields.count(o.field))
+        less = parse_datetime_ms(va.get<std::string>()) < parse_datetime_ms(vb.get<std::string>());
+      else
+        less = va < vb;
       return o.descending ? !less : less;
     }
     return false;
   });
-  if (parsed->limit && static_cast<long long>(hits.size()) > *parsed->limit) hits.resize(static_cast<std::size_t>(*parsed->limit));
+  if (parsed->limit && static_cast<long long>(hits.size()) > *parsed->limit)
+    hits.resize(static_cast<std::size_t>(*parsed->limit));
 
   std::size_t batch = batch_size_;
   if (auto options = request.header("sforce-query-options")) {
     auto pos = options->find("batchSize=");
     if (pos != std::string::npos) {
       try {
-        batch = std::min(batch, static_cast<std::size_t>(std::clamp(std::stoi(options->substr(pos + 10)), 200, 2000)));
+        batch = std::min(batch, static_cast<std::size_t>(
+                                    std::clamp(std::stoi(options->substr(pos + 10)), 200, 2000)));
       } catch (const std::exception&) {
       }
     }
@@ -796,10 +923,14 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
   char locator[24];
   std::snprintf(locator, sizeof locator, "01g%012dAAA", next_id_++);
   json page = json::array();
-  for (std::size_t i = 0; i < cursor.records.size() && i < batch; ++i) page.push_back(cursor.records[i]);
-  json out = {{"totalSize", cursor.records.size()}, {"done", cursor.records.size() <= batch}, {"records", page}};
+  for (std::size_t i = 0; i < cursor.records.size() && i < batch; ++i)
+    page.push_back(cursor.records[i]);
+  json out = {{"totalSize", cursor.records.size()},
+              {"done", cursor.records.size() <= batch},
+              {"records", page}};
   if (cursor.records.size() > batch) {
-    out["nextRecordsUrl"] = "/services/data/" + version + "/query/" + locator + "-" + std::to_string(batch);
+    out["nextRecordsUrl"] =
+        "/services/data/" + version + "/query/" + locator + "-" + std::to_string(batch);
     cursors_[std::string(locator) + "#" + std::to_string(batch)] = std::move(cursor);
     if (cursors_.size() > 100) cursors_.erase(cursors_.begin());
   }
@@ -808,7 +939,8 @@ Response SalesforceEmulator::query(const Request& request, const std::string& ve
 
 Response SalesforceEmulator::query_more(const std::string& version, const std::string& locator) {
   auto dash = locator.rfind('-');
-  if (dash == std::string::npos) return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  if (dash == std::string::npos)
+    return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
   std::string id = locator.substr(0, dash);
   std::size_t offset = 0;
   try {
@@ -824,19 +956,24 @@ Response SalesforceEmulator::query_more(const std::string& version, const std::s
   const auto& records = it->second.records;
   if (offset > records.size()) return errors(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
   json page = json::array();
-  for (std::size_t i = offset; i < records.size() && i < offset + batch; ++i) page.push_back(records[i]);
+  for (std::size_t i = offset; i < records.size() && i < offset + batch; ++i)
+    page.push_back(records[i]);
   bool done = offset + batch >= records.size();
   json out = {{"totalSize", records.size()}, {"done", done}, {"records", page}};
-  if (!done) out["nextRecordsUrl"] = "/services/data/" + version + "/query/" + id + "-" + std::to_string(offset + batch);
+  if (!done)
+    out["nextRecordsUrl"] =
+        "/services/data/" + version + "/query/" + id + "-" + std::to_string(offset + batch);
   return Response::json(200, out);
 }
 
 // ---------------------------------------------------------------------------------------------
 // sObject Collections (Task only; one API call each). Per-record errors carry the code as
-// `statusCode` (Salesforce's name) and as `errorCode` (what the API description's ApiError requires).
+// `statusCode` (Salesforce's name) and as `errorCode` (what the API description's ApiError
+// requires).
 
 Response SalesforceEmulator::collections(const Request& request, const std::string& version,
-                                         const std::vector<std::string>& parts, const std::string& user_id) {
+                                         const std::vector<std::string>& parts,
+                                         const std::string& user_id) {
   auto body = request.json();
   auto bad = [](const std::string& msg) { return errors(400, "INVALID_FIELD", msg); };
   if (parts.size() == 2 && (request.method == "POST" || request.method == "PATCH")) {
@@ -844,21 +981,33 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
       return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
     const json& records = (*body)["records"];
     if (records.empty() || records.size() > 200)
-      return errors(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+      return errors(400, "EXCEEDED_ID_LIMIT",
+                    "record limit reached. cannot submit more than 200 records into this call");
     bool all_or_none = body->value("allOrNone", false);
     bool insert = request.method == "POST";
     json results = json::array();
     auto saved = objects_["Task"];
     bool failed = false;
     for (const auto& r : records) {
-      if (!r.is_object() || !r.contains("attributes") || r["attributes"].value("type", "") != "Task") {
-        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_TYPE"}, {"errorCode", "INVALID_TYPE"}, {"message", "only Task records are supported by the sandbox"}, {"fields", json::array()}}})}});
+      if (!r.is_object() || !r.contains("attributes") ||
+          r["attributes"].value("type", "") != "Task") {
+        results.push_back(
+            {{"success", false},
+             {"errors", json::array({{{"statusCode", "INVALID_TYPE"},
+                                      {"errorCode", "INVALID_TYPE"},
+                                      {"message", "only Task records are supported by the sandbox"},
+                                      {"fields", json::array()}}})}});
         failed = true;
         continue;
       }
       json* existing = insert ? nullptr : find("Task", r.value("Id", ""));
       if (!insert && !existing) {
-        results.push_back({{"id", r.value("Id", "")}, {"success", false}, {"errors", json::array({{{"statusCode", "INVALID_ID_FIELD"}, {"errorCode", "INVALID_ID_FIELD"}, {"message", "invalid record id"}, {"fields", json::array()}}})}});
+        results.push_back({{"id", r.value("Id", "")},
+                           {"success", false},
+                           {"errors", json::array({{{"statusCode", "INVALID_ID_FIELD"},
+                                                    {"errorCode", "INVALID_ID_FIELD"},
+                                                    {"message", "invalid record id"},
+                                                    {"fields", json::array()}}})}});
         failed = true;
         continue;
       }
@@ -867,34 +1016,51 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
       json record = insert ? json{{"Id", new_id("00T")}} : *existing;
       json errs = write_task(record, fields, insert, user_id, record["Id"]);
       if (!errs.is_null()) {
-        for (auto& e : errs) e = {{"statusCode", e["errorCode"]}, {"errorCode", e["errorCode"]}, {"message", e["message"]}, {"fields", e.value("fields", json::array())}};
+        for (auto& e : errs)
+          e = {{"statusCode", e["errorCode"]},
+               {"errorCode", e["errorCode"]},
+               {"message", e["message"]},
+               {"fields", e.value("fields", json::array())}};
         results.push_back({{"success", false}, {"errors", errs}});
         failed = true;
         continue;
       }
-      if (insert) objects_["Task"].push_back(record);
-      else *existing = record;
+      if (insert)
+        objects_["Task"].push_back(record);
+      else
+        *existing = record;
       results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
     }
     if (failed && all_or_none) {
       objects_["Task"] = saved;
       for (auto& r : results)
-        if (r["success"].get<bool>()) r = {{"success", false}, {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"message", "Record rolled back because not all records were valid and the request was using AllOrNone header"}, {"fields", json::array()}}})}};
+        if (r["success"].get<bool>())
+          r = {{"success", false},
+               {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
+                                        {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
+                                        {"message",
+                                         "Record rolled back because not all records were valid "
+                                         "and the request was using AllOrNone header"},
+                                        {"fields", json::array()}}})}};
     }
     return Response::json(200, results);
   }
-  if (parts.size() == 3 && parts[2] == "Task" && (request.method == "GET" || request.method == "POST")) {
+  if (parts.size() == 3 && parts[2] == "Task" &&
+      (request.method == "GET" || request.method == "POST")) {
     std::vector<std::string> ids, fields;
     if (request.method == "GET") {
       ids = split(request.param("ids").value_or(""), ',');
       fields = split(request.param("fields").value_or(""), ',');
     } else {
-      if (!body || !body->is_object() || !(*body)["ids"].is_array() || !(*body)["fields"].is_array())
+      if (!body || !body->is_object() || !(*body)["ids"].is_array() ||
+          !(*body)["fields"].is_array())
         return errors(400, "JSON_PARSER_ERROR", "ids and fields: expected arrays");
       for (const auto& i : (*body)["ids"]) ids.push_back(i.is_string() ? i.get<std::string>() : "");
-      for (const auto& f : (*body)["fields"]) fields.push_back(f.is_string() ? f.get<std::string>() : "");
+      for (const auto& f : (*body)["fields"])
+        fields.push_back(f.is_string() ? f.get<std::string>() : "");
     }
-    if (ids.empty() || fields.empty()) return errors(400, "MALFORMED_ID", "ids and fields are required");
+    if (ids.empty() || fields.empty())
+      return errors(400, "MALFORMED_ID", "ids and fields are required");
     if (ids.size() > 2000) return errors(400, "EXCEEDED_ID_LIMIT", "more than 2000 ids");
     for (const auto& f : fields)
       if (!is_field("Task", f)) return bad("No such column '" + f + "' on sobject of type Task");
@@ -905,12 +1071,17 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
     }
     return Response::json(200, out);
   }
-  if (parts.size() == 4 && parts[2] == "Task" && request.method == "PATCH") {  // upsert by external id
-    if (parts[3] != ext_field_) return errors(404, "NOT_FOUND", "Provided external ID field does not exist or is not accessible: " + parts[3]);
-    if (!body || !body->is_object() || !(*body)["records"].is_array()) return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+  if (parts.size() == 4 && parts[2] == "Task" &&
+      request.method == "PATCH") {  // upsert by external id
+    if (parts[3] != ext_field_)
+      return errors(404, "NOT_FOUND",
+                    "Provided external ID field does not exist or is not accessible: " + parts[3]);
+    if (!body || !body->is_object() || !(*body)["records"].is_array())
+      return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
     const json& records = (*body)["records"];
     if (records.empty() || records.size() > 200)
-      return errors(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call");
+      return errors(400, "EXCEEDED_ID_LIMIT",
+                    "record limit reached. cannot submit more than 200 records into this call");
     bool all_or_none = body->value("allOrNone", false);
     auto saved = all_or_none ? objects_["Task"] : std::vector<json>{};
     bool failed = false;
@@ -919,23 +1090,48 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
     for (const auto& r : records) {
       if (!r.is_object() || !r.contains("attributes") || !r["attributes"].is_object() ||
           r["attributes"].value("type", "") != "Task") {
-        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_TYPE"}, {"errorCode", "INVALID_TYPE"}, {"message", "every record needs attributes.type Task (the type in the URL)"}, {"fields", json::array()}}})}});
+        results.push_back(
+            {{"success", false},
+             {"errors",
+              json::array(
+                  {{{"statusCode", "INVALID_TYPE"},
+                    {"errorCode", "INVALID_TYPE"},
+                    {"message", "every record needs attributes.type Task (the type in the URL)"},
+                    {"fields", json::array()}}})}});
         failed = true;
         continue;
       }
-      std::string key = r.contains(ext_field_) && r[ext_field_].is_string() ? r[ext_field_].get<std::string>() : "";
+      std::string key = r.contains(ext_field_) && r[ext_field_].is_string()
+                            ? r[ext_field_].get<std::string>()
+                            : "";
       if (key.empty()) {
-        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "REQUIRED_FIELD_MISSING"}, {"errorCode", "REQUIRED_FIELD_MISSING"}, {"message", "Required fields are missing: [" + ext_field_ + "]"}, {"fields", json::array({ext_field_})}}})}});
+        results.push_back(
+            {{"success", false},
+             {"errors",
+              json::array({{{"statusCode", "REQUIRED_FIELD_MISSING"},
+                            {"errorCode", "REQUIRED_FIELD_MISSING"},
+                            {"message", "Required fields are missing: [" + ext_field_ + "]"},
+                            {"fields", json::array({ext_field_})}}})}});
         failed = true;
         continue;
       }
       if (!seen.insert(key).second) {  // the same key twice in one request
-        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "DUPLICATE_EXTERNAL_ID"}, {"errorCode", "DUPLICATE_EXTERNAL_ID"}, {"message", "Duplicate external id specified: " + key}, {"fields", json::array({ext_field_})}}})}});
+        results.push_back(
+            {{"success", false},
+             {"errors", json::array({{{"statusCode", "DUPLICATE_EXTERNAL_ID"},
+                                      {"errorCode", "DUPLICATE_EXTERNAL_ID"},
+                                      {"message", "Duplicate external id specified: " + key},
+                                      {"fields", json::array({ext_field_})}}})}});
         failed = true;
         continue;
       }
       if (r.contains("Id")) {
-        results.push_back({{"success", false}, {"errors", json::array({{{"statusCode", "INVALID_FIELD"}, {"errorCode", "INVALID_FIELD"}, {"message", "Id cannot be set in an upsert by external ID"}, {"fields", json::array({"Id"})}}})}});
+        results.push_back(
+            {{"success", false},
+             {"errors", json::array({{{"statusCode", "INVALID_FIELD"},
+                                      {"errorCode", "INVALID_FIELD"},
+                                      {"message", "Id cannot be set in an upsert by external ID"},
+                                      {"fields", json::array({"Id"})}}})}});
         failed = true;
         continue;
       }
@@ -946,19 +1142,35 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
       if (!insert) fields.erase(ext_field_);
       json errs = write_task(record, fields, insert, user_id, record["Id"]);
       if (!errs.is_null()) {
-        for (auto& e : errs) e = {{"statusCode", e["errorCode"]}, {"errorCode", e["errorCode"]}, {"message", e["message"]}, {"fields", e.value("fields", json::array())}};
+        for (auto& e : errs)
+          e = {{"statusCode", e["errorCode"]},
+               {"errorCode", e["errorCode"]},
+               {"message", e["message"]},
+               {"fields", e.value("fields", json::array())}};
         results.push_back({{"success", false}, {"errors", errs}});
         failed = true;
         continue;
       }
-      if (insert) objects_["Task"].push_back(record);
-      else *matches[0] = record;
-      results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", insert}});
+      if (insert)
+        objects_["Task"].push_back(record);
+      else
+        *matches[0] = record;
+      results.push_back({{"id", record["Id"]},
+                         {"success", true},
+                         {"errors", json::array()},
+                         {"created", insert}});
     }
     if (failed && all_or_none) {
       objects_["Task"] = saved;
       for (auto& r : results)
-        if (r["success"].get<bool>()) r = {{"success", false}, {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"}, {"message", "Record rolled back because not all records were valid and the request was using AllOrNone header"}, {"fields", json::array()}}})}};
+        if (r["success"].get<bool>())
+          r = {{"success", false},
+               {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
+                                        {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
+                                        {"message",
+                                         "Record rolled back because not all records were valid "
+                                         "and the request was using AllOrNone header"},
+                                        {"fields", json::array()}}})}};
     }
     return Response::json(200, results);
   }
@@ -975,11 +1187,17 @@ std::optional<Response> SalesforceEmulator::control(const Request& request) {
     std::string email = body.value("user", "");
     // A person the sandbox does not know yet becomes an active User (demo agents act as anyone).
     if (user_id(email).empty() && email.find('@') != std::string::npos && email.size() <= 80)
-      objects_["User"].push_back({{"Id", new_id("005")}, {"Email", email}, {"Username", email},
-                                  {"Name", email.substr(0, email.find('@'))}, {"IsActive", true}});
+      objects_["User"].push_back({{"Id", new_id("005")},
+                                  {"Email", email},
+                                  {"Username", email},
+                                  {"Name", email.substr(0, email.find('@'))},
+                                  {"IsActive", true}});
     std::string token = session_for(email, "");
-    if (token.empty()) return Response::json(404, {{"error", "no sandbox user with e-mail '" + email + "'"}});
-    return Response::json(201, {{"access_token", token}, {"instance_url", instance_url_}, {"user_id", user_id(email)}});
+    if (token.empty())
+      return Response::json(404, {{"error", "no sandbox user with e-mail '" + email + "'"}});
+    return Response::json(
+        201,
+        {{"access_token", token}, {"instance_url", instance_url_}, {"user_id", user_id(email)}});
   }
   if (request.path == "/_sandbox/expire-sessions" && request.method == "POST") {
     expire_sessions();
@@ -998,7 +1216,8 @@ std::optional<Response> SalesforceEmulator::control(const Request& request) {
     stall_ms_ = body.value("delay_ms", 1500);
     return Response::json(200, {{"ok", true}});
   }
-  if (request.path == "/_sandbox/tasks" && request.method == "GET") return Response::json(200, {{"tasks", objects_["Task"]}});
+  if (request.path == "/_sandbox/tasks" && request.method == "GET")
+    return Response::json(200, {{"tasks", objects_["Task"]}});
   return std::nullopt;
 }
 

@@ -26,13 +26,15 @@ bool tokenize(const std::string& in, std::vector<Token>& out, std::string& error
       ++i;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       std::size_t j = i;
-      while (j < in.size() && (std::isalnum(static_cast<unsigned char>(in[j])) || in[j] == '_' || in[j] == '.')) ++j;
+      while (j < in.size() &&
+             (std::isalnum(static_cast<unsigned char>(in[j])) || in[j] == '_' || in[j] == '.'))
+        ++j;
       out.push_back({Token::Kind::kWord, in.substr(i, j - i)});
       i = j;
     } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '-') {
       std::size_t j = i + 1;
-      while (j < in.size() && (std::isalnum(static_cast<unsigned char>(in[j])) || in[j] == ':' || in[j] == '.' ||
-                               in[j] == '+' || in[j] == '-'))
+      while (j < in.size() && (std::isalnum(static_cast<unsigned char>(in[j])) || in[j] == ':' ||
+                               in[j] == '.' || in[j] == '+' || in[j] == '-'))
         ++j;
       out.push_back({Token::Kind::kLiteral, in.substr(i, j - i)});
       i = j;
@@ -89,8 +91,11 @@ bool valid_field(const std::string& name) {
 
 std::optional<long long> parse_datetime_ms(const std::string& s) {
   int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return std::nullopt;
-  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
+  if (s.size() < 20 ||
+      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+    return std::nullopt;
+  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+    return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   std::size_t i = 19;
   long long ms = 0;
@@ -119,8 +124,10 @@ std::optional<long long> parse_datetime_ms(const std::string& s) {
     return std::nullopt;
   }
   using namespace std::chrono;
-  auto when = sys_days(year_month_day(year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))));
-  long long secs = duration_cast<seconds>(when.time_since_epoch()).count() + h * 3600LL + mi * 60LL + sec - offset_min * 60;
+  auto when = sys_days(
+      year_month_day(year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))));
+  long long secs = duration_cast<seconds>(when.time_since_epoch()).count() + h * 3600LL +
+                   mi * 60LL + sec - offset_min * 60;
   return secs * 1000 + ms;
 }
 
@@ -131,9 +138,10 @@ std::string format_datetime_ms(long long millis) {
   year_month_day ymd(day);
   hh_mm_ss hms(t - day);
   char out[40];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03d+0000", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                int(hms.seconds().count()), int(hms.subseconds().count()));
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03d+0000", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                int(hms.minutes().count()), int(hms.seconds().count()),
+                int(hms.subseconds().count()));
   return out;
 }
 
@@ -161,14 +169,16 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
     return std::nullopt;
   };
   auto reserved = [&](const std::string& w) {
-    static const char* kReserved[] = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "ORDER", "BY", "LIMIT", "IN",
-                                      "ASC", "DESC", "NULLS", "OFFSET", "GROUP", "HAVING"};
+    static const char* kReserved[] = {"SELECT", "FROM",   "WHERE", "AND",   "OR",  "NOT",
+                                      "ORDER",  "BY",     "LIMIT", "IN",    "ASC", "DESC",
+                                      "NULLS",  "OFFSET", "GROUP", "HAVING"};
     for (const char* r : kReserved)
       if (upper(w) == r) return true;
     return false;
   };
   auto field = [&](std::string& out) {
-    if (t[p].kind != Token::Kind::kWord || reserved(t[p].text) || !valid_field(t[p].text)) return false;
+    if (t[p].kind != Token::Kind::kWord || reserved(t[p].text) || !valid_field(t[p].text))
+      return false;
     out = t[p++].text;
     return true;
   };
@@ -179,7 +189,8 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
       out.text = k.text;
     } else if (k.kind == Token::Kind::kWord && (upper(k.text) == "NULL")) {
       out.kind = SoqlLiteral::Kind::kNull;
-    } else if (k.kind == Token::Kind::kWord && (upper(k.text) == "TRUE" || upper(k.text) == "FALSE")) {
+    } else if (k.kind == Token::Kind::kWord &&
+               (upper(k.text) == "TRUE" || upper(k.text) == "FALSE")) {
       out.kind = SoqlLiteral::Kind::kBool;
       out.boolean = upper(k.text) == "TRUE";
     } else if (k.kind == Token::Kind::kLiteral) {
@@ -191,7 +202,8 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
         out.kind = SoqlLiteral::Kind::kDate;
       } else {
         for (std::size_t i = 0; i < k.text.size(); ++i)
-          if (!std::isdigit(static_cast<unsigned char>(k.text[i])) && k.text[i] != '.' && !(i == 0 && k.text[i] == '-'))
+          if (!std::isdigit(static_cast<unsigned char>(k.text[i])) && k.text[i] != '.' &&
+              !(i == 0 && k.text[i] == '-'))
             return false;
         out.kind = SoqlLiteral::Kind::kNumber;
       }
@@ -210,7 +222,8 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
     q.fields.push_back(f);
   } while (punct(","));
   if (!word("FROM")) return fail("FROM");
-  if (t[p].kind != Token::Kind::kWord || reserved(t[p].text) || t[p].text.find('.') != std::string::npos)
+  if (t[p].kind != Token::Kind::kWord || reserved(t[p].text) ||
+      t[p].text.find('.') != std::string::npos)
     return fail("an object name");
   q.object = t[p++].text;
   if (word("WHERE")) {
@@ -227,7 +240,8 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
         } while (punct(","));
         if (!punct(")")) return fail(")");
       } else {
-        if (t[p].kind != Token::Kind::kPunct || t[p].text == "(" || t[p].text == ")" || t[p].text == ",")
+        if (t[p].kind != Token::Kind::kPunct || t[p].text == "(" || t[p].text == ")" ||
+            t[p].text == ",")
           return fail("an operator");
         c.op = t[p++].text;
         SoqlLiteral v;
@@ -242,8 +256,10 @@ std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error)
     do {
       SoqlOrder o;
       if (!field(o.field)) return fail("a field name");
-      if (word("DESC")) o.descending = true;
-      else word("ASC");
+      if (word("DESC"))
+        o.descending = true;
+      else
+        word("ASC");
       if (word("NULLS") && !word("FIRST") && !word("LAST")) return fail("FIRST or LAST");
       q.order_by.push_back(o);
     } while (punct(","));

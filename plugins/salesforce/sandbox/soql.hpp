@@ -16,14 +16,14 @@ namespace disputed::sandbox::salesforce {
 struct SoqlLiteral {
   enum class Kind { kString, kNull, kBool, kNumber, kDate, kDateTime };
   Kind kind = Kind::kNull;
-  std::string text;          ///< the string's value, or the literal as written
+  std::string text;  ///< the string's value, or the literal as written
   bool boolean = false;
-  long long millis = 0;      ///< kDateTime: UTC milliseconds since the epoch
+  long long millis = 0;  ///< kDateTime: UTC milliseconds since the epoch
 };
 
 struct SoqlCondition {
   std::string field;
-  std::string op;  ///< = != < <= > >= IN
+  std::string op;                   ///< = != < <= > >= IN
   std::vector<SoqlLiteral> values;  ///< one, or the IN list
 };
 

@@ -3,10 +3,11 @@
 // Completion is read back by one SOQL query per poll on SystemModstamp (API-NOTES 1.10).
 //
 // Vendor references:
-//   upsert by external id  https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html
-//   query + paging         https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.html
-//   errors                 https://developer.salesforce.com/docs/platform/api-rest/guide/errorcodes.html
-//   Sforce-Limit-Info      https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
+//   upsert by external id
+//   https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html query + paging
+//   https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.html errors
+//   https://developer.salesforce.com/docs/platform/api-rest/guide/errorcodes.html Sforce-Limit-Info
+//   https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
 
 #include <algorithm>
 #include <map>
@@ -69,7 +70,8 @@ bool valid_id(const std::string& id) {
 }
 
 /// Parses and checks the settings; problems name the JSON pointer of the field.
-std::optional<Settings> parse_settings(const std::string& text, std::vector<sdk::ConfigProblem>& problems) {
+std::optional<Settings> parse_settings(const std::string& text,
+                                       std::vector<sdk::ConfigProblem>& problems) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     problems.push_back({"", "settings must be a JSON object"});
@@ -77,10 +79,11 @@ std::optional<Settings> parse_settings(const std::string& text, std::vector<sdk:
   }
   Settings s;
   static const std::set<std::string> known = {
-      "api_version",    "external_id_field",    "outcome_field",     "outcome_by_status", "close_status",
-      "cancel_status",  "escalation_priority",  "default_priority",  "time_zone",         "account_number_field",
-      "invoice_object", "invoice_number_field", "owner_fallback",    "dispute_url",       "limit_backoff_seconds",
-      "poll_overlap_seconds", "max_pages_per_poll", "request_timeout_ms"};
+      "api_version",        "external_id_field",    "outcome_field",         "outcome_by_status",
+      "close_status",       "cancel_status",        "escalation_priority",   "default_priority",
+      "time_zone",          "account_number_field", "invoice_object",        "invoice_number_field",
+      "owner_fallback",     "dispute_url",          "limit_backoff_seconds", "poll_overlap_seconds",
+      "max_pages_per_poll", "request_timeout_ms"};
   for (const auto& [key, _] : j.items())
     if (!known.count(key)) problems.push_back({"/" + key, "unknown setting"});
   auto text_field = [&](const char* key, std::string& out, auto&& check, const char* why) {
@@ -93,39 +96,53 @@ std::optional<Settings> parse_settings(const std::string& text, std::vector<sdk:
   };
   auto int_field = [&](const char* key, int& out, int min, int max) {
     if (!j.contains(key)) return;
-    if (!j[key].is_number_integer() || j[key].get<long long>() < min || j[key].get<long long>() > max) {
-      problems.push_back({std::string("/") + key, "must be an integer from " + std::to_string(min) + " to " +
-                                                      std::to_string(max)});
+    if (!j[key].is_number_integer() || j[key].get<long long>() < min ||
+        j[key].get<long long>() > max) {
+      problems.push_back({std::string("/") + key, "must be an integer from " + std::to_string(min) +
+                                                      " to " + std::to_string(max)});
       return;
     }
     out = j[key].get<int>();
   };
   auto nonempty = [](const std::string& v) { return !v.empty() && v.size() <= 255; };
-  text_field("api_version", s.api_version,
-             [](const std::string& v) { return std::regex_match(v, std::regex("^v[0-9]{2}\\.0$")); },
-             "must look like v62.0");
-  text_field("external_id_field", s.ext_field, [](const std::string& v) { return is_name(v, true); },
-             "must be a custom field API name ending in __c");
-  text_field("outcome_field", s.outcome_field, [](const std::string& v) { return v.empty() || is_name(v, true); },
-             "must be a custom field API name ending in __c, or empty");
+  text_field(
+      "api_version", s.api_version,
+      [](const std::string& v) { return std::regex_match(v, std::regex("^v[0-9]{2}\\.0$")); },
+      "must look like v62.0");
+  text_field(
+      "external_id_field", s.ext_field, [](const std::string& v) { return is_name(v, true); },
+      "must be a custom field API name ending in __c");
+  text_field(
+      "outcome_field", s.outcome_field,
+      [](const std::string& v) { return v.empty() || is_name(v, true); },
+      "must be a custom field API name ending in __c, or empty");
   text_field("close_status", s.close_status, nonempty, "must be a Task Status value");
   text_field("cancel_status", s.cancel_status, nonempty, "must be a Task Status value");
-  text_field("escalation_priority", s.escalation_priority, nonempty, "must be a Task Priority value");
+  text_field("escalation_priority", s.escalation_priority, nonempty,
+             "must be a Task Priority value");
   text_field("default_priority", s.default_priority, nonempty, "must be a Task Priority value");
-  text_field("time_zone", s.time_zone, [](const std::string& v) { return known_time_zone(v); },
-             "must be an IANA time zone such as Europe/Amsterdam");
-  text_field("account_number_field", s.account_number_field, [](const std::string& v) { return is_name(v, false); },
-             "must be a field API name");
-  text_field("invoice_object", s.invoice_object, [](const std::string& v) { return is_name(v, true); },
-             "must be a custom object API name ending in __c");
-  text_field("invoice_number_field", s.invoice_number_field, [](const std::string& v) { return is_name(v, false); },
-             "must be a field API name");
-  text_field("owner_fallback", s.owner_fallback,
-             [](const std::string& v) { return v == "account_owner" || v == "integration_user"; },
-             "must be account_owner or integration_user");
-  text_field("dispute_url", s.dispute_url,
-             [](const std::string& v) { return v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0; },
-             "must be an http(s) URL");
+  text_field(
+      "time_zone", s.time_zone, [](const std::string& v) { return known_time_zone(v); },
+      "must be an IANA time zone such as Europe/Amsterdam");
+  text_field(
+      "account_number_field", s.account_number_field,
+      [](const std::string& v) { return is_name(v, false); }, "must be a field API name");
+  text_field(
+      "invoice_object", s.invoice_object, [](const std::string& v) { return is_name(v, true); },
+      "must be a custom object API name ending in __c");
+  text_field(
+      "invoice_number_field", s.invoice_number_field,
+      [](const std::string& v) { return is_name(v, false); }, "must be a field API name");
+  text_field(
+      "owner_fallback", s.owner_fallback,
+      [](const std::string& v) { return v == "account_owner" || v == "integration_user"; },
+      "must be account_owner or integration_user");
+  text_field(
+      "dispute_url", s.dispute_url,
+      [](const std::string& v) {
+        return v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0;
+      },
+      "must be an http(s) URL");
   int_field("limit_backoff_seconds", s.limit_backoff_seconds, 60, 86400);
   int_field("poll_overlap_seconds", s.poll_overlap_seconds, 0, 3600);
   int_field("max_pages_per_poll", s.max_pages_per_poll, 1, 1000);
@@ -147,7 +164,8 @@ std::optional<Settings> parse_settings(const std::string& text, std::vector<sdk:
   if (s.invoice_object.empty() && !s.invoice_number_field.empty())
     problems.push_back({"/invoice_object", "is required with invoice_number_field"});
   if (s.cancel_status == s.close_status)
-    problems.push_back({"/cancel_status", "must differ from close_status (a cancel is not a completion)"});
+    problems.push_back(
+        {"/cancel_status", "must differ from close_status (a cancel is not a completion)"});
   if (!problems.empty()) return std::nullopt;
   return s;
 }
@@ -232,7 +250,9 @@ std::string vendor_message(const sdk::HttpResponse& r, std::string* first_code =
 
 std::optional<seconds> retry_after(const sdk::HttpResponse& r) {
   std::string v = r.header("Retry-After");
-  if (v.empty() || !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }) || v.size() > 7)
+  if (v.empty() ||
+      !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+      v.size() > 7)
     return std::nullopt;
   return seconds(std::stol(v));
 }
@@ -269,7 +289,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     try {
       return check_inner();
     } catch (const std::exception& e) {
-      return {false, sdk::CheckResult::Category::kConfig, std::string("check failed: ") + e.what(), "report this"};
+      return {false, sdk::CheckResult::Category::kConfig, std::string("check failed: ") + e.what(),
+              "report this"};
     }
   }
 
@@ -296,9 +317,12 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   // Creates are upserted together by the external-id field; updates, cancels, reminders and
   // escalations read the Task first and compare, so they stay one by one.
-  bool batches(sdk::Action::Kind kind) const noexcept override { return kind == sdk::Action::Kind::kCreate; }
+  bool batches(sdk::Action::Kind kind) const noexcept override {
+    return kind == sdk::Action::Kind::kCreate;
+  }
 
-  std::vector<sdk::ApplyResult> apply_batch(const std::vector<sdk::Action>& actions) noexcept override {
+  std::vector<sdk::ApplyResult> apply_batch(
+      const std::vector<sdk::Action>& actions) noexcept override {
     std::vector<sdk::ApplyResult> out;
     try {
       out.resize(actions.size());
@@ -361,7 +385,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   }
 
   /// Sends `method` to `path` under instance_url (path starts with /services/...).
-  sdk::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "") {
+  sdk::HttpResponse call(const std::string& method, const std::string& path,
+                         const std::string& body = "") {
     std::string error;
     auto base = instance_url(error);
     if (!base) {
@@ -381,7 +406,9 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     return r;
   }
 
-  std::string data_path(const std::string& rest) const { return "/services/data/" + settings_.api_version + rest; }
+  std::string data_path(const std::string& rest) const {
+    return "/services/data/" + settings_.api_version + rest;
+  }
 
   // Sforce-Limit-Info: api-usage=18/5000 (used/allowed in the rolling 24 h).
   void note_usage(const sdk::HttpResponse& r) {
@@ -393,19 +420,22 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     auto slash = usage.find('/');
     if (slash == std::string::npos) return;
     try {
-      long long used = std::stoll(usage.substr(0, slash)), max = std::stoll(usage.substr(slash + 1));
+      long long used = std::stoll(usage.substr(0, slash)),
+                max = std::stoll(usage.substr(slash + 1));
       bool was_high = api_max_ > 0 && api_used_ * 10 >= api_max_ * 9;
       api_used_ = used;
       api_max_ = max;
       bool high = max > 0 && used * 10 >= max * 9;
       if (high && !was_high)
-        host_->log().log(sdk::LogLevel::kWarn, "Salesforce API usage at " + usage + " of the org's daily allocation");
+        host_->log().log(sdk::LogLevel::kWarn,
+                         "Salesforce API usage at " + usage + " of the org's daily allocation");
     } catch (const std::exception&) {
     }
   }
 
   std::string usage_text() const {
-    return api_max_ > 0 ? "api-usage=" + std::to_string(api_used_) + "/" + std::to_string(api_max_) : "";
+    return api_max_ > 0 ? "api-usage=" + std::to_string(api_used_) + "/" + std::to_string(api_max_)
+                        : "";
   }
 
   /// nullopt for 2xx/3xx answers; otherwise how the host should treat the failure.
@@ -414,9 +444,12 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     Failure f;
     if (r.status == 0) {
       f.message = r.error;
-      if (r.error.rfind("auth:", 0) == 0) f.kind = Failure::Kind::kAuth;
-      else if (r.error.rfind("refused:", 0) == 0) f.kind = Failure::Kind::kRejected;
-      else f.kind = Failure::Kind::kRetryable;
+      if (r.error.rfind("auth:", 0) == 0)
+        f.kind = Failure::Kind::kAuth;
+      else if (r.error.rfind("refused:", 0) == 0)
+        f.kind = Failure::Kind::kRejected;
+      else
+        f.kind = Failure::Kind::kRetryable;
       return f;
     }
     f.message = vendor_message(r, &f.error_code);
@@ -442,10 +475,18 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     r.message = f.message;
     r.retry_after = f.retry_after;
     switch (f.kind) {
-      case Failure::Kind::kRetryable: r.status = sdk::ApplyResult::Status::kRetryable; break;
-      case Failure::Kind::kRateLimited: r.status = sdk::ApplyResult::Status::kRateLimited; break;
-      case Failure::Kind::kAuth: r.status = sdk::ApplyResult::Status::kAuthFailed; break;
-      case Failure::Kind::kRejected: r.status = sdk::ApplyResult::Status::kRejected; break;
+      case Failure::Kind::kRetryable:
+        r.status = sdk::ApplyResult::Status::kRetryable;
+        break;
+      case Failure::Kind::kRateLimited:
+        r.status = sdk::ApplyResult::Status::kRateLimited;
+        break;
+      case Failure::Kind::kAuth:
+        r.status = sdk::ApplyResult::Status::kAuthFailed;
+        break;
+      case Failure::Kind::kRejected:
+        r.status = sdk::ApplyResult::Status::kRejected;
+        break;
     }
     return r;
   }
@@ -459,7 +500,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   /// Runs a SOQL query and follows nextRecordsUrl up to `max_pages` pages; records in order.
   /// `more` is set when pages were left unread.
-  std::optional<Failure> query(const std::string& soql, std::vector<json>& records, int max_pages, bool* more = nullptr) {
+  std::optional<Failure> query(const std::string& soql, std::vector<json>& records, int max_pages,
+                               bool* more = nullptr) {
     std::string next = data_path("/query?q=" + url_encode(soql));
     for (int page = 0; !next.empty(); ++page) {
       if (page >= max_pages || (page > 0 && host_->cancelled())) {
@@ -474,7 +516,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       for (auto& rec : body["records"]) records.push_back(std::move(rec));
       next = body.value("done", true) ? "" : str(body, "nextRecordsUrl");
       if (!next.empty() && next.rfind("/services/data/", 0) != 0)
-        return Failure{Failure::Kind::kRetryable, seconds(0), "unexpected nextRecordsUrl " + next, ""};
+        return Failure{Failure::Kind::kRetryable, seconds(0), "unexpected nextRecordsUrl " + next,
+                       ""};
     }
     return std::nullopt;
   }
@@ -489,10 +532,13 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     if (!base) {
       if (error.rfind("auth:", 0) == 0)
         return {false, C::kAuth, error,
-                "check auth.token_url (https://<MyDomain>.my.salesforce.com/services/oauth2/token), auth.client_id "
-                "(the consumer key) and the secret secrets.client_secret points to; the external client app needs "
+                "check auth.token_url "
+                "(https://<MyDomain>.my.salesforce.com/services/oauth2/token), auth.client_id "
+                "(the consumer key) and the secret secrets.client_secret points to; the external "
+                "client app needs "
                 "the client credentials flow enabled with a Run As user"};
-      return {false, C::kConfig, error, "use auth kind oauth2_client_credentials with Salesforce's token endpoint"};
+      return {false, C::kConfig, error,
+              "use auth kind oauth2_client_credentials with Salesforce's token endpoint"};
     }
     sdk::HttpRequest versions;
     versions.url = *base + "/services/data";
@@ -502,10 +548,12 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     sdk::HttpResponse v = host_->http().send(versions);
     if (v.status == 0) {
       if (v.error.rfind("refused:", 0) == 0)
-        return {false, C::kConfig, v.error, "add the org's instance host (" + *base + ") to allowed_hosts"};
+        return {false, C::kConfig, v.error,
+                "add the org's instance host (" + *base + ") to allowed_hosts"};
       return {false, C::kNetwork, v.error, "check the network path to " + *base};
     }
-    if (v.status != 200) return {false, C::kNetwork, vendor_message(v), "see https://status.salesforce.com"};
+    if (v.status != 200)
+      return {false, C::kNetwork, vendor_message(v), "see https://status.salesforce.com"};
     json list = json::parse(v.body, nullptr, false);
     bool served = false;
     std::string newest;
@@ -516,17 +564,21 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
         newest = n;
       }
     if (!served)
-      return {false, C::kConfig, "API version " + settings_.api_version + " is not served by this org",
-              "set settings.api_version to a served version" + (newest.empty() ? "" : " (newest: v" + newest + ")")};
+      return {false, C::kConfig,
+              "API version " + settings_.api_version + " is not served by this org",
+              "set settings.api_version to a served version" +
+                  (newest.empty() ? "" : " (newest: v" + newest + ")")};
 
     sdk::HttpResponse d = call("GET", data_path("/sobjects/Task/describe"));
     if (auto f = failure(d)) {
       if (d.status == 401 || f->kind == Failure::Kind::kAuth)
         return {false, d.status == 403 ? C::kPermission : C::kAuth, f->message,
-                d.status == 403 ? "give the Run As user API Enabled and read/create access to Task"
-                                : "check the client credentials and that the Run As user is active"};
+                d.status == 403
+                    ? "give the Run As user API Enabled and read/create access to Task"
+                    : "check the client credentials and that the Run As user is active"};
       if (f->kind == Failure::Kind::kRateLimited)
-        return {false, C::kPermission, f->message, "the org's daily API allocation is used up; wait or raise it"};
+        return {false, C::kPermission, f->message,
+                "the org's daily API allocation is used up; wait or raise it"};
       return {false, C::kNetwork, f->message, "see https://status.salesforce.com"};
     }
     json describe = json::parse(d.body, nullptr, false);
@@ -536,20 +588,24 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     auto ext = fields.find(settings_.ext_field);
     if (ext == fields.end() || !ext->second.value("externalId", false))
       return {false, C::kConfig,
-              "Task has no External ID field " + settings_.ext_field + " visible to the integration user",
+              "Task has no External ID field " + settings_.ext_field +
+                  " visible to the integration user",
               "create a Text(80) custom field " + settings_.ext_field +
-                  " on Activity marked External ID and Unique, and give the Run As user edit access to it"};
+                  " on Activity marked External ID and Unique, and give the Run As user edit "
+                  "access to it"};
     if (!settings_.outcome_field.empty() && !fields.count(settings_.outcome_field))
       return {false, C::kConfig, "Task has no field " + settings_.outcome_field,
-              "create the outcome field on Activity (a picklist of the steps' outcomes) or set settings.outcome_field "
+              "create the outcome field on Activity (a picklist of the steps' outcomes) or set "
+              "settings.outcome_field "
               "to \"\" and use outcome_by_status"};
     if (!describe.value("createable", false))
       return {false, C::kPermission, "the integration user may not create Tasks",
               "give the Run As user's profile or permission set Create on Tasks (Edit Tasks)"};
     sdk::CheckResult ok;
     ok.ok = true;
-    ok.message = "token ok, instance " + *base + ", " + settings_.api_version + " served, " + settings_.ext_field +
-                 " is an External ID" + (usage_text().empty() ? "" : ", " + usage_text());
+    ok.message = "token ok, instance " + *base + ", " + settings_.api_version + " served, " +
+                 settings_.ext_field + " is an External ID" +
+                 (usage_text().empty() ? "" : ", " + usage_text());
     return ok;
   }
 
@@ -558,12 +614,16 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   sdk::ApplyResult apply_inner(const sdk::Action& action) {
     json payload = json::parse(action.payload_json, nullptr, false);
-    if (payload.is_discarded() || !payload.is_object()) return rejected("the action's payload is not a JSON object");
+    if (payload.is_discarded() || !payload.is_object())
+      return rejected("the action's payload is not a JSON object");
     if (!valid_key(action.task_key))
-      return rejected("task key '" + truncate_utf8(action.task_key, 100) + "' is not 1-80 of [A-Za-z0-9:_-]");
+      return rejected("task key '" + truncate_utf8(action.task_key, 100) +
+                      "' is not 1-80 of [A-Za-z0-9:_-]");
     switch (action.kind) {
-      case sdk::Action::Kind::kCreate: return create(action, payload);
-      default: return change(action, payload);
+      case sdk::Action::Kind::kCreate:
+        return create(action, payload);
+      default:
+        return change(action, payload);
     }
   }
 
@@ -581,7 +641,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       return std::nullopt;
     }
     std::vector<json> records;
-    if (auto f = query("SELECT Id FROM User WHERE Email = " + soql_quote(email) + " AND IsActive = true LIMIT 1",
+    if (auto f = query("SELECT Id FROM User WHERE Email = " + soql_quote(email) +
+                           " AND IsActive = true LIMIT 1",
                        records, 1))
       return f;
     if (!records.empty() && valid_id(str(records[0], "Id"))) {
@@ -592,7 +653,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   }
 
   /// The Account with this customer number (cached): its Id and OwnerId.
-  std::optional<Failure> account_by_number(const std::string& number, std::string& id, std::string& owner) {
+  std::optional<Failure> account_by_number(const std::string& number, std::string& id,
+                                           std::string& owner) {
     std::string key = "account:" + number;
     if (auto cached = host_->store().get(key)) {
       auto bar = cached->find('|');
@@ -603,8 +665,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       }
     }
     std::vector<json> records;
-    if (auto f = query("SELECT Id, OwnerId FROM Account WHERE " + settings_.account_number_field + " = " +
-                           soql_quote(number) + " LIMIT 1",
+    if (auto f = query("SELECT Id, OwnerId FROM Account WHERE " + settings_.account_number_field +
+                           " = " + soql_quote(number) + " LIMIT 1",
                        records, 1))
       return f;
     if (!records.empty() && valid_id(str(records[0], "Id"))) {
@@ -622,8 +684,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       return std::nullopt;
     }
     std::vector<json> records;
-    if (auto f = query("SELECT Id FROM " + settings_.invoice_object + " WHERE " + settings_.invoice_number_field +
-                           " = " + soql_quote(number) + " LIMIT 1",
+    if (auto f = query("SELECT Id FROM " + settings_.invoice_object + " WHERE " +
+                           settings_.invoice_number_field + " = " + soql_quote(number) + " LIMIT 1",
                        records, 1))
       return f;
     if (!records.empty() && valid_id(str(records[0], "Id"))) {
@@ -634,8 +696,10 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   }
 
   void forget_lookups(const json& payload) {
-    if (std::string email = str(payload, "assignee"); !email.empty()) host_->store().erase("user:" + lower(email));
-    if (payload.contains("customer")) host_->store().erase("account:" + str(payload["customer"], "id"));
+    if (std::string email = str(payload, "assignee"); !email.empty())
+      host_->store().erase("user:" + lower(email));
+    if (payload.contains("customer"))
+      host_->store().erase("account:" + str(payload["customer"], "id"));
   }
 
   /// ActivityDate: the deadline's calendar date where the person works, never a day early.
@@ -649,7 +713,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     if (valid_date(given)) return given;
     if (ms) {
       std::string zone = str(payload, "time_zone");
-      if (auto d = local_date(sdk::Instant(seconds(*ms / 1000)), zone.empty() ? "UTC" : zone)) return *d;
+      if (auto d = local_date(sdk::Instant(seconds(*ms / 1000)), zone.empty() ? "UTC" : zone))
+        return *d;
       if (auto d = local_date(sdk::Instant(seconds(*ms / 1000)), "UTC")) return *d;
     }
     return {};
@@ -657,7 +722,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   std::string priority_of(const json& payload) const {
     std::string p = lower(str(payload, "priority"));
-    return p == "urgent" || p == "high" ? settings_.escalation_priority : settings_.default_priority;
+    return p == "urgent" || p == "high" ? settings_.escalation_priority
+                                        : settings_.default_priority;
   }
 
   std::string description(const sdk::Action& action, const json& payload) const {
@@ -666,15 +732,16 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       if (!text.empty()) out += text + "\n";
     };
     line(str(payload, "description"));
-    if (!str(payload, "instructions").empty()) line("\nWhat to do: " + str(payload, "instructions"));
+    if (!str(payload, "instructions").empty())
+      line("\nWhat to do: " + str(payload, "instructions"));
     if (payload.contains("outcomes") && payload["outcomes"].is_array()) {
       std::string list;
       for (const auto& o : payload["outcomes"])
         if (o.is_string()) list += (list.empty() ? "" : ", ") + o.get<std::string>();
       if (!list.empty())
         line(settings_.outcome_field.empty() ? "Outcomes: " + list
-                                             : "Set " + settings_.outcome_field + " to one of: " + list +
-                                                   ", then close the Task.");
+                                             : "Set " + settings_.outcome_field + " to one of: " +
+                                                   list + ", then close the Task.");
     }
     std::string dispute = str(payload, "dispute");
     std::string customer = payload.contains("customer") ? str(payload["customer"], "name") : "";
@@ -686,7 +753,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       for (const auto& inv : payload["invoices"])
         if (!str(inv, "number").empty())
           line("Invoice " + str(inv, "number") +
-               (str(inv, "disputed_amount").empty() ? "" : ": disputed " + str(inv, "disputed_amount")));
+               (str(inv, "disputed_amount").empty() ? ""
+                                                    : ": disputed " + str(inv, "disputed_amount")));
     // The link back: the engine's own (server.public_url), else the configured template.
     std::string url = str(payload, "dispute_url");
     if (url.empty() && !settings_.dispute_url.empty() && !dispute.empty()) {
@@ -700,7 +768,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   /// The Task fields of a create (everything but the key), looking up owner and WhatId; a
   /// failed lookup is the action's result.
-  std::optional<sdk::ApplyResult> task_record(const sdk::Action& action, const json& payload, json& task) {
+  std::optional<sdk::ApplyResult> task_record(const sdk::Action& action, const json& payload,
+                                              json& task) {
     task = json::object();
     std::string subject = str(payload, "subject");
     if (subject.empty()) subject = str(payload, "title");
@@ -716,8 +785,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     std::string assignee = str(payload, "assignee");
     if (assignee.find('@') != std::string::npos)
       if (auto f = user_by_email(assignee, owner)) return from_failure(*f);
-    if (!settings_.invoice_object.empty() && payload.contains("invoices") && payload["invoices"].is_array() &&
-        !payload["invoices"].empty()) {
+    if (!settings_.invoice_object.empty() && payload.contains("invoices") &&
+        payload["invoices"].is_array() && !payload["invoices"].empty()) {
       std::string number = str(payload["invoices"][0], "number");
       if (!number.empty())
         if (auto f = invoice_by_number(number, what)) return from_failure(*f);
@@ -729,7 +798,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
         if (auto f = account_by_number(number, account, account_owner)) return from_failure(*f);
       if (what.empty()) what = account;
     }
-    if (owner.empty() && settings_.owner_fallback == "account_owner" && valid_id(account_owner)) owner = account_owner;
+    if (owner.empty() && settings_.owner_fallback == "account_owner" && valid_id(account_owner))
+      owner = account_owner;
     if (!owner.empty()) task["OwnerId"] = owner;
     if (!what.empty()) task["WhatId"] = what;
     return std::nullopt;
@@ -738,10 +808,13 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   sdk::ApplyResult create(const sdk::Action& action, const json& payload) {
     json task;
     if (auto failed = task_record(action, payload, task)) return *failed;
-    sdk::HttpResponse r = call("PATCH", data_path("/sobjects/Task/" + settings_.ext_field + "/" + url_encode(action.task_key)),
-                               task.dump());
+    sdk::HttpResponse r =
+        call("PATCH",
+             data_path("/sobjects/Task/" + settings_.ext_field + "/" + url_encode(action.task_key)),
+             task.dump());
     if (auto f = failure(r)) {
-      if (f->error_code == "INVALID_CROSS_REFERENCE_KEY" || f->error_code == "INACTIVE_OWNER_OR_USER") {
+      if (f->error_code == "INVALID_CROSS_REFERENCE_KEY" ||
+          f->error_code == "INACTIVE_OWNER_OR_USER") {
         forget_lookups(payload);  // a cached User or Account went away: look it up again next time
         f->kind = Failure::Kind::kRetryable;
       }
@@ -758,7 +831,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       id = str(body, "Id");
     }
     sdk::ApplyResult out;
-    out.status = r.status == 201 ? sdk::ApplyResult::Status::kApplied : sdk::ApplyResult::Status::kAlreadyApplied;
+    out.status = r.status == 201 ? sdk::ApplyResult::Status::kApplied
+                                 : sdk::ApplyResult::Status::kAlreadyApplied;
     out.external_ref = id;
     out.external_url = task_url(id);
     return out;
@@ -774,8 +848,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   /// Creates go as collection upserts by the external-id field (a retried batch finds the Tasks
   /// it made and answers created=false); any other kind, or a task key seen twice, goes through
   /// apply() alone. Fills out[i] and sets done[i] as results become known.
-  void apply_batch_inner(const std::vector<sdk::Action>& actions, std::vector<sdk::ApplyResult>& out,
-                         std::vector<bool>& done) {
+  void apply_batch_inner(const std::vector<sdk::Action>& actions,
+                         std::vector<sdk::ApplyResult>& out, std::vector<bool>& done) {
     std::vector<std::size_t> upserts, singles;
     std::vector<json> records, payloads;
     std::set<std::string> keys;
@@ -796,9 +870,11 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       json payload = json::parse(action.payload_json, nullptr, false);
       json task;
       std::optional<sdk::ApplyResult> early;
-      if (payload.is_discarded() || !payload.is_object()) early = rejected("the action's payload is not a JSON object");
+      if (payload.is_discarded() || !payload.is_object())
+        early = rejected("the action's payload is not a JSON object");
       else if (!valid_key(action.task_key))
-        early = rejected("task key '" + truncate_utf8(action.task_key, 100) + "' is not 1-80 of [A-Za-z0-9:_-]");
+        early = rejected("task key '" + truncate_utf8(action.task_key, 100) +
+                         "' is not 1-80 of [A-Za-z0-9:_-]");
       else {
         try {
           early = task_record(action, payload, task);
@@ -824,15 +900,19 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       std::size_t to = std::min(upserts.size(), from + kCollectionLimit);
       json body = {{"allOrNone", false}, {"records", json::array()}};
       for (std::size_t k = from; k < to; ++k) body["records"].push_back(records[k]);
-      sdk::HttpResponse r = call("PATCH", data_path("/composite/sobjects/Task/" + settings_.ext_field), body.dump());
+      sdk::HttpResponse r =
+          call("PATCH", data_path("/composite/sobjects/Task/" + settings_.ext_field), body.dump());
       json answer = failure(r) ? json() : json::parse(r.body, nullptr, false);
       bool readable = answer.is_array() && answer.size() == to - from;
       for (std::size_t k = from; k < to; ++k) {
         std::size_t i = upserts[k];
-        if (auto f = failure(r)) out[i] = from_failure(*f);
+        if (auto f = failure(r))
+          out[i] = from_failure(*f);
         else if (!readable)
-          out[i] = retryable("unexpected answer to a collection upsert (HTTP " + std::to_string(r.status) + ")");
-        else out[i] = upsert_result(actions[i], payloads[k], answer[k - from]);
+          out[i] = retryable("unexpected answer to a collection upsert (HTTP " +
+                             std::to_string(r.status) + ")");
+        else
+          out[i] = upsert_result(actions[i], payloads[k], answer[k - from]);
         done[i] = true;
       }
     }
@@ -843,7 +923,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   }
 
   /// One record's UpsertResult ({id, success, created, errors}) as what apply() would answer.
-  sdk::ApplyResult upsert_result(const sdk::Action& action, const json& payload, const json& result) {
+  sdk::ApplyResult upsert_result(const sdk::Action& action, const json& payload,
+                                 const json& result) {
     if (!result.is_object()) return retryable("unexpected record result in a collection upsert");
     if (result.value("success", false)) {
       std::string id = str(result, "id");
@@ -881,20 +962,24 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     }
     // Contention and a rolled-back neighbour are transient; anything else is about the content.
     if (code == "UNABLE_TO_LOCK_ROW" || code == "ALL_OR_NONE_OPERATION_ROLLED_BACK" ||
-        code == "SERVER_UNAVAILABLE" || code == "REQUEST_RUNNING_TOO_LONG" || code == "UNKNOWN_EXCEPTION")
+        code == "SERVER_UNAVAILABLE" || code == "REQUEST_RUNNING_TOO_LONG" ||
+        code == "UNKNOWN_EXCEPTION")
       return retryable(message);
     return rejected(message);
   }
 
   /// Reads our Task by its key into `record`; kApplied when found, kRejected with "not found".
   sdk::ApplyResult find_task(const std::string& task_key, json& record) {
-    sdk::HttpResponse r = call("GET", data_path("/sobjects/Task/" + settings_.ext_field + "/" + url_encode(task_key)));
+    sdk::HttpResponse r = call(
+        "GET", data_path("/sobjects/Task/" + settings_.ext_field + "/" + url_encode(task_key)));
     if (r.status == 404) return rejected("no Task has " + settings_.ext_field + " = " + task_key);
     if (auto f = failure(r)) return from_failure(*f);
-    if (r.status == 300) return rejected("several Tasks have " + settings_.ext_field + " = " + task_key);
+    if (r.status == 300)
+      return rejected("several Tasks have " + settings_.ext_field + " = " + task_key);
     record = json::parse(r.body, nullptr, false);
     if (!record.is_object() || !valid_id(str(record, "Id")))
-      return from_failure({Failure::Kind::kRetryable, seconds(0), "unexpected answer reading the Task", ""});
+      return from_failure(
+          {Failure::Kind::kRetryable, seconds(0), "unexpected answer reading the Task", ""});
     sdk::ApplyResult ok;
     ok.status = sdk::ApplyResult::Status::kApplied;
     return ok;
@@ -904,7 +989,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     json task;
     sdk::ApplyResult found = find_task(action.task_key, task);
     bool cancel = action.kind == sdk::Action::Kind::kCancel;
-    if (found.status == sdk::ApplyResult::Status::kRejected && found.message.rfind("no Task", 0) == 0 && cancel) {
+    if (found.status == sdk::ApplyResult::Status::kRejected &&
+        found.message.rfind("no Task", 0) == 0 && cancel) {
       sdk::ApplyResult gone;  // nothing left to cancel
       gone.status = sdk::ApplyResult::Status::kAlreadyApplied;
       gone.external_ref = action.external_ref;
@@ -931,11 +1017,13 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
           if (closed) return done;
           patch["Status"] = settings_.close_status;
           std::string outcome = str(payload, "outcome");
-          if (!settings_.outcome_field.empty() && !outcome.empty()) patch[settings_.outcome_field] = outcome;
+          if (!settings_.outcome_field.empty() && !outcome.empty())
+            patch[settings_.outcome_field] = outcome;
           note = "Completed in disputed" + (outcome.empty() ? "" : " with outcome " + outcome) +
                  (str(payload, "comment").empty() ? "" : ": " + str(payload, "comment"));
         }
-        if (std::string date = activity_date(payload); !date.empty() && !closed) patch["ActivityDate"] = date;
+        if (std::string date = activity_date(payload); !date.empty() && !closed)
+          patch["ActivityDate"] = date;
         std::string assignee = str(payload, "assignee");
         if (assignee.find('@') != std::string::npos && !closed) {
           std::string owner;
@@ -955,11 +1043,15 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       case sdk::Action::Kind::kEscalate: {
         if (closed) return done;
         note = str(payload, "note");
-        if (note.empty()) note = action.kind == sdk::Action::Kind::kRemind ? "Reminder from disputed" : "Escalated by disputed";
-        if (action.kind == sdk::Action::Kind::kEscalate) patch["Priority"] = settings_.escalation_priority;
+        if (note.empty())
+          note = action.kind == sdk::Action::Kind::kRemind ? "Reminder from disputed"
+                                                           : "Escalated by disputed";
+        if (action.kind == sdk::Action::Kind::kEscalate)
+          patch["Priority"] = settings_.escalation_priority;
         break;
       }
-      case sdk::Action::Kind::kCreate: break;
+      case sdk::Action::Kind::kCreate:
+        break;
     }
     if (!note.empty()) {
       std::string appended = existing + (existing.empty() ? "" : "\n") + marker + " " + note;
@@ -986,7 +1078,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     Cursor c;
     json j = json::parse(text, nullptr, false);
     if (!j.is_object()) return c;
-    if (j.contains("t") && j["t"].is_number_integer() && j["t"].get<long long>() > 0) c.t = j["t"].get<long long>();
+    if (j.contains("t") && j["t"].is_number_integer() && j["t"].get<long long>() > 0)
+      c.t = j["t"].get<long long>();
     c.id = str(j, "id");
     if (j.contains("seen") && j["seen"].is_array())
       for (const auto& s : j["seen"])
@@ -999,7 +1092,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   }
 
   std::string fields_list() const {
-    std::string f = "Id, " + settings_.ext_field + ", Status, IsClosed, CompletedDateTime, SystemModstamp, LastModifiedBy.Email";
+    std::string f = "Id, " + settings_.ext_field +
+                    ", Status, IsClosed, CompletedDateTime, SystemModstamp, LastModifiedBy.Email";
     if (!settings_.outcome_field.empty()) f += ", " + settings_.outcome_field;
     return f;
   }
@@ -1019,7 +1113,9 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     if (auto ms = parse_datetime_ms(when)) e.at = sdk::Instant(seconds(*ms / 1000));
     if (!settings_.outcome_field.empty()) e.outcome = str(rec, settings_.outcome_field.c_str());
     if (e.outcome.empty())
-      if (auto it = settings_.outcome_by_status.find(status); it != settings_.outcome_by_status.end()) e.outcome = it->second;
+      if (auto it = settings_.outcome_by_status.find(status);
+          it != settings_.outcome_by_status.end())
+        e.outcome = it->second;
     if (rec.contains("LastModifiedBy")) e.actor = str(rec["LastModifiedBy"], "Email");
     e.comment = "Task " + status + " in Salesforce";
     return e;
@@ -1031,9 +1127,14 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
     r.message = f.message;
     r.retry_after = f.retry_after;
     switch (f.kind) {
-      case Failure::Kind::kRateLimited: r.status = sdk::PollResult::Status::kRateLimited; break;
-      case Failure::Kind::kAuth: r.status = sdk::PollResult::Status::kAuthFailed; break;
-      default: r.status = sdk::PollResult::Status::kRetryable;
+      case Failure::Kind::kRateLimited:
+        r.status = sdk::PollResult::Status::kRateLimited;
+        break;
+      case Failure::Kind::kAuth:
+        r.status = sdk::PollResult::Status::kAuthFailed;
+        break;
+      default:
+        r.status = sdk::PollResult::Status::kRetryable;
     }
     return r;
   }
@@ -1041,11 +1142,13 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
   sdk::PollResult poll_inner(const sdk::PollRequest& request) {
     Cursor cursor = read_cursor(request.cursor);
     const long long overlap_ms = settings_.poll_overlap_seconds * 1000LL;
-    std::string soql = "SELECT " + fields_list() + " FROM Task WHERE " + settings_.ext_field + " != null";
+    std::string soql =
+        "SELECT " + fields_list() + " FROM Task WHERE " + settings_.ext_field + " != null";
     if (cursor.t > 0) soql += " AND SystemModstamp >= " + soql_datetime(cursor.t - overlap_ms);
     soql += " ORDER BY SystemModstamp, Id";
     std::vector<json> records;
-    if (auto f = query(soql, records, settings_.max_pages_per_poll)) return poll_failure(*f, request.cursor);
+    if (auto f = query(soql, records, settings_.max_pages_per_poll))
+      return poll_failure(*f, request.cursor);
 
     sdk::PollResult out;
     std::set<std::string> seen(cursor.seen.begin(), cursor.seen.end());
@@ -1066,7 +1169,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       std::string tag = id + "@" + std::to_string(*ms);
       bool after = std::make_pair(*ms, id) > std::make_pair(cursor.t, cursor.id);
       if (!after && seen.count(tag)) continue;  // reported by an earlier poll
-      if (auto e = event_of(rec); e && event_ids.insert(e->event_id).second) out.events.push_back(*e);
+      if (auto e = event_of(rec); e && event_ids.insert(e->event_id).second)
+        out.events.push_back(*e);
       if (std::make_pair(*ms, id) > std::make_pair(next.t, next.id)) {
         next.t = *ms;
         next.id = id;
@@ -1082,7 +1186,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       if (it->first >= next.t - overlap_ms) next.seen.push_back(it->second);
 
     if (request.reconcile) {
-      if (auto f = reconcile(request.open_refs, out.events, event_ids)) return poll_failure(*f, request.cursor);
+      if (auto f = reconcile(request.open_refs, out.events, event_ids))
+        return poll_failure(*f, request.cursor);
     }
     out.status = sdk::PollResult::Status::kOk;
     out.next_cursor = write_cursor(next);
@@ -1092,7 +1197,8 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
 
   /// Asks about every open ref directly (by key, 100 per query): completions the cursor missed,
   /// and Tasks that no longer exist.
-  std::optional<Failure> reconcile(const std::vector<sdk::OpenRef>& refs, std::vector<sdk::TaskEvent>& events,
+  std::optional<Failure> reconcile(const std::vector<sdk::OpenRef>& refs,
+                                   std::vector<sdk::TaskEvent>& events,
                                    std::set<std::string>& event_ids) {
     std::vector<sdk::OpenRef> valid;
     for (const auto& r : refs)
@@ -1101,9 +1207,11 @@ class SalesforceConnector final : public sdk::Connector, public sdk::BatchApplie
       if (host_->cancelled()) break;
       std::string list;
       std::size_t end = std::min(valid.size(), start + kKeysPerQuery);
-      for (std::size_t i = start; i < end; ++i) list += (list.empty() ? "" : ", ") + soql_quote(valid[i].task_key);
+      for (std::size_t i = start; i < end; ++i)
+        list += (list.empty() ? "" : ", ") + soql_quote(valid[i].task_key);
       std::vector<json> records;
-      if (auto f = query("SELECT " + fields_list() + " FROM Task WHERE " + settings_.ext_field + " IN (" + list + ")",
+      if (auto f = query("SELECT " + fields_list() + " FROM Task WHERE " + settings_.ext_field +
+                             " IN (" + list + ")",
                          records, settings_.max_pages_per_poll))
         return f;
       std::set<std::string> present;

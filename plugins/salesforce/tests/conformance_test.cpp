@@ -40,7 +40,8 @@ class SalesforceConformance : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = new sb::Server(std::make_unique<SalesforceEmulator>(sb::Options{}));
     server_->start();
-    log_ = std::filesystem::temp_directory_path() / ("salesforce-prism-" + std::to_string(::getpid()) + ".log");
+    log_ = std::filesystem::temp_directory_path() /
+           ("salesforce-prism-" + std::to_string(::getpid()) + ".log");
     try {
       prism_ = new sb::PrismProxy(SALESFORCE_SPEC, server_->url(), log_);
     } catch (const std::exception& e) {
@@ -58,29 +59,34 @@ class SalesforceConformance : public ::testing::Test {
     if (!prism_) GTEST_FAIL() << "Prism could not be started: " << prism_error_;
     server_->reset();
     server_->with_emulator([](sb::Emulator& e) {
-      static_cast<SalesforceEmulator&>(e).set_instance_url(prism_->url());  // every API call via Prism
+      static_cast<SalesforceEmulator&>(e).set_instance_url(
+          prism_->url());  // every API call via Prism
       return 0;
     });
     kit::SandboxHostOptions options;
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
-    host_ = std::make_unique<kit::SandboxHost>(options, over_http, [this](std::string& error) -> std::optional<sdk::AccessToken> {
-      auto t = sb::http_call("POST", prism_->url() + "/services/oauth2/token",
-                             "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-                             {{"Content-Type", "application/x-www-form-urlencoded"}});
-      if (t.status != 200) {
-        error = "token endpoint answered " + std::to_string(t.status) + " " + t.body;
-        return std::nullopt;
-      }
-      return sdk::AccessToken{t.json()["access_token"], host_->clock().now() + std::chrono::minutes(30), t.body};
-    });
+    host_ = std::make_unique<kit::SandboxHost>(
+        options, over_http, [this](std::string& error) -> std::optional<sdk::AccessToken> {
+          auto t = sb::http_call(
+              "POST", prism_->url() + "/services/oauth2/token",
+              "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+              {{"Content-Type", "application/x-www-form-urlencoded"}});
+          if (t.status != 200) {
+            error = "token endpoint answered " + std::to_string(t.status) + " " + t.body;
+            return std::nullopt;
+          }
+          return sdk::AccessToken{t.json()["access_token"],
+                                  host_->clock().now() + std::chrono::minutes(30), t.body};
+        });
     std::string error;
     plugin_ = kit::PluginUnderTest::load(SALESFORCE_PLUGIN, &error);
     ASSERT_TRUE(plugin_) << error;
     connector_ = plugin_->create();
     ASSERT_TRUE(connector_);
     auto opened = connector_->open(
-        R"({"api_version":"v62.0","account_number_field":"Customer_Number__c","time_zone":"Europe/Amsterdam"})", *host_);
+        R"({"api_version":"v62.0","account_number_field":"Customer_Number__c","time_zone":"Europe/Amsterdam"})",
+        *host_);
     ASSERT_TRUE(opened.ok) << opened.message;
   }
   void TearDown() override {
@@ -93,7 +99,8 @@ class SalesforceConformance : public ::testing::Test {
     }();
   }
 
-  static sdk::Action action(sdk::Action::Kind kind, const std::string& key, const std::string& suffix, json payload) {
+  static sdk::Action action(sdk::Action::Kind kind, const std::string& key,
+                            const std::string& suffix, json payload) {
     sdk::Action a;
     a.kind = kind;
     a.task_key = key;
@@ -137,38 +144,66 @@ TEST_F(SalesforceConformance, TheWholeLifeCycleAgreesWithTheApiDescription) {
   auto check = connector_->check();
   EXPECT_TRUE(check.ok) << check.message << " / " << check.remedy;
 
-  auto created = connector_->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-1", "create", create_payload("DSP-000777-1")));
+  auto created = connector_->apply(
+      action(sdk::Action::Kind::kCreate, "DSP-000777-1", "create", create_payload("DSP-000777-1")));
   ASSERT_EQ(created.status, S::kApplied) << created.message;
-  auto again = connector_->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-1", "create", create_payload("DSP-000777-1")));
+  auto again = connector_->apply(
+      action(sdk::Action::Kind::kCreate, "DSP-000777-1", "create", create_payload("DSP-000777-1")));
   EXPECT_EQ(again.status, S::kAlreadyApplied) << again.message;
   EXPECT_EQ(again.external_ref, created.external_ref);
 
-  json note = {{"note", "Reminder: due Fri 4 Dec"}, {"priority", "urgent"}, {"escalated_to", "manager@example.com"}};
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kRemind, "DSP-000777-1", "remind-1", note)).status, S::kApplied);
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kEscalate, "DSP-000777-1", "escalate", note)).status, S::kApplied);
+  json note = {{"note", "Reminder: due Fri 4 Dec"},
+               {"priority", "urgent"},
+               {"escalated_to", "manager@example.com"}};
+  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kRemind, "DSP-000777-1", "remind-1", note))
+                .status,
+            S::kApplied);
+  EXPECT_EQ(
+      connector_->apply(action(sdk::Action::Kind::kEscalate, "DSP-000777-1", "escalate", note))
+          .status,
+      S::kApplied);
 
   auto first = connector_->poll({"", {{"DSP-000777-1", created.external_ref}}, false});
   ASSERT_EQ(first.status, sdk::PollResult::Status::kOk) << first.message;
   EXPECT_TRUE(first.events.empty());
 
   // The rep closes the Task with an outcome, through the proxy too.
-  auto rep = sb::http_call("POST", server_->url() + "/_sandbox/sessions", R"({"user":"rep@example.com"})");
-  auto closed = sb::http_call("PATCH", prism_->url() + "/services/data/v62.0/sobjects/Task/" + created.external_ref,
-                              json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump(),
-                              {{"Authorization", "Bearer " + rep.json()["access_token"].get<std::string>()}});
+  auto rep =
+      sb::http_call("POST", server_->url() + "/_sandbox/sessions", R"({"user":"rep@example.com"})");
+  auto closed = sb::http_call(
+      "PATCH", prism_->url() + "/services/data/v62.0/sobjects/Task/" + created.external_ref,
+      json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump(),
+      {{"Authorization", "Bearer " + rep.json()["access_token"].get<std::string>()}});
   ASSERT_EQ(closed.status, 204) << closed.body;
-  auto second = connector_->poll({first.next_cursor, {{"DSP-000777-1", created.external_ref}}, true});
+  auto second =
+      connector_->poll({first.next_cursor, {{"DSP-000777-1", created.external_ref}}, true});
   ASSERT_EQ(second.status, sdk::PollResult::Status::kOk) << second.message;
   ASSERT_EQ(second.events.size(), 1u);
   EXPECT_EQ(second.events[0].outcome, "approved");
   EXPECT_EQ(second.events[0].actor, "rep@example.com");
 
   // Another step: completed in disputed, and a third one cancelled.
-  ASSERT_EQ(connector_->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-2", "create", create_payload("DSP-000777-2"))).status, S::kApplied);
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-000777-2", "complete",
-                                     {{"status", "completed"}, {"outcome", "approved"}, {"comment", "done"}})).status, S::kApplied);
-  ASSERT_EQ(connector_->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-3", "create", create_payload("DSP-000777-3"))).status, S::kApplied);
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kCancel, "DSP-000777-3", "cancel", {{"reason", "withdrawn"}})).status, S::kApplied);
+  ASSERT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-2", "create",
+                               create_payload("DSP-000777-2")))
+                .status,
+            S::kApplied);
+  EXPECT_EQ(
+      connector_
+          ->apply(action(sdk::Action::Kind::kUpdate, "DSP-000777-2", "complete",
+                         {{"status", "completed"}, {"outcome", "approved"}, {"comment", "done"}}))
+          .status,
+      S::kApplied);
+  ASSERT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kCreate, "DSP-000777-3", "create",
+                               create_payload("DSP-000777-3")))
+                .status,
+            S::kApplied);
+  EXPECT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kCancel, "DSP-000777-3", "cancel",
+                               {{"reason", "withdrawn"}}))
+                .status,
+            S::kApplied);
   auto third = connector_->poll({second.next_cursor, {}, false});
   EXPECT_EQ(third.status, sdk::PollResult::Status::kOk) << third.message;
 }
@@ -199,25 +234,35 @@ TEST_F(SalesforceConformance, BatchedCreatesAgreeWithTheApiDescription) {
 // The sandbox's answers the plugin does not use yet agree with the description too: sObject
 // Collections, describe, limits, an error array, the daily allocation running out.
 TEST_F(SalesforceConformance, TheSandboxsOtherAnswersAgreeToo) {
-  auto t = sb::http_call("POST", prism_->url() + "/services/oauth2/token",
-                         "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-                         {{"Content-Type", "application/x-www-form-urlencoded"}});
+  auto t = sb::http_call(
+      "POST", prism_->url() + "/services/oauth2/token",
+      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+      {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(t.status, 200) << t.body;
-  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
+  std::map<std::string, std::string> auth = {
+      {"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
   std::string base = prism_->url() + "/services/data/v62.0";
-  json records = json::array({{{"attributes", {{"type", "Task"}}}, {"Subject", "a"}, {"Dispute_Action_Id__c", "DSP-9-1"}},
-                              {{"attributes", {{"type", "Task"}}}, {"Status", "Nope"}, {"Dispute_Action_Id__c", "DSP-9-2"}}});
-  auto created = sb::http_call("POST", base + "/composite/sobjects", json{{"records", records}}.dump(), auth);
+  json records = json::array(
+      {{{"attributes", {{"type", "Task"}}}, {"Subject", "a"}, {"Dispute_Action_Id__c", "DSP-9-1"}},
+       {{"attributes", {{"type", "Task"}}},
+        {"Status", "Nope"},
+        {"Dispute_Action_Id__c", "DSP-9-2"}}});
+  auto created =
+      sb::http_call("POST", base + "/composite/sobjects", json{{"records", records}}.dump(), auth);
   EXPECT_EQ(created.status, 200) << created.body;
   auto upserted = sb::http_call("PATCH", base + "/composite/sobjects/Task/Dispute_Action_Id__c",
                                 json{{"records", {records[0]}}}.dump(), auth);
   EXPECT_EQ(upserted.status, 200) << upserted.body;
   std::string id = created.json()[0].value("id", "");
-  auto read = sb::http_call("POST", base + "/composite/sobjects/Task", json{{"ids", {id}}, {"fields", {"Subject", "IsClosed"}}}.dump(), auth);
+  auto read = sb::http_call("POST", base + "/composite/sobjects/Task",
+                            json{{"ids", {id}}, {"fields", {"Subject", "IsClosed"}}}.dump(), auth);
   EXPECT_EQ(read.status, 200) << read.body;
   EXPECT_EQ(sb::http_call("GET", base + "/sobjects/Task/describe", "", auth).status, 200);
   EXPECT_EQ(sb::http_call("GET", base + "/limits", "", auth).status, 200);
-  EXPECT_EQ(sb::http_call("GET", base + "/sobjects/Task/" + id + "?fields=Subject,Status,IsClosed", "", auth).status, 200);
+  EXPECT_EQ(sb::http_call("GET", base + "/sobjects/Task/" + id + "?fields=Subject,Status,IsClosed",
+                          "", auth)
+                .status,
+            200);
   auto bad = sb::http_call("POST", base + "/sobjects/Task", json{{"Status", "Nope"}}.dump(), auth);
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_EQ(bad.json()[0]["errorCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
@@ -225,7 +270,8 @@ TEST_F(SalesforceConformance, TheSandboxsOtherAnswersAgreeToo) {
     static_cast<SalesforceEmulator&>(e).set_allocation(10, 10);
     return 0;
   });
-  auto limited = sb::http_call("POST", base + "/sobjects/Task", json{{"Subject", "x"}}.dump(), auth);
+  auto limited =
+      sb::http_call("POST", base + "/sobjects/Task", json{{"Subject", "x"}}.dump(), auth);
   EXPECT_EQ(limited.status, 403) << limited.body;
   EXPECT_EQ(limited.json()[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
 }
@@ -233,18 +279,22 @@ TEST_F(SalesforceConformance, TheSandboxsOtherAnswersAgreeToo) {
 // Prism must really validate (a schema it cannot compile silently lets every body pass): a bad
 // Task body and a bad version are refused before they reach the sandbox.
 TEST_F(SalesforceConformance, PrismRefusesWhatTheDescriptionForbids) {
-  auto t = sb::http_call("POST", prism_->url() + "/services/oauth2/token",
-                         "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-                         {{"Content-Type", "application/x-www-form-urlencoded"}});
+  auto t = sb::http_call(
+      "POST", prism_->url() + "/services/oauth2/token",
+      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+      {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(t.status, 200) << t.body;
-  std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
-  auto bad_body = sb::http_call("PATCH", prism_->url() + "/services/data/v62.0/sobjects/Task/Dispute_Action_Id__c/DSP-1-1",
-                                R"({"Subject": 42, "ActivityDate": "31/01/2025"})", auth);
+  std::map<std::string, std::string> auth = {
+      {"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
+  auto bad_body = sb::http_call(
+      "PATCH", prism_->url() + "/services/data/v62.0/sobjects/Task/Dispute_Action_Id__c/DSP-1-1",
+      R"({"Subject": 42, "ActivityDate": "31/01/2025"})", auth);
   EXPECT_GE(bad_body.status, 400);
   EXPECT_LT(bad_body.status, 500);
   auto bad_version = sb::http_call("GET", prism_->url() + "/services/data/62/limits", "", auth);
   EXPECT_EQ(bad_version.status, 422);
-  int tasks = server_->with_emulator([](sb::Emulator& e) { return int(static_cast<SalesforceEmulator&>(e).tasks().size()); });
+  int tasks = server_->with_emulator(
+      [](sb::Emulator& e) { return int(static_cast<SalesforceEmulator&>(e).tasks().size()); });
   EXPECT_EQ(tasks, 0) << "Prism forwarded an invalid request";
   // Clear the log's violations of these deliberate requests so TearDown judges only the plugin.
   std::ofstream(log_, std::ios::trunc).flush();

@@ -31,13 +31,18 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
  public:
   SalesforceEnvironment() : server_(std::make_unique<SalesforceEmulator>(sb::Options{})) {
     server_.start();
-    auto handler = [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(server_, r); };
+    auto handler = [this](const sdk::HttpRequest& r) {
+      return sb::salesforce::testing::serve(server_, r);
+    };
     host_ = std::make_unique<kit::SandboxHost>(host_options(), handler, [this](std::string& error) {
-      return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "sandbox-secret", host_->clock().now(), error);
+      return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "sandbox-secret",
+                                                  host_->clock().now(), error);
     });
-    bad_host_ = std::make_unique<kit::SandboxHost>(host_options(), handler, [this](std::string& error) {
-      return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "wrong-secret", host_->clock().now(), error);
-    });
+    bad_host_ =
+        std::make_unique<kit::SandboxHost>(host_options(), handler, [this](std::string& error) {
+          return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "wrong-secret",
+                                                      host_->clock().now(), error);
+        });
   }
   ~SalesforceEnvironment() override { server_.stop(); }
 
@@ -53,10 +58,13 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
   }
   std::vector<kit::BadSettings> bad_settings() const override {
     return {{R"({"api_version": "62"})", "/api_version", "versions look like v62.0"},
-            {R"({"external_id_field": "Dispute_Action_Id"})", "/external_id_field", "a custom field ends in __c"},
+            {R"({"external_id_field": "Dispute_Action_Id"})", "/external_id_field",
+             "a custom field ends in __c"},
             {R"({"time_zone": "Mars/Olympus_Mons"})", "/time_zone", "an unknown time zone"},
-            {R"({"invoice_object": "Invoice__c"})", "/invoice_number_field", "the invoice object needs its number field"},
-            {R"({"close_status": "Done", "cancel_status": "Done"})", "/cancel_status", "a cancel is not a completion"},
+            {R"({"invoice_object": "Invoice__c"})", "/invoice_number_field",
+             "the invoice object needs its number field"},
+            {R"({"close_status": "Done", "cancel_status": "Done"})", "/cancel_status",
+             "a cancel is not a completion"},
             {R"({"colour": 1})", "/colour", "unknown key"}};
   }
 
@@ -76,13 +84,18 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
     patch.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
     patch.body = json{{"Status", "Completed"}, {"Dispute_Outcome__c", outcome}}.dump();
     auto r = sb::salesforce::testing::serve(server_, patch);
-    if (r.status != 204) ADD_FAILURE() << "the rep could not close Task " << external_ref << ": " << r.status << " " << r.body;
+    if (r.status != 204)
+      ADD_FAILURE() << "the rep could not close Task " << external_ref << ": " << r.status << " "
+                    << r.body;
   }
 
   std::vector<json> tasks(const std::string& key) {
-    return server_.with_emulator([&](sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks_with_key(key); });
+    return server_.with_emulator(
+        [&](sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks_with_key(key); });
   }
-  int count_tasks(const std::string& task_key) override { return static_cast<int>(tasks(task_key).size()); }
+  int count_tasks(const std::string& task_key) override {
+    return static_cast<int>(tasks(task_key).size());
+  }
 
   kit::TaskState task_state(const std::string& task_key) override {
     kit::TaskState state;
@@ -92,12 +105,16 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
     std::string integration = server_.with_emulator(
         [](sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e).integration_user_id(); });
     using L = kit::TaskState::Lifecycle;
-    if (!t["IsClosed"].get<bool>()) state.lifecycle = L::kOpen;
-    else if (t["Status"] == "Cancelled") state.lifecycle = L::kCancelled;
-    else state.lifecycle = t["LastModifiedById"] == integration ? L::kClosed : L::kCompleted;
+    if (!t["IsClosed"].get<bool>())
+      state.lifecycle = L::kOpen;
+    else if (t["Status"] == "Cancelled")
+      state.lifecycle = L::kCancelled;
+    else
+      state.lifecycle = t["LastModifiedById"] == integration ? L::kClosed : L::kCompleted;
     // Notes disputed added: lines "[disputed <action key>] text" in the Description.
     std::string d = t["Description"].is_string() ? t["Description"].get<std::string>() : "";
-    for (std::size_t pos = d.find("[disputed "); pos != std::string::npos; pos = d.find("[disputed ", pos + 1)) {
+    for (std::size_t pos = d.find("[disputed "); pos != std::string::npos;
+         pos = d.find("[disputed ", pos + 1)) {
       auto close = d.find("] ", pos);
       auto eol = d.find('\n', pos);
       if (close != std::string::npos && close < eol) ++state.notes;

@@ -5,13 +5,13 @@
 // on; injected 500s, a dropped connection and a lost answer (the upsert happened, the engine never
 // heard: the same as a crash between the upsert and the commit) create no second Task.
 
+#include <gmock/gmock.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
-#include <gmock/gmock.h>
 
 #include "core/host/connector_host.hpp"
 #include "core/store/store.hpp"
@@ -35,21 +35,20 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
     EngineTest::SetUp();
     server_.start();
     ::setenv("DISPUTED_TEST_SALESFORCE_SECRET", "sandbox-secret", 1);
-    json instance = {
-        {"name", "salesforce"},
-        {"plugin", "salesforce"},
-        {"settings",
-         {{"api_version", "v62.0"},
-          {"account_number_field", "Customer_Number__c"},
-          {"time_zone", "Europe/Amsterdam"},
-          {"request_timeout_ms", 1000}}},
-        {"auth",
-         {{"token_url", server_.url() + "/services/oauth2/token"},
-          {"client_id", "sandbox-client"},
-          {"client_auth", "client_secret_post"}}},
-        {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
-        {"allowed_hosts", {"127.0.0.1:*"}},
-        {"max_attempts", 8}};
+    json instance = {{"name", "salesforce"},
+                     {"plugin", "salesforce"},
+                     {"settings",
+                      {{"api_version", "v62.0"},
+                       {"account_number_field", "Customer_Number__c"},
+                       {"time_zone", "Europe/Amsterdam"},
+                       {"request_timeout_ms", 1000}}},
+                     {"auth",
+                      {{"token_url", server_.url() + "/services/oauth2/token"},
+                       {"client_id", "sandbox-client"},
+                       {"client_auth", "client_secret_post"}}},
+                     {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
+                     {"allowed_hosts", {"127.0.0.1:*"}},
+                     {"max_attempts", 8}};
     dir_.write("connectors/salesforce.json", instance.dump(2));
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
     host_ = std::make_unique<host::ConnectorHost>(
@@ -62,9 +61,12 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
     // The customer of the fixture's invoices (C1) as an Account owned by the rep, created through
     // the API by an administrator.
     std::string admin = session("manager@example.com");
-    auto created = sb::http_call("POST", server_.url() + "/services/data/v62.0/sobjects/Account",
-                                 json{{"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}.dump(),
-                                 {{"Authorization", "Bearer " + admin}});
+    auto created = sb::http_call(
+        "POST", server_.url() + "/services/data/v62.0/sobjects/Account",
+        json{
+            {"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}
+            .dump(),
+        {{"Authorization", "Bearer " + admin}});
     ASSERT_EQ(created.status, 201) << created.body;
     account_ = created.json()["id"];
   }
@@ -76,7 +78,8 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
 
   SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
   std::string session(const std::string& email) {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
+    return server_.with_emulator(
+        [&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
   }
   std::string user(const std::string& email) {
     return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).user_id(email); });
@@ -154,10 +157,12 @@ TEST_F(SalesforceEndToEnd, AStepBecomesOneTaskAndClosingItAdvancesTheDispute) {
   EXPECT_EQ(*step.external_ref, task["Id"]);
   EXPECT_EQ(task["Dispute_Action_Id__c"], ref + "-3");
   EXPECT_EQ(task["WhatId"], account_) << "the Task hangs on the customer's Account";
-  EXPECT_EQ(task["OwnerId"], user("rep@example.com")) << "finance has no User: the account owner gets it";
+  EXPECT_EQ(task["OwnerId"], user("rep@example.com"))
+      << "finance has no User: the account owner gets it";
   EXPECT_EQ(task["Status"], "Not Started");
   EXPECT_THAT(task["Subject"].get<std::string>(), ::testing::HasSubstr("Book the credit note"));
-  EXPECT_EQ(task["ActivityDate"], "2026-11-24") << "one working day after Monday 23 Nov, Amsterdam time";
+  EXPECT_EQ(task["ActivityDate"], "2026-11-24")
+      << "one working day after Monday 23 Nov, Amsterdam time";
 
   EXPECT_EQ(sync_->poll_once("salesforce").applied, 0);  // open: nothing to report
   rep_closes(task["Id"], "done");
@@ -174,7 +179,8 @@ TEST_F(SalesforceEndToEnd, FaultsAndALostAnswerCreateNoSecondTask) {
   auto ref = dispute_at_booking_step();
   // 1. The upsert is carried out but its answer comes after the plugin's 1 s timeout: to the next
   //    attempt this is the same as a crash between the upsert and the engine's commit.
-  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes", R"({"times":1,"delay_ms":2500})");
+  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes",
+                             R"({"times":1,"delay_ms":2500})");
   ASSERT_EQ(stall.status, 200);
   EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1) << "the answer was lost";
   EXPECT_EQ(tasks().size(), 1u) << "but the Task was created";
@@ -230,7 +236,8 @@ TEST_F(SalesforceEndToEnd, AnExhaustedDailyAllocationBacksOffTheInstance) {
     return 0;
   });
   clock_.advance(std::chrono::minutes(5));
-  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 0) << "Salesforce sends no Retry-After: wait 15 min";
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 0)
+      << "Salesforce sends no Retry-After: wait 15 min";
   clock_.advance(std::chrono::minutes(15));
   EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1);
   EXPECT_EQ(tasks().size(), 1u);
@@ -240,7 +247,8 @@ TEST_F(SalesforceEndToEnd, AnExhaustedDailyAllocationBacksOffTheInstance) {
 // API calls toward the org's allocation instead of 450.
 TEST_F(SalesforceEndToEnd, FourHundredFiftyCreatesAreThreeCollectionCalls) {
   enqueue_creates(450, "BULK");
-  const std::string collection = "/services/data/v62.0/composite/sobjects/Task/Dispute_Action_Id__c";
+  const std::string collection =
+      "/services/data/v62.0/composite/sobjects/Task/Dispute_Action_Id__c";
   int applied = 0, batches = 0;
   for (int round = 0; round < 5; ++round) {
     auto r = sync_->dispatch_once("salesforce");  // up to 200 due actions per round
@@ -252,7 +260,8 @@ TEST_F(SalesforceEndToEnd, FourHundredFiftyCreatesAreThreeCollectionCalls) {
   EXPECT_EQ(requests_to("PATCH", collection), 3) << "200 + 200 + 50 records";
   int single = 0;
   for (const auto& seen : server_.requests())
-    single += seen.method == "PATCH" && seen.path.find("/sobjects/Task/Dispute_Action_Id__c/") != std::string::npos;
+    single += seen.method == "PATCH" &&
+              seen.path.find("/sobjects/Task/Dispute_Action_Id__c/") != std::string::npos;
   EXPECT_EQ(single, 0) << "no create went alone";
   auto per_key = tasks_per_key();
   EXPECT_EQ(per_key.size(), 450u);
@@ -266,7 +275,8 @@ TEST_F(SalesforceEndToEnd, FourHundredFiftyCreatesAreThreeCollectionCalls) {
 // between the call and the commit) is retried as a batch and finds its Tasks: no duplicates.
 TEST_F(SalesforceEndToEnd, ARetriedBatchCreatesNoDuplicateTasks) {
   enqueue_creates(200, "RETRY");
-  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes", R"({"times":1,"delay_ms":2500})");
+  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes",
+                             R"({"times":1,"delay_ms":2500})");
   ASSERT_EQ(stall.status, 200);
   auto first = sync_->dispatch_once("salesforce");
   EXPECT_EQ(first.batches, 1);
@@ -297,7 +307,9 @@ TEST_F(SalesforceEndToEnd, ARetriedBatchCreatesNoDuplicateTasks) {
 // every write's answer, as a round trip to a real org would.
 TEST_F(SalesforceEndToEnd, ThroughputOfTwoThousandCreatesWithAndWithoutBatching) {
   if (!std::getenv("DISPUTED_BENCH")) GTEST_SKIP() << "set DISPUTED_BENCH=1 to measure";
-  int latency_ms = std::getenv("DISPUTED_BENCH_LATENCY_MS") ? std::atoi(std::getenv("DISPUTED_BENCH_LATENCY_MS")) : 0;
+  int latency_ms = std::getenv("DISPUTED_BENCH_LATENCY_MS")
+                       ? std::atoi(std::getenv("DISPUTED_BENCH_LATENCY_MS"))
+                       : 0;
   if (latency_ms > 0) {
     sb::Fault slow;
     slow.method = "PATCH";
@@ -328,8 +340,10 @@ TEST_F(SalesforceEndToEnd, ThroughputOfTwoThousandCreatesWithAndWithoutBatching)
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     int calls = int(server_.requests().size()) - calls_before;
     EXPECT_EQ(delivered, 2000);
-    std::printf("[bench] %s batching, +%d ms per write: 2000 creates in %.2f s = %.0f actions/s, %d API calls\n",
-                prefix.c_str(), latency_ms, secs, 2000 / secs, calls);
+    std::printf(
+        "[bench] %s batching, +%d ms per write: 2000 creates in %.2f s = %.0f actions/s, %d API "
+        "calls\n",
+        prefix.c_str(), latency_ms, secs, 2000 / secs, calls);
     RecordProperty(prefix + "_actions_per_second", int(2000 / secs));
   }
 }
@@ -342,7 +356,8 @@ TEST_F(SalesforceEndToEnd, TheDemoConfigOpensAndChecksOut) {
   text << in.rdbuf();
   std::string config = text.str();
   std::string port = std::to_string(server_.port());
-  for (auto p = config.find("18102"); p != std::string::npos; p = config.find("18102")) config.replace(p, 5, port);
+  for (auto p = config.find("18102"); p != std::string::npos; p = config.find("18102"))
+    config.replace(p, 5, port);
   json parsed = json::parse(config);
   ::setenv("DISPUTED_DEMO_SALESFORCE_CLIENT_SECRET", "sandbox-secret", 1);
   testing::TempDir other;

@@ -100,7 +100,8 @@ class SalesforceJwtBearer : public engine::testing_support::EngineTest {
 
   SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
   std::string session(const std::string& email) {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
+    return server_.with_emulator(
+        [&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
   }
   std::string user(const std::string& email) {
     return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).user_id(email); });
@@ -109,9 +110,12 @@ class SalesforceJwtBearer : public engine::testing_support::EngineTest {
     return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).tasks(); });
   }
   void add_customer_account() {
-    auto created = sb::http_call("POST", server_.url() + "/services/data/v62.0/sobjects/Account",
-                                 json{{"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}.dump(),
-                                 {{"Authorization", "Bearer " + session("manager@example.com")}});
+    auto created = sb::http_call(
+        "POST", server_.url() + "/services/data/v62.0/sobjects/Account",
+        json{
+            {"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}
+            .dump(),
+        {{"Authorization", "Bearer " + session("manager@example.com")}});
     ASSERT_EQ(created.status, 201) << created.body;
   }
   std::string dispute_at_booking_step() {
@@ -141,7 +145,8 @@ TEST_F(SalesforceJwtBearer, CheckAndAnApplyWorkAsTheRunAsUser) {
   auto all = tasks();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0]["Dispute_Action_Id__c"], ref + "-3");
-  EXPECT_EQ(all[0]["CreatedById"], user("manager@example.com")) << "the session is the assertion's subject's";
+  EXPECT_EQ(all[0]["CreatedById"], user("manager@example.com"))
+      << "the session is the assertion's subject's";
   EXPECT_EQ(*service_->show(ref)->steps.back().external_ref, all[0]["Id"]);
 
   // One token (the instance has no client secret: the sandbox accepted the JWT bearer grant),
@@ -183,7 +188,8 @@ TEST_F(SalesforceJwtBearer, AnUnknownSubjectFailsTheCheckWithSalesforcesReason) 
 TEST_F(SalesforceJwtBearer, BadAuthSettingsStopTheHostNamingTheKey) {
   auto no_subject = instance("x");
   no_subject["auth"].erase("subject");
-  EXPECT_THAT(open_error(no_subject), ::testing::HasSubstr("/auth/subject: required for grant jwt_bearer"));
+  EXPECT_THAT(open_error(no_subject),
+              ::testing::HasSubstr("/auth/subject: required for grant jwt_bearer"));
 
   auto no_audience = instance("x");
   no_audience["auth"].erase("assertion_audience");
@@ -204,7 +210,8 @@ TEST_F(SalesforceJwtBearer, BadAuthSettingsStopTheHostNamingTheKey) {
   EXPECT_THAT(open_error(bad_grant), ::testing::HasSubstr("/auth/grant"));
 
   auto not_a_key = instance("x");
-  dir_.write("secrets/not-a-key.pem", "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n");
+  dir_.write("secrets/not-a-key.pem",
+             "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n");
   not_a_key["secrets"]["private_key"] = "file:" + (dir_ / "secrets/not-a-key.pem").string();
   std::string error = open_error(not_a_key);
   EXPECT_THAT(error, ::testing::HasSubstr("private key")) << error;
@@ -214,7 +221,8 @@ TEST_F(SalesforceJwtBearer, BadAuthSettingsStopTheHostNamingTheKey) {
 // configs/examples/connectors/salesforce-jwt-bearer.json opens and checks out once its token
 // URL, consumer key and key file point at the sandbox (grant, subject and audience as written).
 TEST_F(SalesforceJwtBearer, TheExampleConfigOpensAndChecksOut) {
-  std::ifstream in(std::string(DISPUTED_SOURCE_DIR) + "/configs/examples/connectors/salesforce-jwt-bearer.json");
+  std::ifstream in(std::string(DISPUTED_SOURCE_DIR) +
+                   "/configs/examples/connectors/salesforce-jwt-bearer.json");
   std::stringstream text;
   text << in.rdbuf();
   json example = json::parse(text.str());

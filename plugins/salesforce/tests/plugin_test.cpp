@@ -29,9 +29,11 @@ class SalesforcePluginTest : public ::testing::Test {
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
     host_ = std::make_unique<kit::SandboxHost>(
-        options, [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(*server_, r); },
+        options,
+        [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(*server_, r); },
         [this](std::string& error) {
-          return sb::salesforce::testing::fetch_token(*server_, "sandbox-client", "sandbox-secret", host_->clock().now(), error);
+          return sb::salesforce::testing::fetch_token(*server_, "sandbox-client", "sandbox-secret",
+                                                      host_->clock().now(), error);
         });
     std::string error;
     auto plugin = kit::PluginUnderTest::load(SALESFORCE_PLUGIN, &error);
@@ -47,7 +49,8 @@ class SalesforcePluginTest : public ::testing::Test {
 
   SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
   json task(const std::string& key) {
-    auto found = server_->with_emulator([&](sb::Emulator& e) { return emulator(e).tasks_with_key(key); });
+    auto found =
+        server_->with_emulator([&](sb::Emulator& e) { return emulator(e).tasks_with_key(key); });
     return found.empty() ? json() : found[0];
   }
   std::string user(const std::string& email) {
@@ -76,10 +79,15 @@ class SalesforcePluginTest : public ::testing::Test {
 };
 
 TEST_F(SalesforcePluginTest, ActivityDateIsTheDeadlinesDateInTheConfiguredZone) {
-  // 23:30 UTC on 10 January is already the 11th in Amsterdam and Auckland, still the 10th in New York.
-  json late = {{"deadline_at", "2025-01-10T23:30:00Z"}, {"deadline_local_date", "2025-01-10"}, {"time_zone", "UTC"}};
-  for (auto [zone, expected] : std::vector<std::pair<std::string, std::string>>{
-           {"Europe/Amsterdam", "2025-01-11"}, {"America/New_York", "2025-01-10"}, {"Pacific/Auckland", "2025-01-11"}}) {
+  // 23:30 UTC on 10 January is already the 11th in Amsterdam and Auckland, still the 10th in New
+  // York.
+  json late = {{"deadline_at", "2025-01-10T23:30:00Z"},
+               {"deadline_local_date", "2025-01-10"},
+               {"time_zone", "UTC"}};
+  for (auto [zone, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"Europe/Amsterdam", "2025-01-11"},
+                                                        {"America/New_York", "2025-01-10"},
+                                                        {"Pacific/Auckland", "2025-01-11"}}) {
     start({}, {{"time_zone", zone}});
     ASSERT_EQ(create("DSP-1-1", late).status, sdk::ApplyResult::Status::kApplied);
     EXPECT_EQ(task("DSP-1-1")["ActivityDate"], expected) << zone;
@@ -87,8 +95,10 @@ TEST_F(SalesforcePluginTest, ActivityDateIsTheDeadlinesDateInTheConfiguredZone) 
   }
   // Without a configured zone the step's own local date is used.
   start({}, json::object());
-  ASSERT_EQ(create("DSP-1-2", {{"deadline_at", "2025-01-10T23:30:00Z"}, {"deadline_local_date", "2025-01-11"},
-                               {"time_zone", "Europe/Amsterdam"}}).status,
+  ASSERT_EQ(create("DSP-1-2", {{"deadline_at", "2025-01-10T23:30:00Z"},
+                               {"deadline_local_date", "2025-01-11"},
+                               {"time_zone", "Europe/Amsterdam"}})
+                .status,
             sdk::ApplyResult::Status::kApplied);
   EXPECT_EQ(task("DSP-1-2")["ActivityDate"], "2025-01-11");
 }
@@ -103,12 +113,14 @@ TEST_F(SalesforcePluginTest, TheOwnerIsTheRepByEmailLookedUpOnceElseTheAccountOw
   EXPECT_EQ(requests_containing("FROM%20Account"), 1) << "the Account id is cached";
   json unknown = {{"assignee", "nobody@example.com"}, {"customer", {{"id", "C-1002"}}}};
   ASSERT_EQ(create("DSP-2-3", unknown).status, sdk::ApplyResult::Status::kApplied);
-  EXPECT_EQ(task("DSP-2-3")["OwnerId"], user("manager@example.com")) << "C-1002 is the manager's account";
+  EXPECT_EQ(task("DSP-2-3")["OwnerId"], user("manager@example.com"))
+      << "C-1002 is the manager's account";
   EXPECT_TRUE(task("DSP-2-3")["WhatId"].is_string());
   json inactive = {{"assignee", "former@example.com"}};
   ASSERT_EQ(create("DSP-2-4", inactive).status, sdk::ApplyResult::Status::kApplied);
-  EXPECT_EQ(task("DSP-2-4")["OwnerId"], server_->with_emulator([&](sb::Emulator& e) { return emulator(e).integration_user_id(); }))
-      << "an inactive user never owns a Task; no account: the integration user keeps it";
+  EXPECT_EQ(task("DSP-2-4")["OwnerId"], server_->with_emulator([&](sb::Emulator& e) {
+    return emulator(e).integration_user_id();
+  })) << "an inactive user never owns a Task; no account: the integration user keeps it";
 }
 
 TEST_F(SalesforcePluginTest, APollFollowsNextRecordsUrlAndMovesPastEveryPage) {
@@ -120,7 +132,8 @@ TEST_F(SalesforcePluginTest, APollFollowsNextRecordsUrlAndMovesPastEveryPage) {
   }
   auto before = connector_->poll({"", refs, false});
   ASSERT_EQ(before.status, sdk::PollResult::Status::kOk);
-  std::string rep = server_->with_emulator([&](sb::Emulator& e) { return emulator(e).session_for("rep@example.com", ""); });
+  std::string rep = server_->with_emulator(
+      [&](sb::Emulator& e) { return emulator(e).session_for("rep@example.com", ""); });
   for (const auto& r : refs) {
     sdk::HttpRequest close;
     close.method = "PATCH";
@@ -133,7 +146,8 @@ TEST_F(SalesforcePluginTest, APollFollowsNextRecordsUrlAndMovesPastEveryPage) {
   auto after = connector_->poll({before.next_cursor, refs, false});
   ASSERT_EQ(after.status, sdk::PollResult::Status::kOk) << after.message;
   EXPECT_EQ(after.events.size(), 5u);
-  EXPECT_EQ(requests_containing("/query") - queries_before, 3) << "the first page and two nextRecordsUrl pages";
+  EXPECT_EQ(requests_containing("/query") - queries_before, 3)
+      << "the first page and two nextRecordsUrl pages";
   for (const auto& e : after.events) {
     EXPECT_EQ(e.outcome, "approved");
     EXPECT_EQ(e.actor, "rep@example.com");
@@ -149,7 +163,8 @@ TEST_F(SalesforcePluginTest, ALateCommitInsideTheOverlapIsReportedOnce) {
   auto a = create("DSP-5-1", json::object());
   auto b = create("DSP-5-2", json::object());
   std::vector<sdk::OpenRef> refs = {{"DSP-5-1", a.external_ref}, {"DSP-5-2", b.external_ref}};
-  std::string rep = server_->with_emulator([&](sb::Emulator& e) { return emulator(e).session_for("rep@example.com", ""); });
+  std::string rep = server_->with_emulator(
+      [&](sb::Emulator& e) { return emulator(e).session_for("rep@example.com", ""); });
   auto close = [&](const std::string& id) {
     sdk::HttpRequest r;
     r.method = "PATCH";

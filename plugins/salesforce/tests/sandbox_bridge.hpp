@@ -28,7 +28,8 @@ inline std::string percent_decode(const std::string& in, bool plus_is_space) {
 }
 
 /// The sandbox Request for an absolute URL, as the server would parse it off the wire.
-inline Request to_request(const std::string& method, const std::string& url, const std::string& body,
+inline Request to_request(const std::string& method, const std::string& url,
+                          const std::string& body,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
   Request r;
   r.method = method;
@@ -42,7 +43,8 @@ inline Request to_request(const std::string& method, const std::string& url, con
     std::size_t start = 0;
     while (start <= rest.size()) {
       auto amp = rest.find('&', start);
-      std::string pair = rest.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string pair =
+          rest.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       auto eq = pair.find('=');
       if (!pair.empty())
         r.query[percent_decode(pair.substr(0, eq), true)] =
@@ -53,7 +55,8 @@ inline Request to_request(const std::string& method, const std::string& url, con
   }
   for (const auto& [name, value] : headers) {
     std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     r.headers[lower] = value;
   }
   r.body = body;
@@ -63,7 +66,8 @@ inline Request to_request(const std::string& method, const std::string& url, con
 /// Serves one SDK request in-process; a dropped connection answers status 0.
 inline sdk::HttpResponse serve(Server& server, const sdk::HttpRequest& request) {
   sdk::HttpResponse out;
-  auto answer = server.serve(to_request(request.method, request.url, request.body, request.headers));
+  auto answer =
+      server.serve(to_request(request.method, request.url, request.body, request.headers));
   if (!answer) {
     out.error = "connection closed without an answer";
     return out;
@@ -77,11 +81,12 @@ inline sdk::HttpResponse serve(Server& server, const sdk::HttpRequest& request) 
 /// A token from the sandbox's token endpoint (client credentials, client_secret_post), as the
 /// host's OAuth2 token source would fetch it; nullopt with the host's kind of message otherwise.
 inline std::optional<sdk::AccessToken> fetch_token(Server& server, const std::string& client_id,
-                                                   const std::string& client_secret, sdk::Instant now,
-                                                   std::string& error) {
-  Request r = to_request("POST", server.url() + "/services/oauth2/token",
-                         "grant_type=client_credentials&client_id=" + client_id + "&client_secret=" + client_secret,
-                         {{"Content-Type", "application/x-www-form-urlencoded"}});
+                                                   const std::string& client_secret,
+                                                   sdk::Instant now, std::string& error) {
+  Request r = to_request(
+      "POST", server.url() + "/services/oauth2/token",
+      "grant_type=client_credentials&client_id=" + client_id + "&client_secret=" + client_secret,
+      {{"Content-Type", "application/x-www-form-urlencoded"}});
   auto answer = server.serve(r);
   if (!answer || answer->status != 200) {
     error = "token endpoint " + server.url() + "/services/oauth2/token answered " +
@@ -94,7 +99,8 @@ inline std::optional<sdk::AccessToken> fetch_token(Server& server, const std::st
     return std::nullopt;
   }
   // Salesforce sends no expires_in; the host assumes a default lifetime (30 min).
-  return sdk::AccessToken{body["access_token"].get<std::string>(), now + std::chrono::minutes(30), answer->body};
+  return sdk::AccessToken{body["access_token"].get<std::string>(), now + std::chrono::minutes(30),
+                          answer->body};
 }
 
 }  // namespace disputed::sandbox::salesforce::testing

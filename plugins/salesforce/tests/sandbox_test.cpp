@@ -25,7 +25,8 @@ class SalesforceSandboxTest : public ::testing::Test {
                      {{"Content-Type", "application/x-www-form-urlencoded"}});
   }
   std::string login() {
-    auto t = token("grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
+    auto t = token(
+        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
     EXPECT_EQ(t.status, 200) << t.body;
     return t.json().value("access_token", "");
   }
@@ -54,7 +55,8 @@ class SalesforceSandboxTest : public ::testing::Test {
 };
 
 TEST_F(SalesforceSandboxTest, ClientCredentialsGiveASessionAndTheInstanceUrl) {
-  auto good = token("grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
+  auto good =
+      token("grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret");
   ASSERT_EQ(good.status, 200) << good.body;
   EXPECT_EQ(good.json()["instance_url"], server_->url());
   EXPECT_EQ(good.json()["token_type"], "Bearer");
@@ -86,15 +88,25 @@ TEST_F(SalesforceSandboxTest, TheJwtBearerFlowGivesASessionAsTheNamedUser) {
     if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3F]);
     return out;
   };
-  long long exp = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 180;
-  std::string claims = json{{"iss", "sandbox-client"}, {"sub", "rep@example.com"}, {"aud", "https://login.salesforce.com"}, {"exp", exp}}.dump();
+  long long exp = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count() +
+                  180;
+  std::string claims = json{
+      {"iss", "sandbox-client"},
+      {"sub", "rep@example.com"},
+      {"aud", "https://login.salesforce.com"},
+      {"exp", exp}}.dump();
   std::string assertion = b64(R"({"alg":"RS256"})") + "." + b64(claims) + ".c2ln";
-  auto t = token("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + assertion);
+  auto t = token("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" +
+                 assertion);
   ASSERT_EQ(t.status, 200) << t.body;
   session_ = t.json()["access_token"];
   std::string id = upsert("k1", {{"Subject", "x"}});
   auto rec = api("GET", "/sobjects/Task/" + id + "?fields=OwnerId,CreatedById").json();
-  EXPECT_EQ(rec["CreatedById"], server_->with_emulator([](Emulator& e) { return static_cast<SalesforceEmulator&>(e).user_id("rep@example.com"); }));
+  EXPECT_EQ(rec["CreatedById"], server_->with_emulator([](Emulator& e) {
+    return static_cast<SalesforceEmulator&>(e).user_id("rep@example.com");
+  }));
 }
 
 TEST_F(SalesforceSandboxTest, SessionsExpireAfterTheConfiguredTime) {
@@ -119,20 +131,31 @@ TEST_F(SalesforceSandboxTest, VersionsAreListedWithoutAuthAndOthersAreNotServed)
   EXPECT_EQ(v.json().back()["url"], "/services/data/v66.0");
   EXPECT_EQ(v.headers.count("sforce-limit-info"), 0u) << "the versions list costs nothing";
   session_ = login();
-  EXPECT_EQ(http_call("GET", url("/services/data/v54.0/limits"), "", {{"Authorization", "Bearer " + session_}}).status, 404);
-  EXPECT_EQ(http_call("GET", url("/services/data/v66.0/limits"), "", {{"Authorization", "Bearer " + session_}}).status, 200);
+  EXPECT_EQ(http_call("GET", url("/services/data/v54.0/limits"), "",
+                      {{"Authorization", "Bearer " + session_}})
+                .status,
+            404);
+  EXPECT_EQ(http_call("GET", url("/services/data/v66.0/limits"), "",
+                      {{"Authorization", "Bearer " + session_}})
+                .status,
+            200);
 }
 
 TEST_F(SalesforceSandboxTest, UpsertByExternalIdCreatesOnceThenUpdates) {
   session_ = login();
   std::string id = upsert("DSP-1-1", {{"Subject", "Check"}, {"ActivityDate", "2025-01-10"}});
   ASSERT_EQ(id.size(), 18u);
-  auto again = api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-1-1", json{{"Subject", "Check again"}}.dump());
+  auto again = api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-1-1",
+                   json{{"Subject", "Check again"}}.dump());
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.json()["id"], id);
   EXPECT_EQ(again.json()["created"], false);
-  EXPECT_EQ(api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-9-9?updateOnly=true", json{{"Subject", "x"}}.dump()).status, 404);
-  auto with_key = api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-1-2", json{{"Dispute_Action_Id__c", "x"}}.dump());
+  EXPECT_EQ(api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-9-9?updateOnly=true",
+                json{{"Subject", "x"}}.dump())
+                .status,
+            404);
+  auto with_key = api("PATCH", "/sobjects/Task/Dispute_Action_Id__c/DSP-1-2",
+                      json{{"Dispute_Action_Id__c", "x"}}.dump());
   EXPECT_EQ(with_key.status, 400) << "the key may not be in the body";
   auto rec = api("GET", "/sobjects/Task/" + id);
   ASSERT_EQ(rec.status, 200);
@@ -146,15 +169,18 @@ TEST_F(SalesforceSandboxTest, UpsertByExternalIdCreatesOnceThenUpdates) {
 
 TEST_F(SalesforceSandboxTest, CreateUpdateCloseAndDelete) {
   session_ = login();
-  auto created = api("POST", "/sobjects/Task", json{{"Subject", "One"}, {"Dispute_Action_Id__c", "DSP-2-1"}}.dump());
+  auto created = api("POST", "/sobjects/Task",
+                     json{{"Subject", "One"}, {"Dispute_Action_Id__c", "DSP-2-1"}}.dump());
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id = created.json()["id"];
   EXPECT_EQ(created.json()["success"], true);
-  auto dup = api("POST", "/sobjects/Task", json{{"Subject", "Two"}, {"Dispute_Action_Id__c", "DSP-2-1"}}.dump());
+  auto dup = api("POST", "/sobjects/Task",
+                 json{{"Subject", "Two"}, {"Dispute_Action_Id__c", "DSP-2-1"}}.dump());
   EXPECT_EQ(dup.status, 400);
   EXPECT_EQ(dup.json()[0]["errorCode"], "DUPLICATE_VALUE");
   EXPECT_EQ(api("PATCH", "/sobjects/Task/" + id, json{{"Status", "Completed"}}.dump()).status, 204);
-  auto rec = api("GET", "/sobjects/Task/" + id + "?fields=Status,IsClosed,CompletedDateTime").json();
+  auto rec =
+      api("GET", "/sobjects/Task/" + id + "?fields=Status,IsClosed,CompletedDateTime").json();
   EXPECT_EQ(rec["IsClosed"], true);
   EXPECT_TRUE(rec["CompletedDateTime"].is_string());
   EXPECT_EQ(api("DELETE", "/sobjects/Task/" + id).status, 204);
@@ -177,9 +203,13 @@ TEST_F(SalesforceSandboxTest, BadContentAnswersTheErrorArray) {
   check({{"OwnerId", "005000000000999AAA"}}, "INVALID_CROSS_REFERENCE_KEY", "OwnerId");
   check({{"Colour__c", "red"}}, "INVALID_FIELD", "Colour__c");
   check({{"IsClosed", "true"}}, "INVALID_FIELD_FOR_INSERT_UPDATE", "IsClosed");
-  std::string former = server_->with_emulator([](Emulator& e) { return static_cast<SalesforceEmulator&>(e).user_id("former@example.com"); });
+  std::string former = server_->with_emulator([](Emulator& e) {
+    return static_cast<SalesforceEmulator&>(e).user_id("former@example.com");
+  });
   check({{"OwnerId", former}}, "INACTIVE_OWNER_OR_USER", "OwnerId");
-  EXPECT_EQ(server_->with_emulator([](Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks().size(); }), 0u);
+  EXPECT_EQ(server_->with_emulator(
+                [](Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks().size(); }),
+            0u);
 }
 
 TEST_F(SalesforceSandboxTest, DescribeTaskShowsTheExternalIdField) {
@@ -190,27 +220,34 @@ TEST_F(SalesforceSandboxTest, DescribeTaskShowsTheExternalIdField) {
   EXPECT_EQ(describe["createable"], true);
   bool found = false;
   for (const auto& f : describe["fields"])
-    if (f["name"] == "Dispute_Action_Id__c") found = f["externalId"].get<bool>() && f["unique"].get<bool>();
+    if (f["name"] == "Dispute_Action_Id__c")
+      found = f["externalId"].get<bool>() && f["unique"].get<bool>();
   EXPECT_TRUE(found);
 }
 
 TEST_F(SalesforceSandboxTest, SeededUsersAndAccountsAreQueryable) {
   session_ = login();
-  auto users = soql("SELECT Id, Email FROM User WHERE Email = 'REP@example.com' AND IsActive = true");
+  auto users =
+      soql("SELECT Id, Email FROM User WHERE Email = 'REP@example.com' AND IsActive = true");
   ASSERT_EQ(users.status, 200) << users.body;
   EXPECT_EQ(users.json()["totalSize"], 1);
-  auto accounts = soql("SELECT Id, OwnerId, Name FROM Account WHERE Customer_Number__c IN ('C-1001', 'C-1002') ORDER BY Name DESC");
+  auto accounts = soql(
+      "SELECT Id, OwnerId, Name FROM Account WHERE Customer_Number__c IN ('C-1001', 'C-1002') "
+      "ORDER BY Name DESC");
   ASSERT_EQ(accounts.status, 200) << accounts.body;
   ASSERT_EQ(accounts.json()["records"].size(), 2u);
   EXPECT_EQ(accounts.json()["records"][0]["Name"], "Hoogland Installatietechniek");
-  EXPECT_EQ(soql("SELECT Id FROM User WHERE Email = 'former@example.com' AND IsActive = true").json()["totalSize"], 0);
+  EXPECT_EQ(soql("SELECT Id FROM User WHERE Email = 'former@example.com' AND IsActive = true")
+                .json()["totalSize"],
+            0);
 }
 
 TEST_F(SalesforceSandboxTest, OtherQueriesAreRefusedAsMalformed) {
   session_ = login();
-  for (const char* q : {"SELECT FROM Task", "SELECT Id FROM Task WHERE IsClosed = true OR IsClosed = false",
-                        "SELECT COUNT() FROM Task", "DELETE FROM Task", "SELECT Id FROM Task WHERE Subject LIKE 'x%'",
-                        "SELECT Id FROM Task LIMIT"}) {
+  for (const char* q :
+       {"SELECT FROM Task", "SELECT Id FROM Task WHERE IsClosed = true OR IsClosed = false",
+        "SELECT COUNT() FROM Task", "DELETE FROM Task",
+        "SELECT Id FROM Task WHERE Subject LIKE 'x%'", "SELECT Id FROM Task LIMIT"}) {
     auto r = soql(q);
     EXPECT_EQ(r.status, 400) << q;
     EXPECT_EQ(r.json()[0]["errorCode"], "MALFORMED_QUERY") << q << ": " << r.body;
@@ -222,11 +259,13 @@ TEST_F(SalesforceSandboxTest, TheChangeWindowQueryPagesWithNextRecordsUrl) {
   start({{"query_batch_size", "2"}});
   session_ = login();
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(upsert("DSP-3-" + std::to_string(i), {{"Subject", "t"}}));
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(upsert("DSP-3-" + std::to_string(i), {{"Subject", "t"}}));
   upsert("DSP-3-1", {{"Subject", "changed"}}, 200);  // moves to the end of the window
-  std::string q = "SELECT Id, Dispute_Action_Id__c, Status, IsClosed, CompletedDateTime, SystemModstamp, "
-                  "LastModifiedBy.Email FROM Task WHERE Dispute_Action_Id__c != null AND SystemModstamp >= "
-                  "2020-01-01T00:00:00Z ORDER BY SystemModstamp, Id";
+  std::string q =
+      "SELECT Id, Dispute_Action_Id__c, Status, IsClosed, CompletedDateTime, SystemModstamp, "
+      "LastModifiedBy.Email FROM Task WHERE Dispute_Action_Id__c != null AND SystemModstamp >= "
+      "2020-01-01T00:00:00Z ORDER BY SystemModstamp, Id";
   auto first = soql(q);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(first.json()["totalSize"], 5);
@@ -236,7 +275,8 @@ TEST_F(SalesforceSandboxTest, TheChangeWindowQueryPagesWithNextRecordsUrl) {
   for (int guard = 0; guard < 10; ++guard) {
     for (const auto& r : page["records"]) seen.push_back(r["Id"]);
     if (page["done"].get<bool>()) break;
-    auto next = http_call("GET", url(page["nextRecordsUrl"].get<std::string>()), "", {{"Authorization", "Bearer " + session_}});
+    auto next = http_call("GET", url(page["nextRecordsUrl"].get<std::string>()), "",
+                          {{"Authorization", "Bearer " + session_}});
     ASSERT_EQ(next.status, 200) << next.body;
     page = next.json();
   }
@@ -251,27 +291,40 @@ TEST_F(SalesforceSandboxTest, SObjectCollectionsCreateUpsertAndRetrieve) {
   session_ = login();
   json records = json::array();
   for (int i = 0; i < 3; ++i)
-    records.push_back({{"attributes", {{"type", "Task"}}}, {"Subject", "c" + std::to_string(i)}, {"Dispute_Action_Id__c", "DSP-4-" + std::to_string(i)}});
-  records.push_back({{"attributes", {{"type", "Task"}}}, {"Status", "Nope"}, {"Dispute_Action_Id__c", "DSP-4-9"}});
-  auto created = api("POST", "/composite/sobjects", json{{"allOrNone", false}, {"records", records}}.dump());
+    records.push_back({{"attributes", {{"type", "Task"}}},
+                       {"Subject", "c" + std::to_string(i)},
+                       {"Dispute_Action_Id__c", "DSP-4-" + std::to_string(i)}});
+  records.push_back({{"attributes", {{"type", "Task"}}},
+                     {"Status", "Nope"},
+                     {"Dispute_Action_Id__c", "DSP-4-9"}});
+  auto created =
+      api("POST", "/composite/sobjects", json{{"allOrNone", false}, {"records", records}}.dump());
   ASSERT_EQ(created.status, 200) << created.body;
   ASSERT_EQ(created.json().size(), 4u);
   EXPECT_EQ(created.json()[0]["success"], true);
   EXPECT_EQ(created.json()[3]["success"], false);
-  EXPECT_EQ(created.json()[3]["errors"][0]["statusCode"], "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
-  json upserts = json::array({{{"attributes", {{"type", "Task"}}}, {"Subject", "u"}, {"Dispute_Action_Id__c", "DSP-4-0"}},
-                              {{"attributes", {{"type", "Task"}}}, {"Subject", "n"}, {"Dispute_Action_Id__c", "DSP-4-5"}}});
-  auto up = api("PATCH", "/composite/sobjects/Task/Dispute_Action_Id__c", json{{"records", upserts}}.dump());
+  EXPECT_EQ(created.json()[3]["errors"][0]["statusCode"],
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  json upserts = json::array(
+      {{{"attributes", {{"type", "Task"}}}, {"Subject", "u"}, {"Dispute_Action_Id__c", "DSP-4-0"}},
+       {{"attributes", {{"type", "Task"}}},
+        {"Subject", "n"},
+        {"Dispute_Action_Id__c", "DSP-4-5"}}});
+  auto up = api("PATCH", "/composite/sobjects/Task/Dispute_Action_Id__c",
+                json{{"records", upserts}}.dump());
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(up.json()[0]["created"], false);
   EXPECT_EQ(up.json()[1]["created"], true);
   auto got = api("POST", "/composite/sobjects/Task",
-                 json{{"ids", {created.json()[0]["id"], "00T000000000999AAA"}}, {"fields", {"Subject", "IsClosed"}}}.dump());
+                 json{{"ids", {created.json()[0]["id"], "00T000000000999AAA"}},
+                      {"fields", {"Subject", "IsClosed"}}}
+                     .dump());
   ASSERT_EQ(got.status, 200) << got.body;
   EXPECT_EQ(got.json()[0]["Subject"], "u");
   EXPECT_TRUE(got.json()[1].is_null());
   json too_many = json::array();
-  for (int i = 0; i < 201; ++i) too_many.push_back({{"attributes", {{"type", "Task"}}}, {"Subject", "x"}});
+  for (int i = 0; i < 201; ++i)
+    too_many.push_back({{"attributes", {{"type", "Task"}}}, {"Subject", "x"}});
   EXPECT_EQ(api("POST", "/composite/sobjects", json{{"records", too_many}}.dump()).status, 400);
 }
 
@@ -280,12 +333,15 @@ TEST_F(SalesforceSandboxTest, SObjectCollectionsCreateUpsertAndRetrieve) {
 TEST_F(SalesforceSandboxTest, CollectionUpsertByExternalIdAnswersPerRecordAndHonoursAllOrNone) {
   session_ = login();
   auto task = [](const std::string& key, const std::string& status = "") {
-    json r = {{"attributes", {{"type", "Task"}}}, {"Subject", "s " + key}, {"Dispute_Action_Id__c", key}};
+    json r = {
+        {"attributes", {{"type", "Task"}}}, {"Subject", "s " + key}, {"Dispute_Action_Id__c", key}};
     if (!status.empty()) r["Status"] = status;
     return r;
   };
   const std::string path = "/composite/sobjects/Task/Dispute_Action_Id__c";
-  json mixed = json::array({task("DSP-5-1"), task("DSP-5-2", "Nope"), task("DSP-5-1"),
+  json mixed = json::array({task("DSP-5-1"),
+                            task("DSP-5-2", "Nope"),
+                            task("DSP-5-1"),
                             {{"Subject", "no attributes"}, {"Dispute_Action_Id__c", "DSP-5-3"}}});
   auto first = api("PATCH", path, json{{"allOrNone", false}, {"records", mixed}}.dump());
   ASSERT_EQ(first.status, 200) << first.body;
@@ -298,13 +354,20 @@ TEST_F(SalesforceSandboxTest, CollectionUpsertByExternalIdAnswersPerRecordAndHon
   EXPECT_EQ(again.json()[0]["created"], false);
   EXPECT_EQ(again.json()[0]["id"], first.json()[0]["id"]);
 
-  auto rolled = api("PATCH", path, json{{"allOrNone", true}, {"records", json::array({task("DSP-5-7"), task("DSP-5-8", "Nope")})}}.dump());
+  auto rolled = api("PATCH", path,
+                    json{{"allOrNone", true},
+                         {"records", json::array({task("DSP-5-7"), task("DSP-5-8", "Nope")})}}
+                        .dump());
   ASSERT_EQ(rolled.status, 200) << rolled.body;
   EXPECT_EQ(rolled.json()[0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK");
-  std::size_t kept = server_->with_emulator(
-      [](Emulator& e) { return static_cast<SalesforceEmulator&>(e).tasks_with_key("DSP-5-7").size(); });
+  std::size_t kept = server_->with_emulator([](Emulator& e) {
+    return static_cast<SalesforceEmulator&>(e).tasks_with_key("DSP-5-7").size();
+  });
   EXPECT_EQ(kept, 0u) << "rolled back";
-  EXPECT_EQ(api("PATCH", "/composite/sobjects/Task/Subject", json{{"records", json::array({task("DSP-5-9")})}}.dump()).status, 404);
+  EXPECT_EQ(api("PATCH", "/composite/sobjects/Task/Subject",
+                json{{"records", json::array({task("DSP-5-9")})}}.dump())
+                .status,
+            404);
 }
 
 TEST_F(SalesforceSandboxTest, TheDailyAllocationRunsOut) {
@@ -328,21 +391,26 @@ TEST_F(SalesforceSandboxTest, APersonClosesATaskThroughTheApi) {
   std::string id = upsert("DSP-5-1", {{"Subject", "Approve"}});
   auto rep = http_call("POST", url("/_sandbox/sessions"), R"({"user":"rep@example.com"})");
   ASSERT_EQ(rep.status, 201) << rep.body;
-  auto closed = api("PATCH", "/sobjects/Task/" + id, json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump(),
+  auto closed = api("PATCH", "/sobjects/Task/" + id,
+                    json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump(),
                     {{"Authorization", "Bearer " + rep.json()["access_token"].get<std::string>()}});
   EXPECT_EQ(closed.status, 204) << closed.body;
-  auto rec = soql("SELECT Id, IsClosed, Dispute_Outcome__c, LastModifiedBy.Email FROM Task WHERE Dispute_Action_Id__c = 'DSP-5-1'");
+  auto rec = soql(
+      "SELECT Id, IsClosed, Dispute_Outcome__c, LastModifiedBy.Email FROM Task WHERE "
+      "Dispute_Action_Id__c = 'DSP-5-1'");
   EXPECT_EQ(rec.json()["records"][0]["IsClosed"], true);
   EXPECT_EQ(rec.json()["records"][0]["Dispute_Outcome__c"], "approved");
   EXPECT_EQ(rec.json()["records"][0]["LastModifiedBy"]["Email"], "rep@example.com");
-  auto stranger = http_call("POST", url("/_sandbox/sessions"), R"({"user":"sanne.bakker@example.com"})");
+  auto stranger =
+      http_call("POST", url("/_sandbox/sessions"), R"({"user":"sanne.bakker@example.com"})");
   EXPECT_EQ(stranger.status, 201) << "a new person becomes a User";
   EXPECT_EQ(http_call("POST", url("/_sandbox/sessions"), R"({"user":"nobody"})").status, 404);
 }
 
 TEST_F(SalesforceSandboxTest, InjectedFaultsUseTheErrorArray) {
   session_ = login();
-  http_call("POST", url("/_sandbox/faults"), R"({"path":"/services/data/*","status":403,"times":1})");
+  http_call("POST", url("/_sandbox/faults"),
+            R"({"path":"/services/data/*","status":403,"times":1})");
   auto r = api("GET", "/limits");
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.json()[0]["errorCode"], "REQUEST_LIMIT_EXCEEDED");
@@ -365,7 +433,8 @@ TEST(Soql, DatetimesRoundTrip) {
   auto ms = parse_datetime_ms("2025-01-31T10:00:00.123+0000");
   ASSERT_TRUE(ms);
   EXPECT_EQ(format_datetime_ms(*ms), "2025-01-31T10:00:00.123+0000");
-  EXPECT_EQ(parse_datetime_ms("2025-01-31T11:00:00+01:00"), parse_datetime_ms("2025-01-31T10:00:00Z"));
+  EXPECT_EQ(parse_datetime_ms("2025-01-31T11:00:00+01:00"),
+            parse_datetime_ms("2025-01-31T10:00:00Z"));
   EXPECT_FALSE(parse_datetime_ms("2025-01-31"));
 }
 

@@ -47,8 +47,9 @@ TEST_F(SandboxServerTest, LogsEveryRequestWithItsStatus) {
 }
 
 TEST_F(SandboxServerTest, AnInjectedFaultAnswersItsStatusTheGivenNumberOfTimes) {
-  auto added = http_call("POST", at("/_sandbox/faults"),
-                         R"({"method":"POST","path":"/things","status":429,"retry_after":2,"times":2})");
+  auto added =
+      http_call("POST", at("/_sandbox/faults"),
+                R"({"method":"POST","path":"/things","status":429,"retry_after":2,"times":2})");
   ASSERT_EQ(added.status, 201) << added.body;
   for (int i = 0; i < 2; ++i) {
     auto a = http_call("POST", at("/things"), "{}");
@@ -63,7 +64,9 @@ TEST_F(SandboxServerTest, AnInjectedFaultAnswersItsStatusTheGivenNumberOfTimes) 
 }
 
 TEST_F(SandboxServerTest, APrefixFaultMatchesEveryPathBelowIt) {
-  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/th*","status":503,"times":-1})").status, 201);
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/th*","status":503,"times":-1})")
+                .status,
+            201);
   EXPECT_EQ(http_call("GET", at("/things")).status, 503);
   EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 503);
   EXPECT_EQ(http_call("GET", at("/other")).status, 404);
@@ -72,7 +75,8 @@ TEST_F(SandboxServerTest, APrefixFaultMatchesEveryPathBelowIt) {
 }
 
 TEST_F(SandboxServerTest, ADroppedConnectionGivesNoAnswerButTheLogShowsIt) {
-  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","drop":true})").status, 201);
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","drop":true})").status,
+            201);
   EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 0);
   EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);
   auto log = server_.requests();
@@ -81,7 +85,9 @@ TEST_F(SandboxServerTest, ADroppedConnectionGivesNoAnswerButTheLogShowsIt) {
 }
 
 TEST_F(SandboxServerTest, ADelayedAnswerStillArrives) {
-  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","delay_ms":150})").status, 201);
+  ASSERT_EQ(
+      http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","delay_ms":150})").status,
+      201);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(http_call("GET", at("/things")).status, 200);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
@@ -91,7 +97,8 @@ TEST_F(SandboxServerTest, ABadFaultIsRefusedNamingTheField) {
   auto a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":"429"})");
   EXPECT_EQ(a.status, 400);
   EXPECT_NE(a.body.find("status"), std::string::npos);
-  a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":429,"colour":"red"})");
+  a = http_call("POST", at("/_sandbox/faults"),
+                R"({"path":"/things","status":429,"colour":"red"})");
   EXPECT_EQ(a.status, 400);
   EXPECT_NE(a.body.find("colour"), std::string::npos);
   EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);  // nothing was installed
@@ -116,7 +123,8 @@ TEST(SandboxServer, StopsWhileAClientHoldsAConnectionOpen) {
   server.start();
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket idle(io);
-  idle.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
+  idle.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
   server.stop();  // must not hang on the idle connection
   SUCCEED();
 }

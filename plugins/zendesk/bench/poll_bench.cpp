@@ -29,47 +29,64 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot load %s: %s\n", ZENDESK_PLUGIN, error.c_str());
     return 1;
   }
-  sb::Server server(sb::make_zendesk_sandbox({{"rate_limit", "1000000"}, {"export_rate_limit", "1000000"}}));
+  sb::Server server(
+      sb::make_zendesk_sandbox({{"rate_limit", "1000000"}, {"export_rate_limit", "1000000"}}));
   kit::SandboxHostOptions options;
   options.auth_kind = "basic";
   options.basic_username = "agent@example.com/token";
   options.basic_password = "sandbox-token";
   options.allowed_hosts = {"*.zendesk.com"};
-  kit::SandboxHost host(options, [&](const sdk::HttpRequest& r) { return disputed::zendesk_test::serve_in_process(server, r); });
+  kit::SandboxHost host(options, [&](const sdk::HttpRequest& r) {
+    return disputed::zendesk_test::serve_in_process(server, r);
+  });
   auto connector = plugin->create();
-  if (!connector->open(R"({"base_url": "https://acme.zendesk.com", "custom_fields": {"outcome": 360000000005}})", host).ok)
+  if (!connector
+           ->open(
+               R"({"base_url": "https://acme.zendesk.com", "custom_fields": {"outcome": 360000000005}})",
+               host)
+           .ok)
     return 1;
   auto incremental = plugin->create();
-  if (!incremental->open(R"({"base_url": "https://acme.zendesk.com", "custom_fields": {"outcome": 360000000005},
+  if (!incremental
+           ->open(
+               R"({"base_url": "https://acme.zendesk.com", "custom_fields": {"outcome": 360000000005},
                              "poll_mode": "incremental"})",
-                         host)
+               host)
            .ok)
     return 1;
   std::vector<std::string> incremental_rows;
 
-  std::printf("| open tickets N | calls, first poll | calls, quiet poll | calls, 1%% commented + 1%% solved | ms per quiet poll |\n");
+  std::printf(
+      "| open tickets N | calls, first poll | calls, quiet poll | calls, 1%% commented + 1%% "
+      "solved | ms per quiet poll |\n");
   std::printf("| --- | --- | --- | --- | --- |\n");
   for (int n : sizes) {
     server.reset();
     auto ids = server.with_emulator([&](sb::Emulator& e) {
-      return static_cast<sb::zendesk::ZendeskEmulator&>(e).seed_tickets(n, "https://acme.zendesk.com");
+      return static_cast<sb::zendesk::ZendeskEmulator&>(e).seed_tickets(n,
+                                                                        "https://acme.zendesk.com");
     });
     sdk::PollRequest request;
-    for (auto id : ids) request.open_refs.push_back({"SEED-" + std::to_string(id) + "-1", std::to_string(id)});
+    for (auto id : ids)
+      request.open_refs.push_back({"SEED-" + std::to_string(id) + "-1", std::to_string(id)});
     auto calls = [&](const sdk::PollRequest& r, double* ms = nullptr) {
       std::size_t before = server.requests().size();
       auto start = std::chrono::steady_clock::now();
       auto result = connector->poll(r);
-      auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      auto took =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
       if (ms) *ms = took;
-      if (result.status != sdk::PollResult::Status::kOk) std::fprintf(stderr, "poll failed: %s\n", result.message.c_str());
+      if (result.status != sdk::PollResult::Status::kOk)
+        std::fprintf(stderr, "poll failed: %s\n", result.message.c_str());
       request.cursor = result.next_cursor;
       return std::make_pair(server.requests().size() - before, result.events.size());
     };
     auto first = calls(request);
     double quiet_ms = 0;
     auto quiet = calls(request, &quiet_ms);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the changes land in a later second
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(1100));  // the changes land in a later second
     int changed = std::max(1, n / 100);
     server.with_emulator([&](sb::Emulator& e) {
       auto& z = static_cast<sb::zendesk::ZendeskEmulator&>(e);
@@ -87,8 +104,8 @@ int main(int argc, char** argv) {
       return 0;
     });
     auto busy = calls(request);
-    std::printf("| %d | %zu | %zu | %zu (%zu events) | %.1f |\n", n, first.first, quiet.first, busy.first, busy.second,
-                quiet_ms);
+    std::printf("| %d | %zu | %zu | %zu (%zu events) | %.1f |\n", n, first.first, quiet.first,
+                busy.first, busy.second, quiet_ms);
 
     // The same account polled through the cursor incremental export (independent of N; each
     // call returns up to 1000 changed tickets, at most 2 calls per poll).
@@ -97,7 +114,8 @@ int main(int argc, char** argv) {
     auto inc_calls = [&]() {
       std::size_t before = server.requests().size();
       auto result = incremental->poll(inc);
-      if (result.status != sdk::PollResult::Status::kOk) std::fprintf(stderr, "poll failed: %s\n", result.message.c_str());
+      if (result.status != sdk::PollResult::Status::kOk)
+        std::fprintf(stderr, "poll failed: %s\n", result.message.c_str());
       inc.cursor = result.next_cursor;
       return server.requests().size() - before;
     };
@@ -108,11 +126,14 @@ int main(int argc, char** argv) {
       catch_up += inc_calls();
     }
     std::size_t inc_quiet = inc_calls();
-    incremental_rows.push_back("| " + std::to_string(n) + " | " + std::to_string(catch_up) + " in " +
-                               std::to_string(polls) + " polls | " + std::to_string(inc_quiet) + " |");
+    incremental_rows.push_back("| " + std::to_string(n) + " | " + std::to_string(catch_up) +
+                               " in " + std::to_string(polls) + " polls | " +
+                               std::to_string(inc_quiet) + " |");
   }
   std::printf("\nincremental export mode (account with only these tickets):\n\n");
-  std::printf("| open tickets N | calls to catch up from one hour back | calls, quiet poll |\n| --- | --- | --- |\n");
+  std::printf(
+      "| open tickets N | calls to catch up from one hour back | calls, quiet poll |\n| --- | --- "
+      "| --- |\n");
   for (const auto& row : incremental_rows) std::printf("%s\n", row.c_str());
   return 0;
 }

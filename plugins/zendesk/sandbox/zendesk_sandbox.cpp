@@ -23,7 +23,8 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -53,7 +54,8 @@ std::optional<std::int64_t> parse_iso(const std::string& s) {
 }
 
 std::optional<std::int64_t> parse_id(const std::string& s) {
-  if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (s.empty() || s.size() > 18 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoll(s);
 }
@@ -72,7 +74,8 @@ std::string lower(std::string s) {
 }
 
 std::string base64_decode(const std::string& in) {
-  static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const std::string chars =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   int val = 0, bits = -8;
   for (char c : in) {
@@ -93,10 +96,13 @@ std::string base64_decode(const std::string& in) {
 Response error(int status, const std::string& code, const std::string& description) {
   return Response::json(status, {{"error", code}, {"description", description}});
 }
-Response invalid(const std::string& field, const std::string& description, const std::string& code = "InvalidValue") {
-  return Response::json(422, {{"error", "RecordInvalid"},
-                              {"description", "Record validation errors"},
-                              {"details", {{field, json::array({{{"description", description}, {"error", code}}})}}}});
+Response invalid(const std::string& field, const std::string& description,
+                 const std::string& code = "InvalidValue") {
+  return Response::json(
+      422,
+      {{"error", "RecordInvalid"},
+       {"description", "Record validation errors"},
+       {"details", {{field, json::array({{{"description", description}, {"error", code}}})}}}});
 }
 Response not_found() { return error(404, "RecordNotFound", "Not found"); }
 
@@ -110,13 +116,16 @@ bool is_one_of(const json& v, std::initializer_list<const char*> allowed) {
 }  // namespace
 
 ZendeskEmulator::ZendeskEmulator(const Options& options) : options_(options) {
-  static const std::vector<std::string> known{"agents", "api_token", "oauth_token", "rate_limit", "export_rate_limit",
-                                              "idempotency_ttl_seconds", "public_url"};
+  static const std::vector<std::string> known{
+      "agents",     "api_token",         "oauth_token",
+      "rate_limit", "export_rate_limit", "idempotency_ttl_seconds",
+      "public_url"};
   for (const auto& [key, value] : options)
     if (std::find(known.begin(), known.end(), key) == known.end())
-      throw std::invalid_argument("unknown zendesk sandbox option '" + key +
-                                  "' (known: agents, api_token, oauth_token, rate_limit, export_rate_limit, "
-                                  "idempotency_ttl_seconds, public_url)");
+      throw std::invalid_argument(
+          "unknown zendesk sandbox option '" + key +
+          "' (known: agents, api_token, oauth_token, rate_limit, export_rate_limit, "
+          "idempotency_ttl_seconds, public_url)");
   auto number = [&](const char* key, int fallback, int min) {
     auto it = options.find(key);
     if (it == options.end()) return fallback;
@@ -126,8 +135,8 @@ ZendeskEmulator::ZendeskEmulator(const Options& options) : options_(options) {
       if (used != it->second.size() || v < min) throw std::invalid_argument("");
       return v;
     } catch (const std::exception&) {
-      throw std::invalid_argument(std::string(key) + ": expected an integer >= " + std::to_string(min) + ", got '" +
-                                  it->second + "'");
+      throw std::invalid_argument(std::string(key) + ": expected an integer >= " +
+                                  std::to_string(min) + ", got '" + it->second + "'");
     }
   };
   rate_limit_ = number("rate_limit", 700, 1);
@@ -143,8 +152,9 @@ ZendeskEmulator::ZendeskEmulator(const Options& options) : options_(options) {
 
 void ZendeskEmulator::reset() {
   users_.clear();
-  std::vector<std::string> agents = options_.count("agents") ? split(options_.at("agents"), ',')
-                                                             : std::vector<std::string>{"agent@example.com", "lead@example.com"};
+  std::vector<std::string> agents =
+      options_.count("agents") ? split(options_.at("agents"), ',')
+                               : std::vector<std::string>{"agent@example.com", "lead@example.com"};
   std::int64_t id = 1001;
   for (const auto& email : agents) {
     User u;
@@ -171,17 +181,23 @@ Response ZendeskEmulator::fault_response(int status, const Request&) {
     case 401:
       return error(401, "Couldn't authenticate you", "Couldn't authenticate you");
     case 403:
-      return error(403, "Forbidden", "You do not have access to this page. Please contact the account owner of this help desk for further help.");
+      return error(403, "Forbidden",
+                   "You do not have access to this page. Please contact the account owner of this "
+                   "help desk for further help.");
     case 404:
       return not_found();
     case 409:
-      return error(409, "UpdateConflict", "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.");
+      return error(409, "UpdateConflict",
+                   "Safe Update prevented the update due to outdated ticket data. Please fetch the "
+                   "latest ticket data and try again.");
     case 422:
       return invalid("base", "Subject: is too long (injected fault)", "TooLong");
     case 429:
-      return error(429, "APIRateLimitExceeded", "Number of allowed API requests per minute exceeded");
+      return error(429, "APIRateLimitExceeded",
+                   "Number of allowed API requests per minute exceeded");
     case 503:
-      return error(503, "ServiceUnavailable", "Zendesk is temporarily unavailable (injected fault)");
+      return error(503, "ServiceUnavailable",
+                   "Zendesk is temporarily unavailable (injected fault)");
     default:
       return error(status, status >= 500 ? "InternalServerError" : "Error",
                    "HTTP " + std::to_string(status) + " (injected fault)");
@@ -202,7 +218,8 @@ const User* ZendeskEmulator::authenticate(const Request& request) const {
   std::string user = decoded.substr(0, colon), secret = decoded.substr(colon + 1);
   // Only API tokens ({email}/token:{token}); password auth is being removed by Zendesk.
   static const std::string kSuffix = "/token";
-  if (user.size() <= kSuffix.size() || user.compare(user.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+  if (user.size() <= kSuffix.size() ||
+      user.compare(user.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
     return nullptr;
   if (secret != api_token_) return nullptr;
   std::string email = lower(user.substr(0, user.size() - kSuffix.size()));
@@ -217,8 +234,11 @@ std::optional<Response> ZendeskEmulator::throttle(const Request& request) {
   auto check = [&](std::deque<Clock::time_point>& recent, int limit) -> std::optional<Response> {
     while (!recent.empty() && recent.front() + window <= now) recent.pop_front();
     if (static_cast<int>(recent.size()) >= limit) {
-      auto wait = std::chrono::duration_cast<std::chrono::seconds>(recent.front() + window - now).count() + 1;
-      return error(429, "APIRateLimitExceeded", "Number of allowed API requests per minute exceeded")
+      auto wait =
+          std::chrono::duration_cast<std::chrono::seconds>(recent.front() + window - now).count() +
+          1;
+      return error(429, "APIRateLimitExceeded",
+                   "Number of allowed API requests per minute exceeded")
           .with_header("Retry-After", std::to_string(std::max<long long>(1, wait)));
     }
     recent.push_back(now);
@@ -247,22 +267,26 @@ Response ZendeskEmulator::handle(const Request& request, const std::string& serv
   long long reset = recent_.empty() ? 60
                                     : std::chrono::duration_cast<std::chrono::seconds>(
                                           recent_.front() + std::chrono::seconds(60) - Clock::now())
-                                              .count() + 1;
+                                              .count() +
+                                          1;
   answer.with_header("ratelimit-limit", std::to_string(rate_limit_));
   answer.with_header("ratelimit-remaining", std::to_string(remaining));
   answer.with_header("ratelimit-reset", std::to_string(std::clamp<long long>(reset, 1, 60)));
   return answer;
 }
 
-Response ZendeskEmulator::route(const Request& request, const User& user, const std::string& base_url) {
+Response ZendeskEmulator::route(const Request& request, const User& user,
+                                const std::string& base_url) {
   std::string path = request.path;
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0) path.resize(path.size() - 5);
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0)
+    path.resize(path.size() - 5);
   auto parts = split(path, '/');  // api, v2, ...
   const std::string& m = request.method;
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v2")
     return error(404, "InvalidEndpoint", "Not found");
   if (parts[2] == "users") {
-    if (parts.size() == 4 && m == "GET" && parts[3] == "me") return Response::json(200, {{"user", user_json(user)}});
+    if (parts.size() == 4 && m == "GET" && parts[3] == "me")
+      return Response::json(200, {{"user", user_json(user)}});
     if (parts.size() == 4 && m == "GET" && parts[3] == "search") return search_users(request);
     if (parts.size() == 4 && m == "GET" && parts[3] == "show_many") return show_many_users(request);
     if (parts.size() == 4 && m == "GET") {
@@ -288,21 +312,28 @@ Response ZendeskEmulator::route(const Request& request, const User& user, const 
       deleted_at_[*id] = unix_now();
       return Response::empty(204);
     }
-    if (parts.size() == 5 && m == "GET" && parts[4] == "comments") return list_comments(*id, request);
-  } else if (parts[2] == "incremental" && parts.size() == 5 && parts[3] == "tickets" && parts[4] == "cursor" &&
-             m == "GET") {
-    if (user.role != "admin") return error(403, "Forbidden", "Incremental exports are for admins only");
+    if (parts.size() == 5 && m == "GET" && parts[4] == "comments")
+      return list_comments(*id, request);
+  } else if (parts[2] == "incremental" && parts.size() == 5 && parts[3] == "tickets" &&
+             parts[4] == "cursor" && m == "GET") {
+    if (user.role != "admin")
+      return error(403, "Forbidden", "Incremental exports are for admins only");
     return incremental_export(request, base_url);
   }
   return error(404, "InvalidEndpoint", "Not found");
 }
 
 json ZendeskEmulator::user_json(const User& u) const {
-  return {{"id", u.id},          {"url", base_url_ + "/api/v2/users/" + std::to_string(u.id) + ".json"},
-          {"name", u.name},      {"email", u.email},
-          {"role", u.role},      {"active", true},
-          {"verified", true},    {"time_zone", "Amsterdam"},
-          {"created_at", "2026-01-01T00:00:00Z"}, {"updated_at", "2026-01-01T00:00:00Z"}};
+  return {{"id", u.id},
+          {"url", base_url_ + "/api/v2/users/" + std::to_string(u.id) + ".json"},
+          {"name", u.name},
+          {"email", u.email},
+          {"role", u.role},
+          {"active", true},
+          {"verified", true},
+          {"time_zone", "Amsterdam"},
+          {"created_at", "2026-01-01T00:00:00Z"},
+          {"updated_at", "2026-01-01T00:00:00Z"}};
 }
 
 const User* ZendeskEmulator::user_by_id(std::int64_t id) const {
@@ -320,7 +351,10 @@ Response ZendeskEmulator::search_users(const Request& request) {
   for (const auto& u : users_)
     if (!query.empty() && (u.email == query || lower(u.name).find(query) != std::string::npos))
       users.push_back(user_json(u));
-  return Response::json(200, {{"users", users}, {"next_page", nullptr}, {"previous_page", nullptr}, {"count", users.size()}});
+  return Response::json(200, {{"users", users},
+                              {"next_page", nullptr},
+                              {"previous_page", nullptr},
+                              {"count", users.size()}});
 }
 
 Response ZendeskEmulator::show_many_users(const Request& request) {
@@ -339,9 +373,12 @@ void ZendeskEmulator::touch(json& ticket) {
 }
 
 void ZendeskEmulator::add_comment(json& ticket, const json& comment, std::int64_t author_id) {
-  std::string body = comment.contains("body") && comment["body"].is_string() ? comment["body"].get<std::string>()
-                                                                              : comment.value("html_body", "");
-  bool is_public = comment.contains("public") && comment["public"].is_boolean() ? comment["public"].get<bool>() : true;
+  std::string body = comment.contains("body") && comment["body"].is_string()
+                         ? comment["body"].get<std::string>()
+                         : comment.value("html_body", "");
+  bool is_public = comment.contains("public") && comment["public"].is_boolean()
+                       ? comment["public"].get<bool>()
+                       : true;
   if (comment.contains("author_id") && comment["author_id"].is_number_integer() &&
       user_by_id(comment["author_id"].get<std::int64_t>()))
     author_id = comment["author_id"].get<std::int64_t>();
@@ -363,19 +400,24 @@ void ZendeskEmulator::add_comment(json& ticket, const json& comment, std::int64_
 
 std::optional<Response> ZendeskEmulator::apply_fields(json& ticket, const json& in, bool creating) {
   // Validate everything first, then apply: a 422 changes nothing.
-  if (in.contains("subject") && !in["subject"].is_string()) return invalid("subject", "Subject: must be text");
-  if (in.contains("type") && !in["type"].is_null() && !is_one_of(in["type"], {"problem", "incident", "question", "task"}))
+  if (in.contains("subject") && !in["subject"].is_string())
+    return invalid("subject", "Subject: must be text");
+  if (in.contains("type") && !in["type"].is_null() &&
+      !is_one_of(in["type"], {"problem", "incident", "question", "task"}))
     return invalid("type", "Type: is not one of problem, incident, question, task");
-  if (in.contains("priority") && !in["priority"].is_null() && !is_one_of(in["priority"], {"urgent", "high", "normal", "low"}))
+  if (in.contains("priority") && !in["priority"].is_null() &&
+      !is_one_of(in["priority"], {"urgent", "high", "normal", "low"}))
     return invalid("priority", "Priority: is not one of urgent, high, normal, low");
-  if (in.contains("status") && !is_one_of(in["status"], {"new", "open", "pending", "hold", "solved", "closed"}))
+  if (in.contains("status") &&
+      !is_one_of(in["status"], {"new", "open", "pending", "hold", "solved", "closed"}))
     return invalid("status", "Status: is not valid");
   if (in.contains("due_at") && !in["due_at"].is_null() &&
       (!in["due_at"].is_string() || !parse_iso(in["due_at"].get<std::string>())))
     return invalid("due_at", "Due at: is not a valid date");
   std::optional<std::int64_t> assignee;
   if (in.contains("assignee_id") && !in["assignee_id"].is_null()) {
-    if (!in["assignee_id"].is_number_integer() || !user_by_id(in["assignee_id"].get<std::int64_t>()))
+    if (!in["assignee_id"].is_number_integer() ||
+        !user_by_id(in["assignee_id"].get<std::int64_t>()))
       return invalid("assignee", "Assignee: is not an agent of this account");
     assignee = in["assignee_id"].get<std::int64_t>();
   }
@@ -390,18 +432,24 @@ std::optional<Response> ZendeskEmulator::apply_fields(json& ticket, const json& 
   if (in.contains("external_id") && !in["external_id"].is_null() && !in["external_id"].is_string())
     return invalid("external_id", "External id: must be text");
   for (const char* key : {"tags", "additional_tags", "remove_tags"})
-    if (in.contains(key) && (!in[key].is_array() ||
-                             !std::all_of(in[key].begin(), in[key].end(), [](const json& t) { return t.is_string(); })))
+    if (in.contains(key) &&
+        (!in[key].is_array() ||
+         !std::all_of(in[key].begin(), in[key].end(), [](const json& t) { return t.is_string(); })))
       return invalid(key, std::string(key) + ": must be a list of tags");
-  const json* fields = in.contains("custom_fields") ? &in["custom_fields"] : in.contains("fields") ? &in["fields"] : nullptr;
-  if (fields && (!fields->is_array() || !std::all_of(fields->begin(), fields->end(), [](const json& f) {
-                   return f.is_object() && f.contains("id") && f["id"].is_number_integer();
-                 })))
+  const json* fields = in.contains("custom_fields") ? &in["custom_fields"]
+                       : in.contains("fields")      ? &in["fields"]
+                                                    : nullptr;
+  if (fields &&
+      (!fields->is_array() || !std::all_of(fields->begin(), fields->end(), [](const json& f) {
+        return f.is_object() && f.contains("id") && f["id"].is_number_integer();
+      })))
     return invalid("custom_fields", "Custom fields: each needs an integer id and a value");
   if (in.contains("comment")) {
     const json& c = in["comment"];
-    bool has_body = c.is_object() && ((c.contains("body") && c["body"].is_string() && !c["body"].get<std::string>().empty()) ||
-                                      (c.contains("html_body") && c["html_body"].is_string()));
+    bool has_body =
+        c.is_object() &&
+        ((c.contains("body") && c["body"].is_string() && !c["body"].get<std::string>().empty()) ||
+         (c.contains("html_body") && c["html_body"].is_string()));
     if (!has_body) return invalid("comment", "Comment: cannot be blank", "BlankValue");
   } else if (creating) {
     return invalid("base", "Description: cannot be blank", "BlankValue");
@@ -437,7 +485,9 @@ std::optional<Response> ZendeskEmulator::apply_fields(json& ticket, const json& 
       if (std::find(tags.begin(), tags.end(), normalise(t.get<std::string>())) == tags.end())
         tags.push_back(normalise(t.get<std::string>()));
   if (in.contains("remove_tags"))
-    for (const auto& t : in["remove_tags"]) tags.erase(std::remove(tags.begin(), tags.end(), normalise(t.get<std::string>())), tags.end());
+    for (const auto& t : in["remove_tags"])
+      tags.erase(std::remove(tags.begin(), tags.end(), normalise(t.get<std::string>())),
+                 tags.end());
   ticket["tags"] = tags;
   if (fields) {
     json merged = ticket.value("custom_fields", json::array());
@@ -460,9 +510,11 @@ std::optional<Response> ZendeskEmulator::apply_fields(json& ticket, const json& 
   return std::nullopt;
 }
 
-Response ZendeskEmulator::create_ticket(const Request& request, const User& user, const std::string& base_url) {
+Response ZendeskEmulator::create_ticket(const Request& request, const User& user,
+                                        const std::string& base_url) {
   auto key = request.header("idempotency-key");
-  if (key && key->size() > 255) return error(400, "InvalidValue", "Idempotency-Key is longer than 255 characters");
+  if (key && key->size() > 255)
+    return error(400, "InvalidValue", "Idempotency-Key is longer than 255 characters");
   auto now = Clock::now();
   if (key) {
     auto it = idempotency_.find(*key);
@@ -472,11 +524,13 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
     }
     if (it != idempotency_.end()) {
       if (it->second.body != request.body)
-        return error(400, "IdempotentRequestError", "Idempotency-Key was already used with a different request body");
+        return error(400, "IdempotentRequestError",
+                     "Idempotency-Key was already used with a different request body");
       auto t = tickets_.find(it->second.ticket_id);
       if (t == tickets_.end()) return not_found();
       return Response::json(201, {{"ticket", t->second}})
-          .with_header("Location", base_url + "/api/v2/tickets/" + std::to_string(t->first) + ".json")
+          .with_header("Location",
+                       base_url + "/api/v2/tickets/" + std::to_string(t->first) + ".json")
           .with_header("x-idempotency-lookup", "hit");
     }
   }
@@ -486,29 +540,32 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
   const json& in = (*body)["ticket"];
   std::int64_t id = next_ticket_id_;
   std::string created = iso(unix_now());
-  json ticket = {{"id", id},
-                 {"url", base_url + "/api/v2/tickets/" + std::to_string(id) + ".json"},
-                 {"type", nullptr},
-                 {"subject", ""},
-                 {"raw_subject", ""},
-                 {"description", ""},
-                 {"priority", nullptr},
-                 {"status", "new"},
-                 {"requester_id", user.id},
-                 {"submitter_id", user.id},
-                 {"tags", json::array()},
-                 {"custom_fields", json::array()},
-                 {"collaborator_ids", json::array()},
-                 {"follower_ids", json::array()},
-                 {"email_cc_ids", json::array()},
-                 {"due_at", nullptr},
-                 {"is_public", false},
-                 {"has_incidents", false},
-                 {"allow_channelback", false},
-                 {"allow_attachments", true},
-                 {"via", {{"channel", "api"}, {"source", {{"from", json::object()}, {"to", json::object()}, {"rel", nullptr}}}}},
-                 {"created_at", created},
-                 {"updated_at", created}};
+  json ticket = {
+      {"id", id},
+      {"url", base_url + "/api/v2/tickets/" + std::to_string(id) + ".json"},
+      {"type", nullptr},
+      {"subject", ""},
+      {"raw_subject", ""},
+      {"description", ""},
+      {"priority", nullptr},
+      {"status", "new"},
+      {"requester_id", user.id},
+      {"submitter_id", user.id},
+      {"tags", json::array()},
+      {"custom_fields", json::array()},
+      {"collaborator_ids", json::array()},
+      {"follower_ids", json::array()},
+      {"email_cc_ids", json::array()},
+      {"due_at", nullptr},
+      {"is_public", false},
+      {"has_incidents", false},
+      {"allow_channelback", false},
+      {"allow_attachments", true},
+      {"via",
+       {{"channel", "api"},
+        {"source", {{"from", json::object()}, {"to", json::object()}, {"rel", nullptr}}}}},
+      {"created_at", created},
+      {"updated_at", created}};
   if (auto problem = apply_fields(ticket, in, true)) return *problem;
   ++next_ticket_id_;
   add_comment(ticket, in["comment"], user.id);
@@ -516,8 +573,12 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
   tickets_[id] = ticket;
   if (key) idempotency_[*key] = {request.body, id, now + idempotency_ttl_};
   Response r = Response::json(201, {{"ticket", ticket},
-                                    {"audit", {{"id", next_audit_id_++}, {"ticket_id", id}, {"author_id", user.id},
-                                               {"created_at", created}, {"events", json::array()}}}});
+                                    {"audit",
+                                     {{"id", next_audit_id_++},
+                                      {"ticket_id", id},
+                                      {"author_id", user.id},
+                                      {"created_at", created},
+                                      {"events", json::array()}}}});
   r.with_header("Location", base_url + "/api/v2/tickets/" + std::to_string(id) + ".json");
   if (key) r.with_header("x-idempotency-lookup", "miss");
   return r;
@@ -540,26 +601,34 @@ Response ZendeskEmulator::update_ticket(std::int64_t id, const Request& request,
                      : std::nullopt;
     if (!stamp || *stamp != parse_iso(ticket["updated_at"].get<std::string>()))
       return error(409, "UpdateConflict",
-                   "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data "
+                   "Safe Update prevented the update due to outdated ticket data. Please fetch the "
+                   "latest ticket data "
                    "and try again.");
   }
   json updated = ticket;
   if (auto problem = apply_fields(updated, in, false)) return *problem;
   // Solving needs an assignee; like the agent interface, the solving agent takes the ticket.
-  if ((updated["status"] == "solved" || updated["status"] == "closed") && !updated.contains("assignee_id"))
+  if ((updated["status"] == "solved" || updated["status"] == "closed") &&
+      !updated.contains("assignee_id"))
     updated["assignee_id"] = user.id;
   touch(updated);
   if (in.contains("comment")) add_comment(updated, in["comment"], user.id);
   ticket = updated;
   return Response::json(200, {{"ticket", ticket},
-                              {"audit", {{"id", next_audit_id_++}, {"ticket_id", id}, {"author_id", user.id},
-                                         {"created_at", ticket["updated_at"]}, {"events", json::array()}}}});
+                              {"audit",
+                               {{"id", next_audit_id_++},
+                                {"ticket_id", id},
+                                {"author_id", user.id},
+                                {"created_at", ticket["updated_at"]},
+                                {"events", json::array()}}}});
 }
 
 Response ZendeskEmulator::show_many(const Request& request) {
   auto ids = split(request.param("ids").value_or(""), ',');
-  if (ids.empty()) return error(400, "InvalidValue", "ids: give a comma-separated list of ticket ids");
-  if (ids.size() > 100) return error(400, "InvalidValue", "ids: at most 100 ticket ids per request");
+  if (ids.empty())
+    return error(400, "InvalidValue", "ids: give a comma-separated list of ticket ids");
+  if (ids.size() > 100)
+    return error(400, "InvalidValue", "ids: at most 100 ticket ids per request");
   json tickets = json::array();
   for (const auto& part : ids)
     if (auto id = parse_id(part))
@@ -575,7 +644,10 @@ Response ZendeskEmulator::list_tickets(const Request& request) {
     tickets.push_back(t);
     if (tickets.size() >= 100) break;  // one page; our lookups match a handful at most
   }
-  return Response::json(200, {{"tickets", tickets}, {"next_page", nullptr}, {"previous_page", nullptr}, {"count", tickets.size()}});
+  return Response::json(200, {{"tickets", tickets},
+                              {"next_page", nullptr},
+                              {"previous_page", nullptr},
+                              {"count", tickets.size()}});
 }
 
 Response ZendeskEmulator::list_comments(std::int64_t id, const Request& request) {
@@ -584,11 +656,15 @@ Response ZendeskEmulator::list_comments(std::int64_t id, const Request& request)
   for (const auto& c : comments_[id]) comments.push_back(c);
   auto sort = request.param("sort").value_or(request.param("sort_order").value_or(""));
   if (sort == "-created_at" || sort == "desc") std::reverse(comments.begin(), comments.end());
-  return Response::json(200, {{"comments", comments}, {"next_page", nullptr}, {"previous_page", nullptr}, {"count", comments.size()}});
+  return Response::json(200, {{"comments", comments},
+                              {"next_page", nullptr},
+                              {"previous_page", nullptr},
+                              {"count", comments.size()}});
 }
 
 Response ZendeskEmulator::incremental_export(const Request& request, const std::string& base_url) {
-  // Position = (updated unix seconds, ticket id) of the last ticket returned; cursor text "<secs>.<id>".
+  // Position = (updated unix seconds, ticket id) of the last ticket returned; cursor text
+  // "<secs>.<id>".
   std::int64_t from_secs = 0, from_id = -1;
   if (auto cursor = request.param("cursor")) {
     auto dot = cursor->find('.');
@@ -601,22 +677,29 @@ Response ZendeskEmulator::incremental_export(const Request& request, const std::
     auto secs = parse_id(*start);
     if (!secs) return error(400, "InvalidValue", "start_time must be a Unix epoch time in seconds");
     if (*secs > unix_now() - 60)
-      return error(400, "InvalidValue", "Too recent start_time. Use a start_time older than 1 minute");
+      return error(400, "InvalidValue",
+                   "Too recent start_time. Use a start_time older than 1 minute");
     from_secs = *secs;
   } else {
     return error(400, "InvalidValue", "start_time or cursor is required");
   }
   int per_page = 1000;
-  if (auto pp = request.param("per_page"); pp && parse_id(*pp)) per_page = static_cast<int>(std::clamp<std::int64_t>(*parse_id(*pp), 1, 1000));
+  if (auto pp = request.param("per_page"); pp && parse_id(*pp))
+    per_page = static_cast<int>(std::clamp<std::int64_t>(*parse_id(*pp), 1, 1000));
   std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, json>> changed;
   for (const auto& [id, t] : tickets_) {
     std::int64_t secs = parse_iso(t["updated_at"].get<std::string>()).value_or(0);
-    if (std::make_pair(secs, id) > std::make_pair(from_secs, from_id)) changed.push_back({{secs, id}, t});
+    if (std::make_pair(secs, id) > std::make_pair(from_secs, from_id))
+      changed.push_back({{secs, id}, t});
   }
   for (const auto& [id, secs] : deleted_at_)
     if (std::make_pair(secs, id) > std::make_pair(from_secs, from_id))
-      changed.push_back({{secs, id}, json{{"id", id}, {"status", "deleted"}, {"requester_id", 0}, {"updated_at", iso(secs)}}});
-  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      changed.push_back(
+          {{secs, id},
+           json{
+               {"id", id}, {"status", "deleted"}, {"requester_id", 0}, {"updated_at", iso(secs)}}});
+  std::sort(changed.begin(), changed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   json tickets = json::array();
   auto last = std::make_pair(from_secs, from_id);
   for (std::size_t i = 0; i < changed.size() && static_cast<int>(i) < per_page; ++i) {
@@ -625,12 +708,13 @@ Response ZendeskEmulator::incremental_export(const Request& request, const std::
   }
   bool end = static_cast<int>(changed.size()) <= per_page;
   std::string after = std::to_string(last.first) + "." + std::to_string(last.second);
-  return Response::json(200, {{"tickets", tickets},
-                              {"after_cursor", after},
-                              {"after_url", base_url + "/api/v2/incremental/tickets/cursor.json?cursor=" + after},
-                              {"before_cursor", nullptr},
-                              {"before_url", nullptr},
-                              {"end_of_stream", end}});
+  return Response::json(
+      200, {{"tickets", tickets},
+            {"after_cursor", after},
+            {"after_url", base_url + "/api/v2/incremental/tickets/cursor.json?cursor=" + after},
+            {"before_cursor", nullptr},
+            {"before_url", nullptr},
+            {"end_of_stream", end}});
 }
 
 std::optional<Response> ZendeskEmulator::control(const Request& request) {
@@ -645,8 +729,8 @@ std::optional<Response> ZendeskEmulator::control(const Request& request) {
   }
   if (request.path == "/_sandbox/tickets/seed" && request.method == "POST") {
     auto body = request.json();
-    if (!body || !body->contains("count") || !(*body)["count"].is_number_integer() || (*body)["count"] < 0 ||
-        (*body)["count"] > 100000)
+    if (!body || !body->contains("count") || !(*body)["count"].is_number_integer() ||
+        (*body)["count"] < 0 || (*body)["count"] > 100000)
       return Response::json(400, {{"error", "count: an integer 0..100000"}});
     auto ids = seed_tickets((*body)["count"].get<int>(), "");
     return Response::json(201, {{"ids", ids}});
@@ -699,9 +783,16 @@ std::vector<std::int64_t> ZendeskEmulator::seed_tickets(int count, const std::st
               {"created_at", now},
               {"updated_at", now}};
     tickets_[id] = t;
-    comments_[id].push_back({{"id", next_comment_id_++}, {"type", "Comment"}, {"author_id", users_.front().id},
-                             {"body", "seeded"}, {"html_body", "seeded"}, {"plain_body", "seeded"}, {"public", false},
-                             {"attachments", json::array()}, {"audit_id", 0}, {"created_at", now}});
+    comments_[id].push_back({{"id", next_comment_id_++},
+                             {"type", "Comment"},
+                             {"author_id", users_.front().id},
+                             {"body", "seeded"},
+                             {"html_body", "seeded"},
+                             {"plain_body", "seeded"},
+                             {"public", false},
+                             {"attachments", json::array()},
+                             {"audit_id", 0},
+                             {"created_at", now}});
     ids.push_back(id);
   }
   return ids;
@@ -714,7 +805,8 @@ void ZendeskEmulator::solve(std::int64_t id, const std::string& agent_email, std
   const User* agent = &users_.front();
   for (const auto& u : users_)
     if (u.email == lower(agent_email)) agent = &u;
-  json in = {{"status", "solved"}, {"custom_fields", json::array({{{"id", field_id}, {"value", value}}})}};
+  json in = {{"status", "solved"},
+             {"custom_fields", json::array({{{"id", field_id}, {"value", value}}})}};
   if (!comment.empty()) in["comment"] = {{"body", comment}, {"public", false}};
   json updated = it->second;
   if (apply_fields(updated, in, false)) return;

@@ -79,7 +79,8 @@ class ZendeskEmulator final : public Emulator {
   Response show_many_users(const Request& request);
   /// Validates and applies the writable fields of `input` to `ticket`; an error response when
   /// something is invalid (nothing applied then).
-  std::optional<Response> apply_fields(nlohmann::json& ticket, const nlohmann::json& input, bool creating);
+  std::optional<Response> apply_fields(nlohmann::json& ticket, const nlohmann::json& input,
+                                       bool creating);
   void add_comment(nlohmann::json& ticket, const nlohmann::json& comment, std::int64_t author_id);
   /// Moves updated_at forward (strictly: safe_update stamps must differ after every change).
   void touch(nlohmann::json& ticket);
@@ -90,7 +91,9 @@ class ZendeskEmulator final : public Emulator {
   std::string api_token_;
   std::string oauth_token_;
   std::string public_url_;
-  std::string base_url_;  // of the request being answered (for `url` fields)  // "https://acme.zendesk.com": what url/Location fields show (default: the server's)
+  std::string base_url_;  // of the request being answered (for `url` fields)  //
+                          // "https://acme.zendesk.com": what url/Location fields show (default: the
+                          // server's)
   int rate_limit_ = 700;
   int export_rate_limit_ = 10;
   std::chrono::seconds idempotency_ttl_{7200};

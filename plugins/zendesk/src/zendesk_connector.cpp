@@ -91,11 +91,14 @@ std::string lower(std::string s) {
 /// "2025-01-06T09:00:00Z" (fractions allowed) to an instant; nullopt otherwise.
 std::optional<sdk::Instant> parse_timestamp(const std::string& s) {
   int y, mo, d, h, mi, se;
-  if (s.size() < 19 || std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6)
+  if (s.size() < 19 ||
+      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6)
     return std::nullopt;
-  std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(unsigned(mo)), std::chrono::day(unsigned(d))};
+  std::chrono::year_month_day day{std::chrono::year(y), std::chrono::month(unsigned(mo)),
+                                  std::chrono::day(unsigned(d))};
   if (!day.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
-  return sdk::Instant(std::chrono::sys_days(day)) + std::chrono::hours(h) + std::chrono::minutes(mi) + seconds(se);
+  return sdk::Instant(std::chrono::sys_days(day)) + std::chrono::hours(h) +
+         std::chrono::minutes(mi) + seconds(se);
 }
 
 std::string format_timestamp(sdk::Instant t) {
@@ -103,8 +106,9 @@ std::string format_timestamp(sdk::Instant t) {
   std::chrono::year_month_day ymd(day);
   std::chrono::hh_mm_ss hms(t - day);
   char out[32];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()), unsigned(ymd.month()),
-                unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count()));
+  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                int(hms.minutes().count()), int(hms.seconds().count()));
   return out;
 }
 
@@ -123,16 +127,19 @@ seconds retry_after(const sdk::HttpResponse& response, sdk::Instant now) {
   return seconds(0);
 }
 
-/// Zendesk's own words: {"error": "RecordInvalid", "description": "...", "details": {field: [{description}]}}.
+/// Zendesk's own words: {"error": "RecordInvalid", "description": "...", "details": {field:
+/// [{description}]}}.
 std::string vendor_message(const sdk::HttpResponse& response) {
   if (response.status == 0) return response.error;
   json body = json::parse(response.body, nullptr, false);
   std::string message;
   if (body.is_object()) {
-    if (body.contains("error") && body["error"].is_string()) message = body["error"].get<std::string>();
+    if (body.contains("error") && body["error"].is_string())
+      message = body["error"].get<std::string>();
     if (body.contains("error") && body["error"].is_object()) message = text(body["error"], "title");
     std::string description = text(body, "description");
-    if (!description.empty() && description != message) message += (message.empty() ? "" : ": ") + description;
+    if (!description.empty() && description != message)
+      message += (message.empty() ? "" : ": ") + description;
     if (body.contains("details") && body["details"].is_object())
       for (const auto& [field, problems] : body["details"].items())
         if (problems.is_array())
@@ -142,8 +149,12 @@ std::string vendor_message(const sdk::HttpResponse& response) {
   return "HTTP " + std::to_string(response.status) + (message.empty() ? "" : ": " + message);
 }
 
-bool host_refused(const sdk::HttpResponse& r) { return r.status == 0 && r.error.rfind("refused:", 0) == 0; }
-bool no_credential(const sdk::HttpResponse& r) { return r.status == 0 && r.error.rfind("auth:", 0) == 0; }
+bool host_refused(const sdk::HttpResponse& r) {
+  return r.status == 0 && r.error.rfind("refused:", 0) == 0;
+}
+bool no_credential(const sdk::HttpResponse& r) {
+  return r.status == 0 && r.error.rfind("auth:", 0) == 0;
+}
 bool ok(const sdk::HttpResponse& r) { return r.status >= 200 && r.status < 300; }
 
 ApplyResult rejected(std::string message) {
@@ -158,7 +169,8 @@ ApplyResult apply_failure(const sdk::HttpResponse& response, sdk::Instant now) {
     r.status = ApplyResult::Status::kAuthFailed;
   } else if (host_refused(response)) {
     r.status = ApplyResult::Status::kAuthFailed;  // every action would fail alike: hold them all
-    r.message = "the host refused the request (check settings.base_url and allowed_hosts): " + r.message;
+    r.message =
+        "the host refused the request (check settings.base_url and allowed_hosts): " + r.message;
   } else if (s == 429) {
     r.status = ApplyResult::Status::kRateLimited;
     r.retry_after = retry_after(response, now);
@@ -171,7 +183,8 @@ ApplyResult apply_failure(const sdk::HttpResponse& response, sdk::Instant now) {
   return r;
 }
 
-PollResult poll_failure(const sdk::HttpResponse& response, sdk::Instant now, const std::string& cursor) {
+PollResult poll_failure(const sdk::HttpResponse& response, sdk::Instant now,
+                        const std::string& cursor) {
   PollResult r;
   r.next_cursor = cursor;
   r.message = vendor_message(response);
@@ -288,20 +301,27 @@ Settings read_settings(const json& s, std::vector<sdk::ConfigProblem>& problems)
   Settings out;
   out.base_url = text(s, "base_url");
   if (out.base_url.empty()) {
-    problems.push_back({"/base_url", "is required: your account's URL, e.g. https://acme.zendesk.com"});
+    problems.push_back(
+        {"/base_url", "is required: your account's URL, e.g. https://acme.zendesk.com"});
   } else if (out.base_url.rfind("https://", 0) != 0 && !loopback_http(out.base_url)) {
-    problems.push_back({"/base_url", "must be an https:// URL (http:// only to a sandbox on loopback), e.g. https://acme.zendesk.com"});
-  } else if (out.base_url.find_first_of("?#") != std::string::npos || out.base_url.find("/api/") != std::string::npos) {
-    problems.push_back({"/base_url", "must be the account's root URL without /api/v2, query or fragment"});
+    problems.push_back({"/base_url",
+                        "must be an https:// URL (http:// only to a sandbox on loopback), e.g. "
+                        "https://acme.zendesk.com"});
+  } else if (out.base_url.find_first_of("?#") != std::string::npos ||
+             out.base_url.find("/api/") != std::string::npos) {
+    problems.push_back(
+        {"/base_url", "must be the account's root URL without /api/v2, query or fragment"});
   }
   while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
   if (s.contains("tags")) {
     out.tags.clear();
-    if (!s["tags"].is_array()) problems.push_back({"/tags", "must be a list of tags"});
+    if (!s["tags"].is_array())
+      problems.push_back({"/tags", "must be a list of tags"});
     else
       for (std::size_t i = 0; i < s["tags"].size(); ++i) {
         const auto& t = s["tags"][i];
-        if (!t.is_string() || t.get<std::string>().empty() || t.get<std::string>().find(' ') != std::string::npos)
+        if (!t.is_string() || t.get<std::string>().empty() ||
+            t.get<std::string>().find(' ') != std::string::npos)
           problems.push_back({"/tags/" + std::to_string(i), "must be a tag without spaces"});
         else
           out.tags.push_back(lower(t.get<std::string>()));
@@ -309,27 +329,35 @@ Settings read_settings(const json& s, std::vector<sdk::ConfigProblem>& problems)
   }
   if (s.contains("group_id")) {
     out.group_id = integer(s, "group_id");
-    if (!out.group_id || *out.group_id <= 0) problems.push_back({"/group_id", "must be a Zendesk group id (a positive integer)"});
+    if (!out.group_id || *out.group_id <= 0)
+      problems.push_back({"/group_id", "must be a Zendesk group id (a positive integer)"});
   }
   if (s.contains("role_groups")) {
-    if (!s["role_groups"].is_object()) problems.push_back({"/role_groups", "must map role ids to group ids"});
+    if (!s["role_groups"].is_object())
+      problems.push_back({"/role_groups", "must map role ids to group ids"});
     else
       for (const auto& [role, id] : s["role_groups"].items()) {
         if (!id.is_number_integer() || id.get<std::int64_t>() <= 0)
-          problems.push_back({"/role_groups/" + role, "must be a Zendesk group id (a positive integer)"});
+          problems.push_back(
+              {"/role_groups/" + role, "must be a Zendesk group id (a positive integer)"});
         else
           out.role_groups[role] = id.get<std::int64_t>();
       }
   }
   if (s.contains("custom_fields")) {
-    static const std::set<std::string> known{"dispute", "invoice_number", "customer", "amount", "outcome"};
-    if (!s["custom_fields"].is_object()) problems.push_back({"/custom_fields", "must map names to ticket field ids"});
+    static const std::set<std::string> known{"dispute", "invoice_number", "customer", "amount",
+                                             "outcome"};
+    if (!s["custom_fields"].is_object())
+      problems.push_back({"/custom_fields", "must map names to ticket field ids"});
     else
       for (const auto& [name, id] : s["custom_fields"].items()) {
         if (!known.count(name))
-          problems.push_back({"/custom_fields/" + name, "unknown; use dispute, invoice_number, customer, amount or outcome"});
+          problems.push_back({"/custom_fields/" + name,
+                              "unknown; use dispute, invoice_number, customer, amount or outcome"});
         else if (!id.is_number_integer() || id.get<std::int64_t>() <= 0)
-          problems.push_back({"/custom_fields/" + name, "must be a ticket field id (a positive integer, Admin Center > Objects and rules > Ticket fields)"});
+          problems.push_back({"/custom_fields/" + name,
+                              "must be a ticket field id (a positive integer, Admin Center > "
+                              "Objects and rules > Ticket fields)"});
         else
           out.fields[name] = id.get<std::int64_t>();
       }
@@ -340,7 +368,8 @@ Settings read_settings(const json& s, std::vector<sdk::ConfigProblem>& problems)
       problems.push_back({"/outcome_tag_prefix", "must be a non-empty tag prefix without spaces"});
   }
   if (s.contains("outcome_values")) {
-    if (!s["outcome_values"].is_object()) problems.push_back({"/outcome_values", "must map Zendesk values to outcomes"});
+    if (!s["outcome_values"].is_object())
+      problems.push_back({"/outcome_values", "must map Zendesk values to outcomes"});
     else
       for (const auto& [from, to] : s["outcome_values"].items()) {
         if (!to.is_string() || to.get<std::string>().empty())
@@ -352,17 +381,23 @@ Settings read_settings(const json& s, std::vector<sdk::ConfigProblem>& problems)
   if (s.contains("dispute_url")) {
     out.dispute_url = text(s, "dispute_url");
     if (out.dispute_url.rfind("https://", 0) != 0 && out.dispute_url.rfind("http://", 0) != 0)
-      problems.push_back({"/dispute_url", "must be an http(s) URL, e.g. https://disputed.example.com/disputes/{dispute}"});
+      problems.push_back(
+          {"/dispute_url",
+           "must be an http(s) URL, e.g. https://disputed.example.com/disputes/{dispute}"});
   }
   if (s.contains("rate_limit_reserve")) {
     auto v = integer(s, "rate_limit_reserve");
-    if (!v || *v < 0 || *v > 1000) problems.push_back({"/rate_limit_reserve", "must be an integer 0..1000"});
-    else out.rate_limit_reserve = int(*v);
+    if (!v || *v < 0 || *v > 1000)
+      problems.push_back({"/rate_limit_reserve", "must be an integer 0..1000"});
+    else
+      out.rate_limit_reserve = int(*v);
   }
   if (s.contains("request_timeout_ms")) {
     auto v = integer(s, "request_timeout_ms");
-    if (!v || *v < 100 || *v > 120000) problems.push_back({"/request_timeout_ms", "must be an integer 100..120000"});
-    else out.request_timeout_ms = int(*v);
+    if (!v || *v < 100 || *v > 120000)
+      problems.push_back({"/request_timeout_ms", "must be an integer 100..120000"});
+    else
+      out.request_timeout_ms = int(*v);
   }
   if (s.contains("poll_mode")) {
     out.poll_mode = text(s, "poll_mode");
@@ -395,7 +430,9 @@ class ZendeskConnector final : public sdk::Connector {
       if (s.is_discarded() || !s.is_object()) return {false, "settings must be a JSON object"};
       std::vector<sdk::ConfigProblem> problems;
       settings_ = read_settings(s, problems);
-      if (!problems.empty()) return {false, "invalid settings: " + problems.front().field + " " + problems.front().problem};
+      if (!problems.empty())
+        return {false,
+                "invalid settings: " + problems.front().field + " " + problems.front().problem};
       return {true, ""};
     } catch (const std::exception& e) {
       return {false, e.what()};
@@ -406,22 +443,26 @@ class ZendeskConnector final : public sdk::Connector {
     try {
       sdk::HttpResponse me = send("GET", "/api/v2/users/me");
       std::string remedy_auth =
-          "check auth.username ('<agent e-mail>/token') and the API token secrets.password points to "
-          "(or the OAuth token secrets.token points to); API token access must be enabled in Admin Center > Apps "
+          "check auth.username ('<agent e-mail>/token') and the API token secrets.password points "
+          "to "
+          "(or the OAuth token secrets.token points to); API token access must be enabled in Admin "
+          "Center > Apps "
           "and integrations > Zendesk API";
       if (!ok(me)) return check_failure(me, remedy_auth);
       json body = json::parse(me.body, nullptr, false);
       const json user = body.is_object() && body.contains("user") ? body["user"] : json();
       // Zendesk answers /users/me for unknown credentials with an anonymous user (id null).
       if (!integer(user, "id"))
-        return {false, CheckResult::Category::kAuth, "Zendesk did not recognise the credentials (anonymous user)",
-                remedy_auth};
+        return {false, CheckResult::Category::kAuth,
+                "Zendesk did not recognise the credentials (anonymous user)", remedy_auth};
       std::string role = text(user, "role");
       if (role != "agent" && role != "admin")
-        return {false, CheckResult::Category::kPermission,
-                "the API user " + text(user, "email") + " is a(n) " + (role.empty() ? "unknown role" : role) +
-                    ", not an agent: it cannot create or read tickets",
-                "use an agent's or admin's e-mail in auth.username (or an OAuth token of an agent)"};
+        return {
+            false, CheckResult::Category::kPermission,
+            "the API user " + text(user, "email") + " is a(n) " +
+                (role.empty() ? "unknown role" : role) +
+                ", not an agent: it cannot create or read tickets",
+            "use an agent's or admin's e-mail in auth.username (or an OAuth token of an agent)"};
       // Reading tickets: the same list the create path uses to find a ticket by external_id.
       sdk::HttpResponse list = send("GET", "/api/v2/tickets?external_id=disputed-check");
       if (!ok(list)) return check_failure(list, remedy_auth);
@@ -442,7 +483,8 @@ class ZendeskConnector final : public sdk::Connector {
                 "X-Rate-Limit-Remaining reached the reserve; slowing down"};
       }
       json payload = json::parse(action.payload_json, nullptr, false);
-      if (payload.is_discarded() || !payload.is_object()) return rejected("the action's payload is not a JSON object");
+      if (payload.is_discarded() || !payload.is_object())
+        return rejected("the action's payload is not a JSON object");
       switch (action.kind) {
         case Action::Kind::kCreate:
           return create(action, payload);
@@ -466,9 +508,13 @@ class ZendeskConnector final : public sdk::Connector {
   PollResult poll(const sdk::PollRequest& request) noexcept override {
     try {
       if (auto wait = throttled())
-        return {PollResult::Status::kRateLimited, {}, request.cursor, *wait,
+        return {PollResult::Status::kRateLimited,
+                {},
+                request.cursor,
+                *wait,
                 "X-Rate-Limit-Remaining reached the reserve; slowing down"};
-      return settings_.poll_mode == "incremental" ? poll_incremental(request) : poll_show_many(request);
+      return settings_.poll_mode == "incremental" ? poll_incremental(request)
+                                                  : poll_show_many(request);
     } catch (const std::exception& e) {
       return {PollResult::Status::kRetryable, {}, request.cursor, seconds(0), e.what()};
     }
@@ -479,10 +525,12 @@ class ZendeskConnector final : public sdk::Connector {
 
   CheckResult check_failure(const sdk::HttpResponse& r, const std::string& remedy_auth) {
     std::string message = vendor_message(r);
-    if (no_credential(r) || r.status == 401) return {false, CheckResult::Category::kAuth, message, remedy_auth};
+    if (no_credential(r) || r.status == 401)
+      return {false, CheckResult::Category::kAuth, message, remedy_auth};
     if (r.status == 403)
       return {false, CheckResult::Category::kPermission, message,
-              "give the API user an agent role that may create and view tickets (or an OAuth token with read and "
+              "give the API user an agent role that may create and view tickets (or an OAuth token "
+              "with read and "
               "write scopes)"};
     if (host_refused(r))
       return {false, CheckResult::Category::kConfig, message,
@@ -491,7 +539,8 @@ class ZendeskConnector final : public sdk::Connector {
       return {false, CheckResult::Category::kConfig, message,
               "settings.base_url must be the account's root URL, e.g. https://acme.zendesk.com"};
     return {false, CheckResult::Category::kNetwork, message,
-            "check that " + settings_.base_url + " is reachable (proxy, firewall, https://status.zendesk.com)"};
+            "check that " + settings_.base_url +
+                " is reachable (proxy, firewall, https://status.zendesk.com)"};
   }
 
   /// How long to hold off when the account's remaining requests reached the reserve.
@@ -506,7 +555,8 @@ class ZendeskConnector final : public sdk::Connector {
     if (remaining.empty()) remaining = r.header("ratelimit-remaining");
     long long left = 0;
     auto [end, ec] = std::from_chars(remaining.data(), remaining.data() + remaining.size(), left);
-    if (remaining.empty() || ec != std::errc() || end != remaining.data() + remaining.size()) return;
+    if (remaining.empty() || ec != std::errc() || end != remaining.data() + remaining.size())
+      return;
     if (left > settings_.rate_limit_reserve) return;
     std::string reset = r.header("ratelimit-reset");
     long long wait = 60;  // the account limit is per minute
@@ -517,11 +567,12 @@ class ZendeskConnector final : public sdk::Connector {
     }
     throttle_until_ = now() + seconds(wait);
     host_->log().log(sdk::LogLevel::kWarn, "Zendesk rate limit nearly used up (" + remaining +
-                                               " requests left); holding off for " + std::to_string(wait) + " s");
+                                               " requests left); holding off for " +
+                                               std::to_string(wait) + " s");
   }
 
-  sdk::HttpResponse send(const std::string& method, const std::string& path, const json* body = nullptr,
-                         const std::string& idempotency_key = "") {
+  sdk::HttpResponse send(const std::string& method, const std::string& path,
+                         const json* body = nullptr, const std::string& idempotency_key = "") {
     sdk::HttpRequest request;
     request.method = method;
     request.url = settings_.base_url + path;
@@ -537,10 +588,14 @@ class ZendeskConnector final : public sdk::Connector {
     return r;
   }
 
-  std::string ticket_url(const std::string& id) const { return settings_.base_url + "/agent/tickets/" + id; }
+  std::string ticket_url(const std::string& id) const {
+    return settings_.base_url + "/agent/tickets/" + id;
+  }
 
-  /// Tickets carrying `task_key` as external_id (external_id is not unique in Zendesk: the oldest wins).
-  std::optional<json> find_ticket(const std::string& task_key, std::optional<ApplyResult>& failure) {
+  /// Tickets carrying `task_key` as external_id (external_id is not unique in Zendesk: the oldest
+  /// wins).
+  std::optional<json> find_ticket(const std::string& task_key,
+                                  std::optional<ApplyResult>& failure) {
     sdk::HttpResponse r = send("GET", "/api/v2/tickets?external_id=" + percent_encode(task_key));
     if (!ok(r)) {
       failure = apply_failure(r, now());
@@ -556,13 +611,15 @@ class ZendeskConnector final : public sdk::Connector {
     return oldest;
   }
 
-  /// The Zendesk user id of an agent by e-mail, cached in the host's store; nullopt when no agent has
-  /// that address. A failed lookup sets `failure`.
-  std::optional<std::int64_t> agent_id(const std::string& email, std::optional<ApplyResult>& failure) {
+  /// The Zendesk user id of an agent by e-mail, cached in the host's store; nullopt when no agent
+  /// has that address. A failed lookup sets `failure`.
+  std::optional<std::int64_t> agent_id(const std::string& email,
+                                       std::optional<ApplyResult>& failure) {
     std::string key = "user:" + lower(email);
     if (auto cached = host_->store().get(key))
       if (auto id = parse_id(*cached)) return id;
-    sdk::HttpResponse r = send("GET", "/api/v2/users/search?query=" + percent_encode("email:" + lower(email)));
+    sdk::HttpResponse r =
+        send("GET", "/api/v2/users/search?query=" + percent_encode("email:" + lower(email)));
     if (!ok(r)) {
       failure = apply_failure(r, now());
       return std::nullopt;
@@ -571,7 +628,8 @@ class ZendeskConnector final : public sdk::Connector {
     if (body.is_object() && body.contains("users") && body["users"].is_array())
       for (const auto& u : body["users"]) {
         std::string role = text(u, "role");
-        if (lower(text(u, "email")) == lower(email) && (role == "agent" || role == "admin") && integer(u, "id")) {
+        if (lower(text(u, "email")) == lower(email) && (role == "agent" || role == "admin") &&
+            integer(u, "id")) {
           std::int64_t id = *integer(u, "id");
           host_->store().put(key, std::to_string(id));
           host_->store().put("email:" + std::to_string(id), lower(email));
@@ -590,7 +648,8 @@ class ZendeskConnector final : public sdk::Connector {
     line("Step", text(p, "step"));
     const json customer = p.contains("customer") ? p["customer"] : json();
     std::string who = text(customer, "name");
-    if (!text(customer, "id").empty()) who += (who.empty() ? "" : " ") + std::string("(") + text(customer, "id") + ")";
+    if (!text(customer, "id").empty())
+      who += (who.empty() ? "" : " ") + std::string("(") + text(customer, "id") + ")";
     line("Customer", who);
     line("Category", text(p, "category"));
     std::string currency = text(p, "currency");
@@ -599,17 +658,20 @@ class ZendeskConnector final : public sdk::Connector {
       for (const auto& inv : p["invoices"]) {
         if (text(inv, "number").empty()) continue;
         list += (list.empty() ? "" : ", ") + text(inv, "number");
-        if (!text(inv, "disputed_amount").empty()) list += " (" + currency + " " + text(inv, "disputed_amount") + ")";
+        if (!text(inv, "disputed_amount").empty())
+          list += " (" + currency + " " + text(inv, "disputed_amount") + ")";
       }
       line("Invoices", list);
     }
-    if (!text(p, "disputed_amount").empty()) line("Disputed amount", currency + " " + text(p, "disputed_amount"));
+    if (!text(p, "disputed_amount").empty())
+      line("Disputed amount", currency + " " + text(p, "disputed_amount"));
     std::string due = text(p, "deadline_local_date");
     if (!due.empty() && !text(p, "time_zone").empty()) due += " (" + text(p, "time_zone") + ")";
     line("Due", due);
     line("Assigned to", text(p, "assignee") + assignee_note);
     if (!text(p, "instructions").empty()) out += "\n" + text(p, "instructions") + "\n";
-    if (!text(p, "description").empty()) out += "\nCustomer's complaint: " + text(p, "description") + "\n";
+    if (!text(p, "description").empty())
+      out += "\nCustomer's complaint: " + text(p, "description") + "\n";
     if (p.contains("outcomes") && p["outcomes"].is_array() && !p["outcomes"].empty()) {
       std::string outcomes;
       for (const auto& o : p["outcomes"])
@@ -648,30 +710,38 @@ class ZendeskConnector final : public sdk::Connector {
     if (assignee.find('@') != std::string::npos) {
       auto id = agent_id(assignee, failure);
       if (failure) return *failure;
-      if (id) ticket["assignee_id"] = *id;
-      else assignee_note = " (not a Zendesk agent: assign by hand)";
+      if (id)
+        ticket["assignee_id"] = *id;
+      else
+        assignee_note = " (not a Zendesk agent: assign by hand)";
     }
     if (!ticket.contains("assignee_id")) {
       auto role = settings_.role_groups.find(assignee);
-      if (role != settings_.role_groups.end()) ticket["group_id"] = role->second;
-      else if (settings_.group_id) ticket["group_id"] = *settings_.group_id;
+      if (role != settings_.role_groups.end())
+        ticket["group_id"] = role->second;
+      else if (settings_.group_id)
+        ticket["group_id"] = *settings_.group_id;
     } else if (settings_.group_id) {
       ticket["group_id"] = *settings_.group_id;
     }
     ticket["comment"] = {{"body", summary(action, payload, assignee_note)}, {"public", false}};
-    if (auto due = parse_timestamp(text(payload, "deadline_at"))) ticket["due_at"] = format_timestamp(*due);
+    if (auto due = parse_timestamp(text(payload, "deadline_at")))
+      ticket["due_at"] = format_timestamp(*due);
     std::string priority = text(payload, "priority");
-    ticket["priority"] = priority == "urgent" || priority == "high" || priority == "low" ? priority : "normal";
+    ticket["priority"] =
+        priority == "urgent" || priority == "high" || priority == "low" ? priority : "normal";
     json tags = json::array();
     for (const auto& t : settings_.tags) tags.push_back(t);
     ticket["tags"] = tags;
     json fields = json::array();
     auto field = [&](const char* name, const std::string& value) {
       auto it = settings_.fields.find(name);
-      if (it != settings_.fields.end() && !value.empty()) fields.push_back({{"id", it->second}, {"value", value}});
+      if (it != settings_.fields.end() && !value.empty())
+        fields.push_back({{"id", it->second}, {"value", value}});
     };
     field("dispute", text(payload, "dispute"));
-    if (payload.contains("invoices") && payload["invoices"].is_array() && !payload["invoices"].empty())
+    if (payload.contains("invoices") && payload["invoices"].is_array() &&
+        !payload["invoices"].empty())
       field("invoice_number", text(payload["invoices"][0], "number"));
     field("customer", payload.contains("customer") ? text(payload["customer"], "name") : "");
     field("amount", text(payload, "disputed_amount"));
@@ -690,11 +760,14 @@ class ZendeskConnector final : public sdk::Connector {
     }
     if (!ok(r)) return apply_failure(r, now());
     json answer = json::parse(r.body, nullptr, false);
-    auto id = answer.is_object() && answer.contains("ticket") ? integer(answer["ticket"], "id") : std::nullopt;
-    if (!id) return {ApplyResult::Status::kRetryable, "", "", seconds(0), "created, but no ticket id in the answer"};
+    auto id = answer.is_object() && answer.contains("ticket") ? integer(answer["ticket"], "id")
+                                                              : std::nullopt;
+    if (!id)
+      return {ApplyResult::Status::kRetryable, "", "", seconds(0),
+              "created, but no ticket id in the answer"};
     bool hit = lower(r.header("x-idempotency-lookup")) == "hit";
-    return {hit ? ApplyResult::Status::kAlreadyApplied : ApplyResult::Status::kApplied, std::to_string(*id),
-            ticket_url(std::to_string(*id)), seconds(0), ""};
+    return {hit ? ApplyResult::Status::kAlreadyApplied : ApplyResult::Status::kApplied,
+            std::to_string(*id), ticket_url(std::to_string(*id)), seconds(0), ""};
   }
 
   /// The ticket id of the action's task: the ref the host knows, else looked up by external_id.
@@ -706,23 +779,27 @@ class ZendeskConnector final : public sdk::Connector {
   }
 
   /// Reads the ticket, asks `change` for the update (nullopt: nothing to do, already applied) and
-  /// writes it with safe_update; a 409 (an agent changed the ticket meanwhile) re-reads and retries.
+  /// writes it with safe_update; a 409 (an agent changed the ticket meanwhile) re-reads and
+  /// retries.
   template <class Change>
   ApplyResult modify(std::int64_t id, bool missing_is_done, Change change) {
     std::string ref = std::to_string(id);
     for (int attempt = 1; attempt <= kSafeUpdateAttempts; ++attempt) {
       sdk::HttpResponse got = send("GET", "/api/v2/tickets/" + ref);
       if (got.status == 404)
-        return missing_is_done ? ApplyResult{ApplyResult::Status::kAlreadyApplied, ref, "", seconds(0), "ticket deleted"}
+        return missing_is_done ? ApplyResult{ApplyResult::Status::kAlreadyApplied, ref, "",
+                                             seconds(0), "ticket deleted"}
                                : rejected("ticket " + ref + " no longer exists in Zendesk");
       if (!ok(got)) return apply_failure(got, now());
       json body = json::parse(got.body, nullptr, false);
       json ticket = body.is_object() && body.contains("ticket") ? body["ticket"] : json();
-      if (!ticket.is_object()) return {ApplyResult::Status::kRetryable, ref, "", seconds(0), "unexpected answer"};
+      if (!ticket.is_object())
+        return {ApplyResult::Status::kRetryable, ref, "", seconds(0), "unexpected answer"};
       std::optional<ApplyResult> failure;
       std::optional<json> update = change(ticket, failure);
       if (failure) return *failure;
-      if (!update) return {ApplyResult::Status::kAlreadyApplied, ref, ticket_url(ref), seconds(0), ""};
+      if (!update)
+        return {ApplyResult::Status::kAlreadyApplied, ref, ticket_url(ref), seconds(0), ""};
       if (text(ticket, "status") == "closed")
         return {ApplyResult::Status::kAlreadyApplied, ref, ticket_url(ref), seconds(0),
                 "the ticket is closed (read-only in Zendesk)"};
@@ -731,7 +808,8 @@ class ZendeskConnector final : public sdk::Connector {
       json put = {{"ticket", *update}};
       sdk::HttpResponse r = send("PUT", "/api/v2/tickets/" + ref, &put);
       if (r.status == 409) {
-        host_->log().log(sdk::LogLevel::kInfo, "ticket " + ref + " changed meanwhile (safe_update conflict); re-reading");
+        host_->log().log(sdk::LogLevel::kInfo,
+                         "ticket " + ref + " changed meanwhile (safe_update conflict); re-reading");
         continue;
       }
       if (r.status == 404 && missing_is_done)
@@ -744,7 +822,8 @@ class ZendeskConnector final : public sdk::Connector {
   }
 
   static json tags_plus(const json& ticket, const std::string& tag) {
-    json tags = ticket.contains("tags") && ticket["tags"].is_array() ? ticket["tags"] : json::array();
+    json tags =
+        ticket.contains("tags") && ticket["tags"].is_array() ? ticket["tags"] : json::array();
     if (!has_tag(ticket, tag)) tags.push_back(tag);
     return tags;
   }
@@ -754,8 +833,10 @@ class ZendeskConnector final : public sdk::Connector {
     auto due = parse_timestamp(text(payload, "deadline_at"));
     std::string assignee = text(payload, "assignee");
     if (status.empty() && !due && assignee.empty())
-      return rejected("an update needs \"status\": \"completed\", a new \"deadline_at\" or a new \"assignee\"");
-    if (!status.empty() && status != "completed") return rejected("unknown update status '" + status + "'");
+      return rejected(
+          "an update needs \"status\": \"completed\", a new \"deadline_at\" or a new \"assignee\"");
+    if (!status.empty() && status != "completed")
+      return rejected("unknown update status '" + status + "'");
     std::optional<ApplyResult> failure;
     auto id = ticket_id(action, failure);
     if (!id) return failure ? *failure : rejected("no Zendesk ticket for " + action.task_key);
@@ -764,24 +845,30 @@ class ZendeskConnector final : public sdk::Connector {
       assignee_id = agent_id(assignee, failure);
       if (failure) return *failure;
     }
-    return modify(*id, false, [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
-      json change = json::object();
-      if (status == "completed") {
-        if (has_tag(ticket, kClosedTag) || text(ticket, "status") == "closed") return std::nullopt;
-        std::string note = "Completed in disputed";
-        if (!text(payload, "outcome").empty()) note += " with outcome '" + text(payload, "outcome") + "'";
-        if (!text(payload, "comment").empty()) note += ": " + text(payload, "comment");
-        note += ". No further action needed here.\n\n" + marker(action.action_key);
-        change["status"] = "solved";
-        change["tags"] = tags_plus(ticket, kClosedTag);
-        change["comment"] = {{"body", note}, {"public", false}};
-        return change;
-      }
-      if (due && text(ticket, "due_at") != format_timestamp(*due)) change["due_at"] = format_timestamp(*due);
-      if (assignee_id && integer(ticket, "assignee_id") != assignee_id) change["assignee_id"] = *assignee_id;
-      if (change.empty()) return std::nullopt;
-      return change;
-    });
+    return modify(*id, false,
+                  [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
+                    json change = json::object();
+                    if (status == "completed") {
+                      if (has_tag(ticket, kClosedTag) || text(ticket, "status") == "closed")
+                        return std::nullopt;
+                      std::string note = "Completed in disputed";
+                      if (!text(payload, "outcome").empty())
+                        note += " with outcome '" + text(payload, "outcome") + "'";
+                      if (!text(payload, "comment").empty())
+                        note += ": " + text(payload, "comment");
+                      note += ". No further action needed here.\n\n" + marker(action.action_key);
+                      change["status"] = "solved";
+                      change["tags"] = tags_plus(ticket, kClosedTag);
+                      change["comment"] = {{"body", note}, {"public", false}};
+                      return change;
+                    }
+                    if (due && text(ticket, "due_at") != format_timestamp(*due))
+                      change["due_at"] = format_timestamp(*due);
+                    if (assignee_id && integer(ticket, "assignee_id") != assignee_id)
+                      change["assignee_id"] = *assignee_id;
+                    if (change.empty()) return std::nullopt;
+                    return change;
+                  });
   }
 
   ApplyResult cancel(const Action& action, const json& payload) {
@@ -791,22 +878,25 @@ class ZendeskConnector final : public sdk::Connector {
       if (failure) return *failure;
       return {ApplyResult::Status::kAlreadyApplied, "", "", seconds(0), "no ticket to cancel"};
     }
-    return modify(*id, true, [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
-      if (has_tag(ticket, kCancelledTag)) return std::nullopt;
-      std::string reason = text(payload, "reason");
-      std::string note = "Cancelled by disputed" + (reason.empty() ? std::string() : ": " + reason) +
-                         ". No action needed on this ticket any more.\n\n" + marker(action.action_key);
-      return json{{"status", "solved"},
-                  {"tags", tags_plus(ticket, kCancelledTag)},
-                  {"comment", {{"body", note}, {"public", false}}}};
-    });
+    return modify(
+        *id, true, [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
+          if (has_tag(ticket, kCancelledTag)) return std::nullopt;
+          std::string reason = text(payload, "reason");
+          std::string note =
+              "Cancelled by disputed" + (reason.empty() ? std::string() : ": " + reason) +
+              ". No action needed on this ticket any more.\n\n" + marker(action.action_key);
+          return json{{"status", "solved"},
+                      {"tags", tags_plus(ticket, kCancelledTag)},
+                      {"comment", {{"body", note}, {"public", false}}}};
+        });
   }
 
   /// Whether one of the ticket's comments carries the action's marker (the action was applied by
   /// an earlier attempt whose answer was lost).
   std::optional<bool> already_commented(std::int64_t id, const std::string& action_key,
                                         std::optional<ApplyResult>& failure) {
-    sdk::HttpResponse r = send("GET", "/api/v2/tickets/" + std::to_string(id) + "/comments?sort_order=desc");
+    sdk::HttpResponse r =
+        send("GET", "/api/v2/tickets/" + std::to_string(id) + "/comments?sort_order=desc");
     if (!ok(r)) {
       failure = apply_failure(r, now());
       return std::nullopt;
@@ -824,36 +914,48 @@ class ZendeskConnector final : public sdk::Connector {
     if (!id) return failure ? *failure : rejected("no Zendesk ticket for " + action.task_key);
     auto done = already_commented(*id, action.action_key, failure);
     if (failure) {
-      if (failure->status == ApplyResult::Status::kRejected) return rejected("ticket " + std::to_string(*id) + ": " + failure->message);
+      if (failure->status == ApplyResult::Status::kRejected)
+        return rejected("ticket " + std::to_string(*id) + ": " + failure->message);
       return *failure;
     }
-    if (*done) return {ApplyResult::Status::kAlreadyApplied, std::to_string(*id), ticket_url(std::to_string(*id)), seconds(0), ""};
+    if (*done)
+      return {ApplyResult::Status::kAlreadyApplied, std::to_string(*id),
+              ticket_url(std::to_string(*id)), seconds(0), ""};
     std::string note = text(payload, "note");
-    if (note.empty()) note = escalate ? "This task is overdue and has been escalated." : "Reminder: this task is due soon.";
+    if (note.empty())
+      note = escalate ? "This task is overdue and has been escalated."
+                      : "Reminder: this task is due soon.";
     std::optional<std::int64_t> follower;
     std::string escalated_to = text(payload, "escalated_to");
     if (escalate && escalated_to.find('@') != std::string::npos) {
       follower = agent_id(escalated_to, failure);
       if (failure) return *failure;
     }
-    return modify(*id, false, [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
-      json change = {{"comment", {{"body", note + "\n\n" + marker(action.action_key)}, {"public", false}}}};
-      if (escalate) {
-        std::string priority = text(payload, "priority");
-        change["priority"] = priority == "high" ? "high" : "urgent";
-        if (follower) change["followers"] = json::array({{{"user_id", std::to_string(*follower)}, {"action", "put"}}});  // a string in Zendesk's spec (FollowerObject)
-      }
-      (void)ticket;
-      return change;
-    });
+    return modify(*id, false,
+                  [&](const json& ticket, std::optional<ApplyResult>&) -> std::optional<json> {
+                    json change = {
+                        {"comment",
+                         {{"body", note + "\n\n" + marker(action.action_key)}, {"public", false}}}};
+                    if (escalate) {
+                      std::string priority = text(payload, "priority");
+                      change["priority"] = priority == "high" ? "high" : "urgent";
+                      if (follower)
+                        change["followers"] = json::array(
+                            {{{"user_id", std::to_string(*follower)},
+                              {"action", "put"}}});  // a string in Zendesk's spec (FollowerObject)
+                    }
+                    (void)ticket;
+                    return change;
+                  });
   }
 
   // ----------------------------------------------------------------------- poll
 
   std::string outcome_of(const json& ticket) const {
     std::string value;
-    if (auto field = settings_.fields.find("outcome"); field != settings_.fields.end() && ticket.contains("custom_fields") &&
-                                                          ticket["custom_fields"].is_array())
+    if (auto field = settings_.fields.find("outcome"); field != settings_.fields.end() &&
+                                                       ticket.contains("custom_fields") &&
+                                                       ticket["custom_fields"].is_array())
       for (const auto& f : ticket["custom_fields"])
         if (integer(f, "id") == field->second) value = text(f, "value");
     if (value.empty() && ticket.contains("tags") && ticket["tags"].is_array())
@@ -869,8 +971,10 @@ class ZendeskConnector final : public sdk::Connector {
     std::map<std::int64_t, std::string> out;
     std::string missing;
     for (auto id : ids) {
-      if (auto cached = host_->store().get("email:" + std::to_string(id))) out[id] = *cached;
-      else missing += (missing.empty() ? "" : ",") + std::to_string(id);
+      if (auto cached = host_->store().get("email:" + std::to_string(id)))
+        out[id] = *cached;
+      else
+        missing += (missing.empty() ? "" : ",") + std::to_string(id);
     }
     if (missing.empty()) return out;
     sdk::HttpResponse r = send("GET", "/api/v2/users/show_many?ids=" + missing);
@@ -889,7 +993,8 @@ class ZendeskConnector final : public sdk::Connector {
     PollResult result;
     Cursor from = Cursor::parse(request.cursor);
     if (!from.at && !request.cursor.empty())
-      host_->log().log(sdk::LogLevel::kWarn, "unreadable cursor; treating every open ticket as changed");
+      host_->log().log(sdk::LogLevel::kWarn,
+                       "unreadable cursor; treating every open ticket as changed");
     Cursor next = from;
 
     std::map<std::int64_t, std::string> keys;  // ticket id -> task key
@@ -908,10 +1013,14 @@ class ZendeskConnector final : public sdk::Connector {
     std::vector<std::int64_t> ids;
     for (const auto& [id, key] : keys) ids.push_back(id);
     for (std::size_t start = 0; start < ids.size(); start += kShowManyBatch) {
-      if (host_->cancelled()) return {PollResult::Status::kRetryable, {}, request.cursor, seconds(0), "cancelled"};
+      if (host_->cancelled())
+        return {PollResult::Status::kRetryable, {}, request.cursor, seconds(0), "cancelled"};
       if (start > 0)
         if (auto wait = throttled())
-          return {PollResult::Status::kRateLimited, {}, request.cursor, *wait,
+          return {PollResult::Status::kRateLimited,
+                  {},
+                  request.cursor,
+                  *wait,
                   "X-Rate-Limit-Remaining reached the reserve during the poll"};
       std::string list;
       for (std::size_t i = start; i < std::min(ids.size(), start + kShowManyBatch); ++i)
@@ -920,7 +1029,11 @@ class ZendeskConnector final : public sdk::Connector {
       if (!ok(r)) return poll_failure(r, now(), request.cursor);
       json body = json::parse(r.body, nullptr, false);
       if (!body.is_object() || !body.contains("tickets") || !body["tickets"].is_array())
-        return {PollResult::Status::kRetryable, {}, request.cursor, seconds(0), "unexpected answer: " + r.body.substr(0, 200)};
+        return {PollResult::Status::kRetryable,
+                {},
+                request.cursor,
+                seconds(0),
+                "unexpected answer: " + r.body.substr(0, 200)};
       for (const auto& t : body["tickets"]) tickets.push_back(t);
     }
 
@@ -942,7 +1055,8 @@ class ZendeskConnector final : public sdk::Connector {
       if (is_new && from.at) changed.push_back(*id);
       std::string status = text(t, "status");
       bool solved = status == "solved" || status == "closed";
-      bool ours = has_tag(t, kClosedTag) || has_tag(t, kCancelledTag);  // closed on disputed's behalf
+      bool ours =
+          has_tag(t, kClosedTag) || has_tag(t, kCancelledTag);  // closed on disputed's behalf
       std::string solved_key = "solved:" + std::to_string(*id);
       if (!solved && is_new && host_->store().get(solved_key)) {
         // Solved earlier (e.g. with an outcome the workflow did not know), now open again.
@@ -989,7 +1103,10 @@ class ZendeskConnector final : public sdk::Connector {
     for (auto id : changed) {
       if (host_->cancelled()) break;
       if (auto wait = throttled())
-        return {PollResult::Status::kRateLimited, {}, request.cursor, *wait,
+        return {PollResult::Status::kRateLimited,
+                {},
+                request.cursor,
+                *wait,
                 "X-Rate-Limit-Remaining reached the reserve during the poll"};
       sdk::HttpResponse r = send("GET", "/api/v2/tickets/" + std::to_string(id) + "/comments");
       if (r.status == 404) continue;
@@ -1056,7 +1173,8 @@ class ZendeskConnector final : public sdk::Connector {
   /// reconciliation asks show_many about every open ticket.
   PollResult poll_incremental(const sdk::PollRequest& request) {
     PollResult result;
-    std::string after = request.cursor.rfind("inc|", 0) == 0 ? request.cursor.substr(4) : std::string();
+    std::string after =
+        request.cursor.rfind("inc|", 0) == 0 ? request.cursor.substr(4) : std::string();
     std::map<std::int64_t, std::string> keys;
     for (const auto& ref : request.open_refs)
       if (auto id = parse_id(ref.external_ref)) keys.emplace(*id, ref.task_key);
@@ -1064,7 +1182,9 @@ class ZendeskConnector final : public sdk::Connector {
     for (int page = 0; page < kExportPagesPerPoll && !host_->cancelled(); ++page) {
       std::string path = "/api/v2/incremental/tickets/cursor?";
       if (after.empty()) {
-        auto start = std::chrono::duration_cast<seconds>((now() - std::chrono::hours(1)).time_since_epoch()).count();
+        auto start =
+            std::chrono::duration_cast<seconds>((now() - std::chrono::hours(1)).time_since_epoch())
+                .count();
         path += "start_time=" + std::to_string(std::max<long long>(0, start));
       } else {
         path += "cursor=" + percent_encode(after);
@@ -1073,7 +1193,11 @@ class ZendeskConnector final : public sdk::Connector {
       if (!ok(r)) return poll_failure(r, now(), request.cursor);
       json body = json::parse(r.body, nullptr, false);
       if (!body.is_object() || !body.contains("tickets") || !body["tickets"].is_array())
-        return {PollResult::Status::kRetryable, {}, request.cursor, seconds(0), "unexpected answer: " + r.body.substr(0, 200)};
+        return {PollResult::Status::kRetryable,
+                {},
+                request.cursor,
+                seconds(0),
+                "unexpected answer: " + r.body.substr(0, 200)};
       for (const auto& t : body["tickets"]) {
         auto id = integer(t, "id");
         if (!id) continue;

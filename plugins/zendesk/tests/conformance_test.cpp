@@ -25,17 +25,21 @@ constexpr std::int64_t kOutcomeField = 360000000005;
 class ZendeskConformance : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new sb::Server(sb::make_zendesk_sandbox({{"public_url", "https://acme.zendesk.com"}}));
+    server_ =
+        new sb::Server(sb::make_zendesk_sandbox({{"public_url", "https://acme.zendesk.com"}}));
     server_->start();
-    log_ = std::filesystem::temp_directory_path() / ("zendesk-prism-" + std::to_string(getpid()) + ".log");
+    log_ = std::filesystem::temp_directory_path() /
+           ("zendesk-prism-" + std::to_string(getpid()) + ".log");
     prism_ = new sb::PrismProxy(ZENDESK_SPEC, server_->url(), log_);
   }
   static void TearDownTestSuite() {
     delete prism_;
     delete server_;
     // Prism's log stays behind only when something failed (it names the violations).
-    if (::testing::UnitTest::GetInstance()->failed_test_count() == 0) std::filesystem::remove(log_);
-    else std::cerr << "Prism's log: " << log_ << "\n";
+    if (::testing::UnitTest::GetInstance()->failed_test_count() == 0)
+      std::filesystem::remove(log_);
+    else
+      std::cerr << "Prism's log: " << log_ << "\n";
   }
   static inline std::filesystem::path log_;
 
@@ -47,10 +51,13 @@ class ZendeskConformance : public ::testing::Test {
     options.allowed_hosts = {"*.zendesk.com"};
     host_ = std::make_unique<kit::SandboxHost>(options, [this](const sdk::HttpRequest& r) {
       auto answer = disputed::zendesk_test::forward(prism_->url(), r);
-      if (answer.status >= 400 && answer.body.find("stoplight.io/prism/errors") != std::string::npos)
-        prism_errors_.push_back(r.method + " " + r.url + " -> " + std::to_string(answer.status) + " " + answer.body);
+      if (answer.status >= 400 &&
+          answer.body.find("stoplight.io/prism/errors") != std::string::npos)
+        prism_errors_.push_back(r.method + " " + r.url + " -> " + std::to_string(answer.status) +
+                                " " + answer.body);
       if (!answer.header("sl-violations").empty())
-        prism_errors_.push_back(r.method + " " + r.url + " sl-violations: " + answer.header("sl-violations"));
+        prism_errors_.push_back(r.method + " " + r.url +
+                                " sl-violations: " + answer.header("sl-violations"));
       return answer;
     });
     std::string error;
@@ -93,7 +100,8 @@ class ZendeskConformance : public ::testing::Test {
             {"invoices", {{{"number", "INV-1"}, {"disputed_amount", "125.00"}}}}};
   }
   std::string create(const std::string& key) {
-    auto r = connector_->apply(action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key)));
+    auto r = connector_->apply(
+        action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key)));
     EXPECT_EQ(r.status, Status::kApplied) << r.message << ::testing::PrintToString(prism_errors_);
     return r.external_ref;
   }
@@ -122,15 +130,22 @@ TEST_F(ZendeskConformance, TheWholeLifeCycleAgreesWithZendesksDescription) {
   std::string key = "DSP-900001-1";
   std::string ref = create(key);
   ASSERT_FALSE(ref.empty());
-  auto again = connector_->apply(action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key), 2));
+  auto again = connector_->apply(
+      action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key), 2));
   EXPECT_EQ(again.status, Status::kAlreadyApplied) << again.message;
   json remind = {{"task_key", key}, {"note", "Reminder: due Friday"}};
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kRemind, key, key + ":remind-1", ref, remind)).status,
-            Status::kApplied);
-  json escalate = {{"task_key", key}, {"note", "Escalated to lead@example.com"}, {"escalated_to", "lead@example.com"},
+  EXPECT_EQ(
+      connector_->apply(action(sdk::Action::Kind::kRemind, key, key + ":remind-1", ref, remind))
+          .status,
+      Status::kApplied);
+  json escalate = {{"task_key", key},
+                   {"note", "Escalated to lead@example.com"},
+                   {"escalated_to", "lead@example.com"},
                    {"priority", "urgent"}};
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kEscalate, key, key + ":escalate", ref, escalate)).status,
-            Status::kApplied);
+  EXPECT_EQ(
+      connector_->apply(action(sdk::Action::Kind::kEscalate, key, key + ":escalate", ref, escalate))
+          .status,
+      Status::kApplied);
 
   sdk::PollRequest poll;
   poll.open_refs = {{key, ref}};
@@ -166,29 +181,33 @@ TEST_F(ZendeskConformance, TheWholeLifeCycleAgreesWithZendesksDescription) {
   // Closing on disputed's behalf, and cancelling, on two more tickets; a poll with no open refs.
   std::string closed_ref = create("DSP-900002-1");
   json complete = {{"task_key", "DSP-900002-1"}, {"status", "completed"}, {"outcome", "approved"}};
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-900002-1", "DSP-900002-1:complete", closed_ref,
-                                     complete))
+  EXPECT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kUpdate, "DSP-900002-1", "DSP-900002-1:complete",
+                               closed_ref, complete))
                 .status,
             Status::kApplied);
   std::string cancelled_ref = create("DSP-900003-1");
   json cancel = {{"task_key", "DSP-900003-1"}, {"reason", "dispute withdrawn"}};
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kCancel, "DSP-900003-1", "DSP-900003-1:cancel", cancelled_ref,
-                                     cancel))
+  EXPECT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kCancel, "DSP-900003-1", "DSP-900003-1:cancel",
+                               cancelled_ref, cancel))
                 .status,
             Status::kApplied);
   EXPECT_EQ(connector_->poll(sdk::PollRequest{}).status, sdk::PollResult::Status::kOk);
 
   // The incremental export mode: a first page from an hour back, then from its cursor.
   auto incremental = plugin_->create();
-  ASSERT_TRUE(incremental->open(R"({"base_url": "https://acme.zendesk.com", "poll_mode": "incremental",
+  ASSERT_TRUE(incremental
+                  ->open(R"({"base_url": "https://acme.zendesk.com", "poll_mode": "incremental",
                                    "custom_fields": {"outcome": 360000000005}})",
-                                *host_)
+                         *host_)
                   .ok);
   sdk::PollRequest export_poll;
   export_poll.open_refs = {{key, ref}};
   auto exported = incremental->poll(export_poll);
   ASSERT_EQ(exported.status, sdk::PollResult::Status::kOk) << exported.message;
-  EXPECT_EQ(exported.events.size(), 1u);  // the solved ticket; the other two were closed by disputed
+  EXPECT_EQ(exported.events.size(),
+            1u);  // the solved ticket; the other two were closed by disputed
   export_poll.cursor = exported.next_cursor;
   EXPECT_EQ(incremental->poll(export_poll).status, sdk::PollResult::Status::kOk);
   expect_conformant();
@@ -203,7 +222,8 @@ TEST_F(ZendeskConformance, TheSandboxsRateLimitAnswerAgreesToo) {
   limited.retry_after = 9;
   server_->add_fault(limited);
   std::string key = "DSP-900004-1";
-  auto r = connector_->apply(action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key)));
+  auto r = connector_->apply(
+      action(sdk::Action::Kind::kCreate, key, key + ":create", "", create_payload(key)));
   EXPECT_EQ(r.status, Status::kRateLimited) << r.message;
   EXPECT_EQ(r.retry_after, std::chrono::seconds(9));
   expect_conformant();
@@ -215,7 +235,8 @@ TEST_F(ZendeskConformance, PrismRejectsAnInvalidRequestSoTheCheckCanFail) {
   bad.method = "POST";
   bad.url = "https://acme.zendesk.com/api/v2/tickets";
   bad.headers = {{"Content-Type", "application/json"}};
-  bad.body = R"({"ticket": {"subject": "x", "priority": "super", "due_at": 12, "comment": {"body": "x"}}})";
+  bad.body =
+      R"({"ticket": {"subject": "x", "priority": "super", "due_at": 12, "comment": {"body": "x"}}})";
   auto before = server_->requests().size();
   auto answer = host_->http().send(bad);
   EXPECT_EQ(answer.status, 422) << answer.body;

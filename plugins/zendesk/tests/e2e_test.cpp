@@ -20,7 +20,8 @@ namespace {
 
 using nlohmann::json;
 constexpr std::int64_t kOutcomeField = 360000000005;
-constexpr const char* kInstance = "zendesk-support";  // what the test workflow's "book" step targets
+constexpr const char* kInstance =
+    "zendesk-support";  // what the test workflow's "book" step targets
 
 std::string basic(const std::string& user_and_secret) {
   static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -58,8 +59,9 @@ class ZendeskEndToEnd : public engine::testing_support::EngineTest {
                      {"max_attempts", 8}};
     dir_.write("connectors/zendesk.json", instance.dump(2));
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    host_ = std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{ZENDESK_PLUGIN_DIR}, clock_,
-                                                  net::LogSink{}, sync_db_.get());
+    host_ = std::make_unique<host::ConnectorHost>(
+        std::vector<std::filesystem::path>{ZENDESK_PLUGIN_DIR}, clock_, net::LogSink{},
+        sync_db_.get());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
     sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_->register_with(*sync_);
@@ -84,7 +86,9 @@ class ZendeskEndToEnd : public engine::testing_support::EngineTest {
   void fault(const json& f) {
     ASSERT_EQ(sandbox::http_call("POST", server_.url() + "/_sandbox/faults", f.dump()).status, 201);
   }
-  store::StepRecord booking_step(const std::string& ref) { return service_->show(ref)->steps.back(); }
+  store::StepRecord booking_step(const std::string& ref) {
+    return service_->show(ref)->steps.back();
+  }
   /// Delivers until nothing is pending, moving the fake clock past each backoff.
   sync::DispatchReport dispatch_until_done(int rounds = 6) {
     sync::DispatchReport total;
@@ -115,7 +119,8 @@ TEST_F(ZendeskEndToEnd, TheHostOpensTheInstanceAndCheckPasses) {
 
 TEST_F(ZendeskEndToEnd, TheDemoInstanceConfigOpensAndChecksAgainstTheSandbox) {
   // configs/demo/connectors/zendesk.json, pointed at this test's sandbox instead of port 18101.
-  auto demo = json::parse(std::ifstream(std::string(DISPUTED_SOURCE_DIR) + "/configs/demo/connectors/zendesk.json"));
+  auto demo = json::parse(
+      std::ifstream(std::string(DISPUTED_SOURCE_DIR) + "/configs/demo/connectors/zendesk.json"));
   demo["settings"]["base_url"] = server_.url();
   demo["allowed_hosts"] = {"127.0.0.1:*"};
   setenv("DISPUTED_DEMO_ZENDESK_API_TOKEN", "sandbox-token", 1);
@@ -146,15 +151,19 @@ TEST_F(ZendeskEndToEnd, ASolvedTicketWithAnOutcomeAdvancesTheDispute) {
   EXPECT_TRUE(sync_->poll_once(kInstance).ok);
   EXPECT_NE(service_->show(ref)->dispute.status, domain::DisputeStatus::kResolved);
 
-  // The agent adds a public comment, then solves the ticket with the outcome "done" through the API.
+  // The agent adds a public comment, then solves the ticket with the outcome "done" through the
+  // API.
   std::string path = server_.url() + "/api/v2/tickets/" + *step.external_ref;
-  std::map<std::string, std::string> lead = {{"Authorization", basic("lead@example.com/token:sandbox-token")}};
+  std::map<std::string, std::string> lead = {
+      {"Authorization", basic("lead@example.com/token:sandbox-token")}};
   json solve = {{"ticket",
                  {{"status", "solved"},
                   {"custom_fields", {{{"id", kOutcomeField}, {"value", "done"}}}},
                   {"comment", {{"body", "Credit note CN-7 booked"}, {"public", false}}}}}};
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a later second than the last poll saw
-  json ask = {{"ticket", {{"comment", {{"body", "Which credit note number range?"}, {"public", true}}}}}};
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1100));  // a later second than the last poll saw
+  json ask = {
+      {"ticket", {{"comment", {{"body", "Which credit note number range?"}, {"public", true}}}}}};
   ASSERT_EQ(sandbox::http_call("PUT", path, ask.dump(), lead).status, 200);
   ASSERT_EQ(sandbox::http_call("PUT", path, solve.dump(), lead).status, 200);
   auto poll = sync_->poll_once(kInstance);
@@ -166,7 +175,9 @@ TEST_F(ZendeskEndToEnd, ASolvedTicketWithAnOutcomeAdvancesTheDispute) {
   // The agent's comments are in the dossier; the connector's own notes are not.
   std::string dossier;
   for (const auto& e : shown->dossier) dossier += e.kind + ": " + e.summary + "\n";
-  EXPECT_THAT(dossier, ::testing::HasSubstr("external_comment: Comment in zendesk-support: (public) Which credit note"));
+  EXPECT_THAT(dossier,
+              ::testing::HasSubstr(
+                  "external_comment: Comment in zendesk-support: (public) Which credit note"));
   EXPECT_THAT(dossier, ::testing::HasSubstr("(internal) Credit note CN-7 booked"));
   EXPECT_THAT(dossier, ::testing::Not(::testing::HasSubstr("[disputed:")));
   EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);  // nothing twice
@@ -195,7 +206,8 @@ TEST_F(ZendeskEndToEnd, ServerErrorsAndTimeoutsMakeNoDuplicate) {
   ASSERT_EQ(tickets(key).size(), 1u);
   EXPECT_EQ(*booking_step(ref).external_ref, std::to_string(tickets(key)[0]["id"].get<int>()));
   if (HasFailure())
-    for (const auto& r : server_.requests()) std::cerr << r.at << " " << r.method << " " << r.target << " " << r.status << "\n";
+    for (const auto& r : server_.requests())
+      std::cerr << r.at << " " << r.method << " " << r.target << " " << r.status << "\n";
 }
 
 TEST_F(ZendeskEndToEnd, DroppedConnectionsMakeNoDuplicate) {

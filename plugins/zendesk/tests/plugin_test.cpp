@@ -27,8 +27,9 @@ class ZendeskPluginTest : public ::testing::Test {
     options.basic_username = "agent@example.com/token";
     options.basic_password = "sandbox-token";
     options.allowed_hosts = {"*.zendesk.com"};
-    host_ = std::make_unique<kit::SandboxHost>(
-        options, [this](const sdk::HttpRequest& r) { return disputed::zendesk_test::serve_in_process(*server_, r); });
+    host_ = std::make_unique<kit::SandboxHost>(options, [this](const sdk::HttpRequest& r) {
+      return disputed::zendesk_test::serve_in_process(*server_, r);
+    });
     std::string error;
     plugin_ = kit::PluginUnderTest::load(ZENDESK_PLUGIN, &error);
     ASSERT_TRUE(plugin_) << error;
@@ -39,10 +40,11 @@ class ZendeskPluginTest : public ::testing::Test {
   }
   sb::zendesk::ZendeskEmulator& zendesk() {
     // In-process and single-threaded here, so reading outside the server's lock is safe.
-    return *server_->with_emulator([](sb::Emulator& e) { return static_cast<sb::zendesk::ZendeskEmulator*>(&e); });
+    return *server_->with_emulator(
+        [](sb::Emulator& e) { return static_cast<sb::zendesk::ZendeskEmulator*>(&e); });
   }
-  sdk::Action action(sdk::Action::Kind kind, const std::string& key, const std::string& suffix, const std::string& ref,
-                     json payload) {
+  sdk::Action action(sdk::Action::Kind kind, const std::string& key, const std::string& suffix,
+                     const std::string& ref, json payload) {
     sdk::Action a;
     a.kind = kind;
     a.task_key = key;
@@ -70,7 +72,8 @@ class ZendeskPluginTest : public ::testing::Test {
   }
   std::vector<std::string> calls() {
     std::vector<std::string> out;
-    for (const auto& r : server_->requests()) out.push_back(r.method + " " + r.path + " " + std::to_string(r.status));
+    for (const auto& r : server_->requests())
+      out.push_back(r.method + " " + r.path + " " + std::to_string(r.status));
     return out;
   }
 
@@ -92,15 +95,16 @@ TEST_F(ZendeskPluginTest, TheTicketCarriesTheDisputeForTheAgent) {
   EXPECT_EQ(t["due_at"], "2026-12-04T16:00:00Z");
   EXPECT_EQ(t["priority"], "normal");
   EXPECT_EQ(t["tags"], json({"invoice_dispute", "ar"}));
-  EXPECT_EQ(t["custom_fields"], json({{{"id", 11}, {"value", "DSP-1"}}, {{"id", 12}, {"value", "INV-1"}},
+  EXPECT_EQ(t["custom_fields"], json({{{"id", 11}, {"value", "DSP-1"}},
+                                      {{"id", 12}, {"value", "INV-1"}},
                                       {{"id", 14}, {"value", "125.00"}}}));
   auto comments = zendesk().comments(std::stoll(ref));
   ASSERT_EQ(comments.size(), 1u);
   EXPECT_EQ(comments[0]["public"], false);  // an internal note: the customer is never e-mailed
   std::string body = comments[0]["body"];
-  for (const char* part : {"Dispute: DSP-1", "Customer: Acme BV (C1)", "Invoices: INV-1 (EUR 125.00)",
-                           "Due: 2026-12-04 (Europe/Amsterdam)", "approved, declined",
-                           "https://disputed.example/disputes/DSP-1"})
+  for (const char* part : {"Dispute: DSP-1", "Customer: Acme BV (C1)",
+                           "Invoices: INV-1 (EUR 125.00)", "Due: 2026-12-04 (Europe/Amsterdam)",
+                           "approved, declined", "https://disputed.example/disputes/DSP-1"})
     EXPECT_NE(body.find(part), std::string::npos) << part << " missing from:\n" << body;
 }
 
@@ -138,19 +142,22 @@ TEST_F(ZendeskPluginTest, AConcurrentEditIsReReadAndNeverOverwritten) {
   // Conflicts that do not stop: retryable, nothing written.
   conflict.times = 5;
   server_->add_fault(conflict);
-  auto busy = connector_->apply(action(sdk::Action::Kind::kRemind, "DSP-1-1", "remind-1", ref, {{"note", "Due soon"}}));
+  auto busy = connector_->apply(
+      action(sdk::Action::Kind::kRemind, "DSP-1-1", "remind-1", ref, {{"note", "Due soon"}}));
   EXPECT_EQ(busy.status, Status::kRetryable) << busy.message;
   EXPECT_EQ(zendesk().comments(std::stoll(ref)).size(), 2u);  // description + the escalation
 }
 
 TEST_F(ZendeskPluginTest, ItSlowsDownBeforeTheRateLimitIsReached) {
   open({{"rate_limit_reserve", 2}}, {{"rate_limit", "5"}});
-  create("DSP-1-1");  // users/search + POST: 3 requests left... then 2
+  create("DSP-1-1");                    // users/search + POST: 3 requests left... then 2
   std::string ref = create("DSP-1-2");  // (cached assignee) POST: 2 left -> reserve reached
   std::size_t before = server_->requests().size();
-  auto r = connector_->apply(action(sdk::Action::Kind::kRemind, "DSP-1-2", "remind-1", ref, {{"note", "Due soon"}}));
+  auto r = connector_->apply(
+      action(sdk::Action::Kind::kRemind, "DSP-1-2", "remind-1", ref, {{"note", "Due soon"}}));
   EXPECT_EQ(r.status, Status::kRateLimited);
-  EXPECT_GE(r.retry_after, std::chrono::seconds(55));  // the sandbox's ratelimit-reset: the window's end
+  EXPECT_GE(r.retry_after,
+            std::chrono::seconds(55));  // the sandbox's ratelimit-reset: the window's end
   EXPECT_LE(r.retry_after, std::chrono::seconds(60));
   EXPECT_EQ(server_->requests().size(), before) << "no request is sent while slowing down";
   auto p = connector_->poll({});
@@ -174,13 +181,18 @@ TEST_F(ZendeskPluginTest, AgentCommentsFlowBackAndOutcomesComeFromTagsAndMapping
     sdk::HttpRequest r;
     r.method = "PUT";
     r.url = "https://acme.zendesk.com/api/v2/tickets/" + ref;
-    r.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer sandbox-oauth-token"}};
+    r.headers = {{"Content-Type", "application/json"},
+                 {"Authorization", "Bearer sandbox-oauth-token"}};
     r.body = body.dump();
     (void)as;
     return disputed::zendesk_test::serve_in_process(*server_, r).status;
   };
-  ASSERT_EQ(put({{"ticket", {{"comment", {{"body", "Which contract applies?"}, {"public", true}}}}}}, "agent"), 200);
-  ASSERT_EQ(put({{"ticket", {{"status", "solved"}, {"additional_tags", {"outcome_ok"}}}}}, "agent"), 200);
+  ASSERT_EQ(
+      put({{"ticket", {{"comment", {{"body", "Which contract applies?"}, {"public", true}}}}}},
+          "agent"),
+      200);
+  ASSERT_EQ(put({{"ticket", {{"status", "solved"}, {"additional_tags", {"outcome_ok"}}}}}, "agent"),
+            200);
   auto second = connector_->poll(poll);
   ASSERT_EQ(second.status, sdk::PollResult::Status::kOk) << second.message;
   ASSERT_EQ(second.events.size(), 2u);
@@ -207,7 +219,8 @@ TEST_F(ZendeskPluginTest, ADeletedTicketIsReportedAndACancelOfItIsDone) {
   auto p = connector_->poll(poll);
   ASSERT_EQ(p.events.size(), 1u);
   EXPECT_EQ(p.events[0].kind, sdk::TaskEvent::Kind::kDeleted);
-  auto c = connector_->apply(action(sdk::Action::Kind::kCancel, "DSP-1-1", "cancel", ref, {{"reason", "withdrawn"}}));
+  auto c = connector_->apply(
+      action(sdk::Action::Kind::kCancel, "DSP-1-1", "cancel", ref, {{"reason", "withdrawn"}}));
   EXPECT_EQ(c.status, Status::kAlreadyApplied);
 }
 
@@ -218,9 +231,12 @@ TEST_F(ZendeskPluginTest, ValidationErrorsCarryZendesksWords) {
   invalid.path = "/api/v2/tickets";
   invalid.status = 422;
   server_->add_fault(invalid);
-  auto r = connector_->apply(action(sdk::Action::Kind::kCreate, "DSP-1-1", "create", "", {{"subject", "x"}}));
+  auto r = connector_->apply(
+      action(sdk::Action::Kind::kCreate, "DSP-1-1", "create", "", {{"subject", "x"}}));
   EXPECT_EQ(r.status, Status::kRejected);
-  EXPECT_EQ(r.message, "HTTP 422: RecordInvalid: Record validation errors; base: Subject: is too long (injected fault)");
+  EXPECT_EQ(r.message,
+            "HTTP 422: RecordInvalid: Record validation errors; base: Subject: is too long "
+            "(injected fault)");
 }
 
 }  // namespace
@@ -230,16 +246,23 @@ namespace {
 TEST_F(ZendeskPluginTest, AnUpdateMovesTheDeadlineAndReassigns) {
   open();
   std::string ref = create("DSP-1-1");
-  json change = {{"task_key", "DSP-1-1"}, {"deadline_at", "2026-12-11T16:00:00Z"}, {"assignee", "lead@example.com"}};
-  auto r = connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-1", ref, change));
+  json change = {{"task_key", "DSP-1-1"},
+                 {"deadline_at", "2026-12-11T16:00:00Z"},
+                 {"assignee", "lead@example.com"}};
+  auto r =
+      connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-1", ref, change));
   EXPECT_EQ(r.status, Status::kApplied) << r.message;
   const json t = *zendesk().ticket(std::stoll(ref));
   EXPECT_EQ(t["due_at"], "2026-12-11T16:00:00Z");
   EXPECT_EQ(t["assignee_id"], 1002);
   // The same update again changes nothing.
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-1", ref, change)).status,
-            Status::kAlreadyApplied);
-  EXPECT_EQ(connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-2", ref, {{"status", "reopened"}}))
+  EXPECT_EQ(
+      connector_->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-1", ref, change))
+          .status,
+      Status::kAlreadyApplied);
+  EXPECT_EQ(connector_
+                ->apply(action(sdk::Action::Kind::kUpdate, "DSP-1-1", "update-2", ref,
+                               {{"status", "reopened"}}))
                 .status,
             Status::kRejected);
 }

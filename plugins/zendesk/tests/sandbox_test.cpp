@@ -35,7 +35,9 @@ std::map<std::string, std::string> agent(const std::string& email = "agent@examp
 
 class ZendeskSandboxTest : public ::testing::Test {
  protected:
-  explicit ZendeskSandboxTest(Options options = {}) : server_(make_zendesk_sandbox(options)) { server_.start(); }
+  explicit ZendeskSandboxTest(Options options = {}) : server_(make_zendesk_sandbox(options)) {
+    server_.start();
+  }
   std::string at(const std::string& path) { return server_.url() + path; }
   ClientAnswer call(const std::string& method, const std::string& path, const json& body = nullptr,
                     std::map<std::string, std::string> headers = agent()) {
@@ -43,7 +45,9 @@ class ZendeskSandboxTest : public ::testing::Test {
   }
   static json ticket(const std::string& key) {
     return {{"ticket",
-             {{"subject", "Check INV-1"}, {"type", "task"}, {"external_id", key},
+             {{"subject", "Check INV-1"},
+              {"type", "task"},
+              {"external_id", key},
               {"comment", {{"body", "Customer disputes line 3"}, {"public", false}}}}}};
   }
   Server server_;
@@ -54,8 +58,9 @@ TEST_F(ZendeskSandboxTest, AcceptsApiTokensOfSeededAgentsAndTheOAuthTokenOnly) {
   auto me = call("GET", "/api/v2/users/me.json");
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.json()["user"]["email"], "agent@example.com");
-  EXPECT_EQ(call("GET", "/api/v2/users/me", nullptr, agent("lead@example.com")).json()["user"]["email"],
-            "lead@example.com");
+  EXPECT_EQ(
+      call("GET", "/api/v2/users/me", nullptr, agent("lead@example.com")).json()["user"]["email"],
+      "lead@example.com");
   auto wrong = call("GET", "/api/v2/users/me", nullptr, agent("agent@example.com", "nope"));
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(wrong.json()["error"], "Couldn't authenticate you");
@@ -65,8 +70,12 @@ TEST_F(ZendeskSandboxTest, AcceptsApiTokensOfSeededAgentsAndTheOAuthTokenOnly) {
                  {{"Authorization", "Basic " + base64("agent@example.com:sandbox-token")}})
                 .status,
             401);
-  EXPECT_EQ(call("GET", "/api/v2/users/me", nullptr, {{"Authorization", "Bearer sandbox-oauth-token"}}).status, 200);
-  EXPECT_EQ(call("GET", "/api/v2/users/me", nullptr, {{"Authorization", "Bearer other"}}).status, 401);
+  EXPECT_EQ(
+      call("GET", "/api/v2/users/me", nullptr, {{"Authorization", "Bearer sandbox-oauth-token"}})
+          .status,
+      200);
+  EXPECT_EQ(call("GET", "/api/v2/users/me", nullptr, {{"Authorization", "Bearer other"}}).status,
+            401);
 }
 
 TEST_F(ZendeskSandboxTest, CreatesTicketsAndAnswersAnIdempotencyKeyWithTheSameTicket) {
@@ -116,35 +125,48 @@ TEST_F(ZendeskSandboxTest, SafeUpdateWithAStaleStampIsAConflict) {
   auto created = call("POST", "/api/v2/tickets", ticket("K")).json()["ticket"];
   std::string path = "/api/v2/tickets/" + std::to_string(created["id"].get<int>());
   std::string stamp = created["updated_at"];
-  auto first = call("PUT", path, {{"ticket", {{"priority", "high"}, {"safe_update", true}, {"updated_stamp", stamp}}}});
+  auto first =
+      call("PUT", path,
+           {{"ticket", {{"priority", "high"}, {"safe_update", true}, {"updated_stamp", stamp}}}});
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_NE(first.json()["ticket"]["updated_at"], stamp);  // every change moves the stamp
-  auto stale = call("PUT", path, {{"ticket", {{"priority", "low"}, {"safe_update", true}, {"updated_stamp", stamp}}}});
+  auto stale =
+      call("PUT", path,
+           {{"ticket", {{"priority", "low"}, {"safe_update", true}, {"updated_stamp", stamp}}}});
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(stale.json()["error"], "UpdateConflict");
   EXPECT_EQ(call("GET", path).json()["ticket"]["priority"], "high");
   // Solving as an agent through the real path; a closed ticket is read-only.
-  auto solved = call("PUT", path, {{"ticket", {{"status", "solved"}, {"comment", {{"body", "done"}, {"public", false}}}}}},
-                     agent("lead@example.com"));
+  auto solved =
+      call("PUT", path,
+           {{"ticket", {{"status", "solved"}, {"comment", {{"body", "done"}, {"public", false}}}}}},
+           agent("lead@example.com"));
   EXPECT_EQ(solved.json()["ticket"]["status"], "solved");
   EXPECT_EQ(solved.json()["ticket"]["assignee_id"], 1002);  // the solving agent takes it
   EXPECT_EQ(call("PUT", path, {{"ticket", {{"status", "closed"}}}}).status, 200);
   auto closed = call("PUT", path, {{"ticket", {{"status", "open"}}}});
   EXPECT_EQ(closed.status, 422);
-  EXPECT_NE(closed.json()["details"]["status"][0]["description"].get<std::string>().find("closed"), std::string::npos);
+  EXPECT_NE(closed.json()["details"]["status"][0]["description"].get<std::string>().find("closed"),
+            std::string::npos);
 }
 
 TEST_F(ZendeskSandboxTest, ShowManyCommentsAndUserSearch) {
   std::string ids;
   for (int i = 0; i < 3; ++i)
-    ids += (i ? "," : "") + std::to_string(call("POST", "/api/v2/tickets", ticket("K" + std::to_string(i))).json()["ticket"]["id"].get<int>());
+    ids += (i ? "," : "") +
+           std::to_string(call("POST", "/api/v2/tickets", ticket("K" + std::to_string(i)))
+                              .json()["ticket"]["id"]
+                              .get<int>());
   auto many = call("GET", "/api/v2/tickets/show_many.json?ids=" + ids + ",999");
   ASSERT_EQ(many.status, 200);
   EXPECT_EQ(many.json()["tickets"].size(), 3u);  // unknown (deleted) ids are left out
   std::string too_many;
   for (int i = 1; i <= 101; ++i) too_many += (i > 1 ? "," : "") + std::to_string(i);
   EXPECT_EQ(call("GET", "/api/v2/tickets/show_many?ids=" + too_many).status, 400);
-  ASSERT_EQ(call("PUT", "/api/v2/tickets/1", {{"ticket", {{"comment", {{"body", "Called the customer"}}}}}}).status, 200);
+  ASSERT_EQ(call("PUT", "/api/v2/tickets/1",
+                 {{"ticket", {{"comment", {{"body", "Called the customer"}}}}}})
+                .status,
+            200);
   auto comments = call("GET", "/api/v2/tickets/1/comments").json()["comments"];
   ASSERT_EQ(comments.size(), 2u);
   EXPECT_EQ(comments[1]["body"], "Called the customer");
@@ -153,16 +175,19 @@ TEST_F(ZendeskSandboxTest, ShowManyCommentsAndUserSearch) {
   auto users = call("GET", "/api/v2/users/search?query=email%3Alead%40example.com").json()["users"];
   ASSERT_EQ(users.size(), 1u);
   EXPECT_EQ(users[0]["id"], 1002);
-  EXPECT_EQ(call("GET", "/api/v2/users/search?query=nobody%40example.com").json()["users"].size(), 0u);
+  EXPECT_EQ(call("GET", "/api/v2/users/search?query=nobody%40example.com").json()["users"].size(),
+            0u);
   EXPECT_EQ(call("DELETE", "/api/v2/tickets/1").status, 204);
   EXPECT_EQ(call("GET", "/api/v2/tickets/show_many?ids=" + ids).json()["tickets"].size(), 2u);
 }
 
 TEST_F(ZendeskSandboxTest, InjectedFaultsAnswerInZendesksErrorShape) {
-  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"),
-                      R"({"method":"POST","path":"/api/v2/tickets","status":429,"retry_after":7,"times":1})")
-                .status,
-            201);
+  ASSERT_EQ(
+      http_call(
+          "POST", at("/_sandbox/faults"),
+          R"({"method":"POST","path":"/api/v2/tickets","status":429,"retry_after":7,"times":1})")
+          .status,
+      201);
   auto limited = call("POST", "/api/v2/tickets", ticket("K"));
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.headers["retry-after"], "7");
@@ -176,18 +201,25 @@ TEST_F(ZendeskSandboxTest, InjectedFaultsAnswerInZendesksErrorShape) {
 
 TEST_F(ZendeskSandboxTest, IncrementalExportFollowsItsCursor) {
   for (int i = 0; i < 3; ++i) call("POST", "/api/v2/tickets", ticket("K" + std::to_string(i)));
-  auto recent = call("GET", "/api/v2/incremental/tickets/cursor?start_time=" + std::to_string(std::time(nullptr)));
+  auto recent = call(
+      "GET", "/api/v2/incremental/tickets/cursor?start_time=" + std::to_string(std::time(nullptr)));
   EXPECT_EQ(recent.status, 400);  // start_time must be a minute in the past
   auto page = call("GET", "/api/v2/incremental/tickets/cursor?start_time=1000&per_page=2").json();
   EXPECT_EQ(page["tickets"].size(), 2u);
   EXPECT_EQ(page["end_of_stream"], false);
-  auto rest = call("GET", "/api/v2/incremental/tickets/cursor?cursor=" + page["after_cursor"].get<std::string>()).json();
+  auto rest = call("GET", "/api/v2/incremental/tickets/cursor?cursor=" +
+                              page["after_cursor"].get<std::string>())
+                  .json();
   EXPECT_EQ(rest["tickets"].size(), 1u);
   EXPECT_EQ(rest["end_of_stream"], true);
-  auto none = call("GET", "/api/v2/incremental/tickets/cursor?cursor=" + rest["after_cursor"].get<std::string>()).json();
+  auto none = call("GET", "/api/v2/incremental/tickets/cursor?cursor=" +
+                              rest["after_cursor"].get<std::string>())
+                  .json();
   EXPECT_EQ(none["tickets"].size(), 0u);
   // Admins only: the second agent is not one.
-  EXPECT_EQ(call("GET", "/api/v2/incremental/tickets/cursor?start_time=1000", nullptr, agent("lead@example.com")).status,
+  EXPECT_EQ(call("GET", "/api/v2/incremental/tickets/cursor?start_time=1000", nullptr,
+                 agent("lead@example.com"))
+                .status,
             403);
 }
 

@@ -42,10 +42,12 @@ inline sandbox::Request to_sandbox_request(const sdk::HttpRequest& r) {
     std::string rest = out.target.substr(q + 1);
     for (std::size_t start = 0; start <= rest.size();) {
       auto end = rest.find('&', start);
-      std::string pair = rest.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      std::string pair =
+          rest.substr(start, end == std::string::npos ? std::string::npos : end - start);
       auto eq = pair.find('=');
       if (!pair.empty())
-        out.query[url_decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
+        out.query[url_decode(pair.substr(0, eq))] =
+            eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
       if (end == std::string::npos) break;
       start = end + 1;
     }

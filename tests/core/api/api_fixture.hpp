@@ -43,7 +43,8 @@ class ApiTest : public ::testing::Test {
       ASSERT_TRUE(made.ok()) << made.error().describe();
       keys_[role] = made->key;
     }
-    readers_ = std::make_unique<engine::ReaderPool>(file, store::DatabaseOptions{}, defs_, clock_, 4);
+    readers_ =
+        std::make_unique<engine::ReaderPool>(file, store::DatabaseOptions{}, defs_, clock_, 4);
     writer_ = std::make_unique<engine::CommandWriter>(*service_);
     writer_->start();
     auth_ = std::make_unique<Authenticator>();
@@ -57,10 +58,12 @@ class ApiTest : public ::testing::Test {
     if (writer_) writer_->stop();
   }
 
-  static domain::Invoice invoice(const std::string& number, const std::string& customer, const char* amount) {
+  static domain::Invoice invoice(const std::string& number, const std::string& customer,
+                                 const char* amount) {
     domain::Invoice inv;
     inv.number = number;
-    inv.customer = {customer, customer == "C1" ? "Acme BV" : "Globex NV", "ap@" + customer + ".example", "nl"};
+    inv.customer = {customer, customer == "C1" ? "Acme BV" : "Globex NV",
+                    "ap@" + customer + ".example", "nl"};
     inv.amount = *domain::Decimal::parse(amount);
     inv.currency = "EUR";
     inv.issue_date = *domain::parse_date("2026-11-01");
@@ -82,7 +85,8 @@ class ApiTest : public ::testing::Test {
 
   /// `path` may carry a query ("/api/v1/events?after=3"); `role` picks the API key ("" = none).
   Answer call(const std::string& method, const std::string& path, const std::string& body = "",
-              const std::string& role = "admin", const std::string& content_type = "application/json") {
+              const std::string& role = "admin",
+              const std::string& content_type = "application/json") {
     HttpRequest r;
     r.method = method;
     auto q = path.find('?');
@@ -105,23 +109,29 @@ class ApiTest : public ::testing::Test {
     Answer a;
     a.raw = api_->handle(r);
     a.status = a.raw.status;
-    if (a.raw.content_type.rfind("application/json", 0) == 0) a.body = json::parse(a.raw.body, nullptr, false);
+    if (a.raw.content_type.rfind("application/json", 0) == 0)
+      a.body = json::parse(a.raw.body, nullptr, false);
     return a;
   }
 
   /// Turns the oldest outbox row into a dead letter of connector instance `instance` (as the
   /// dispatcher does after a rejection) and returns its id.
   std::int64_t make_dead_letter(const std::string& instance) {
-    auto id = writer_->run<std::int64_t>([&](engine::DisputeService& s) -> domain::Result<std::int64_t> {
-      auto& db = s.store().db();
-      store::Statement& pick = db.prepare_cached("SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1");
-      if (!pick.step()) return domain::Error::not_found("no outbox row");
-      std::int64_t row = pick.int64(0);
-      pick.reset();
-      db.prepare_cached("UPDATE outbox SET target = ? WHERE id = ?").bind(1, instance).bind(2, row).run();
-      store::SyncStore(db).mark_dead(row, 3, "422 Subject is required", clock_.now());
-      return row;
-    });
+    auto id =
+        writer_->run<std::int64_t>([&](engine::DisputeService& s) -> domain::Result<std::int64_t> {
+          auto& db = s.store().db();
+          store::Statement& pick = db.prepare_cached(
+              "SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1");
+          if (!pick.step()) return domain::Error::not_found("no outbox row");
+          std::int64_t row = pick.int64(0);
+          pick.reset();
+          db.prepare_cached("UPDATE outbox SET target = ? WHERE id = ?")
+              .bind(1, instance)
+              .bind(2, row)
+              .run();
+          store::SyncStore(db).mark_dead(row, 3, "422 Subject is required", clock_.now());
+          return row;
+        });
     EXPECT_TRUE(id.ok());
     return id.ok() ? id.value() : 0;
   }

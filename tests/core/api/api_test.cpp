@@ -44,7 +44,8 @@ TEST_F(ApiTest, RolesDecideWhatACallerMayDo) {
   std::string ref = open();
   std::string note = json{{"text", "Customer called back"}, {"channel", "phone"}}.dump();
   std::string dispute = json{{"invoices", {{{"number", "INV-2"}}}}, {"description", "x"}}.dump();
-  std::string invoices = R"({"invoices":[{"number":"INV-9","customer_id":"C9","customer_name":"N","amount":"5.00",
+  std::string invoices =
+      R"({"invoices":[{"number":"INV-9","customer_id":"C9","customer_name":"N","amount":"5.00",
                               "currency":"EUR","issue_date":"2026-11-01","due_date":"2026-12-01"}]})";
   // viewer: reads only
   EXPECT_EQ(call("GET", "/api/v1/disputes/" + ref, "", "viewer").status, 200);
@@ -55,12 +56,15 @@ TEST_F(ApiTest, RolesDecideWhatACallerMayDo) {
   EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/notes", note, "integration").status, 201);
   EXPECT_EQ(call("POST", "/api/v1/invoices", invoices, "integration").status, 200);
   EXPECT_EQ(call("POST", "/api/v1/disputes", dispute, "integration").status, 403);
-  EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/resolve", R"({"resolution":"rejected"})", "integration").status,
+  EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/resolve", R"({"resolution":"rejected"})",
+                 "integration")
+                .status,
             403);
   // controller: runs disputes
   EXPECT_EQ(call("POST", "/api/v1/disputes", dispute, "controller").status, 201);
   // A 403 does not tell whether the resource exists.
-  auto missing = call("POST", "/api/v1/disputes/DSP-999999/resolve", R"({"resolution":"rejected"})", "viewer");
+  auto missing =
+      call("POST", "/api/v1/disputes/DSP-999999/resolve", R"({"resolution":"rejected"})", "viewer");
   EXPECT_EQ(missing.status, 403);
   EXPECT_EQ(missing.body["error"]["code"], "forbidden");
 }
@@ -82,8 +86,9 @@ TEST_F(ApiTest, ARevokedKeyIsRefusedAndTheActorIsTheKeysName) {
 // ---------------------------------------------------------------- disputes
 
 TEST_F(ApiTest, RegisterShowAndFollowADispute) {
-  auto a = call("POST", "/api/v1/disputes",
-                R"({"invoices":[{"number":"INV-1","amount":"150.00"}],"category":"price","channel":"email",
+  auto a = call(
+      "POST", "/api/v1/disputes",
+      R"({"invoices":[{"number":"INV-1","amount":"150.00"}],"category":"price","channel":"email",
                     "description":"List price charged","contact":{"name":"Jan","email":"jan@acme.example"}})");
   ASSERT_EQ(a.status, 201) << a.raw.body;
   EXPECT_EQ(a.header("Location"), "/api/v1/disputes/DSP-000001");
@@ -102,7 +107,8 @@ TEST_F(ApiTest, RegisterShowAndFollowADispute) {
   EXPECT_EQ(invoice.body["on_hold_for"][0]["dispute"], "DSP-000001");
   EXPECT_EQ(call("GET", "/api/v1/invoices/INV-404").status, 404);
 
-  auto note = call("POST", "/api/v1/disputes/DSP-000001/notes", R"({"text":"Called Jan","channel":"phone"})");
+  auto note = call("POST", "/api/v1/disputes/DSP-000001/notes",
+                   R"({"text":"Called Jan","channel":"phone"})");
   EXPECT_EQ(note.status, 201);
   EXPECT_EQ(note.body["kind"], "contact");
   EXPECT_EQ(note.body["direction"], "inbound");
@@ -116,9 +122,10 @@ TEST_F(ApiTest, RegisterShowAndFollowADispute) {
   auto events = call("GET", "/api/v1/events?after=0&limit=10");
   EXPECT_EQ(events.body["items"][0]["kind"], "hold_placed");
   EXPECT_EQ(events.body["next_after"], events.body["items"].back()["seq"]);
-  EXPECT_TRUE(call("GET", "/api/v1/events?after=" + std::to_string(events.body["next_after"].get<int>()))
-                  .body["items"]
-                  .empty());
+  EXPECT_TRUE(
+      call("GET", "/api/v1/events?after=" + std::to_string(events.body["next_after"].get<int>()))
+          .body["items"]
+          .empty());
 }
 
 TEST_F(ApiTest, StepsResolutionsAndReopening) {
@@ -128,22 +135,29 @@ TEST_F(ApiTest, StepsResolutionsAndReopening) {
   ASSERT_EQ(done.status, 200) << done.raw.body;
   EXPECT_EQ(done.body["status"], "in_progress");
   EXPECT_EQ(done.body["steps"].back()["step"], "approve");
-  auto again = call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete", R"({"outcome":"customer-right"})");
+  auto again = call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete",
+                    R"({"outcome":"customer-right"})");
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.body["error"]["code"], "conflict");
-  auto bad_outcome = call("POST", "/api/v1/disputes/" + ref + "/steps/approve/complete", R"({"outcome":"maybe"})");
+  auto bad_outcome =
+      call("POST", "/api/v1/disputes/" + ref + "/steps/approve/complete", R"({"outcome":"maybe"})");
   EXPECT_EQ(bad_outcome.status, 422);
   EXPECT_EQ(bad_outcome.body["error"]["details"][0]["field"], "outcome");
 
-  auto resolved = call("POST", "/api/v1/disputes/" + ref + "/resolve", R"({"resolution":"credit_note","note":"CN-1"})");
+  auto resolved = call("POST", "/api/v1/disputes/" + ref + "/resolve",
+                       R"({"resolution":"credit_note","note":"CN-1"})");
   EXPECT_EQ(resolved.status, 200);
   EXPECT_EQ(resolved.body["status"], "resolved");
   EXPECT_EQ(call("GET", "/api/v1/invoices/INV-1").body["collectable"], true);
-  EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/resolve", R"({"resolution":"rejected"})").status, 409);
-  auto reopened = call("POST", "/api/v1/disputes/" + ref + "/reopen", R"({"reason":"credit note was wrong"})");
+  EXPECT_EQ(
+      call("POST", "/api/v1/disputes/" + ref + "/resolve", R"({"resolution":"rejected"})").status,
+      409);
+  auto reopened =
+      call("POST", "/api/v1/disputes/" + ref + "/reopen", R"({"reason":"credit note was wrong"})");
   EXPECT_EQ(reopened.status, 200);
   EXPECT_EQ(reopened.body["reopen_count"], 1);
-  EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/withdraw", "").status, 200);  // body optional
+  EXPECT_EQ(call("POST", "/api/v1/disputes/" + ref + "/withdraw", "").status,
+            200);  // body optional
   auto closed = call("POST", "/api/v1/disputes/" + ref + "/close", "{}");
   EXPECT_EQ(closed.status, 200);
   EXPECT_EQ(closed.body["status"], "closed");
@@ -157,13 +171,15 @@ TEST_F(ApiTest, ListFiltersAndPagesWithACursor) {
   auto page = call("GET", "/api/v1/disputes?limit=2");
   ASSERT_EQ(page.body["items"].size(), 2u);
   ASSERT_TRUE(page.body["next_cursor"].is_string());
-  auto rest = call("GET", "/api/v1/disputes?limit=2&cursor=" + page.body["next_cursor"].get<std::string>());
+  auto rest =
+      call("GET", "/api/v1/disputes?limit=2&cursor=" + page.body["next_cursor"].get<std::string>());
   ASSERT_EQ(rest.body["items"].size(), 1u);
   EXPECT_EQ(rest.body["items"][0]["ref"], "DSP-000003");
   EXPECT_TRUE(rest.body["next_cursor"].is_null());
   EXPECT_EQ(call("GET", "/api/v1/disputes?customer=C2").body["items"].size(), 1u);
   EXPECT_EQ(call("GET", "/api/v1/disputes?invoice=INV-1&status=open").body["items"].size(), 2u);
-  EXPECT_EQ(call("GET", "/api/v1/disputes?assignee=am@example.com&active=true").body["items"].size(), 3u);
+  EXPECT_EQ(
+      call("GET", "/api/v1/disputes?assignee=am@example.com&active=true").body["items"].size(), 3u);
   EXPECT_EQ(call("GET", "/api/v1/disputes?overdue=true").body["items"].size(), 0u);
   clock_.advance(std::chrono::hours(24 * 5));
   EXPECT_EQ(call("GET", "/api/v1/disputes?overdue=true").body["items"].size(), 3u);
@@ -185,29 +201,37 @@ TEST_F(ApiTest, MalformedJsonIs400NamingThePosition) {
   EXPECT_EQ(a.status, 400);
   EXPECT_EQ(a.body["error"]["code"], "malformed_request");
   EXPECT_THAT(a.body["error"]["message"].get<std::string>(), HasSubstr("line 3, column 16"));
-  auto duplicate = call("POST", "/api/v1/disputes", R"({"description":"x","description":"y","invoices":[]})");
+  auto duplicate =
+      call("POST", "/api/v1/disputes", R"({"description":"x","description":"y","invoices":[]})");
   EXPECT_EQ(duplicate.status, 400);
   EXPECT_EQ(duplicate.body["error"]["details"][0]["field"], "/description");
   EXPECT_TRUE(call("GET", "/api/v1/disputes").body["items"].empty());
 }
 
 TEST_F(ApiTest, WrongTypesAndUnknownFieldsAre422NamingTheField) {
-  auto a = call("POST", "/api/v1/disputes",
-                R"({"invoices":[{"number":"INV-1","amount":150}],"description":"x","colour":"red","channel":"fax"})");
+  auto a = call(
+      "POST", "/api/v1/disputes",
+      R"({"invoices":[{"number":"INV-1","amount":150}],"description":"x","colour":"red","channel":"fax"})");
   EXPECT_EQ(a.status, 422);
   std::map<std::string, std::string> problems;
   for (const auto& d : a.body["error"]["details"]) problems[d["field"]] = d["problem"];
   EXPECT_THAT(problems["/invoices/0/amount"], HasSubstr("must be a string"));
   EXPECT_EQ(problems["/colour"], "unknown key");
   EXPECT_THAT(problems["/channel"], HasSubstr("must be one of"));
-  auto amount = call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-1","amount":"1.23456"}],"description":"x"})");
+  auto amount = call("POST", "/api/v1/disputes",
+                     R"({"invoices":[{"number":"INV-1","amount":"1.23456"}],"description":"x"})");
   EXPECT_EQ(amount.status, 422);
   EXPECT_EQ(amount.body["error"]["details"][0]["field"], "/invoices/0/amount");
   // Engine rules are 422 too, with the engine's field names; nothing was written.
-  auto category = call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-1"}],"description":"x","category":"weather"})");
+  auto category =
+      call("POST", "/api/v1/disputes",
+           R"({"invoices":[{"number":"INV-1"}],"description":"x","category":"weather"})");
   EXPECT_EQ(category.status, 422);
   EXPECT_EQ(category.body["error"]["details"][0]["field"], "category");
-  EXPECT_EQ(call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-404"}],"description":"x"})").status, 404);
+  EXPECT_EQ(
+      call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-404"}],"description":"x"})")
+          .status,
+      404);
   EXPECT_TRUE(call("GET", "/api/v1/disputes").body["items"].empty());
   EXPECT_EQ(call("GET", "/api/v1/invoices/INV-1").body["collectable"], true);
 }
@@ -216,14 +240,17 @@ TEST_F(ApiTest, BodiesMustBeJsonAndNotTooLarge) {
   auto text = call("POST", "/api/v1/disputes", "description=x", "admin", "text/plain");
   EXPECT_EQ(text.status, 415);
   EXPECT_EQ(text.body["error"]["code"], "unsupported_media_type");
-  EXPECT_EQ(call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-1"}],"description":"x"})", "admin",
-                 "application/json; charset=utf-8")
-                .status,
-            201);
-  auto big = call("POST", "/api/v1/disputes", "{\"description\":\"" + std::string(70 * 1024, 'x') + "\"}");
+  EXPECT_EQ(
+      call("POST", "/api/v1/disputes", R"({"invoices":[{"number":"INV-1"}],"description":"x"})",
+           "admin", "application/json; charset=utf-8")
+          .status,
+      201);
+  auto big =
+      call("POST", "/api/v1/disputes", "{\"description\":\"" + std::string(70 * 1024, 'x') + "\"}");
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(big.body["error"]["code"], "payload_too_large");
-  EXPECT_EQ(call("POST", "/api/v1/disputes/DSP-000001/resolve", "").status, 400);  // a body is required
+  EXPECT_EQ(call("POST", "/api/v1/disputes/DSP-000001/resolve", "").status,
+            400);  // a body is required
 }
 
 // ---------------------------------------------------------------- invoices, reports, operations
@@ -246,7 +273,8 @@ TEST_F(ApiTest, InvoiceBatchReportsRejectedRowsAndImportsTheRest) {
 
 TEST_F(ApiTest, ReportsAsJsonAndCsvWithCheckedParameters) {
   open();
-  auto summary = call("GET", "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30&category=price");
+  auto summary =
+      call("GET", "/api/v1/reports/summary?from=2026-11-01&to=2026-11-30&category=price");
   ASSERT_EQ(summary.status, 200);
   EXPECT_EQ(summary.body["report"], "summary");
   EXPECT_EQ(summary.body["sections"]["by_category_status"][0]["disputed_amount"], "100.00");
@@ -254,7 +282,9 @@ TEST_F(ApiTest, ReportsAsJsonAndCsvWithCheckedParameters) {
   EXPECT_EQ(csv.status, 200);
   EXPECT_EQ(csv.raw.content_type, "text/csv; charset=utf-8");
   EXPECT_EQ(csv.header("Content-Disposition"), "attachment; filename=\"sla-by_assignee.csv\"");
-  EXPECT_EQ(csv.raw.body, "assignee,due,met,missed,pending,compliance,escalations\r\nam@example.com,1,0,0,1,,0\r\n");
+  EXPECT_EQ(
+      csv.raw.body,
+      "assignee,due,met,missed,pending,compliance,escalations\r\nam@example.com,1,0,0,1,,0\r\n");
   for (const char* report : {"ageing", "lead-times", "causes"})
     EXPECT_EQ(call("GET", std::string("/api/v1/reports/") + report).status, 200) << report;
   auto date = call("GET", "/api/v1/reports/ageing?from=2026-13-01");
@@ -275,9 +305,13 @@ TEST_F(ApiTest, MetricsCountRequestsByRouteTemplateAndShowTheBacklog) {
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.raw.content_type, "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = m.raw.body;
-  EXPECT_THAT(text, HasSubstr("disputed_http_requests_total{route=\"/api/v1/disputes/{id}\",method=\"GET\",status=\"200\"} 1"));
-  EXPECT_THAT(text, HasSubstr("disputed_http_requests_total{route=\"/api/v1/disputes/{id}\",method=\"GET\",status=\"404\"} 1"));
-  EXPECT_THAT(text, HasSubstr("disputed_http_request_duration_seconds_count{route=\"/api/v1/disputes\"} 1"));
+  EXPECT_THAT(text, HasSubstr("disputed_http_requests_total{route=\"/api/v1/disputes/"
+                              "{id}\",method=\"GET\",status=\"200\"} 1"));
+  EXPECT_THAT(text, HasSubstr("disputed_http_requests_total{route=\"/api/v1/disputes/"
+                              "{id}\",method=\"GET\",status=\"404\"} 1"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("disputed_http_request_duration_seconds_count{route=\"/api/v1/disputes\"} 1"));
   EXPECT_THAT(text, HasSubstr("disputed_open_disputes 1\n"));
   EXPECT_THAT(text, HasSubstr("disputed_overdue_steps 1\n"));
   EXPECT_THAT(text, HasSubstr("disputed_outbox_rows{state=\"pending\"} "));
@@ -332,14 +366,18 @@ TEST_F(ConnectorRoutesTest, AnAdminReplaysADeadLetterOnceAndOthersMayNot) {
   EXPECT_EQ(listed.body["items"][0]["instance"], "crm");
 
   EXPECT_EQ(call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "controller").status, 403);
-  EXPECT_EQ(call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer").body["items"].size(), 1u);  // unchanged
+  EXPECT_EQ(call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer").body["items"].size(),
+            1u);  // unchanged
 
   auto replayed = call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "admin");
   ASSERT_EQ(replayed.status, 200) << replayed.raw.body;
   EXPECT_EQ(replayed.body["state"], "pending");
   EXPECT_TRUE(call("GET", "/api/v1/dead-letters?instance=crm", "", "viewer").body["items"].empty());
-  EXPECT_EQ(call("GET", "/api/v1/connectors", "", "viewer").body["items"][1]["pending"].get<int>() >= 1, true);
-  EXPECT_EQ(call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "admin").status, 404);  // not dead any more
+  EXPECT_EQ(
+      call("GET", "/api/v1/connectors", "", "viewer").body["items"][1]["pending"].get<int>() >= 1,
+      true);
+  EXPECT_EQ(call("POST", "/api/v1/dead-letters/" + id + "/replay", "", "admin").status,
+            404);  // not dead any more
 }
 
 }  // namespace

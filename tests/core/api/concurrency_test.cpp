@@ -35,7 +35,8 @@ TEST_F(ApiTest, ConcurrentCompletionsOfOneStepSucceedExactlyOnce) {
   std::string ref = open();
   std::atomic<int> ok{0}, conflict{0}, other{0};
   in_parallel([&](int) {
-    auto a = call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete", R"({"outcome":"customer-right"})");
+    auto a = call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete",
+                  R"({"outcome":"customer-right"})");
     (a.status == 200 ? ok : a.status == 409 ? conflict : other)++;
   });
   EXPECT_EQ(ok, 1);
@@ -55,8 +56,9 @@ TEST_F(ApiTest, ConcurrentClaimsOnOneInvoiceNeverExceedItsAmount) {
   // registration reads what is still undisputed, so a lost update would let all eight through.
   std::atomic<int> created{0}, refused{0};
   in_parallel([&](int) {
-    auto a = call("POST", "/api/v1/disputes",
-                  R"({"invoices":[{"number":"INV-1","amount":"200.00"}],"category":"price","description":"x"})");
+    auto a = call(
+        "POST", "/api/v1/disputes",
+        R"({"invoices":[{"number":"INV-1","amount":"200.00"}],"category":"price","description":"x"})");
     (a.status == 201 ? created : refused)++;
     if (a.status != 201) {
       EXPECT_EQ(a.status, 422) << a.raw.body;
@@ -74,7 +76,8 @@ TEST_F(ApiTest, ConcurrentNotesAreAllKeptAndShareCommits) {
   in_parallel([&](int t) {
     for (int i = 0; i < kNotesEach; ++i) {
       auto a = call("POST", "/api/v1/disputes/" + ref + "/notes",
-                    json{{"text", "note " + std::to_string(t) + "-" + std::to_string(i)}}.dump(), "integration");
+                    json{{"text", "note " + std::to_string(t) + "-" + std::to_string(i)}}.dump(),
+                    "integration");
       EXPECT_EQ(a.status, 201);
     }
   });
@@ -101,14 +104,16 @@ TEST_F(ApiTest, ReadsSeeWholeCommandsWhileWritesRun) {
       // shows the completion without the next step.
       const auto& steps = d.body["steps"];
       for (std::size_t i = 0; i < steps.size(); ++i)
-        if (steps[i]["status"] == "completed" && i + 1 == steps.size() && d.body["status"] != "resolved")
+        if (steps[i]["status"] == "completed" && i + 1 == steps.size() &&
+            d.body["status"] != "resolved")
           ++inconsistent;
     }
   });
   for (int i = 0; i < 20; ++i) {
     call("POST", "/api/v1/disputes/" + ref + "/notes", R"({"text":"still checking"})");
   }
-  call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete", R"({"outcome":"customer-right"})");
+  call("POST", "/api/v1/disputes/" + ref + "/steps/check/complete",
+       R"({"outcome":"customer-right"})");
   call("POST", "/api/v1/disputes/" + ref + "/steps/approve/complete", R"({"outcome":"approved"})");
   done = true;
   reader.join();

@@ -11,8 +11,8 @@
 namespace disputed::api {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 class JwtVerifierTest : public ::testing::Test {
  protected:
@@ -36,7 +36,9 @@ class JwtVerifierTest : public ::testing::Test {
             {"exp", testing::JwtSigner::now_plus(valid_for)}};
   }
 
-  static const Principal* principal(const std::variant<Principal, ApiError>& r) { return std::get_if<Principal>(&r); }
+  static const Principal* principal(const std::variant<Principal, ApiError>& r) {
+    return std::get_if<Principal>(&r);
+  }
   static int status(const std::variant<Principal, ApiError>& r) {
     return std::holds_alternative<ApiError>(r) ? std::get<ApiError>(r).status : 200;
   }
@@ -142,8 +144,10 @@ TEST_F(JwtVerifierTest, ABadConfigurationStopsTheStart) {
 }
 
 TEST(RedactTokens, RemovesAnythingThatLooksLikeACredential) {
-  std::string token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm5hIiwiZXhwIjoxfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln";
-  EXPECT_EQ(redact_tokens("could not verify " + token + " (expired)"), "could not verify [redacted] (expired)");
+  std::string token =
+      "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm5hIiwiZXhwIjoxfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln";
+  EXPECT_EQ(redact_tokens("could not verify " + token + " (expired)"),
+            "could not verify [redacted] (expired)");
   EXPECT_EQ(redact_tokens("key dsp_0123456789abcdefghijABCDEFGHIJ_-xyz!"), "key [redacted]!");
   EXPECT_EQ(redact_tokens("JWT expired 300 seconds ago"), "JWT expired 300 seconds ago");
 }
@@ -163,8 +167,11 @@ TEST_F(ApiWithJwtTest, BearerJwtIsAcceptedAndItsRoleApplies) {
   auth_ = std::make_unique<Authenticator>(std::make_unique<JwtVerifier>(c));
   api_ = std::make_unique<Api>(*readers_, *writer_, *auth_, defs_, clock_, ApiSettings{});
   auto token = [&](const char* role, std::chrono::seconds valid_for = std::chrono::minutes(5)) {
-    return idp.sign({{"iss", "https://idp.example.com"}, {"aud", "disputed"}, {"sub", "u1"},
-                     {"email", "piet@example.com"}, {"roles", json::array({role})},
+    return idp.sign({{"iss", "https://idp.example.com"},
+                     {"aud", "disputed"},
+                     {"sub", "u1"},
+                     {"email", "piet@example.com"},
+                     {"roles", json::array({role})},
                      {"exp", testing::JwtSigner::now_plus(valid_for)}});
   };
   keys_["jwt-viewer"] = token("disputed-viewer");

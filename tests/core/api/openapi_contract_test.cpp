@@ -38,8 +38,9 @@ class ServedApiTest : public testing_support::ApiTest {
     ApiTest::TearDown();
   }
 
-  testing::HttpAnswer send(const std::string& method, const std::string& target, const std::string& body = "",
-                           const std::string& role = "admin", const std::string& content_type = "application/json") {
+  testing::HttpAnswer send(const std::string& method, const std::string& target,
+                           const std::string& body = "", const std::string& role = "admin",
+                           const std::string& content_type = "application/json") {
     std::map<std::string, std::string> headers;
     if (!role.empty()) headers["Authorization"] = "Bearer " + keys_.at(role);
     if (!body.empty() && !content_type.empty()) headers["Content-Type"] = content_type;
@@ -61,13 +62,15 @@ struct Exchange {
 };
 
 TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
-  std::string invoice_row = R"({"number":"INV-20","customer_id":"C1","customer_name":"Acme BV","amount":"20.00",
+  std::string invoice_row =
+      R"({"number":"INV-20","customer_id":"C1","customer_name":"Acme BV","amount":"20.00",
                                 "currency":"EUR","issue_date":"2026-11-01","due_date":"2026-12-01"})";
   std::vector<Exchange> exchanges = {
       {"GET", "/healthz", "/healthz", "", "", 200},
       {"GET", "/openapi.json", "/openapi.json", "", "viewer", 200},
       {"GET", "/openapi.json", "/openapi.json", "", "", 401},
-      {"POST", "/invoices", "/invoices", R"({"invoices":[)" + invoice_row + R"(,{"number":"INV-21"}]})", "integration", 200},
+      {"POST", "/invoices", "/invoices",
+       R"({"invoices":[)" + invoice_row + R"(,{"number":"INV-21"}]})", "integration", 200},
       {"POST", "/invoices", "/invoices", R"({"invoices":)", "admin", 400},
       {"POST", "/invoices", "/invoices", R"({"invoices":[]})", "viewer", 403},
       {"POST", "/invoices", "/invoices", "number,amount", "admin", 415, "text/csv"},
@@ -78,9 +81,12 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
        R"({"invoices":[{"number":"INV-1","amount":"100.00"}],"category":"price","channel":"phone",
            "description":"Contract price not applied","contact":{"name":"Jan","email":"jan@acme.example","phone":"+31"}})",
        "controller", 201},
-      {"POST", "/disputes", "/disputes", R"({"invoices":[{"number":"INV-2"}],"description":"Price wrong"})", "admin", 201},
-      {"POST", "/disputes", "/disputes", R"({"invoices":[{"number":"INV-404"}],"description":"x"})", "admin", 404},
-      {"POST", "/disputes", "/disputes", R"({"invoices":[{"number":"INV-1","amount":1}],"description":"x"})", "admin", 422},
+      {"POST", "/disputes", "/disputes",
+       R"({"invoices":[{"number":"INV-2"}],"description":"Price wrong"})", "admin", 201},
+      {"POST", "/disputes", "/disputes", R"({"invoices":[{"number":"INV-404"}],"description":"x"})",
+       "admin", 404},
+      {"POST", "/disputes", "/disputes",
+       R"({"invoices":[{"number":"INV-1","amount":1}],"description":"x"})", "admin", 422},
       {"POST", "/disputes", "/disputes", R"({"description":"x", "invoices": [}])", "admin", 400},
       {"POST", "/disputes", "/disputes", "{}", "viewer", 403},
       {"POST", "/disputes", "/disputes", "{}", "admin", 415, "text/plain"},
@@ -91,27 +97,35 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
       {"GET", "/disputes/DSP-999999", "/disputes/{id}", "", "viewer", 404},
       {"GET", "/disputes/DSP-000001/timeline", "/disputes/{id}/timeline", "", "viewer", 200},
       {"GET", "/disputes/DSP-999999/timeline", "/disputes/{id}/timeline", "", "viewer", 404},
-      {"POST", "/disputes/DSP-000001/notes", "/disputes/{id}/notes", R"({"text":"Called Jan","channel":"phone"})",
-       "integration", 201},
-      {"POST", "/disputes/DSP-000001/notes", "/disputes/{id}/notes", R"({"text":""})", "integration", 422},
-      {"POST", "/disputes/DSP-999999/notes", "/disputes/{id}/notes", R"({"text":"x"})", "integration", 404},
+      {"POST", "/disputes/DSP-000001/notes", "/disputes/{id}/notes",
+       R"({"text":"Called Jan","channel":"phone"})", "integration", 201},
+      {"POST", "/disputes/DSP-000001/notes", "/disputes/{id}/notes", R"({"text":""})",
+       "integration", 422},
+      {"POST", "/disputes/DSP-999999/notes", "/disputes/{id}/notes", R"({"text":"x"})",
+       "integration", 404},
       {"POST", "/disputes/DSP-000001/steps/check/complete", "/disputes/{id}/steps/{step}/complete",
        R"({"outcome":"customer-right","comment":"ok"})", "controller", 200},
       {"POST", "/disputes/DSP-000001/steps/check/complete", "/disputes/{id}/steps/{step}/complete",
        R"({"outcome":"customer-right"})", "controller", 409},
-      {"POST", "/disputes/DSP-000001/steps/approve/complete", "/disputes/{id}/steps/{step}/complete",
-       R"({"result":"yes"})", "controller", 422},
-      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve", R"({"resolution":"credit_note","note":"CN-7"})",
-       "controller", 200},
-      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve", R"({"resolution":"rejected"})", "controller", 409},
-      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve", R"({"resolution":"withdrawn"})", "controller", 422},
-      {"POST", "/disputes/DSP-000001/reopen", "/disputes/{id}/reopen", R"({"reason":"wrong credit note"})", "controller", 200},
-      {"POST", "/disputes/DSP-000001/reopen", "/disputes/{id}/reopen", R"({"reason":"again"})", "controller", 409},
-      {"POST", "/disputes/DSP-000001/withdraw", "/disputes/{id}/withdraw", R"({"note":"customer paid"})", "controller", 200},
+      {"POST", "/disputes/DSP-000001/steps/approve/complete",
+       "/disputes/{id}/steps/{step}/complete", R"({"result":"yes"})", "controller", 422},
+      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve",
+       R"({"resolution":"credit_note","note":"CN-7"})", "controller", 200},
+      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve",
+       R"({"resolution":"rejected"})", "controller", 409},
+      {"POST", "/disputes/DSP-000001/resolve", "/disputes/{id}/resolve",
+       R"({"resolution":"withdrawn"})", "controller", 422},
+      {"POST", "/disputes/DSP-000001/reopen", "/disputes/{id}/reopen",
+       R"({"reason":"wrong credit note"})", "controller", 200},
+      {"POST", "/disputes/DSP-000001/reopen", "/disputes/{id}/reopen", R"({"reason":"again"})",
+       "controller", 409},
+      {"POST", "/disputes/DSP-000001/withdraw", "/disputes/{id}/withdraw",
+       R"({"note":"customer paid"})", "controller", 200},
       {"POST", "/disputes/DSP-000001/withdraw", "/disputes/{id}/withdraw", "", "controller", 409},
       {"POST", "/disputes/DSP-000001/close", "/disputes/{id}/close", "", "controller", 200},
       {"POST", "/disputes/DSP-000002/close", "/disputes/{id}/close", "", "controller", 409},
-      {"POST", "/disputes/DSP-000002/close", "/disputes/{id}/close", R"({"force":true})", "controller", 422},
+      {"POST", "/disputes/DSP-000002/close", "/disputes/{id}/close", R"({"force":true})",
+       "controller", 422},
       {"GET", "/tasks?assignee=am@example.com", "/tasks", "", "viewer", 200},
       {"GET", "/tasks", "/tasks", "", "viewer", 200},
       {"GET", "/events?after=0&limit=50", "/events", "", "integration", 200},
@@ -126,17 +140,19 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
     exchanges.push_back({"GET", path + "?category=weather", path, "", "viewer", 422});
   }
   // Too large for the 64 KiB limit of the fixture: refused by Content-Length before reading.
-  exchanges.push_back({"POST", "/disputes", "/disputes", "{\"description\":\"" + std::string(80 * 1024, 'x') + "\"}",
-                       "admin", 413});
+  exchanges.push_back({"POST", "/disputes", "/disputes",
+                       "{\"description\":\"" + std::string(80 * 1024, 'x') + "\"}", "admin", 413});
 
   const OpenApi& contract = OpenApi::instance();
   std::set<std::pair<std::string, std::string>> exercised;
   std::set<int> statuses;
   auto check = [&](const Exchange& x) {
     SCOPED_TRACE(x.method + " " + x.target + " (" + x.role + ")");
-    auto answer = send(x.method, std::string(Api::kBasePath) + x.target, x.body, x.role, x.content_type);
+    auto answer =
+        send(x.method, std::string(Api::kBasePath) + x.target, x.body, x.role, x.content_type);
     EXPECT_EQ(answer.status, x.expected) << answer.body;
-    std::string media_type = answer.header("content-type").substr(0, answer.header("content-type").find(';'));
+    std::string media_type =
+        answer.header("content-type").substr(0, answer.header("content-type").find(';'));
     auto schema = contract.response_schema(x.path_template, x.method, answer.status, media_type);
     if (!schema) {
       ADD_FAILURE() << "the contract lists no " << answer.status << " " << media_type << " answer";
@@ -150,7 +166,8 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
       }
       config::JsonSchema validator(*schema, "response");
       auto problems = validator.problems(body);
-      for (const auto& p : problems) ADD_FAILURE() << "response " << p.field << ": " << p.problem << "\n" << answer.body;
+      for (const auto& p : problems)
+        ADD_FAILURE() << "response " << p.field << ": " << p.problem << "\n" << answer.body;
     }
     if (answer.status == 401) {
       EXPECT_FALSE(answer.header("www-authenticate").empty());
@@ -167,9 +184,11 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
            {"GET", "/connectors", "/connectors", "", "", 401},
            {"GET", "/dead-letters?instance=crm", "/dead-letters", "", "viewer", 200},
            {"GET", "/dead-letters?limit=0", "/dead-letters", "", "viewer", 422},
-           {"POST", "/dead-letters/" + dead + "/replay", "/dead-letters/{id}/replay", "", "controller", 403},
+           {"POST", "/dead-letters/" + dead + "/replay", "/dead-letters/{id}/replay", "",
+            "controller", 403},
            {"POST", "/dead-letters/999999/replay", "/dead-letters/{id}/replay", "", "admin", 404},
-           {"POST", "/dead-letters/" + dead + "/replay", "/dead-letters/{id}/replay", "", "admin", 200},
+           {"POST", "/dead-letters/" + dead + "/replay", "/dead-letters/{id}/replay", "", "admin",
+            200},
        })
     check(x);
 
@@ -180,7 +199,8 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
       for (char c : method) upper += char(std::toupper(static_cast<unsigned char>(c)));
       EXPECT_TRUE(exercised.count({path, upper})) << upper << " " << path << " was not exercised";
     }
-  for (int s : {200, 201, 400, 401, 403, 404, 409, 413, 415, 422}) EXPECT_TRUE(statuses.count(s)) << s;
+  for (int s : {200, 201, 400, 401, 403, 404, 409, 413, 415, 422})
+    EXPECT_TRUE(statuses.count(s)) << s;
 }
 
 TEST_F(ServedApiTest, TheServedDocumentIsTheContract) {
@@ -198,11 +218,14 @@ TEST_F(ServedApiTest, ConcurrentClientsOverTheNetworkAndACleanStop) {
     clients.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         try {
-          auto a = i % 2 ? send("GET", "/api/v1/disputes/" + ref, "", "viewer")
-                         : send("POST", "/api/v1/disputes/" + ref + "/notes",
-                                json{{"text", "client " + std::to_string(t)}}.dump(), "integration");
-          if (a.status == 200 || a.status == 201) ++ok;
-          else ADD_FAILURE() << a.status << " " << a.body;
+          auto a = i % 2
+                       ? send("GET", "/api/v1/disputes/" + ref, "", "viewer")
+                       : send("POST", "/api/v1/disputes/" + ref + "/notes",
+                              json{{"text", "client " + std::to_string(t)}}.dump(), "integration");
+          if (a.status == 200 || a.status == 201)
+            ++ok;
+          else
+            ADD_FAILURE() << a.status << " " << a.body;
         } catch (const std::exception& e) {
           ADD_FAILURE() << e.what();
         }

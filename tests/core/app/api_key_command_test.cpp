@@ -11,8 +11,8 @@
 namespace disputed::app {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 class ApiKeyCommandTest : public ::testing::Test {
  protected:
@@ -22,8 +22,10 @@ class ApiKeyCommandTest : public ::testing::Test {
     std::string err;
   };
   Run run(std::vector<std::string> args) {
-    std::vector<std::string> full = {"--config", std::string(DISPUTED_SOURCE_DIR) + "/configs/disputed.json", "--db",
-                                     db_.string(), "--now", "2026-11-23T08:00:00Z"};
+    std::vector<std::string> full = {
+        "--config", std::string(DISPUTED_SOURCE_DIR) + "/configs/disputed.json",
+        "--db",     db_.string(),
+        "--now",    "2026-11-23T08:00:00Z"};
     full.insert(full.end(), args.begin(), args.end());
     std::ostringstream out, err;
     int code = run_cli(full, out, err, [](const char*) -> const char* { return nullptr; });
@@ -50,7 +52,9 @@ TEST_F(ApiKeyCommandTest, CreateShowsTheKeyOnceAndStoresOnlyItsHash) {
   EXPECT_EQ(keys[0].key_hash.size(), 64u);
   EXPECT_EQ(key.find(keys[0].key_prefix), 0u);
   // Nothing in the database holds the key itself.
-  auto& s = db.prepare_cached("SELECT COUNT(*) FROM api_keys WHERE name LIKE ? OR role LIKE ? OR key_hash LIKE ? OR key_prefix = ?");
+  auto& s = db.prepare_cached(
+      "SELECT COUNT(*) FROM api_keys WHERE name LIKE ? OR role LIKE ? OR key_hash LIKE ? OR "
+      "key_prefix = ?");
   s.bind(1, "%" + key + "%").bind(2, "%" + key + "%").bind(3, "%" + key + "%").bind(4, key);
   s.step();
   EXPECT_EQ(s.int64(0), 0);
@@ -77,7 +81,8 @@ TEST_F(ApiKeyCommandTest, ListAndRevoke) {
   auto revoked = run({"api-key", "revoke", "clerk"});
   EXPECT_EQ(revoked.code, kExitOk);
   EXPECT_THAT(revoked.out, HasSubstr("revoked"));
-  EXPECT_EQ(json::parse(run({"--json", "api-key", "list"}).out)["items"][0]["revoked_at"], "2026-11-23T08:00:00Z");
+  EXPECT_EQ(json::parse(run({"--json", "api-key", "list"}).out)["items"][0]["revoked_at"],
+            "2026-11-23T08:00:00Z");
   EXPECT_EQ(run({"api-key", "revoke", "clerk"}).code, kExitFailed);  // nothing active left
   // The name is free again once revoked.
   EXPECT_EQ(run({"api-key", "create", "clerk", "--role", "controller"}).code, kExitOk);
@@ -94,7 +99,8 @@ TEST_F(ApiKeyCommandTest, MistakesAreClear) {
   EXPECT_EQ(twice.code, kExitFailed);
   EXPECT_THAT(twice.err, HasSubstr("already called 'twice'"));
   EXPECT_EQ(run({"api-key", "rotate"}).code, kExitUsage);
-  EXPECT_THAT(run({"api-key", "--help"}).out, HasSubstr("--role admin|controller|viewer|integration"));
+  EXPECT_THAT(run({"api-key", "--help"}).out,
+              HasSubstr("--role admin|controller|viewer|integration"));
 }
 
 }  // namespace

@@ -22,8 +22,9 @@ class CliTest : public ::testing::Test {
   };
 
   Run run(std::vector<std::string> args) {
-    std::vector<std::string> full = {"--config", config_, "--db", (dir_ / "cli.db").string(), "--as", "clerk@example.com",
-                                     "--now", now_};
+    std::vector<std::string> full = {
+        "--config",          config_, "--db", (dir_ / "cli.db").string(), "--as",
+        "clerk@example.com", "--now", now_};
     full.insert(full.end(), args.begin(), args.end());
     std::ostringstream out, err;
     int code = run_cli(full, out, err, [](const char*) -> const char* { return nullptr; });
@@ -33,9 +34,12 @@ class CliTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(run({"migrate"}).code, kExitOk);
     dir_.write("invoices.csv",
-               "number,customer_id,customer_name,customer_email,customer_language,amount,currency,issue_date,due_date,account_manager\n"
-               "INV-1001,C-1,Bakkerij de Vries,admin@devries.example,nl,1210.00,EUR,2026-11-02,2026-12-02,am@example.com\n"
-               "INV-1002,C-1,Bakkerij de Vries,admin@devries.example,nl,99.95,EUR,2026-11-03,2026-12-03,am@example.com\n");
+               "number,customer_id,customer_name,customer_email,customer_language,amount,currency,"
+               "issue_date,due_date,account_manager\n"
+               "INV-1001,C-1,Bakkerij de "
+               "Vries,admin@devries.example,nl,1210.00,EUR,2026-11-02,2026-12-02,am@example.com\n"
+               "INV-1002,C-1,Bakkerij de "
+               "Vries,admin@devries.example,nl,99.95,EUR,2026-11-03,2026-12-03,am@example.com\n");
     auto r = run({"import", "invoices", (dir_ / "invoices.csv").string()});
     ASSERT_EQ(r.code, kExitOk) << r.err;
   }
@@ -51,8 +55,8 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, RegisterShowAndCompleteAStep) {
-  auto r = run({"dispute", "open", "--invoice", "INV-1001=210.00", "--category", "price", "--channel", "phone",
-                "--description", "Charged list price", "--json"});
+  auto r = run({"dispute", "open", "--invoice", "INV-1001=210.00", "--category", "price",
+                "--channel", "phone", "--description", "Charged list price", "--json"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["ref"], "DSP-000001");
@@ -75,7 +79,8 @@ TEST_F(CliTest, RegisterShowAndCompleteAStep) {
 }
 
 TEST_F(CliTest, UnknownCategoryFailsAndChangesNothing) {
-  auto r = run({"dispute", "open", "--invoice", "INV-1001", "--category", "weather", "--description", "x"});
+  auto r = run(
+      {"dispute", "open", "--invoice", "INV-1001", "--category", "weather", "--description", "x"});
   EXPECT_EQ(r.code, kExitFailed);
   EXPECT_THAT(r.err, HasSubstr("category: unknown category 'weather'"));
   EXPECT_EQ(dispute_count(), 0);
@@ -108,10 +113,12 @@ TEST_F(CliTest, ImportReportsRejectedRowsWithLineAndField) {
 }
 
 TEST_F(CliTest, ResolveReleasesHoldAndFeedShowsNewDueDate) {
-  ASSERT_EQ(run({"dispute", "open", "--invoice", "INV-1002", "--category", "administrative", "--description",
-                 "Wrong PO number"}).code,
+  ASSERT_EQ(run({"dispute", "open", "--invoice", "INV-1002", "--category", "administrative",
+                 "--description", "Wrong PO number"})
+                .code,
             kExitOk);
-  auto r = run({"dispute", "resolve", "DSP-000001", "--resolution", "corrected_invoice", "--note", "new invoice sent"});
+  auto r = run({"dispute", "resolve", "DSP-000001", "--resolution", "corrected_invoice", "--note",
+                "new invoice sent"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   auto again = run({"dispute", "resolve", "DSP-000001", "--resolution", "corrected_invoice"});
   EXPECT_EQ(again.code, kExitFailed);
@@ -144,8 +151,8 @@ TEST_F(CliTest, BrokenConfigExitsThreeNamingFileAndKey) {
 
 TEST_F(CliTest, UnmigratedDatabaseIsRefusedWithAHint) {
   std::ostringstream out, err;
-  int code = run_cli({"--config", config_, "--db", (dir_ / "fresh.db").string(), "dispute", "list"}, out, err,
-                     [](const char*) -> const char* { return nullptr; });
+  int code = run_cli({"--config", config_, "--db", (dir_ / "fresh.db").string(), "dispute", "list"},
+                     out, err, [](const char*) -> const char* { return nullptr; });
   EXPECT_EQ(code, kExitStartup);
   EXPECT_THAT(err.str(), HasSubstr("disputed migrate"));
 }

@@ -14,7 +14,8 @@ using disputed::testing::TempDir;
 std::string with_server(const std::string& server) {
   return R"({"database": {"path": "x.db"}, "calendar": "c.json", "categories": "cat.json",
              "workflows_dir": "wf", "roles": "roles.json", "default_category": "general",
-             "server": )" + server + "}";
+             "server": )" +
+         server + "}";
 }
 
 TEST(ServerConfig, DefaultsWhenOnlyTheAddressIsGiven) {
@@ -43,17 +44,20 @@ TEST(ServerConfig, ReadsLimitsAndOAuth2WithTheJwksFileRelativeToTheConfig) {
 TEST(ServerConfig, MistakesNameTheKey) {
   TempDir dir;
   auto unknown = config_error_from([&] {
-    load_engine_config(dir.write("a.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
+    load_engine_config(
+        dir.write("a.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
         "jwks_uri": "https://idp/certs", "role_claim": "r", "roles": {"x": "admin"}, "scope": "api"}})")));
   });
   EXPECT_EQ(unknown.key_path(), "/server/oauth2/scope");
   auto role = config_error_from([&] {
-    load_engine_config(dir.write("b.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
+    load_engine_config(
+        dir.write("b.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
         "jwks_uri": "https://idp/certs", "role_claim": "r", "roles": {"x": "root"}}})")));
   });
   EXPECT_EQ(role.key_path(), "/server/oauth2/roles/x");
   auto both = config_error_from([&] {
-    load_engine_config(dir.write("c.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
+    load_engine_config(
+        dir.write("c.json", with_server(R"({"oauth2": {"issuer": "i", "audience": "a",
         "jwks_uri": "https://idp/certs", "jwks_file": "k.json", "role_claim": "r", "roles": {"x": "admin"}}})")));
   });
   EXPECT_EQ(both.key_path(), "/server/oauth2");

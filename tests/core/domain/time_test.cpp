@@ -118,7 +118,8 @@ TEST(ClockTest, ScaledClockStartsAtItsInstantAndRunsFaster) {
   ScaledClock clock(utc(2026y / 11 / 23, 9h), 100000.0);
   auto first = clock.now();
   EXPECT_GE(first, utc(2026y / 11 / 23, 9h));
-  EXPECT_LT(first, utc(2026y / 11 / 23, 9h) + std::chrono::hours(1));  // not yet an hour of fast time
+  EXPECT_LT(first,
+            utc(2026y / 11 / 23, 9h) + std::chrono::hours(1));  // not yet an hour of fast time
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   // 50 ms of real time at 100,000x is at least 5,000 s of clock time.
   EXPECT_GE(clock.now() - first, std::chrono::seconds(5000));

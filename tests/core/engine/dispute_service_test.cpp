@@ -13,7 +13,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST_F(EngineTest, RegisteringPlacesHoldsAssignsFirstStepAndConfirms) {
-  DisputeView v = open(request({{"INV-1", domain::Decimal::parse("120.50")}, {"INV-2", std::nullopt}}));
+  DisputeView v =
+      open(request({{"INV-1", domain::Decimal::parse("120.50")}, {"INV-2", std::nullopt}}));
   EXPECT_EQ(v.dispute.ref, "DSP-000001");
   EXPECT_EQ(v.dispute.status, domain::DisputeStatus::kOpen);
   EXPECT_EQ(v.dispute.disputed_amount.to_string(), "370.50");
@@ -30,8 +31,9 @@ TEST_F(EngineTest, RegisteringPlacesHoldsAssignsFirstStepAndConfirms) {
   EXPECT_TRUE(service_->invoice_state("INV-3")->collectable);
 
   EXPECT_TRUE(v.dossier.empty());  // commands answer without the timeline
-  EXPECT_THAT(dossier_kinds(service_->show(v.dispute.ref).value()), ElementsAre("registered", "hold_placed", "hold_placed", "customer_confirmation",
-                                            "step_assigned"));
+  EXPECT_THAT(dossier_kinds(service_->show(v.dispute.ref).value()),
+              ElementsAre("registered", "hold_placed", "hold_placed", "customer_confirmation",
+                          "step_assigned"));
   auto events = service_->events(0, 100);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].kind, "hold_placed");
@@ -40,7 +42,8 @@ TEST_F(EngineTest, RegisteringPlacesHoldsAssignsFirstStepAndConfirms) {
   auto rows = service_->store().outbox_rows("pending", 10);
   std::vector<std::string> keys;
   for (const auto& r : rows) keys.push_back(r.action_key);
-  EXPECT_THAT(keys, ElementsAre("DSP-000001:0:confirmation", "DSP-000001:0:inform-1", "DSP-000001-1:assigned"));
+  EXPECT_THAT(keys, ElementsAre("DSP-000001:0:confirmation", "DSP-000001:0:inform-1",
+                                "DSP-000001-1:assigned"));
   auto confirmation = nlohmann::json::parse(rows[0].payload_json);
   EXPECT_EQ(confirmation["to"], "ap@C1.example");
   EXPECT_EQ(confirmation["expected_resolution_by"], "2026-12-07");
@@ -49,7 +52,8 @@ TEST_F(EngineTest, RegisteringPlacesHoldsAssignsFirstStepAndConfirms) {
 
 TEST_F(EngineTest, BadRegistrationsSayWhatAndWhereAndChangeNothing) {
   auto before_outbox = count("outbox");
-  auto check = [&](OpenDisputeRequest r, domain::ErrorCode code, const std::string& field, const std::string& text) {
+  auto check = [&](OpenDisputeRequest r, domain::ErrorCode code, const std::string& field,
+                   const std::string& text) {
     auto result = service_->open_dispute(r);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, code);
@@ -60,18 +64,20 @@ TEST_F(EngineTest, BadRegistrationsSayWhatAndWhereAndChangeNothing) {
   auto r = request();
   r.category = "weather";
   check(r, domain::ErrorCode::kInvalidArgument, "category", "unknown category 'weather'");
-  check(request({{"INV-404", std::nullopt}}), domain::ErrorCode::kNotFound, "invoices[0].number", "not found");
+  check(request({{"INV-404", std::nullopt}}), domain::ErrorCode::kNotFound, "invoices[0].number",
+        "not found");
   check(request({{"INV-1", domain::Decimal::parse("-5")}}), domain::ErrorCode::kInvalidArgument,
         "invoices[0].amount", "greater than zero");
-  check(request({{"INV-1", domain::Decimal::parse("1000.01")}}), domain::ErrorCode::kInvalidArgument,
-        "invoices[0].amount", "exceeds");
+  check(request({{"INV-1", domain::Decimal::parse("1000.01")}}),
+        domain::ErrorCode::kInvalidArgument, "invoices[0].amount", "exceeds");
   r = request();
   r.currency = "USD";
-  check(r, domain::ErrorCode::kInvalidArgument, "invoices[0].currency", "INV-1 is in EUR, the dispute in USD");
-  check(request({{"INV-1", std::nullopt}, {"INV-USD", std::nullopt}}), domain::ErrorCode::kInvalidArgument,
-        "invoices[1].currency", "is in USD");
-  check(request({{"INV-1", std::nullopt}, {"INV-3", std::nullopt}}), domain::ErrorCode::kInvalidArgument,
-        "invoices[1].number", "belongs to customer C2");
+  check(r, domain::ErrorCode::kInvalidArgument, "invoices[0].currency",
+        "INV-1 is in EUR, the dispute in USD");
+  check(request({{"INV-1", std::nullopt}, {"INV-USD", std::nullopt}}),
+        domain::ErrorCode::kInvalidArgument, "invoices[1].currency", "is in USD");
+  check(request({{"INV-1", std::nullopt}, {"INV-3", std::nullopt}}),
+        domain::ErrorCode::kInvalidArgument, "invoices[1].number", "belongs to customer C2");
   r = request();
   r.description = "";
   check(r, domain::ErrorCode::kInvalidArgument, "description", "required");
@@ -89,7 +95,8 @@ TEST_F(EngineTest, AMirroredTaskLinksBackToTheDisputeAndNamesTheRolesMembers) {
   ASSERT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
   ASSERT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
   auto rows = service_->store().outbox_rows("pending", 100);
-  auto create = std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
+  auto create =
+      std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
   ASSERT_NE(create, rows.end());
   auto task = nlohmann::json::parse(create->payload_json);
   EXPECT_EQ(task["dispute_url"], "https://disputes.example.com/api/v1/disputes/" + v.dispute.ref);
@@ -114,7 +121,8 @@ TEST_F(EngineTest, OutcomesDriveTheWorkflowToResolutionAndDunningResumes) {
   ASSERT_TRUE(r.ok());
   // The booking step goes to a connector: one create action with a stable idempotency key.
   auto rows = service_->store().outbox_rows("pending", 100);
-  auto create = std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
+  auto create =
+      std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
   ASSERT_NE(create, rows.end());
   EXPECT_EQ(create->target, "zendesk-support");
   EXPECT_EQ(create->action_key, "DSP-000001-3:create");
@@ -156,7 +164,8 @@ TEST_F(EngineTest, RejectingOutcomeEndsWithRejectedPolicy) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->dispute.resolution, domain::Resolution::kRejected);
   // Rejected: Mon 23 Nov + 7 days = Mon 30 Nov (a working day).
-  EXPECT_EQ(domain::format_date(service_->invoice_state("INV-1")->invoice.invoice.due_date), "2026-11-30");
+  EXPECT_EQ(domain::format_date(service_->invoice_state("INV-1")->invoice.invoice.due_date),
+            "2026-11-30");
 }
 
 TEST_F(EngineTest, StepErrorsAreClearAndChangeNothing) {
@@ -166,7 +175,8 @@ TEST_F(EngineTest, StepErrorsAreClearAndChangeNothing) {
   EXPECT_THAT(bad.error().message, HasSubstr("unknown outcome 'maybe'"));
   EXPECT_THAT(bad.error().details[0].problem, HasSubstr("customer-right, customer-wrong"));
   EXPECT_EQ(complete(v.dispute.ref, "nosuch", "x").error().code, domain::ErrorCode::kNotFound);
-  EXPECT_EQ(complete("DSP-999999", "check", "customer-right").error().code, domain::ErrorCode::kNotFound);
+  EXPECT_EQ(complete("DSP-999999", "check", "customer-right").error().code,
+            domain::ErrorCode::kNotFound);
 
   ASSERT_TRUE(complete(v.dispute.ref, "check", "customer-wrong").ok());
   auto dossier_before = count("dossier");
@@ -203,12 +213,16 @@ TEST_F(EngineTest, InvoiceWithTwoOpenDisputesStaysOnHoldUntilBothEnd) {
   ASSERT_FALSE(over.ok());
   EXPECT_THAT(over.error().details[0].problem, HasSubstr("700.00 of 1000.00 EUR"));
 
-  ASSERT_TRUE(service_->resolve(a.dispute.ref, domain::Resolution::kRejected, "contract price confirmed", "clerk").ok());
+  ASSERT_TRUE(service_
+                  ->resolve(a.dispute.ref, domain::Resolution::kRejected,
+                            "contract price confirmed", "clerk")
+                  .ok());
   auto st = service_->invoice_state("INV-1");
   EXPECT_FALSE(st->collectable);
   ASSERT_EQ(st->active_holds.size(), 1u);
   EXPECT_EQ(st->active_holds[0].dispute_ref, b.dispute.ref);
-  EXPECT_EQ(domain::format_date(st->invoice.invoice.due_date), "2026-12-01");  // unchanged while on hold
+  EXPECT_EQ(domain::format_date(st->invoice.invoice.due_date),
+            "2026-12-01");  // unchanged while on hold
 
   clock_.set(at("2026-11-26T12:00:00Z"));  // Thu
   ASSERT_TRUE(service_->withdraw(b.dispute.ref, "customer found the contract", "clerk").ok());
@@ -218,11 +232,13 @@ TEST_F(EngineTest, InvoiceWithTwoOpenDisputesStaysOnHoldUntilBothEnd) {
   EXPECT_EQ(domain::format_date(st->invoice.invoice.due_date), "2026-12-03");
   std::vector<std::string> kinds;
   for (const auto& e : service_->events(0, 100)) kinds.push_back(e.kind);
-  EXPECT_THAT(kinds, ElementsAre("hold_placed", "hold_placed", "dispute_resolved", "dispute_withdrawn", "hold_released"));
+  EXPECT_THAT(kinds, ElementsAre("hold_placed", "hold_placed", "dispute_resolved",
+                                 "dispute_withdrawn", "hold_released"));
 }
 
 TEST_F(EngineTest, RemindersAndEscalationFireOnceWhenDue) {
-  auto v = open();  // check due Wed 25 Nov 17:00 local; reminders Tue 17:00 and Wed 17:00; escalation Thu 17:00
+  auto v = open();  // check due Wed 25 Nov 17:00 local; reminders Tue 17:00 and Wed 17:00;
+                    // escalation Thu 17:00
   clock_.set(at("2026-11-24T15:59:59Z"));
   EXPECT_EQ(service_->tick()->reminders, 0);
   clock_.set(at("2026-11-24T16:00:00Z"));
@@ -241,7 +257,9 @@ TEST_F(EngineTest, RemindersAndEscalationFireOnceWhenDue) {
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_TRUE(tasks[0].overdue);
   auto rows = service_->store().outbox_rows("pending", 100);
-  EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.action_key == "DSP-000001-1:escalate"; }), 1);
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
+                          [](const auto& r) { return r.action_key == "DSP-000001-1:escalate"; }),
+            1);
 }
 
 TEST_F(EngineTest, TimersOfACompletedStepDoNotFire) {
@@ -255,7 +273,8 @@ TEST_F(EngineTest, TimersOfACompletedStepDoNotFire) {
 }
 
 TEST_F(EngineTest, DeadlinesSkipHolidays) {
-  clock_.set(at("2026-12-24T08:00:00Z"));  // Thu 24 Dec 09:00; Fri 25 and Sat 26 are holidays/weekend
+  clock_.set(
+      at("2026-12-24T08:00:00Z"));  // Thu 24 Dec 09:00; Fri 25 and Sat 26 are holidays/weekend
   auto v = open();
   // 2 working days: Mon 28, Tue 29 -> Tue 29 Dec 17:00 local = 16:00Z.
   EXPECT_EQ(domain::format_instant(v.steps[0].deadline_at), "2026-12-29T16:00:00Z");
@@ -274,7 +293,8 @@ TEST_F(EngineTest, ReopenPlacesHoldsAgainAndRestartsTheWorkflow) {
   EXPECT_TRUE(service_->invoice_state("INV-1")->collectable);
   auto missing = service_->reopen(v.dispute.ref, "", std::nullopt, "clerk");
   EXPECT_FALSE(missing.ok());
-  auto r = service_->reopen(v.dispute.ref, "customer sent the signed contract", std::string("approve"), "clerk");
+  auto r = service_->reopen(v.dispute.ref, "customer sent the signed contract",
+                            std::string("approve"), "clerk");
   ASSERT_TRUE(r.ok()) << r.error().describe();
   EXPECT_EQ(r->dispute.status, domain::DisputeStatus::kInProgress);
   EXPECT_EQ(r->dispute.reopen_count, 1);
@@ -282,7 +302,8 @@ TEST_F(EngineTest, ReopenPlacesHoldsAgainAndRestartsTheWorkflow) {
   EXPECT_EQ(r->steps.back().step_key, "approve");
   EXPECT_EQ(r->steps.back().status, domain::StepStatus::kOpen);
   EXPECT_FALSE(service_->invoice_state("INV-1")->collectable);
-  EXPECT_EQ(service_->reopen(v.dispute.ref, "again", std::nullopt, "clerk").error().code, domain::ErrorCode::kConflict);
+  EXPECT_EQ(service_->reopen(v.dispute.ref, "again", std::nullopt, "clerk").error().code,
+            domain::ErrorCode::kConflict);
 }
 
 TEST_F(EngineTest, ResolvingCancelsOpenConnectorTasks) {
@@ -292,7 +313,9 @@ TEST_F(EngineTest, ResolvingCancelsOpenConnectorTasks) {
   ASSERT_TRUE(service_->withdraw(v.dispute.ref, "paid in full after all", "clerk").ok());
   auto rows = service_->store().outbox_rows("pending", 100);
   EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
-                          [](const auto& r) { return r.kind == "cancel" && r.action_key == "DSP-000001-3:cancel"; }),
+                          [](const auto& r) {
+                            return r.kind == "cancel" && r.action_key == "DSP-000001-3:cancel";
+                          }),
             1);
   auto shown = service_->show(v.dispute.ref);
   EXPECT_EQ(shown->steps.back().status, domain::StepStatus::kCancelled);
@@ -335,14 +358,16 @@ TEST_F(EngineTest, NotesAndContactMomentsGoToTheDossier) {
   EXPECT_EQ(e->channel, "phone");
   n.summary = "";
   EXPECT_FALSE(service_->add_note(n).ok());
-  EXPECT_EQ(service_->show(v.dispute.ref)->dossier.back().summary, "Customer called: wants the credit note by Friday");
+  EXPECT_EQ(service_->show(v.dispute.ref)->dossier.back().summary,
+            "Customer called: wants the credit note by Friday");
 }
 
 TEST_F(EngineTest, BatchSharesOneCommitWhileEachCommandFailsAlone) {
   int ok = 0, failed = 0;
   service_->batch([&] {
     for (int i = 0; i < 20; ++i) {
-      auto r = service_->open_dispute(request({{i % 5 == 0 ? "INV-404" : "INV-2", domain::Decimal::parse("1")}}));
+      auto r = service_->open_dispute(
+          request({{i % 5 == 0 ? "INV-404" : "INV-2", domain::Decimal::parse("1")}}));
       (r.ok() ? ok : failed)++;
     }
   });

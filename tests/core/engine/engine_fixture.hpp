@@ -17,8 +17,12 @@ inline domain::Instant at(const char* text) { return *domain::parse_instant(text
 inline workflow::AssigneeRule person(const std::string& email) {
   return {domain::AssigneeKind::kPerson, email};
 }
-inline workflow::AssigneeRule role(const std::string& id) { return {domain::AssigneeKind::kRole, id}; }
-inline workflow::AssigneeRule account_manager() { return {domain::AssigneeKind::kAccountManager, ""}; }
+inline workflow::AssigneeRule role(const std::string& id) {
+  return {domain::AssigneeKind::kRole, id};
+}
+inline workflow::AssigneeRule account_manager() {
+  return {domain::AssigneeKind::kAccountManager, ""};
+}
 
 /// price: check (account manager, 2 wd, reminders 1 wd before and at deadline, escalation 1 wd
 /// overdue to credit-control-lead) -> approve (sales-management, 2 wd) -> book (finance via the
@@ -64,10 +68,10 @@ inline workflow::Definitions test_definitions() {
       {"price", {"price", "Price", "Wrong price", "price", 10, {"price", "tariff", "discount"}}},
       {"general", {"general", "General", "Anything else", "price", 15, {}}}};
   defs.default_category = "general";
-  defs.roles = {
-      {"sales-management", {"sales-management", "Sales management", {"sam@example.com"}}},
-      {"finance", {"finance", "Finance", {"fin@example.com", "fay@example.com"}}},
-      {"credit-control-lead", {"credit-control-lead", "Credit control lead", {"lead@example.com"}}}};
+  defs.roles = {{"sales-management", {"sales-management", "Sales management", {"sam@example.com"}}},
+                {"finance", {"finance", "Finance", {"fin@example.com", "fay@example.com"}}},
+                {"credit-control-lead",
+                 {"credit-control-lead", "Credit control lead", {"lead@example.com"}}}};
   defs.dunning.per_resolution = {{domain::Resolution::kCreditNote, {14, true}},
                                  {domain::Resolution::kRejected, {7, true}},
                                  {domain::Resolution::kWithdrawn, {7, false}}};
@@ -79,7 +83,8 @@ inline workflow::Definitions test_definitions() {
 
 class EngineTest : public ::testing::Test {
  protected:
-  EngineTest() : defs_(test_definitions()), clock_(at("2026-11-23T08:00:00Z")) {}  // Mon 09:00 Amsterdam
+  EngineTest()
+      : defs_(test_definitions()), clock_(at("2026-11-23T08:00:00Z")) {}  // Mon 09:00 Amsterdam
 
   void SetUp() override {
     db_ = std::make_unique<store::Database>(dir_ / "engine.db");
@@ -93,11 +98,12 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(service_->import_invoices(parsed, "test").ok());
   }
 
-  static domain::Invoice invoice(const std::string& number, const std::string& customer, const char* amount,
-                                 const std::string& currency) {
+  static domain::Invoice invoice(const std::string& number, const std::string& customer,
+                                 const char* amount, const std::string& currency) {
     domain::Invoice inv;
     inv.number = number;
-    inv.customer = {customer, customer == "C1" ? "Acme BV" : "Globex NV", "ap@" + customer + ".example", "nl"};
+    inv.customer = {customer, customer == "C1" ? "Acme BV" : "Globex NV",
+                    "ap@" + customer + ".example", "nl"};
     inv.amount = *domain::Decimal::parse(amount);
     inv.currency = currency;
     inv.issue_date = *domain::parse_date("2026-11-01");
@@ -124,7 +130,8 @@ class EngineTest : public ::testing::Test {
   }
   DisputeView open() { return open(request()); }
 
-  Result<DisputeView> complete(const std::string& ref, const std::string& step, const std::string& outcome,
+  Result<DisputeView> complete(const std::string& ref, const std::string& step,
+                               const std::string& outcome,
                                CompletionSource source = CompletionSource::kPerson) {
     CompleteStepRequest r;
     r.dispute = ref;

@@ -16,7 +16,8 @@ namespace {
 class ShippedWorkflows : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto cfg = config::load_engine_config(std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "disputed.json");
+    auto cfg = config::load_engine_config(std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" /
+                                          "disputed.json");
     defs_ = workflow::load_definitions(cfg);
     db_ = std::make_unique<store::Database>(dir_ / "shipped.db");
     store::migrate(*db_);
@@ -91,13 +92,14 @@ TEST_P(ShippedWorkflows, EveryPathEndsResolvedAndResumesDunning) {
     auto st = service_->invoice_state(invoice);
     EXPECT_TRUE(st->collectable);
     ASSERT_FALSE(st->history.empty());
-    EXPECT_EQ(st->history.back().new_due_date, st->invoice.invoice.due_date);  // moved by the policy
+    EXPECT_EQ(st->history.back().new_due_date,
+              st->invoice.invoice.due_date);  // moved by the policy
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Categories, ShippedWorkflows,
-                         ::testing::Values("price", "quality", "delivery", "administrative", "duplicate-invoice",
-                                           "general"),
+                         ::testing::Values("price", "quality", "delivery", "administrative",
+                                           "duplicate-invoice", "general"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');

@@ -11,7 +11,8 @@ class TimerSchedulerTest : public EngineTest {
  protected:
   // Waits (bounded) until the scheduler has completed `n` ticks.
   static bool wait_for_ticks(const TimerScheduler& s, std::uint64_t n) {
-    for (int i = 0; i < 500 && s.ticks() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && s.ticks() < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return s.ticks() >= n;
   }
 };

@@ -32,7 +32,8 @@ class ConnectorHostTest : public ::testing::Test {
 
 TEST_F(ConnectorHostTest, OpensAConfiguredInstanceWithTheManifestDefaults) {
   dir_.write("connectors/fake.json",
-             R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": ")" + (dir_ / "f.db").string() + R"("}})");
+             R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": ")" +
+                 (dir_ / "f.db").string() + R"("}})");
   ConnectorHost host({kPlugins}, clock_, {});
   host.open(read_instance_configs(dir_ / "connectors"));
   ASSERT_EQ(host.instances().size(), 1u);
@@ -43,7 +44,8 @@ TEST_F(ConnectorHostTest, OpensAConfiguredInstanceWithTheManifestDefaults) {
 }
 
 TEST_F(ConnectorHostTest, SettingsAreCheckedAgainstThePluginsSchema) {
-  auto e = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db", "colour": 1}})");
+  auto e = open_error(
+      R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db", "colour": 1}})");
   EXPECT_THAT(e.file(), HasSubstr("fake.json"));
   EXPECT_THAT(e.key_path(), HasSubstr("/settings"));
   EXPECT_THAT(e.what(), HasSubstr("colour"));
@@ -56,12 +58,14 @@ TEST_F(ConnectorHostTest, AnUnknownPluginIsNamed) {
 }
 
 TEST_F(ConnectorHostTest, SecretsAreReferencesAndMustBeKnownToThePlugin) {
-  auto literal = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
+  auto literal =
+      open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
                                 "secrets": {"token": "hunter2"}})");
   EXPECT_EQ(literal.key_path(), "/secrets/token");
   EXPECT_THAT(literal.what(), ::testing::Not(HasSubstr("hunter2")));
   EXPECT_THAT(literal.what(), HasSubstr("env:NAME or file:PATH"));
-  auto unknown = open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
+  auto unknown =
+      open_error(R"({"name": "fake", "plugin": "fakesystem", "settings": {"database": "x.db"},
                                 "secrets": {"token": "env:FAKE_TOKEN"}})");
   EXPECT_EQ(unknown.key_path(), "/secrets/token");
   EXPECT_THAT(unknown.what(), HasSubstr("has no such secret"));
@@ -74,16 +78,21 @@ namespace disputed::host {
 namespace {
 
 TEST(PluginSearchPath, ADirectoryNamedTwiceIsSearchedOnce) {
-  std::string env = std::string(DISPUTED_BINARY_DIR) + "/test-plugins:" + DISPUTED_BINARY_DIR + "/test-plugins/";
-  auto dirs = plugin_search_path({std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"}, env.c_str());
+  std::string env =
+      std::string(DISPUTED_BINARY_DIR) + "/test-plugins:" + DISPUTED_BINARY_DIR + "/test-plugins/";
+  auto dirs = plugin_search_path({std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"},
+                                 env.c_str());
   int seen = 0;
-  for (const auto& d : dirs) seen += std::filesystem::equivalent(d, std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins");
+  for (const auto& d : dirs)
+    seen +=
+        std::filesystem::equivalent(d, std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins");
   EXPECT_EQ(seen, 1);
   // The catalog over that path lists the fake plugin once; the same directory twice would be
   // a conflict of the plugin with itself.
   EXPECT_NO_THROW(PluginCatalog catalog(dirs));
-  auto twice = std::vector<std::filesystem::path>{std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins",
-                                                  std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"};
+  auto twice = std::vector<std::filesystem::path>{
+      std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins",
+      std::filesystem::path(DISPUTED_BINARY_DIR) / "test-plugins"};
   EXPECT_THROW(PluginCatalog catalog(twice), config::ConfigError);
 }
 

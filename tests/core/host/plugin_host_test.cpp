@@ -16,7 +16,8 @@ using ::testing::HasSubstr;
 const fs::path kPlugins = fs::path(DISPUTED_BINARY_DIR) / "test-plugins";
 
 // A directory holding one library (copied) and one manifest (copied or given).
-fs::path stage(const testing::TempDir& dir, const fs::path& library, const std::string& manifest_text) {
+fs::path stage(const testing::TempDir& dir, const fs::path& library,
+               const std::string& manifest_text) {
   fs::create_directories(dir.path());
   fs::copy_file(library, dir / "libstaged.so", fs::copy_options::overwrite_existing);
   dir.write("libstaged.manifest.json", manifest_text);
@@ -63,7 +64,8 @@ TEST(PluginHost, RefusesAnotherCompilerNamingBothFingerprints) {
 TEST(PluginHost, RefusesALibraryWithoutDescriptor) {
   testing::TempDir dir;
   std::string manifest = read(kPlugins / "libfakesystem.manifest.json");
-  PluginCatalog catalog({stage(dir, kPlugins / "broken" / "libfakesystem_no_descriptor.so", manifest)});
+  PluginCatalog catalog(
+      {stage(dir, kPlugins / "broken" / "libfakesystem_no_descriptor.so", manifest)});
   auto r = catalog.load("fakesystem");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("symbol disputed_plugin_descriptor not found"));

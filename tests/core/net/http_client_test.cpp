@@ -184,7 +184,8 @@ TEST(HttpClientResend, ATimedOutPostIsNeverSentTwice) {
   auto response = client->send(create);
   EXPECT_EQ(response.status, 0);
   EXPECT_EQ(response.error, "timeout after 1000 ms");
-  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // a re-sent copy would have arrived by now
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(2000));  // a re-sent copy would have arrived by now
   std::size_t posts = 0;
   for (const auto& r : server.requests()) posts += r.method == "POST";
   EXPECT_EQ(posts, 1u);

@@ -30,9 +30,11 @@ class ReportsTest : public engine::testing_support::EngineTest {
 
     clock_.set(at("2026-11-24T08:00:00Z"));
     ASSERT_TRUE(complete(d3_, "check", "customer-right").ok());
-    ASSERT_TRUE(service_->resolve(d1_, domain::Resolution::kCreditNote, "", "clerk@example.com").ok());
+    ASSERT_TRUE(
+        service_->resolve(d1_, domain::Resolution::kCreditNote, "", "clerk@example.com").ok());
     clock_.set(at("2026-12-23T08:00:00Z"));
-    ASSERT_TRUE(service_->resolve(d2_, domain::Resolution::kRejected, "", "clerk@example.com").ok());
+    ASSERT_TRUE(
+        service_->resolve(d2_, domain::Resolution::kRejected, "", "clerk@example.com").ok());
   }
 
   json run(ReportKind kind, ReportQuery q = {}) {
@@ -50,8 +52,7 @@ TEST_F(ReportsTest, SummaryCountsDisputesAndAmountsPerCategoryStatusAndCurrency)
   EXPECT_EQ(j["report"], "summary");
   EXPECT_EQ(j["time_zone"], "Europe/Amsterdam");
   EXPECT_EQ(j["generated_at"], "2026-12-23T08:00:00Z");
-  EXPECT_EQ(j["sections"]["by_category_status"],
-            json::parse(R"([
+  EXPECT_EQ(j["sections"]["by_category_status"], json::parse(R"([
               {"category":"general","status":"resolved","currency":"EUR","disputes":1,"disputed_amount":"250.00"},
               {"category":"price","status":"in_progress","currency":"EUR","disputes":1,"disputed_amount":"99.99"},
               {"category":"price","status":"resolved","currency":"EUR","disputes":1,"disputed_amount":"100.00"}])"));
@@ -100,7 +101,8 @@ TEST_F(ReportsTest, SlaCountsMetMissedAndPendingByDueDate) {
 TEST_F(ReportsTest, SlaCountsEscalationsAndPendingSteps) {
   auto r = request({{"INV-1", std::nullopt}});
   std::string d4 = open(r).dispute.ref;  // check step due in 2 working days, escalation 1 day later
-  json pending = run(ReportKind::kSla, {std::nullopt, std::nullopt, std::string("price")})["sections"]["by_step"];
+  json pending = run(ReportKind::kSla,
+                     {std::nullopt, std::nullopt, std::string("price")})["sections"]["by_step"];
   EXPECT_EQ(pending[1]["step"], "check");
   EXPECT_EQ(pending[1]["pending"], 1);
   clock_.advance(std::chrono::hours(24 * 7));
@@ -127,12 +129,15 @@ TEST_F(ReportsTest, CausesRankCategoriesResolutionsAndDescriptionWords) {
 TEST_F(ReportsTest, PeriodAndCategoryFilterTheRows) {
   ReportQuery later{domain::parse_date("2026-11-24"), std::nullopt, std::nullopt};
   EXPECT_TRUE(run(ReportKind::kSummary, later)["sections"]["by_category_status"].empty());
-  ReportQuery monday{domain::parse_date("2026-11-23"), domain::parse_date("2026-11-23"), std::string("general")};
+  ReportQuery monday{domain::parse_date("2026-11-23"), domain::parse_date("2026-11-23"),
+                     std::string("general")};
   json j = run(ReportKind::kSummary, monday);
-  EXPECT_EQ(j["filters"], json::parse(R"({"from":"2026-11-23","to":"2026-11-23","category":"general"})"));
+  EXPECT_EQ(j["filters"],
+            json::parse(R"({"from":"2026-11-23","to":"2026-11-23","category":"general"})"));
   ASSERT_EQ(j["sections"]["by_category_status"].size(), 1u);
   // Lead times filter on the resolution date: only d1 was resolved on the 24th.
-  ReportQuery tuesday{domain::parse_date("2026-11-24"), domain::parse_date("2026-11-24"), std::nullopt};
+  ReportQuery tuesday{domain::parse_date("2026-11-24"), domain::parse_date("2026-11-24"),
+                      std::nullopt};
   json lead = run(ReportKind::kLeadTimes, tuesday)["sections"]["by_category"];
   ASSERT_EQ(lead.size(), 1u);
   EXPECT_EQ(lead[0]["category"], "price");
@@ -140,19 +145,23 @@ TEST_F(ReportsTest, PeriodAndCategoryFilterTheRows) {
 
 TEST_F(ReportsTest, BadQueriesAreErrorsNamingTheParameter) {
   Reporter reporter(*db_, defs_, clock_);
-  auto unknown = reporter.run(ReportKind::kSla, {std::nullopt, std::nullopt, std::string("weather")});
+  auto unknown =
+      reporter.run(ReportKind::kSla, {std::nullopt, std::nullopt, std::string("weather")});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, domain::ErrorCode::kInvalidArgument);
   EXPECT_EQ(unknown.error().details.at(0).field, "category");
-  auto backwards = reporter.run(ReportKind::kSummary, {domain::parse_date("2026-12-01"), domain::parse_date("2026-11-01"),
-                                                       std::nullopt});
+  auto backwards = reporter.run(
+      ReportKind::kSummary,
+      {domain::parse_date("2026-12-01"), domain::parse_date("2026-11-01"), std::nullopt});
   ASSERT_FALSE(backwards.ok());
   EXPECT_EQ(backwards.error().details.at(0).field, "to");
 }
 
 TEST(ReportCsv, QuotesWhatNeedsQuotingAndLeavesNullEmpty) {
-  Table t{"t", {"word", "n", "share"}, {{std::string("a,b"), std::int64_t(2), nullptr},
-                                         {std::string("say \"hi\""), std::int64_t(0), 0.5}}};
+  Table t{"t",
+          {"word", "n", "share"},
+          {{std::string("a,b"), std::int64_t(2), nullptr},
+           {std::string("say \"hi\""), std::int64_t(0), 0.5}}};
   EXPECT_EQ(to_csv(t), "word,n,share\r\n\"a,b\",2,\r\n\"say \"\"hi\"\"\",0,0.5\r\n");
 }
 
@@ -167,8 +176,8 @@ TEST(ReportPercentile, IsNearestRank) {
 }
 
 TEST(ReportKinds, NamesRoundTrip) {
-  for (auto kind : {ReportKind::kSummary, ReportKind::kAgeing, ReportKind::kLeadTimes, ReportKind::kSla,
-                    ReportKind::kCauses}) {
+  for (auto kind : {ReportKind::kSummary, ReportKind::kAgeing, ReportKind::kLeadTimes,
+                    ReportKind::kSla, ReportKind::kCauses}) {
     EXPECT_EQ(parse_report_kind(to_string(kind)), kind);
     EXPECT_FALSE(section_names(kind).empty());
   }

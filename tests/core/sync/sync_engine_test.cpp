@@ -49,17 +49,20 @@ class SyncTest : public engine::testing_support::EngineTest {
     sqlite3_open(fake_db_.c_str(), &db);
     sqlite3_busy_timeout(db, 5000);
     std::int64_t result = -1;
-    sqlite3_exec(db, sql.c_str(),
-                 [](void* out, int, char** values, char**) {
-                   *static_cast<std::int64_t*>(out) = values[0] ? std::stoll(values[0]) : 0;
-                   return 0;
-                 },
-                 &result, nullptr);
+    sqlite3_exec(
+        db, sql.c_str(),
+        [](void* out, int, char** values, char**) {
+          *static_cast<std::int64_t*>(out) = values[0] ? std::stoll(values[0]) : 0;
+          return 0;
+        },
+        &result, nullptr);
     sqlite3_close(db);
     return result;
   }
 
-  store::StepRecord booking_step(const std::string& ref) { return service_->show(ref)->steps.back(); }
+  store::StepRecord booking_step(const std::string& ref) {
+    return service_->show(ref)->steps.back();
+  }
 
   static constexpr const char* kInstance = "zendesk-support";
   std::string fake_db_;
@@ -89,7 +92,8 @@ TEST_F(SyncTest, ALostResponseIsRetriedWithTheSameKeyAndCreatesNoDuplicate) {
   auto first = sync_->dispatch_once(kInstance);
   EXPECT_EQ(first.retried, 1);
   EXPECT_EQ(fake("SELECT COUNT(*) FROM tasks"), 1);  // the effect happened
-  EXPECT_EQ(sync_->dispatch_once(kInstance).retried + sync_->dispatch_once(kInstance).applied, 0);  // backing off
+  EXPECT_EQ(sync_->dispatch_once(kInstance).retried + sync_->dispatch_once(kInstance).applied,
+            0);  // backing off
   clock_.advance(std::chrono::minutes(5));
   auto second = sync_->dispatch_once(kInstance);
   EXPECT_EQ(second.already_applied, 1);
@@ -98,7 +102,9 @@ TEST_F(SyncTest, ALostResponseIsRetriedWithTheSameKeyAndCreatesNoDuplicate) {
 
 TEST_F(SyncTest, RateLimitHonoursRetryAfterForTheWholeInstance) {
   dispute_at_booking_step();
-  fake("INSERT INTO faults (operation, result, retry_after, times) VALUES ('apply', 'rate_limited', 120, 1)");
+  fake(
+      "INSERT INTO faults (operation, result, retry_after, times) VALUES ('apply', 'rate_limited', "
+      "120, 1)");
   EXPECT_EQ(sync_->dispatch_once(kInstance).retried, 1);
   clock_.advance(std::chrono::seconds(100));
   EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 0);  // still inside Retry-After
@@ -139,8 +145,10 @@ TEST_F(SyncTest, ACompletionInTheExternalSystemAdvancesTheDisputeExactlyOnce) {
   auto ref = dispute_at_booking_step();
   sync_->dispatch_once(kInstance);
   EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);
-  fake("UPDATE counter SET value = value + 1; UPDATE tasks SET status = 'completed', outcome = 'done', "
-       "solved_by = 'fin@example.com', modified_seq = (SELECT value FROM counter)");
+  fake(
+      "UPDATE counter SET value = value + 1; UPDATE tasks SET status = 'completed', outcome = "
+      "'done', "
+      "solved_by = 'fin@example.com', modified_seq = (SELECT value FROM counter)");
   auto poll = sync_->poll_once(kInstance);
   EXPECT_TRUE(poll.ok);
   EXPECT_EQ(poll.applied, 1);
@@ -160,7 +168,8 @@ TEST_F(SyncTest, ACompletionInTheExternalSystemAdvancesTheDisputeExactlyOnce) {
 TEST_F(SyncTest, ReconciliationCatchesWhatTheCursorMissed) {
   auto ref = dispute_at_booking_step();
   sync_->dispatch_once(kInstance);
-  fake("UPDATE tasks SET status = 'completed', outcome = 'done', solved_by = 'fin@example.com'");  // seq unchanged
+  fake(
+      "UPDATE tasks SET status = 'completed', outcome = 'done', solved_by = 'fin@example.com'");  // seq unchanged
   store::SyncStore(*sync_db_).save_cursor(kInstance, "1000", clock_.now());
   EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);
   EXPECT_EQ(sync_->poll_once(kInstance, true).applied, 1);
@@ -170,8 +179,10 @@ TEST_F(SyncTest, ReconciliationCatchesWhatTheCursorMissed) {
 TEST_F(SyncTest, AnUnknownOutcomeKeepsTheStepOpenAndSaysSo) {
   auto ref = dispute_at_booking_step();
   sync_->dispatch_once(kInstance);
-  fake("UPDATE counter SET value = value + 1; UPDATE tasks SET status = 'completed', outcome = 'maybe', "
-       "modified_seq = (SELECT value FROM counter)");
+  fake(
+      "UPDATE counter SET value = value + 1; UPDATE tasks SET status = 'completed', outcome = "
+      "'maybe', "
+      "modified_seq = (SELECT value FROM counter)");
   EXPECT_EQ(sync_->poll_once(kInstance).applied, 1);
   auto shown = service_->show(ref);
   EXPECT_EQ(shown->steps.back().status, domain::StepStatus::kOpen);

@@ -309,8 +309,10 @@ TEST(LoadDefinitions, TargetMayNameAConnectorInstance) {
 
 TEST(LoadDefinitions, ConnectorInstancesNeedAUniqueName) {
   ConfigCopy configs;
-  configs.write("connectors/zz-a.json", json::parse(R"({"name": "test-duplicate-instance", "plugin": "zendesk"})"));
-  configs.write("connectors/zz-b.json", json::parse(R"({"name": "test-duplicate-instance", "plugin": "zendesk"})"));
+  configs.write("connectors/zz-a.json",
+                json::parse(R"({"name": "test-duplicate-instance", "plugin": "zendesk"})"));
+  configs.write("connectors/zz-b.json",
+                json::parse(R"({"name": "test-duplicate-instance", "plugin": "zendesk"})"));
   auto e = configs.error();
   EXPECT_EQ(file_name(e), "zz-b.json");
   EXPECT_EQ(e.key_path(), "/name");

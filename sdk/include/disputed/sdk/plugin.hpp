@@ -23,22 +23,22 @@ extern "C" const char disputed_plugin_manifest_json[];
 
 /// Exports the descriptor, a factory and a destroyer for `ConnectorType`. Construction failures
 /// (std::bad_alloc or a throwing constructor) become a null pointer, never an exception.
-#define DISPUTED_CONNECTOR_PLUGIN(ConnectorType)                                          \
-  extern "C" DISPUTED_PLUGIN_EXPORT const disputed_plugin_descriptor*                     \
-  disputed_plugin_descriptor() {                                                          \
-    static const struct disputed_plugin_descriptor descriptor = {                         \
+#define DISPUTED_CONNECTOR_PLUGIN(ConnectorType)                                                   \
+  extern "C" DISPUTED_PLUGIN_EXPORT const disputed_plugin_descriptor*                              \
+  disputed_plugin_descriptor() {                                                                   \
+    static const struct disputed_plugin_descriptor descriptor = {                                  \
         sizeof(struct disputed_plugin_descriptor), DISPUTED_SDK_ABI_MAJOR, DISPUTED_SDK_ABI_MINOR, \
-        DISPUTED_SDK_BUILD_FINGERPRINT, disputed_plugin_manifest_json};                   \
-    return &descriptor;                                                                   \
-  }                                                                                       \
-  extern "C" DISPUTED_PLUGIN_EXPORT ::disputed::sdk::Connector* disputed_plugin_create() { \
-    try {                                                                                 \
-      return new ConnectorType();                                                         \
-    } catch (...) {                                                                       \
-      return nullptr;                                                                     \
-    }                                                                                     \
-  }                                                                                       \
-  extern "C" DISPUTED_PLUGIN_EXPORT void disputed_plugin_destroy(                         \
-      ::disputed::sdk::Connector* connector) {                                            \
-    delete connector;                                                                     \
+        DISPUTED_SDK_BUILD_FINGERPRINT, disputed_plugin_manifest_json};                            \
+    return &descriptor;                                                                            \
+  }                                                                                                \
+  extern "C" DISPUTED_PLUGIN_EXPORT ::disputed::sdk::Connector* disputed_plugin_create() {         \
+    try {                                                                                          \
+      return new ConnectorType();                                                                  \
+    } catch (...) {                                                                                \
+      return nullptr;                                                                              \
+    }                                                                                              \
+  }                                                                                                \
+  extern "C" DISPUTED_PLUGIN_EXPORT void disputed_plugin_destroy(                                  \
+      ::disputed::sdk::Connector* connector) {                                                     \
+    delete connector;                                                                              \
   }

@@ -28,7 +28,7 @@
 #else
 #define DISPUTED_SDK_DETAIL_STDLIB_MODE ""
 #endif
-#define DISPUTED_SDK_DETAIL_STDLIB                                                        \
+#define DISPUTED_SDK_DETAIL_STDLIB                                                       \
   "libstdc++-" DISPUTED_SDK_DETAIL_STR(__GLIBCXX__) "-cxx11abi" DISPUTED_SDK_DETAIL_STR( \
       _GLIBCXX_USE_CXX11_ABI) DISPUTED_SDK_DETAIL_STDLIB_MODE
 #elif defined(_LIBCPP_VERSION)
@@ -38,6 +38,7 @@
 #endif
 
 /// e.g. "gcc-12.2.0;libstdc++-20220819-cxx11abi1;c++202002L;sdk-1.0.0"
-#define DISPUTED_SDK_BUILD_FINGERPRINT                                                        \
-  DISPUTED_SDK_DETAIL_COMPILER ";" DISPUTED_SDK_DETAIL_STDLIB ";c++" DISPUTED_SDK_DETAIL_STR( \
-      __cplusplus) ";sdk-" DISPUTED_SDK_VERSION
+#define DISPUTED_SDK_BUILD_FINGERPRINT \
+  DISPUTED_SDK_DETAIL_COMPILER         \
+  ";" DISPUTED_SDK_DETAIL_STDLIB       \
+  ";c++" DISPUTED_SDK_DETAIL_STR(__cplusplus) ";sdk-" DISPUTED_SDK_VERSION
