@@ -15,6 +15,7 @@
 
 #include "core/domain/decimal.hpp"
 #include "core/domain/time.hpp"
+#include "core/engine/csv_reader.hpp"
 
 namespace disputed::engine {
 
@@ -228,96 +229,6 @@ class InvoiceCollector {
  private:
   ParsedInvoices parsed_;
   std::map<std::string, std::string, std::less<>> first_seen_;
-};
-
-// ---------------------------------------------------------------------------------------------
-// CSV (RFC 4180)
-
-struct CsvRecord {
-  std::size_t line = 0;  // physical line where the record starts
-  std::vector<std::string> fields;
-  std::optional<std::size_t> text_after_quote;  // first field with text after its closing quote
-};
-
-class CsvReader {
- public:
-  explicit CsvReader(std::string_view text) : text_(text) {}
-
-  /// The next record, skipping blank lines; false at the end or on an error (see error()).
-  bool next(CsvRecord& record) {
-    while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) line_break();
-    if (pos_ >= text_.size()) return false;
-    record = CsvRecord{};
-    record.line = line_;
-    for (;;) {
-      std::string field;
-      if (pos_ < text_.size() && text_[pos_] == '"') {
-        if (!quoted_field(field)) return false;
-        if (pos_ < text_.size() && !at_separator()) {
-          if (!record.text_after_quote) record.text_after_quote = record.fields.size();
-          while (pos_ < text_.size() && !at_separator()) ++pos_;
-        }
-      } else {
-        std::size_t start = pos_;
-        while (pos_ < text_.size() && !at_separator()) ++pos_;
-        field.assign(text_.substr(start, pos_ - start));
-      }
-      record.fields.push_back(std::move(field));
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size()) line_break();
-      return true;
-    }
-  }
-
-  const std::optional<Error>& error() const { return error_; }
-
- private:
-  bool at_separator() const {
-    return text_[pos_] == ',' || text_[pos_] == '\n' || text_[pos_] == '\r';
-  }
-
-  // Consumes LF, CRLF or a lone CR as one physical line break.
-  void line_break() {
-    if (text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
-    ++pos_;
-    ++line_;
-  }
-
-  // At the opening quote; leaves pos_ after the closing one. Line breaks inside stay verbatim.
-  bool quoted_field(std::string& field) {
-    std::size_t opened_on = line_;
-    ++pos_;
-    for (;;) {
-      if (pos_ >= text_.size()) {
-        error_ = Error::invalid(
-            "line " + std::to_string(opened_on) +
-            ": a quoted field that starts on this line is never closed (missing '\"')");
-        return false;
-      }
-      char c = text_[pos_];
-      if (c == '"') {
-        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-          field += '"';
-          pos_ += 2;
-          continue;
-        }
-        ++pos_;
-        return true;
-      }
-      if (c == '\n' || (c == '\r' && !(pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n')))
-        ++line_;
-      field += c;
-      ++pos_;
-    }
-  }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  std::size_t line_ = 1;
-  std::optional<Error> error_;
 };
 
 std::string line_label(std::size_t line) { return "line " + std::to_string(line); }

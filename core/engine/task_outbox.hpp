@@ -1,0 +1,75 @@
+#pragma once
+// The only writer of outbox rows. Whatever must be mirrored into a connector instance (a step's
+// external task: create, update when completed in disputed, cancel, remind, escalate) or sent to
+// a person (notify) is written here, in the command's transaction, so one place decides:
+//
+// - the idempotency keys (derived from data, never from time): a step's task key
+//   `DSP-000042-3` and its actions `:create`, `:complete`, `:cancel`, `:remind-N`, `:escalate`;
+//   dispute-level messages `DSP-000042:<reopen count>:<what>`;
+// - the payload each action carries, with exactly the keys the plugins read
+//   (docs/plugin-guide.md, "The actions the engine sends");
+// - the task's summary line and the link back to the dispute (`dispute_url`).
+
+#include <string>
+
+#include "core/store/store.hpp"
+#include "core/workflow/definition.hpp"
+
+namespace disputed::engine {
+
+class TaskOutbox {
+ public:
+  TaskOutbox(store::Store& store, const workflow::Definitions& definitions)
+      : store_(store), defs_(definitions) {}
+
+  /// A step was assigned: a task to create in its connector instance, or for an internal step
+  /// the assignee's "task assigned" message.
+  void step_assigned(const store::DisputeRecord& d, const store::StepRecord& s,
+                     const workflow::StepDef& def, domain::Instant now);
+  /// The step was completed in disputed by a person: close the mirrored task (external steps
+  /// only; a completion that came from the connector needs no echo).
+  void step_completed(const store::DisputeRecord& d, const store::StepRecord& s,
+                      domain::Instant now);
+  /// The dispute ended while the step was open: cancel the mirrored task (external steps only).
+  void step_cancelled(const store::DisputeRecord& d, const store::StepRecord& s,
+                      const std::string& reason, domain::Instant now);
+  /// Reminder number `ordinal` of an open step; `note` is the text the assignee reads.
+  void reminder(const store::DisputeRecord& d, const store::StepRecord& s, int ordinal,
+                const std::string& note, domain::Instant now);
+  /// The step is overdue and escalated to `to`.
+  void escalation(const store::DisputeRecord& d, const store::StepRecord& s, const std::string& to,
+                  const std::string& note, domain::Instant now);
+  // Messages about the dispute as a whole, keyed `<ref>:<reopen count>:<what>` (a reopened
+  // dispute sends them again). Each returns the payload it queued, for the dossier entry.
+
+  /// The customer's confirmation: dunning paused, resolution expected by `expected_by`.
+  std::string confirmation(const store::DisputeRecord& d, const std::string& to,
+                           const std::string& language, const std::string& category_name,
+                           const std::string& expected_by, domain::Instant now);
+  /// Management is informed (number `ordinal` of the configured `inform` rules), not asked to act.
+  std::string management_info(const store::DisputeRecord& d, std::size_t ordinal,
+                              const std::string& to, domain::AssigneeKind to_kind,
+                              domain::Instant now);
+  /// The customer hears how the dispute ended (resolved or withdrawn).
+  std::string resolution_notice(const store::DisputeRecord& d, const std::string& to,
+                                const std::string& language, domain::Instant now);
+  /// After a resolution the customer is asked for feedback.
+  std::string feedback_request(const store::DisputeRecord& d, const std::string& to,
+                               const std::string& language, domain::Instant now);
+
+  /// "<step title> — <dispute ref> (<customer>)": the one line a task is known by.
+  static std::string task_summary(const std::string& step_title, const std::string& dispute_ref,
+                                  const std::string& customer_name);
+  /// `<server.public_url>/api/v1/disputes/<ref>`, or empty when no public URL is configured.
+  std::string dispute_url(const std::string& dispute_ref) const;
+
+ private:
+  void enqueue(store::OutboxRecord& row, domain::Instant now);
+  void dispute_message(const store::DisputeRecord& d, const std::string& what,
+                       const std::string& payload_json, domain::Instant now);
+
+  store::Store& store_;
+  const workflow::Definitions& defs_;
+};
+
+}  // namespace disputed::engine
