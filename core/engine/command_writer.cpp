@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/store/sqlite.hpp"
+
 namespace disputed::engine {
 
 CommandWriter::CommandWriter(DisputeService& service, std::size_t max_batch)
@@ -64,35 +66,70 @@ void CommandWriter::loop() {
       }
     }
 
-    std::optional<domain::Error> failure;
-    try {
-      service_.batch([&] {
-        for (auto& job : batch) {
-          try {
-            job.execute(service_);
-          } catch (...) {
-            // A command reports its failures as values; an escaped exception is a bug in one
-            // job and must not take the others down. Its slot stays empty: "did not run".
-          }
-        }
-      });
-    } catch (const std::exception& e) {
-      // BEGIN or COMMIT failed (disk full, lock held by another process beyond the busy
-      // timeout): the transaction rolled back, so every command of the batch failed.
-      failure =
-          domain::Error::internal(std::string("storage error, nothing was written: ") + e.what());
-    }
-    for (auto& job : batch) job.complete(failure);
-
+    bool failed = false;
+    std::size_t answered = batch.size();
+    std::vector<Job> again = run_batch(batch, failed);
+    answered -= again.size();
     {
       std::lock_guard lock(mutex_);
-      stats_.commands += batch.size();
+      // First in the queue, in their order: they were next before the rollback, too.
+      for (auto it = again.rbegin(); it != again.rend(); ++it) queue_.push_front(std::move(*it));
+      stats_.commands += answered;
       stats_.batches += 1;
-      if (failure) stats_.failed_batches += 1;
+      if (failed) stats_.failed_batches += 1;
       if (batch.size() > stats_.largest_batch) stats_.largest_batch = batch.size();
     }
     batch.clear();
   }
+}
+
+bool CommandWriter::run_job(Job& job, std::optional<domain::Error>& error) {
+  store::Database& db = service_.store().db();
+  try {
+    store::Transaction savepoint(db);  // nested in the batch's transaction: a SAVEPOINT
+    error = job.execute(service_);
+    if (!db.in_transaction()) return false;  // the savepoint went with the transaction
+    if (!error) savepoint.commit();
+    // else the savepoint rolls back: a failed command leaves nothing behind
+  } catch (const std::exception& e) {
+    // A command reports its failures as values; an escaped exception is a bug in one command
+    // and must not take the others down. Its savepoint rolled back; it is answered as failed.
+    error = domain::Error::internal(std::string("the command failed: ") + e.what());
+    job.fail(*error);
+  }
+  return db.in_transaction();
+}
+
+std::vector<CommandWriter::Job> CommandWriter::run_batch(std::vector<Job>& batch, bool& failed) {
+  store::Database& db = service_.store().db();
+  std::vector<Job> again;
+  std::optional<domain::Error> failure;
+  try {
+    store::Transaction tx(db);  // BEGIN IMMEDIATE
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      std::optional<domain::Error> error;
+      if (run_job(batch[i], error)) continue;
+      // SQLite rolled the transaction back while this command ran (an I/O error, a full disk):
+      // this command hears it; the work of those before it is gone, and they run again in the
+      // next batch with those not run yet — never one by one outside a transaction.
+      std::string why = error ? error->message : "SQLite rolled the transaction back";
+      batch[i].fail(domain::Error::internal("storage error, nothing was written: " + why));
+      batch[i].complete(std::nullopt);
+      for (std::size_t j = 0; j < batch.size(); ++j)
+        if (j != i) again.push_back(std::move(batch[j]));
+      failed = true;
+      return again;
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    // BEGIN or COMMIT failed (disk full, lock held by another process beyond the busy
+    // timeout): the transaction rolled back, so every command of the batch failed.
+    failure =
+        domain::Error::internal(std::string("storage error, nothing was written: ") + e.what());
+    failed = true;
+  }
+  for (auto& job : batch) job.complete(failure);
+  return again;
 }
 
 }  // namespace disputed::engine

@@ -9,6 +9,13 @@
 // per batch instead of one per command is what lifts registrations from ~1,800/s to thousands
 // per second (docs/benchmarks.md). Commands on the same dispute run one after the other, in
 // arrival order: there is no lost update.
+//
+// Each command runs in a savepoint of its own: a command that fails (or throws) is rolled back to
+// where it began and the batch goes on. Every caller hears the truth about its own command. When
+// SQLite rolls back the whole transaction in the middle of a batch (an I/O error, a full disk),
+// the command that met the error is answered with it; the commands before it lost their work
+// through no fault of their own and run again, with the ones not yet run, in the next batch —
+// never outside a transaction. A failed COMMIT writes nothing, and every caller hears that.
 
 #include <condition_variable>
 #include <cstdint>
@@ -42,16 +49,23 @@ class CommandWriter {
 
   /// Queues `command`; the future holds its result once the batch it ran in has committed (or
   /// an internal error when the commit failed — then nothing of the batch was written).
-  /// `command` runs on the writer thread and must only call `service` (no blocking I/O).
+  /// `command` runs on the writer thread and must only call `service` (no blocking I/O). It may
+  /// run more than once when a storage error took its first run's work away: it must change
+  /// nothing but the database.
   template <class T>
   std::future<Result<T>> submit(std::function<Result<T>(DisputeService&)> command) {
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto slot = std::make_shared<std::optional<Result<T>>>();
     auto future = promise->get_future();
     Job job;
-    job.execute = [command = std::move(command), slot](DisputeService& service) {
+    job.execute = [command = std::move(command),
+                   slot](DisputeService& service) -> std::optional<domain::Error> {
+      slot->reset();
       slot->emplace(command(service));
+      if ((*slot)->ok()) return std::nullopt;
+      return (*slot)->error();
     };
+    job.fail = [slot](const domain::Error& error) { slot->emplace(error); };
     job.complete = [promise, slot](const std::optional<domain::Error>& failure) {
       if (failure || !*slot)
         promise->set_value(failure ? *failure : domain::Error::internal("command did not run"));
@@ -78,11 +92,19 @@ class CommandWriter {
 
  private:
   struct Job {
-    std::function<void(DisputeService&)> execute;
+    /// Runs the command; its error when it failed.
+    std::function<std::optional<domain::Error>(DisputeService&)> execute;
+    /// Replaces the command's answer (its work was rolled back after all).
+    std::function<void(const domain::Error&)> fail;
     std::function<void(const std::optional<domain::Error>&)> complete;
   };
   void enqueue(Job job);
   void loop();
+  /// Runs `batch` in one transaction and answers its callers; returns the jobs to run again.
+  std::vector<Job> run_batch(std::vector<Job>& batch, bool& failed);
+  /// Runs one job in a savepoint. False when SQLite rolled the whole transaction back while it
+  /// ran; then `error` says why, as far as the command heard.
+  bool run_job(Job& job, std::optional<domain::Error>& error);
 
   DisputeService& service_;
   std::size_t max_batch_;

@@ -76,6 +76,8 @@ enum class Synchronous { kNormal, kFull };
 struct DatabaseOptions {
   Synchronous synchronous = Synchronous::kNormal;
   int busy_timeout_ms = 5000;
+  /// The SQLite VFS to open the file with; empty: the default. Tests inject I/O faults this way.
+  std::string vfs;
 };
 
 /// One SQLite connection in WAL mode with foreign keys on. Not thread-safe: one per thread.
