@@ -15,6 +15,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/config/bounded_keywords.hpp"
 #include "core/config/config_error.hpp"
 #include "core/config/embedded_schema_data.hpp"
 #include "core/config/json_file.hpp"
@@ -130,9 +131,9 @@ struct JsonSchema::Impl {
   std::string name;
   json document;
   valijson::Schema schema;
-  // Idle validators. A valijson::Validator caches the std::regex of every "pattern" it met, and
-  // compiling one costs far more than validating a request body; one validator per concurrent
-  // caller keeps that cache without sharing it between threads.
+  // Idle validators, one per concurrent caller (a valijson::Validator keeps per-call caches and
+  // is not meant to be shared between threads). Our "pattern" constraints compile their
+  // std::regex once, when the schema is parsed.
   std::mutex validators_mutex;
   std::vector<std::unique_ptr<valijson::Validator>> validators;
 
@@ -236,8 +237,12 @@ JsonSchema::JsonSchema(const json& schema, std::string name) : impl_(std::make_u
   impl_->name = std::move(name);
   impl_->document = schema;
   try {
+    // valijson sees a copy whose "pattern" and "format" are our bounded checks; messages and
+    // document() keep the schema as written.
+    json bounded = with_bounded_keywords(impl_->document);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(impl_->document);
+    register_bounded_keywords(parser);
+    valijson::adapters::NlohmannJsonAdapter adapter(bounded);
     parser.populateSchema(adapter, impl_->schema);
   } catch (const std::exception& e) {
     throw ConfigError(impl_->name, "", std::string("invalid JSON Schema: ") + e.what());
@@ -342,7 +347,14 @@ std::vector<domain::FieldProblem> JsonSchema::problems(const json& doc) const {
       const json* schema = impl_->schema_at(r.tokens);
       std::string field = to_pointer(r.tokens);
 
-      if (starts_with(d, "Object contains a property that could not be validated")) {
+      if (auto bounded = bounded_keyword_problem(d)) {
+        // A string too long for its pattern usually breaks its own maxLength too: say it once.
+        bool said_by_max_length = std::any_of(raw.begin(), raw.end(), [&](const Raw& other) {
+          return other.tokens == r.tokens &&
+                 starts_with(other.description, "String should be no more than");
+        });
+        if (!said_by_max_length) add(field, *bounded + got(r.tokens));
+      } else if (starts_with(d, "Object contains a property that could not be validated")) {
         std::string key = quoted_name(d);
         std::string problem = "unknown key";
         std::string best;

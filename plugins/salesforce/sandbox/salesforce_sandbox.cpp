@@ -377,9 +377,10 @@ Response SalesforceEmulator::handle(const Request& request, const std::string& b
                     "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
     return versions();
   }
-  static const std::regex versioned("^/services/data/v([0-9]+)\\.0(/.*)?$");
+  // Bounded before std::regex, which recurses once per character of "(/.*)".
+  static const std::regex versioned("^/services/data/v([0-9]{1,4})\\.0(/.*)?$");
   std::smatch m;
-  if (!std::regex_match(request.path, m, versioned))
+  if (request.path.size() > 4096 || !std::regex_match(request.path, m, versioned))
     return errors(404, "NOT_FOUND", "The requested resource does not exist");
   int number = std::stoi(m[1].str());
   std::string version = "v" + m[1].str() + ".0";

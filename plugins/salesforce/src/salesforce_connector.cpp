@@ -53,7 +53,10 @@ struct Settings {
   int request_timeout_ms = 30000;
 };
 
+// std::regex recurses once per character it matches: every pattern here is bounded by its
+// repetition counts or by a length check before it runs.
 bool is_name(const std::string& s, bool custom) {
+  if (s.size() > 255) return false;  // Salesforce API names are at most 40 (80 with __c) long
   static const std::regex any("^[A-Za-z][A-Za-z0-9_]*$");
   static const std::regex c("^[A-Za-z][A-Za-z0-9_]{0,36}__c$");
   return std::regex_match(s, custom ? c : any);

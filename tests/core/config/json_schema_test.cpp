@@ -234,5 +234,62 @@ TEST(EmbeddedSchema, AssigneeRuleIsExactlyOneForm) {
   EXPECT_EQ(p[0].problem, "must be true (got false)");
 }
 
+// Issue 13, finding 1: valijson ran "pattern" and "format" through std::regex, which recurses
+// once per character and overflowed the stack on a long string. Now a pattern runs only on
+// strings up to kMaxPatternSubject characters and formats are checked by hand.
+TEST(JsonSchema, AStringTooLongForItsPatternIsAProblemNotACrash) {
+  auto p = problems_after([](json& d) { d["id"] = std::string(100'000, 'a'); });
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].field, "/id");
+  EXPECT_EQ(p[0].problem, "must be at most 1024 characters long (got the string \"" +
+                              std::string(37, 'a') + "...\")");
+  // Up to the limit the pattern is checked as before.
+  EXPECT_TRUE(problems_after([](json& d) { d["id"] = std::string(1024, 'a'); }).empty());
+  p = problems_after([](json& d) { d["id"] = std::string(1000, 'a') + "A"; });
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].problem.find("must be an id"), std::string::npos) << p[0].problem;
+}
+
+TEST(JsonSchema, DateFormatsAreCheckedWithoutARegexAtAnyLength) {
+  JsonSchema schema(json::parse(R"({"type": "object", "properties": {
+      "day": {"type": "string", "format": "date"},
+      "at": {"type": "string", "format": "date-time"},
+      "pattern": {"type": "string"},
+      "format": {"type": "string", "enum": ["csv", "json"]}}})"),
+                    "formats");
+  EXPECT_TRUE(schema.problems(json{{"day", "2028-02-29"}, {"at", "2026-11-23T08:00:00Z"}}).empty());
+  EXPECT_TRUE(schema.problems(json{{"at", "2026-11-23T08:00:00.123+01:00"}}).empty());
+  // Properties named like the keywords are still properties.
+  EXPECT_TRUE(schema.problems(json{{"pattern", "x"}, {"format", "csv"}}).empty());
+  EXPECT_EQ(schema.problems(json{{"format", "xml"}}).size(), 1u);
+  for (const std::string& bad : {std::string("2027-02-29"), std::string("2026-13-01"),
+                                 std::string(60'000, '2') + "-01-01", std::string("2026-1-01")}) {
+    auto p = schema.problems(json{{"day", bad}});
+    ASSERT_EQ(p.size(), 1u) << bad.substr(0, 20);
+    EXPECT_EQ(p[0].field, "/day");
+    EXPECT_NE(p[0].problem.find("must be a date written YYYY-MM-DD"), std::string::npos);
+  }
+  for (const std::string& bad :
+       {std::string("2026-11-23 08:00:00Z"), std::string("2026-11-23T24:00:00Z"),
+        std::string("2026-11-23T08:00:00"),
+        "2026-11-23T08:00:00." + std::string(60'000, '1') + "Z"}) {
+    auto p = schema.problems(json{{"at", bad}});
+    ASSERT_EQ(p.size(), 1u) << bad.substr(0, 30);
+    EXPECT_EQ(p[0].field, "/at");
+    EXPECT_NE(p[0].problem.find("must be a date and time written YYYY-MM-DDTHH:MM:SSZ"),
+              std::string::npos)
+        << p[0].problem;
+  }
+}
+
+TEST(JsonSchema, PatternPropertiesAreRefusedWhenTheSchemaIsCompiled) {
+  try {
+    JsonSchema(json::parse(R"({"type": "object", "patternProperties": {"^x-": {}}})"), "pp");
+    FAIL() << "patternProperties was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("patternProperties"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace disputed::config
