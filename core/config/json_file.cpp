@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config/config_error.hpp"
+#include "core/domain/json_nesting.hpp"
 
 namespace disputed::config {
 
@@ -33,22 +34,23 @@ std::string parse_error_detail(const std::string& what) {
   return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
-// Tracks where the parser is, so a duplicate key can be reported with its JSON pointer.
+// Tracks where the parser is, so a duplicate key can be reported with its JSON pointer. Each
+// level keeps only its own key or index (the pointer is built when a duplicate is found), so
+// memory grows with the depth, not with its square.
 class DuplicateKeyFinder {
  public:
   bool on_event(json::parse_event_t event, const json& parsed) {
     switch (event) {
       case json::parse_event_t::object_start:
-        stack_.push_back({false, 0, {}, child_pointer(), {}});
+        stack_.push_back({false, 0, {}, {}});
         break;
       case json::parse_event_t::array_start:
-        stack_.push_back({true, 0, {}, child_pointer(), {}});
+        stack_.push_back({true, 0, {}, {}});
         break;
       case json::parse_event_t::key: {
         Frame& frame = stack_.back();
         frame.current_key = parsed.get<std::string>();
-        if (!frame.keys.insert(frame.current_key).second && !duplicate_)
-          duplicate_ = pointer_append(frame.pointer, frame.current_key);
+        if (!frame.keys.insert(frame.current_key).second && !duplicate_) duplicate_ = pointer();
         break;
       }
       case json::parse_event_t::object_end:
@@ -70,15 +72,16 @@ class DuplicateKeyFinder {
     bool is_array = false;
     std::size_t next_index = 0;
     std::set<std::string> keys;
-    std::string pointer;
     std::string current_key;
   };
 
-  std::string child_pointer() const {
-    if (stack_.empty()) return {};
-    const Frame& parent = stack_.back();
-    return parent.is_array ? pointer_append(parent.pointer, parent.next_index)
-                           : pointer_append(parent.pointer, parent.current_key);
+  // The pointer to the current key of the innermost object.
+  std::string pointer() const {
+    std::string out;
+    for (const Frame& frame : stack_)
+      out = frame.is_array ? pointer_append(out, frame.next_index)
+                           : pointer_append(out, frame.current_key);
+    return out;
   }
   void element_done() {
     if (!stack_.empty() && stack_.back().is_array) ++stack_.back().next_index;
@@ -105,6 +108,14 @@ TextPosition position_in_text(std::string_view text, std::size_t offset) {
 }
 
 domain::Result<json> try_parse_json_text(std::string_view text) {
+  // Depth first: a tree nested without bound costs memory and stack in every later copy, dump or
+  // comparison, and in the schema validator.
+  if (auto at = domain::json_too_deep_at(text)) {
+    TextPosition pos = position_in_text(text, *at);
+    return domain::Error::invalid("nested deeper than " + std::to_string(domain::kMaxJsonDepth) +
+                                  " levels at line " + std::to_string(pos.line) + ", column " +
+                                  std::to_string(pos.column));
+  }
   DuplicateKeyFinder finder;
   json doc;
   try {

@@ -1,13 +1,16 @@
 // The only file of core/net that includes cpprestsdk.
 #include "core/net/http_client.hpp"
 
+#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
+#include "core/domain/json_nesting.hpp"
 #include "core/net/credentials.hpp"
 #include "core/net/redaction.hpp"
 
@@ -44,6 +47,28 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out.empty() ? "none" : out;
+}
+
+// The body, read piece by piece; nullopt as soon as it passes `limit` bytes.
+std::optional<std::string> read_limited(http::http_response& answer, std::size_t limit) {
+  auto stream = answer.body();
+  std::string body;
+  if (!stream) return body;
+  for (;;) {
+    // Bytes (a char buffer read through the unsigned-char stream is undefined behaviour in
+    // cpprestsdk); the vector can grow ahead of what was read, hence the min below.
+    concurrency::streams::container_buffer<std::vector<unsigned char>> piece;
+    const std::size_t n = stream.read(piece, 64 * 1024).get();
+    if (n == 0) return body;
+    if (body.size() + n > limit) return std::nullopt;
+    const auto& bytes = piece.collection();
+    body.append(bytes.begin(), bytes.begin() + std::min(n, bytes.size()));
+  }
+}
+
+bool looks_like_json(std::string_view body) {
+  auto first = body.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && (body[first] == '{' || body[first] == '[');
 }
 
 long long ms(Clock::duration d) {
@@ -171,22 +196,31 @@ struct HttpClient::Impl {
       if (fresh_connection) message.headers().add("Connection", "close");
       auto client =
           fresh_connection ? new_client(origin_of(url), timeout) : client_for(url, timeout);
-      auto answer = client->request(message).get();
+      // Cancelled when the body passes the limit: that closes the connection, so a chunked
+      // answer without Content-Length cannot stream more than the limit into memory.
+      pplx::cancellation_token_source cancel;
+      auto answer = client->request(message, cancel.get_token()).get();
       const auto declared = answer.headers().content_length();
       if (declared > options.max_response_bytes) {
+        cancel.cancel();
         response.error =
             "response body of " + std::to_string(declared) + " bytes exceeds the limit";
-      } else {
-        auto bytes = answer.extract_vector().get();
-        if (bytes.size() > options.max_response_bytes) {
-          response.error = "response body exceeds the limit of " +
-                           std::to_string(options.max_response_bytes) + " bytes";
-        } else {
-          response.status = answer.status_code();
-          response.body.assign(bytes.begin(), bytes.end());
-          for (const auto& [name, value] : answer.headers())
-            response.headers.emplace_back(name, value);
+      } else if (auto body = read_limited(answer, options.max_response_bytes)) {
+        response.status = answer.status_code();
+        response.body = std::move(*body);
+        for (const auto& [name, value] : answer.headers())
+          response.headers.emplace_back(name, value);
+        // A vendor answer nested without bound would cost every plugin's JSON parser, copy and
+        // dump a level of recursion each; the host refuses it for all plugins alike.
+        if (looks_like_json(response.body) && domain::json_too_deep_at(response.body)) {
+          response = {};
+          response.error = "answer refused: JSON nested deeper than " +
+                           std::to_string(domain::kMaxJsonDepth) + " levels";
         }
+      } else {
+        cancel.cancel();
+        response.error = "response body exceeds the limit of " +
+                         std::to_string(options.max_response_bytes) + " bytes";
       }
     } catch (const http::http_exception& e) {
       // cpprestsdk reports its own timer firing as timed_out; a cancelled socket read after the

@@ -35,5 +35,15 @@ TEST_F(ApiTest, AHugeAmountIsRefusedNamingItsLengthLimitAndTheServerLivesOn) {
   EXPECT_EQ(ok.status, 201);
 }
 
+// Finding 2: any non-viewer key could send 64 KiB of '[' and cost the server gigabytes.
+TEST_F(ApiTest, DeeplyNestedBodiesAre400NamingTheDepthLimit) {
+  auto a = call("POST", "/api/v1/disputes", std::string(60'000, '['));
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(a.body["error"]["code"], "malformed_request");
+  EXPECT_THAT(a.body["error"]["message"].get<std::string>(),
+              HasSubstr("nested deeper than 64 levels at line 1, column 65"));
+  EXPECT_TRUE(call("GET", "/api/v1/disputes").body["items"].empty());
+}
+
 }  // namespace
 }  // namespace disputed::api

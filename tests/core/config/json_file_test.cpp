@@ -76,6 +76,30 @@ TEST(ParseJsonText, SameKeyInDifferentObjectsIsFine) {
   EXPECT_EQ(doc["c"][1]["id"], 4);
 }
 
+// Issue 13, finding 2: nesting is bounded before parsing (the duplicate-key finder copied the
+// whole pointer per level, so 64 KiB of '[' cost gigabytes).
+TEST(ParseJsonText, NestingDeeperThanTheLimitIsRefusedNamingTheLimitAndWhere) {
+  std::string ok = std::string(64, '[') + std::string(64, ']');
+  EXPECT_TRUE(try_parse_json_text(ok).ok());
+  auto deep =
+      try_parse_json_text("{\"a\":\n" + std::string(100, '[') + std::string(100, ']') + "}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().message, "nested deeper than 64 levels at line 2, column 64");
+  auto e = config_error_from([] { parse_json_text(std::string(64 * 1024, '['), "deep.json"); });
+  EXPECT_EQ(e.file(), "deep.json");
+  EXPECT_NE(e.problem().find("nested deeper than 64 levels"), std::string::npos) << e.what();
+  // Brackets inside strings are text, not nesting.
+  std::string text = "{\"t\": \"" + std::string(500, '[') + "\\\"" + std::string(500, '{') + "\"}";
+  auto in_string = try_parse_json_text(text);
+  ASSERT_TRUE(in_string.ok()) << in_string.error().message;
+}
+
+TEST(ParseJsonText, ADuplicateKeyDeepInsideIsStillFoundWithItsPath) {
+  auto parsed = try_parse_json_text(R"({"a": [[{"b": {"c": 1, "c": 2}}]]})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().details.at(0).field, "/a/0/0/b/c");
+}
+
 TEST(PositionInText, CountsLinesAndColumnsFromOne) {
   EXPECT_EQ(position_in_text("abc", 0).line, 1u);
   EXPECT_EQ(position_in_text("abc", 0).column, 1u);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
@@ -209,6 +214,71 @@ TEST_F(HttpClientTest, RedirectsAreReturnedNotFollowed) {
   auto response = client->send(get(server_.base_url() + "/old"));
   EXPECT_EQ(response.status, 302);
   EXPECT_EQ(elsewhere.requests().size(), 0u);
+}
+
+// Issue 13, finding 9: a chunked answer (no Content-Length) was buffered whole before its size
+// was checked. Now the client stops reading, and closes the connection, at the limit.
+TEST(HttpClientLimits, AnEndlessChunkedAnswerIsCutAtTheLimitAndNotReadToTheEnd) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  constexpr std::size_t kOffered = 512u << 20;  // what the server would send if let
+  std::atomic<std::size_t> sent{0};
+  std::thread server([&] {
+    int client = ::accept(listener, nullptr, nullptr);
+    if (client < 0) return;
+    char request[4096];
+    (void)::recv(client, request, sizeof request, 0);
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
+    (void)::send(client, head.data(), head.size(), MSG_NOSIGNAL);
+    std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
+    timeval five_seconds{5, 0};  // a client that stopped reading ends the test too
+    ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &five_seconds, sizeof five_seconds);
+    while (sent < kOffered) {
+      if (::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL) <= 0) break;
+      sent += 0x10000;
+    }
+    ::close(client);
+  });
+  test::CapturingLogger log;
+  HttpClientOptions options;
+  options.allowed_hosts = {"127.0.0.1:*"};
+  options.max_response_bytes = 1u << 20;
+  auto client = HttpClient::create(std::move(options), nullptr, log);
+  ASSERT_TRUE(client.ok());
+  sdk::HttpRequest request = get("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/");
+  request.timeout = std::chrono::seconds(60);
+  auto response = client.value()->send(request);
+  server.join();
+  ::close(listener);
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.error, "response body exceeds the limit of 1048576 bytes");
+  // Socket buffers hold a few MiB at most; the rest was never sent.
+  EXPECT_LT(sent.load(), 64u << 20) << "the client read " << (sent.load() >> 20) << " MiB";
+}
+
+// Issue 13, finding 2: vendor answers are bounded in depth before any plugin parses them.
+TEST_F(HttpClientTest, AnAnswerNestedTooDeepIsRefusedForEveryPlugin) {
+  server_.set_handler([](const RecordedRequest&) {
+    return CannedResponse{
+        200, {{"Content-Type", "application/json"}}, std::string(100, '[') + std::string(100, ']')};
+  });
+  auto client = make_client(nullptr, log_);
+  auto response = client->send(get(server_.base_url() + "/deep"));
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.error, "answer refused: JSON nested deeper than 64 levels");
+  server_.set_handler([](const RecordedRequest&) {
+    return CannedResponse{
+        200, {{"Content-Type", "application/json"}}, std::string(64, '[') + std::string(64, ']')};
+  });
+  EXPECT_EQ(client->send(get(server_.base_url() + "/deep")).status, 200);
 }
 
 TEST_F(HttpClientTest, BasicCredentialsAsSentAndNeverLogged) {
