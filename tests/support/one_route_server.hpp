@@ -60,9 +60,9 @@ class OneRouteServer {
       std::string response = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type_ +
                              "\r\nContent-Length: " + std::to_string(body_.size()) +
                              "\r\nConnection: close\r\n\r\n" + body_;
+      ++served_;  // before the answer: a client that has it may count on served()
       (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
       ::close(client);
-      ++served_;
     }
   }
 
