@@ -125,6 +125,7 @@ struct HttpClient::Impl {
                                         " -> refused: " + why);
     sdk::HttpResponse response;
     response.error = "refused: " + why;
+    response.failure = sdk::HttpResponse::Failure::kRefused;
     return response;
   }
 
@@ -205,6 +206,7 @@ struct HttpClient::Impl {
         cancel.cancel();
         response.error =
             "response body of " + std::to_string(declared) + " bytes exceeds the limit";
+        response.failure = sdk::HttpResponse::Failure::kConnection;
       } else if (auto body = read_limited(answer, options.max_response_bytes)) {
         response.status = answer.status_code();
         response.body = std::move(*body);
@@ -216,11 +218,13 @@ struct HttpClient::Impl {
           response = {};
           response.error = "answer refused: JSON nested deeper than " +
                            std::to_string(domain::kMaxJsonDepth) + " levels";
+          response.failure = sdk::HttpResponse::Failure::kConnection;
         }
       } else {
         cancel.cancel();
         response.error = "response body exceeds the limit of " +
                          std::to_string(options.max_response_bytes) + " bytes";
+        response.failure = sdk::HttpResponse::Failure::kConnection;
       }
     } catch (const http::http_exception& e) {
       // cpprestsdk reports its own timer firing as timed_out; a cancelled socket read after the
@@ -229,10 +233,15 @@ struct HttpClient::Impl {
                   Clock::now() - started >= timeout - std::chrono::milliseconds(20);
       response.error = timed_out ? "timeout after " + std::to_string(timeout.count()) + " ms"
                                  : std::string("connection failed: ") + e.what();
+      response.failure = timed_out ? sdk::HttpResponse::Failure::kTimeout
+                                   : sdk::HttpResponse::Failure::kConnection;
     } catch (const std::exception& e) {
       response.error = std::string("request failed: ") + e.what();
+      response.failure = sdk::HttpResponse::Failure::kConnection;
     }
     if (response.status == 0 && response.error.empty()) response.error = "no response";
+    if (response.status == 0 && response.failure == sdk::HttpResponse::Failure::kNone)
+      response.failure = sdk::HttpResponse::Failure::kConnection;
 
     const auto latency = Clock::now() - started;
     count([&](HttpMetrics& m) {
@@ -296,6 +305,7 @@ struct HttpClient::Impl {
                                             " -> not sent: " + header.error().message);
         sdk::HttpResponse response;
         response.error = header.error().message;
+        response.failure = sdk::HttpResponse::Failure::kNoCredential;
         return response;
       }
       authorization = std::move(header).value();

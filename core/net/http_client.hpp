@@ -61,12 +61,12 @@ class HttpClient final : public sdk::HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  /// Sends the request and waits for the answer; never throws. Status 0 with `error` when the
-  /// request was refused ("refused: ..." — URL not absolute, host not allowed, plain http to a
-  /// non-loopback host, a bad header or one the client manages (Host, Content-Length,
-  /// Transfer-Encoding) — no network call made), when no credential could be had ("auth: ..."), or
-  /// when no answer came
-  /// ("timeout after N ms", "connection failed: ..."). Any answer, 4xx/5xx included, is returned
+  /// Sends the request and waits for the answer; never throws. Status 0 when there is none, with
+  /// `failure` saying why and `error` saying it for people: kRefused when the request was not sent
+  /// (URL not absolute, host not allowed, plain http to a non-loopback host, a bad header or one
+  /// the client manages (Host, Content-Length, Transfer-Encoding)), kNoCredential when no
+  /// credential could be had, kTimeout ("timeout after N ms") or kConnection ("connection
+  /// failed: ...", an answer over the size limit). Any answer, 4xx/5xx included, is returned
   /// as-is. With OAuth2, a 401 invalidates the token and the request is sent once more with a
   /// fresh one; a second 401 is returned.
   sdk::HttpResponse send(const sdk::HttpRequest& request) override;

@@ -1,6 +1,7 @@
 # The disputed_sdk CMake package, so a plugin builds out of tree with
-#   find_package(disputed_sdk 1.0 REQUIRED)            # disputed::sdk + add_connector_plugin()
-#   find_package(disputed_sdk 1.0 REQUIRED COMPONENTS testkit)   # + disputed::sdk_testkit
+#   find_package(disputed_sdk 2.0 REQUIRED)            # disputed::sdk + add_connector_plugin()
+#   find_package(disputed_sdk 2.0 REQUIRED COMPONENTS kit)       # + disputed::sdk_kit
+#   find_package(disputed_sdk 2.0 REQUIRED COMPONENTS testkit)   # + disputed::sdk_testkit
 # usable two ways:
 #   - from this build tree: -Ddisputed_sdk_DIR=<build>/sdk-package (what tests/sdk does);
 #   - from an install: cmake --install <build> --component disputed_sdk --prefix <dir>, then
@@ -29,7 +30,19 @@ install(EXPORT disputed_sdkTargets NAMESPACE disputed:: DESTINATION "${disputed_
         ${disputed_sdk_component})
 export(EXPORT disputed_sdkTargets NAMESPACE disputed:: FILE "${disputed_sdk_package_dir}/disputed_sdkTargets.cmake")
 
-# The kit is its own export set: a consumer without GoogleTest still gets disputed::sdk.
+# The connector kit: its own export set (it needs nlohmann_json, found by the package config).
+if(TARGET disputed_sdk_kit)
+  install(TARGETS disputed_sdk_kit EXPORT disputed_sdkKitTargets
+          ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" ${disputed_sdk_component})
+  install(DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/../kit/include/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+          ${disputed_sdk_component})
+  install(EXPORT disputed_sdkKitTargets NAMESPACE disputed:: DESTINATION "${disputed_sdk_install_cmake_dir}"
+          ${disputed_sdk_component})
+  export(EXPORT disputed_sdkKitTargets NAMESPACE disputed::
+         FILE "${disputed_sdk_package_dir}/disputed_sdkKitTargets.cmake")
+endif()
+
+# The test kit is its own export set: a consumer without GoogleTest still gets disputed::sdk.
 if(TARGET disputed_sdk_testkit)
   install(TARGETS disputed_sdk_testkit EXPORT disputed_sdkTestkitTargets
           ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" ${disputed_sdk_component})

@@ -88,6 +88,7 @@ TEST_F(HttpClientTest, RefusesHostsOutsideTheAllowListWithoutANetworkCall) {
   auto client = make_client(nullptr, log_, {"api.example.com", "*.zendesk.com"});
   auto response = client->send(get(server_.base_url() + "/api/v2/tickets.json"));
   EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(response.failure, disputed::sdk::HttpResponse::Failure::kRefused);
   EXPECT_NE(response.error.find("refused: host 127.0.0.1:" + std::to_string(server_.port()) +
                                 " is not in the allowed hosts"),
             std::string::npos)
@@ -99,6 +100,7 @@ TEST_F(HttpClientTest, RefusesHostsOutsideTheAllowListWithoutANetworkCall) {
     auto refused = client->send(get(bad));
     EXPECT_EQ(refused.status, 0) << bad;
     EXPECT_EQ(refused.error.rfind("refused: ", 0), 0u) << refused.error;
+    EXPECT_EQ(refused.failure, disputed::sdk::HttpResponse::Failure::kRefused) << bad;
   }
   EXPECT_EQ(server_.requests().size(), 0u);
   EXPECT_EQ(client->metrics().refused, 4u);
@@ -148,6 +150,7 @@ TEST_F(HttpClientTest, TimeoutGivesStatusZeroWithATimeoutError) {
 
   EXPECT_EQ(response.status, 0);
   EXPECT_EQ(response.error, "timeout after 300 ms");
+  EXPECT_EQ(response.failure, disputed::sdk::HttpResponse::Failure::kTimeout);
   EXPECT_GE(elapsed, std::chrono::milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(3));
   EXPECT_EQ(client->metrics().timeouts, 1u);
@@ -189,6 +192,7 @@ TEST(HttpClientResend, ATimedOutPostIsNeverSentTwice) {
   auto response = client->send(create);
   EXPECT_EQ(response.status, 0);
   EXPECT_EQ(response.error, "timeout after 1000 ms");
+  EXPECT_EQ(response.failure, disputed::sdk::HttpResponse::Failure::kTimeout);
   std::this_thread::sleep_for(
       std::chrono::milliseconds(2000));  // a re-sent copy would have arrived by now
   std::size_t posts = 0;
@@ -203,6 +207,7 @@ TEST_F(HttpClientTest, ConnectionRefusedGivesStatusZero) {
       client->send(get("http://127.0.0.1:" + std::to_string(test::unused_port()) + "/"));
   EXPECT_EQ(response.status, 0);
   EXPECT_EQ(response.error.rfind("connection failed: ", 0), 0u) << response.error;
+  EXPECT_EQ(response.failure, disputed::sdk::HttpResponse::Failure::kConnection);
 }
 
 TEST_F(HttpClientTest, RedirectsAreReturnedNotFollowed) {
@@ -481,6 +486,7 @@ TEST_F(HttpClientOAuth2Test, TokenEndpointRefusalMeansNoApiCall) {
   auto response = client_->send(get(server_.base_url() + "/api/tasks"));
   EXPECT_EQ(response.status, 0);
   EXPECT_EQ(response.error.rfind("auth: ", 0), 0u) << response.error;
+  EXPECT_EQ(response.failure, disputed::sdk::HttpResponse::Failure::kNoCredential);
   EXPECT_NE(response.error.find("invalid_grant"), std::string::npos) << response.error;
   EXPECT_EQ(server_.count("/api/tasks"), 0u);
   EXPECT_EQ(client_->metrics().auth_unavailable, 1u);

@@ -10,7 +10,7 @@
 /// plugin's factory returned (both classes are exported with their type information, so the cast
 /// works across the plugin boundary). A plugin that does not implement it keeps working
 /// unchanged: the host then calls `Connector::apply` once per action. The `Connector` class and
-/// its virtual functions are untouched by this extension (SDK ABI 1.0 still holds).
+/// its virtual functions are untouched by this extension (it came with SDK ABI 1.0).
 ///
 /// The same contract as `Connector` applies: nothing throws, one call at a time per connector
 /// object, only after a successful `open`.

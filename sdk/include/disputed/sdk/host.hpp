@@ -27,17 +27,25 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{30000};
 };
 
-/// An HTTP response. `status` 0 means no answer from the system; `error` then says why and
-/// starts with a stable prefix a plugin may rely on:
-/// - "refused: ..."  the host did not send it (URL not on the allow-list, plain http, a header
-///   the host manages) — a configuration problem, retrying will not help;
-/// - "auth: ..."     no credential could be had (the OAuth2 token endpoint refused or failed);
-/// - anything else   a network failure (timeout, connection refused, TLS) — transient.
+/// An HTTP response: the system's answer, or (status 0) why there is none.
 struct HttpResponse {
+  /// Why a request has no answer. Set by the host; a plugin decides on this, never on `error`.
+  enum class Failure {
+    kNone,          ///< the system answered (`status` is its status code)
+    kRefused,       ///< the host did not send it (URL not on the allow-list, plain http, a
+                    ///< header the host manages): a configuration problem, a retry will not help
+    kNoCredential,  ///< no credential could be had (the OAuth2 token endpoint refused or failed)
+    kTimeout,       ///< no answer within the request's timeout (the request may have arrived)
+    kConnection,    ///< no usable answer: connection refused, reset or closed, TLS, or an answer
+                    ///< the host would not take (e.g. larger than its limit)
+  };
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// For people (logs, dead letters): what went wrong when `status` is 0. Not a protocol.
   std::string error;
+  /// kNone when `status` is not 0.
+  Failure failure = Failure::kNone;
   /// First header with this name (case-insensitive), or empty.
   std::string header(const std::string& name) const {
     for (const auto& [key, value] : headers) {

@@ -1,40 +1,18 @@
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "disputed/sdk/testing/fake_host.hpp"
 
 #include <algorithm>
 #include <exception>
 
-namespace disputed::sdk::testkit {
+#include "disputed/sdk/kit/codecs.hpp"
+
+namespace disputed::sdk::testing {
 
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned n = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 |
-                 (unsigned char)bytes[i + 2];
-    out += {kAlphabet[n >> 18 & 63], kAlphabet[n >> 12 & 63], kAlphabet[n >> 6 & 63],
-            kAlphabet[n & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned n = (unsigned char)bytes[i] << 16;
-    out += {kAlphabet[n >> 18 & 63], kAlphabet[n >> 12 & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    unsigned n = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8;
-    out += {kAlphabet[n >> 18 & 63], kAlphabet[n >> 12 & 63], kAlphabet[n >> 6 & 63], '='};
-  }
-  return out;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return s;
-}
+using kit::base64_encode;
+using kit::lower;
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -116,13 +94,14 @@ const char* level_name(LogLevel level) {
 
 }  // namespace
 
-struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValueStore {
-  SandboxHostOptions options;
+struct FakeHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValueStore {
+  FakeHostOptions options;
   SandboxHandler handler;
   TokenIssuer issuer;
 
-  mutable std::mutex mutex;  // guards everything below except the token cache
-  Instant current_time;
+  mutable std::mutex mutex;        // guards everything below except the token cache
+  Instant current_time;            // the host's own clock, or the offset to options.clock
+  std::chrono::seconds offset{0};  // advance() on a followed clock
   std::map<std::string, std::string> values;
   std::vector<std::string> lines;
   int requests = 0;
@@ -135,7 +114,7 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
   // Clock
   Instant now_locked() const {
     std::lock_guard lock(mutex);
-    return current_time;
+    return options.clock ? options.clock() + offset : current_time;
   }
   Instant now() const override { return now_locked(); }
 
@@ -174,7 +153,7 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
       ++fetches;
     }
     if (!issuer) {
-      why = "no token issuer configured in the SandboxHost";
+      why = "no token issuer configured in the FakeHost";
     } else {
       try {
         fresh = issuer(why);
@@ -199,7 +178,7 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
     const std::string& kind = options.auth_kind;
     if (kind == "none") return true;
     if (kind == "basic") {
-      header = "Basic " + base64(options.basic_username + ":" + options.basic_password);
+      header = "Basic " + base64_encode(options.basic_username + ":" + options.basic_password);
       return true;
     }
     if (kind == "bearer") {
@@ -230,10 +209,16 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
     }
     HttpResponse response;
     try {
-      response = handler ? handler(wire) : HttpResponse{0, {}, "", "no sandbox handler configured"};
+      response = handler(wire);
     } catch (const std::exception& e) {
-      response = HttpResponse{0, {}, "", std::string("sandbox handler threw: ") + e.what()};
+      response = HttpResponse{0,
+                              {},
+                              "",
+                              std::string("sandbox handler threw: ") + e.what(),
+                              HttpResponse::Failure::kConnection};
     }
+    if (response.status == 0 && response.failure == HttpResponse::Failure::kNone)
+      response.failure = HttpResponse::Failure::kConnection;
     log(response.status == 0 || response.status >= 400 ? LogLevel::kWarn : LogLevel::kInfo,
         request.method + " " + request.url + " -> " +
             (response.status ? std::to_string(response.status) : "no response: " + response.error) +
@@ -243,16 +228,18 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
 
   // HttpClient
   HttpResponse send(const HttpRequest& request) override {
-    if (auto problem = url_problem(request.url, options.allowed_hosts); !problem.empty()) {
+    std::string problem = handler ? url_problem(request.url, options.allowed_hosts)
+                                  : "this fake host sends no HTTP (no handler)";
+    if (!problem.empty()) {
       log(LogLevel::kWarn, request.method + " " + request.url + " -> refused: " + problem);
-      return HttpResponse{0, {}, "", "refused: " + problem};
+      return HttpResponse{0, {}, "", "refused: " + problem, HttpResponse::Failure::kRefused};
     }
     std::string header;
     std::string error;
     bool authenticated = request.authenticate && options.auth_kind != "none";
     if (authenticated && !authorization(header, error)) {
       log(LogLevel::kWarn, request.method + " " + request.url + " -> not sent: " + error);
-      return HttpResponse{0, {}, "", "auth: " + error};
+      return HttpResponse{0, {}, "", "auth: " + error, HttpResponse::Failure::kNoCredential};
     }
     HttpResponse response = attempt(request, header, "");
     if (response.status == 401 && authenticated &&
@@ -267,7 +254,7 @@ struct SandboxHost::Impl final : HttpClient, TokenSource, Logger, Clock, KeyValu
   }
 };
 
-SandboxHost::SandboxHost(SandboxHostOptions options, SandboxHandler handler, TokenIssuer issuer)
+FakeHost::FakeHost(FakeHostOptions options, SandboxHandler handler, TokenIssuer issuer)
     : impl_(std::make_unique<Impl>()) {
   impl_->current_time = options.start_time.value_or(
       Instant(std::chrono::sys_days(std::chrono::year(2025) / std::chrono::January / 6) + 9h));
@@ -276,45 +263,52 @@ SandboxHost::SandboxHost(SandboxHostOptions options, SandboxHandler handler, Tok
   impl_->issuer = std::move(issuer);
 }
 
-SandboxHost::~SandboxHost() = default;
+FakeHost::~FakeHost() = default;
 
-HttpClient& SandboxHost::http() { return *impl_; }
-TokenSource* SandboxHost::tokens() {
+HttpClient& FakeHost::http() { return *impl_; }
+TokenSource* FakeHost::tokens() {
   return impl_->options.auth_kind == "oauth2_client_credentials" ? impl_.get() : nullptr;
 }
-Logger& SandboxHost::log() { return *impl_; }
-const Clock& SandboxHost::clock() { return *impl_; }
-KeyValueStore& SandboxHost::store() { return *impl_; }
-std::string SandboxHost::instance_name() const { return impl_->options.instance_name; }
+Logger& FakeHost::log() { return *impl_; }
+const Clock& FakeHost::clock() { return *impl_; }
+KeyValueStore& FakeHost::store() { return *impl_; }
+std::string FakeHost::instance_name() const { return impl_->options.instance_name; }
 
-bool SandboxHost::cancelled() const {
+bool FakeHost::cancelled() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->cancelled;
 }
 
-void SandboxHost::advance(std::chrono::seconds by) {
+void FakeHost::advance(std::chrono::seconds by) {
   std::lock_guard lock(impl_->mutex);
   impl_->current_time += by;
+  impl_->offset += by;
 }
 
-void SandboxHost::set_cancelled(bool cancelled) {
+void FakeHost::set_cancelled(bool cancelled) {
   std::lock_guard lock(impl_->mutex);
   impl_->cancelled = cancelled;
 }
 
-std::vector<std::string> SandboxHost::log_lines() const {
+std::vector<std::string> FakeHost::log_lines() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->lines;
 }
 
-int SandboxHost::token_fetches() const {
+std::vector<std::string> FakeHost::log_messages() const {
+  std::vector<std::string> out;
+  for (const auto& line : log_lines()) out.push_back(line.substr(line.find(": ") + 2));
+  return out;
+}
+
+int FakeHost::token_fetches() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->fetches;
 }
 
-int SandboxHost::requests_sent() const {
+int FakeHost::requests_sent() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->requests;
 }
 
-}  // namespace disputed::sdk::testkit
+}  // namespace disputed::sdk::testing

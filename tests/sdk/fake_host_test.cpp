@@ -1,11 +1,11 @@
-// SandboxHost must apply the real host's rules, or a plugin could pass its contract tests with
+// FakeHost must apply the real host's rules, or a plugin could pass its contract tests with
 // a configuration the host refuses.
 
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "disputed/sdk/testing/fake_host.hpp"
 
 #include <gmock/gmock.h>
 
-namespace disputed::sdk::testkit {
+namespace disputed::sdk::testing {
 namespace {
 
 using ::testing::HasSubstr;
@@ -22,14 +22,14 @@ struct Recorder {
   }
 };
 
-SandboxHostOptions options(std::string auth_kind, std::vector<std::string> allowed) {
-  SandboxHostOptions o;
+FakeHostOptions options(std::string auth_kind, std::vector<std::string> allowed) {
+  FakeHostOptions o;
   o.auth_kind = std::move(auth_kind);
   o.allowed_hosts = std::move(allowed);
   return o;
 }
 
-HttpResponse get(SandboxHost& host, const std::string& url) {
+HttpResponse get(FakeHost& host, const std::string& url) {
   HttpRequest r;
   r.url = url;
   return host.http().send(r);
@@ -41,9 +41,9 @@ std::string authorization(const HttpRequest& r) {
   return {};
 }
 
-TEST(SandboxHost, AllowsHostsInTheHostsFormsOnly) {
+TEST(FakeHost, AllowsHostsInTheHostsFormsOnly) {
   Recorder sandbox;
-  SandboxHost host(
+  FakeHost host(
       options("none", {"api.example.com", "*.zendesk.com", "127.0.0.1:*", "alt.example.com:8443"}),
       sandbox.handler());
   EXPECT_EQ(get(host, "https://api.example.com/v1/me").status, 200);
@@ -58,16 +58,17 @@ TEST(SandboxHost, AllowsHostsInTheHostsFormsOnly) {
     HttpResponse r = get(host, refused);
     EXPECT_EQ(r.status, 0) << refused;
     EXPECT_THAT(r.error, StartsWith("refused: ")) << refused;
+    EXPECT_EQ(r.failure, HttpResponse::Failure::kRefused) << refused;
   }
   EXPECT_EQ(sandbox.seen.size(), 5u);  // refused requests never reach the sandbox
 }
 
-TEST(SandboxHost, AddsBasicAndBearerCredentialsOverThePluginsOwn) {
+TEST(FakeHost, AddsBasicAndBearerCredentialsOverThePluginsOwn) {
   Recorder sandbox;
-  SandboxHostOptions basic = options("basic", {"api.example.com"});
+  FakeHostOptions basic = options("basic", {"api.example.com"});
   basic.basic_username = "agent@example.com/token";
   basic.basic_password = "secret";
-  SandboxHost basic_host(basic, sandbox.handler());
+  FakeHost basic_host(basic, sandbox.handler());
   HttpRequest r;
   r.url = "https://api.example.com/";
   r.headers.emplace_back("Authorization", "Bearer plugin-made-this-up");
@@ -75,9 +76,9 @@ TEST(SandboxHost, AddsBasicAndBearerCredentialsOverThePluginsOwn) {
   ASSERT_EQ(sandbox.seen.size(), 1u);
   EXPECT_EQ(authorization(sandbox.seen[0]), "Basic YWdlbnRAZXhhbXBsZS5jb20vdG9rZW46c2VjcmV0");
 
-  SandboxHostOptions bearer = options("bearer", {"api.example.com"});
+  FakeHostOptions bearer = options("bearer", {"api.example.com"});
   bearer.bearer_token = "t0k3n";
-  SandboxHost bearer_host(bearer, sandbox.handler());
+  FakeHost bearer_host(bearer, sandbox.handler());
   r.authenticate = false;
   bearer_host.http().send(r);
   EXPECT_EQ(authorization(sandbox.seen[1]),
@@ -87,11 +88,11 @@ TEST(SandboxHost, AddsBasicAndBearerCredentialsOverThePluginsOwn) {
   EXPECT_EQ(authorization(sandbox.seen[2]), "Bearer t0k3n");
 }
 
-TEST(SandboxHost, RetriesOnceWithAFreshTokenAfterA401) {
+TEST(FakeHost, RetriesOnceWithAFreshTokenAfterA401) {
   int issued = 0;
   std::string valid;
   std::vector<std::string> sent;
-  SandboxHost host(
+  FakeHost host(
       options("oauth2_client_credentials", {"api.example.com"}),
       [&](const HttpRequest& r) {
         sent.push_back(authorization(r));
@@ -116,23 +117,24 @@ TEST(SandboxHost, RetriesOnceWithAFreshTokenAfterA401) {
   EXPECT_THAT(host.log_lines().back(), HasSubstr("[retry with a new token]"));
 }
 
-TEST(SandboxHost, AnswersStatusZeroWithAuthPrefixWhenNoTokenCanBeHad) {
+TEST(FakeHost, AnswersNoCredentialWhenNoTokenCanBeHad) {
   Recorder sandbox;
-  SandboxHost host(options("oauth2_client_credentials", {"api.example.com"}), sandbox.handler(),
-                   [](std::string& error) {
-                     error = "token endpoint answered 401 invalid_client";
-                     return std::optional<AccessToken>();
-                   });
+  FakeHost host(options("oauth2_client_credentials", {"api.example.com"}), sandbox.handler(),
+                [](std::string& error) {
+                  error = "token endpoint answered 401 invalid_client";
+                  return std::optional<AccessToken>();
+                });
   HttpResponse r = get(host, "https://api.example.com/me");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.error, "auth: token endpoint answered 401 invalid_client");
+  EXPECT_EQ(r.failure, HttpResponse::Failure::kNoCredential);
   EXPECT_TRUE(sandbox.seen.empty());
   ASSERT_NE(host.tokens(), nullptr);
   EXPECT_FALSE(host.tokens()->token());
 }
 
-TEST(SandboxHost, ClockStoreLogAndCancellationAreTheTests) {
-  SandboxHost host(options("none", {}), nullptr);
+TEST(FakeHost, ClockStoreLogAndCancellationAreTheTests) {
+  FakeHost host(options("none", {}), nullptr);
   Instant start = host.clock().now();
   host.advance(std::chrono::seconds(90));
   EXPECT_EQ(host.clock().now() - start, std::chrono::seconds(90));
@@ -148,5 +150,34 @@ TEST(SandboxHost, ClockStoreLogAndCancellationAreTheTests) {
   EXPECT_EQ(host.tokens(), nullptr);  // not OAuth2
 }
 
+TEST(FakeHost, WithoutAHandlerRefusesEveryRequest) {
+  FakeHost host;
+  HttpResponse r = get(host, "https://api.example.com/me");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.failure, HttpResponse::Failure::kRefused);
+  EXPECT_THAT(r.error, HasSubstr("no handler"));
+}
+
+TEST(FakeHost, AHandlerThatAnswersNothingIsALostConnection) {
+  FakeHost host(options("none", {"api.example.com"}), [](const HttpRequest&) {
+    return HttpResponse{0, {}, "", "closed", {}};
+  });
+  HttpResponse r = get(host, "https://api.example.com/me");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.failure, HttpResponse::Failure::kConnection);
+}
+
+TEST(FakeHost, FollowsAClockItIsGivenAndAdvancesOnTopOfIt) {
+  Instant engine_time = Instant(std::chrono::sys_days(std::chrono::year(2026) / 3 / 2));
+  FakeHostOptions o;
+  o.clock = [&] { return engine_time; };
+  FakeHost host(o);
+  EXPECT_EQ(host.clock().now(), engine_time);
+  engine_time += std::chrono::hours(1);
+  EXPECT_EQ(host.clock().now(), engine_time);
+  host.advance(std::chrono::seconds(5));
+  EXPECT_EQ(host.clock().now(), engine_time + std::chrono::seconds(5));
+}
+
 }  // namespace
-}  // namespace disputed::sdk::testkit
+}  // namespace disputed::sdk::testing
