@@ -27,7 +27,7 @@ constexpr auto kKeyUseInterval = std::chrono::seconds(60);
 HttpResponse json_response(int status, const json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = config::dump_json(body);
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/config/json_file.hpp"
 #include "core/engine/views_json.hpp"
 
 namespace disputed::api {
@@ -33,7 +34,7 @@ HttpResponse error_response(const ApiError& e) {
   body["error"]["code"] = e.code;
   HttpResponse r;
   r.status = e.status;
-  r.body = body.dump();
+  r.body = config::dump_json(body);
   if (e.status == 401) {
     // RFC 6750 section 3: say which scheme, and that the token was bad when there was one.
     r.headers.emplace_back("WWW-Authenticate",

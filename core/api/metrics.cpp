@@ -29,13 +29,27 @@ std::string number(double v) {
   return buf;
 }
 
+// Clients choose the method (also on a 401) and could add a series per request; every label
+// value is one of a fixed set: the methods of HTTP, then "other".
+const std::string& method_label(const std::string& method) {
+  static const std::string kKnown[] = {"GET",    "HEAD",    "POST",  "PUT",    "PATCH",
+                                       "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+  static const std::string kOther = "other";
+  for (const auto& known : kKnown)
+    if (method == known) return known;
+  return kOther;
+}
+
+// Statuses are ours, but a value outside 100-599 is folded too rather than trusted.
+int status_label(int status) { return status >= 100 && status <= 599 ? status : 0; }
+
 }  // namespace
 
 void Metrics::observe(const std::string& route, const std::string& method, int status,
                       std::chrono::nanoseconds latency) {
   double seconds = std::chrono::duration<double>(latency).count();
   std::lock_guard lock(mutex_);
-  ++requests_[{route, method, status}];
+  ++requests_[{route, method_label(method), status_label(status)}];
   Histogram& h = latency_[route];
   std::size_t b = 0;
   while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;

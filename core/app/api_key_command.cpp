@@ -20,7 +20,7 @@ json optional_instant(const std::optional<domain::Instant>& t) {
 
 int failed(const domain::Error& e, bool json_output, std::ostream& err) {
   if (json_output)
-    err << engine::to_json(e).dump(2) << "\n";
+    err << engine::to_json(e).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   else
     err << "error: " << e.describe() << "\n";
   return kExitFailed;
@@ -44,7 +44,7 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
                   {"key", made->key},
                   {"key_prefix", k.key_prefix},
                   {"created_at", domain::format_instant(k.created_at)}}
-                 .dump(2)
+                 .dump(2, ' ', false, json::error_handler_t::replace)
           << "\n";
     } else {
       out << "API key '" << k.name << "' (" << k.role
@@ -65,7 +65,7 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
                          {"created_at", domain::format_instant(k.created_at)},
                          {"last_used_at", optional_instant(k.last_used_at)},
                          {"revoked_at", optional_instant(k.revoked_at)}});
-      out << json{{"items", items}}.dump(2) << "\n";
+      out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
       return kExitOk;
     }
     if (keys.empty()) {
@@ -91,7 +91,9 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
       return failed(domain::Error::not_found("no active API key is called '" + name + "'"),
                     json_output, err);
     if (json_output)
-      out << json{{"name", name}, {"revoked_at", domain::format_instant(now)}}.dump(2) << "\n";
+      out << json{{"name", name}, {"revoked_at", domain::format_instant(now)}}.dump(
+                 2, ' ', false, json::error_handler_t::replace)
+          << "\n";
     else
       out << "API key '" << name << "' revoked; requests with it are now refused (401)\n";
     return kExitOk;

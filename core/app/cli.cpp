@@ -231,7 +231,7 @@ Engine open_engine(const Context& ctx, bool require_schema = true) {
 
 int fail(Context& ctx, const domain::Error& error) {
   if (ctx.json_output)
-    ctx.err << engine::to_json(error).dump(2) << "\n";
+    ctx.err << engine::to_json(error).dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   else
     ctx.err << "error: " << error.describe() << "\n";
   return kExitFailed;
@@ -318,7 +318,7 @@ int cmd_migrate(Context& ctx, const Args& args) {
                     {"from", before},
                     {"to", store::schema_version(db)},
                     {"applied", applied}}
-                   .dump(2)
+                   .dump(2, ' ', false, json::error_handler_t::replace)
             << "\n";
   } else if (applied.empty()) {
     ctx.out << "database " << db_path.string() << " is at schema version " << before
@@ -341,7 +341,8 @@ int cmd_import(Context& ctx, const Args& args) {
   auto report = e.service->import_invoices(parsed.value(), ctx.actor);
   if (!report) return fail(ctx, report.error());
   if (ctx.json_output) {
-    ctx.out << engine::to_json(report.value()).dump(2) << "\n";
+    ctx.out << engine::to_json(report.value()).dump(2, ' ', false, json::error_handler_t::replace)
+            << "\n";
   } else {
     ctx.out << file << ": " << report->created << " created, " << report->updated << " updated, "
             << report->rejected.size() << " rejected\n";
@@ -363,7 +364,8 @@ int cmd_invoice(Context& ctx, const Args& args) {
   auto st = e.service->invoice_state(number);
   if (!st) return fail(ctx, st.error());
   if (ctx.json_output) {
-    ctx.out << engine::to_json(st.value()).dump(2) << "\n";
+    ctx.out << engine::to_json(st.value()).dump(2, ' ', false, json::error_handler_t::replace)
+            << "\n";
     return kExitOk;
   }
   const auto& inv = st->invoice.invoice;
@@ -399,7 +401,7 @@ int dispute_result(Context& ctx, const Engine& e, const domain::Result<engine::D
   if (ctx.json_output) {
     auto j = engine::to_json(full.value());
     if (r->already_applied) j["already_applied"] = true;
-    ctx.out << j.dump(2) << "\n";
+    ctx.out << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
     if (!verb.empty()) ctx.out << r->dispute.ref << " " << verb << "\n\n";
     print_view(ctx.out, e.definitions, full.value());
@@ -473,7 +475,7 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
       json out = {{"items", items}};
       out["next_after"] =
           list.size() == std::size_t(f.limit) ? json(list.back().id) : json(nullptr);
-      ctx.out << out.dump(2) << "\n";
+      ctx.out << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
       ctx.out << pad("REF", 12) << pad("STATUS", 12) << pad("CATEGORY", 19) << pad("DISPUTED", 16)
               << pad("CUSTOMER", 24) << "INVOICES\n";
@@ -558,7 +560,8 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     auto r = e.service->add_note(req);
     if (!r) return fail(ctx, r.error());
     if (ctx.json_output)
-      ctx.out << engine::to_json(r.value()).dump(2) << "\n";
+      ctx.out << engine::to_json(r.value()).dump(2, ' ', false, json::error_handler_t::replace)
+              << "\n";
     else
       ctx.out << "note added to " << ref << "\n";
     return kExitOk;
@@ -574,7 +577,9 @@ int cmd_tasks(Context& ctx, const Args& args) {
   if (ctx.json_output) {
     json items = json::array();
     for (const auto& t : tasks) items.push_back(engine::to_json(t));
-    ctx.out << json{{"assignee", who}, {"items", items}}.dump(2) << "\n";
+    ctx.out << json{{"assignee", who}, {"items", items}}.dump(2, ' ', false,
+                                                              json::error_handler_t::replace)
+            << "\n";
     return kExitOk;
   }
   if (tasks.empty()) {
@@ -597,7 +602,8 @@ int cmd_tick(Context& ctx, const Args& args) {
   auto r = e.service->tick();
   if (!r) return fail(ctx, r.error());
   if (ctx.json_output)
-    ctx.out << engine::to_json(r.value()).dump(2) << "\n";
+    ctx.out << engine::to_json(r.value()).dump(2, ' ', false, json::error_handler_t::replace)
+            << "\n";
   else
     ctx.out << r->reminders << " reminder(s), " << r->escalations << " escalation(s) fired at "
             << domain::format_instant(e.clock->now()) << "\n";
@@ -621,7 +627,7 @@ int cmd_events(Context& ctx, const Args& args) {
     json items = json::array();
     for (const auto& ev : events) items.push_back(engine::to_json(ev));
     ctx.out << json{{"items", items}, {"next_after", events.empty() ? after : events.back().seq}}
-                   .dump(2)
+                   .dump(2, ' ', false, json::error_handler_t::replace)
             << "\n";
     return kExitOk;
   }
@@ -649,7 +655,7 @@ int cmd_categories(Context& ctx, const Args& args) {
                        {"default", id == defs.default_category},
                        {"workflow_definition", wf->to_json()}});
     }
-    ctx.out << json{{"items", items}}.dump(2) << "\n";
+    ctx.out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   for (const auto& [id, c] : defs.categories) {
@@ -821,7 +827,9 @@ int cmd_plugins(Context& ctx, const Args& args) {
   if (ctx.json_output) {
     json searched = json::array();
     for (const auto& d : dirs) searched.push_back(d.string());
-    ctx.out << json{{"searched", searched}, {"items", items}}.dump(2) << "\n";
+    ctx.out << json{{"searched", searched}, {"items", items}}.dump(2, ' ', false,
+                                                                   json::error_handler_t::replace)
+            << "\n";
     return kExitOk;
   }
   if (items.empty()) ctx.out << "no plugins found in:";
@@ -871,7 +879,7 @@ int cmd_connectors(Context& ctx, const Args& args) {
     items.push_back(item);
   }
   if (ctx.json_output) {
-    ctx.out << json{{"items", items}}.dump(2) << "\n";
+    ctx.out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   if (items.empty())
@@ -920,7 +928,7 @@ int cmd_dead_letters(Context& ctx, const Args& args) {
                        {"attempts", r.attempts},
                        {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
                        {"payload", json::parse(r.payload_json, nullptr, false)}});
-    ctx.out << json{{"items", items}}.dump(2) << "\n";
+    ctx.out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   if (rows.empty()) ctx.out << "no dead letters\n";
@@ -948,7 +956,7 @@ int cmd_sync(Context& ctx, const Args& args) {
                                 {"events_applied", p.applied}};
     }
     if (ctx.json_output)
-      ctx.out << report.dump(2) << "\n";
+      ctx.out << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     else
       for (const auto& [name, r] : report.items())
         ctx.out << name << ": " << r["applied"] << " applied, " << r["already_applied"]

@@ -141,6 +141,10 @@ domain::Result<json> try_parse_json_text(std::string_view text) {
   return doc;
 }
 
+std::string dump_json(const json& doc, int indent) {
+  return doc.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 json parse_json_text(std::string_view text, const std::string& source) {
   auto parsed = try_parse_json_text(text);
   if (parsed) return std::move(parsed).value();

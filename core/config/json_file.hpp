@@ -25,6 +25,11 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& source)
 /// ..."); for a duplicate key its detail names the key path.
 domain::Result<nlohmann::json> try_parse_json_text(std::string_view text);
 
+/// `doc` as JSON text (`indent` < 0: compact). Never throws on stored text: a string that is not
+/// valid UTF-8 is written with U+FFFD in place of the bad bytes, so one bad byte from a vendor
+/// cannot make an answer, or the CLI's output, fail.
+std::string dump_json(const nlohmann::json& doc, int indent = -1);
+
 /// 1-based line and column of the character at 0-based `offset` in `text` (columns count
 /// bytes). An offset past the end points just after the last character.
 struct TextPosition {

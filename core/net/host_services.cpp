@@ -1,6 +1,12 @@
 #include "core/net/host_services.hpp"
 
+#include "core/domain/utf8.hpp"
+
 namespace disputed::net {
+
+namespace {
+constexpr std::size_t kMaxLogLine = 4096;  // bytes of a plugin's message in one log line
+}  // namespace
 
 InstanceLogger::InstanceLogger(std::string instance_name, LogSink sink, sdk::LogLevel min_level,
                                const SecretScrubber* scrubber)
@@ -13,7 +19,10 @@ void InstanceLogger::log(sdk::LogLevel level, const std::string& message) {
   if (!sink_ || level < min_level_) return;
   try {
     // Plugins are asked not to log secrets; this catches the ones the host knows anyway.
-    sink_(level, prefix_ + (scrubber_ ? scrubber_->scrub(message) : message));
+    // One line of valid UTF-8: a CR or LF in a plugin's message (perhaps a vendor's text)
+    // would forge a log line of its own. Scrubbed first, so a secret is found whole.
+    sink_(level,
+          prefix_ + domain::one_line(scrubber_ ? scrubber_->scrub(message) : message, kMaxLogLine));
   } catch (...) {  // logging must never take a connector down
   }
 }

@@ -129,16 +129,22 @@ json cell_json(const Cell& c) {
 
 std::string csv_field(const Cell& c) {
   if (std::holds_alternative<std::nullptr_t>(c)) return "";
-  if (const auto* s = std::get_if<std::string>(&c)) {
-    if (s->find_first_of(",\"\r\n") == std::string::npos) return *s;
+  if (const auto* text = std::get_if<std::string>(&c)) {
+    // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
+    // formula (OWASP "CSV injection"); a leading apostrophe makes it text. Category names,
+    // assignees and causes come from people, so any of them could.
+    std::string s = *text;
+    if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
+      s.insert(0, 1, '\'');
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string out = "\"";
-    for (char ch : *s) {
+    for (char ch : s) {
       if (ch == '"') out += '"';
       out += ch;
     }
     return out + "\"";
   }
-  return cell_json(c).dump();  // numbers: the same text as in JSON
+  return cell_json(c).dump();  // numbers (only strings can hold invalid UTF-8 or a formula)
 }
 
 }  // namespace

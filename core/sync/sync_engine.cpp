@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include "core/domain/utf8.hpp"
+
 namespace disputed::sync {
 
 using nlohmann::json;
@@ -37,6 +39,31 @@ const char* status_name(Status s) {
       return "rejected";
   }
   return "?";
+}
+
+// What a plugin hands back is vendor text (an error body cut at 200 bytes, a comment, a name):
+// it is stored, shown in JSON answers and logged, so it is made valid UTF-8 and bounded here,
+// where it enters. Identifiers are kept whole (they address the task); free text is cut.
+constexpr std::size_t kMaxMessage = 2000;
+constexpr std::size_t kMaxComment = 20000;
+constexpr std::size_t kMaxName = 500;
+
+void make_storable(sdk::ApplyResult& r) {
+  r.external_ref = domain::one_line(r.external_ref);
+  r.external_url = domain::one_line(r.external_url, kMaxMessage);
+  r.message = domain::one_line(r.message, kMaxMessage);
+}
+
+void make_storable(sdk::PollResult& r) {
+  r.message = domain::one_line(r.message, kMaxMessage);
+  for (auto& e : r.events) {
+    e.task_key = domain::one_line(e.task_key);
+    e.external_ref = domain::one_line(e.external_ref);
+    e.event_id = domain::one_line(e.event_id);
+    e.outcome = domain::one_line(e.outcome, kMaxName);
+    e.actor = domain::one_line(e.actor, kMaxName);
+    e.comment = domain::valid_utf8(e.comment, kMaxComment);  // comments keep their lines
+  }
 }
 }  // namespace
 
@@ -161,6 +188,7 @@ void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row,
     result.message = "unknown action kind '" + row.kind + "'";
   } else {
     result = in.connector->apply(action);  // network: outside any transaction
+    make_storable(result);
   }
   store::Transaction tx(store_.db());
   auto status = store_.status(in.options.name);
@@ -177,6 +205,7 @@ void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord
   for (const auto& row : rows) actions.push_back(action_of(row));
   std::vector<sdk::ApplyResult> results =
       in.batch->apply_batch(actions);  // network: outside any transaction
+  for (auto& result : results) make_storable(result);
   ++report.batches;
   bool wrong_size = results.size() != actions.size();
   if (wrong_size)
@@ -323,6 +352,7 @@ PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
   for (const auto& ref : store_.open_refs(name))
     request.open_refs.push_back({ref.task_key, ref.external_ref});
   sdk::PollResult result = in.connector->poll(request);  // network: outside any transaction
+  make_storable(result);
 
   store::Transaction tx(store_.db());
   auto status = store_.status(name);

@@ -2,7 +2,11 @@
 // field and the limit, and the server lives on.
 #include <gmock/gmock.h>
 
+#include <set>
+#include <sstream>
+
 #include "core/api/api.hpp"
+#include "core/store/sync_store.hpp"
 #include "tests/core/api/api_fixture.hpp"
 
 namespace disputed::api {
@@ -43,6 +47,71 @@ TEST_F(ApiTest, DeeplyNestedBodiesAre400NamingTheDepthLimit) {
   EXPECT_THAT(a.body["error"]["message"].get<std::string>(),
               HasSubstr("nested deeper than 64 levels at line 1, column 65"));
   EXPECT_TRUE(call("GET", "/api/v1/disputes").body["items"].empty());
+}
+
+// Finding 7: the method label came from the client, so every invented method (even on a 401)
+// added a series to /metrics for good.
+TEST_F(ApiTest, InventedMethodsAndPathsDoNotGrowTheMetrics) {
+  for (int i = 0; i < 300; ++i) {
+    call("M" + std::to_string(i), "/api/v1/disputes", "", i % 2 ? "admin" : "");
+    call("GET", "/api/v1/no-such-route-" + std::to_string(i));
+  }
+  auto metrics = call("GET", "/api/v1/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  std::set<std::string> methods, routes;
+  std::istringstream lines(metrics.raw.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("disputed_http_requests_total{", 0) != 0) continue;
+    auto value_of = [&](const std::string& label) {
+      auto at = line.find(label + "=\"") + label.size() + 2;
+      return line.substr(at, line.find('"', at) - at);
+    };
+    methods.insert(value_of("method"));
+    routes.insert(value_of("route"));
+  }
+  EXPECT_EQ(methods, (std::set<std::string>{"GET", "other"}));
+  EXPECT_LE(routes.size(), 3u);  // the disputes template, "unmatched", /metrics
+}
+
+// Finding 6: one bad byte stored from a vendor (a Zendesk error body cut at 200 bytes) made
+// every answer that showed it throw: /connectors, /dead-letters and the timeline answered 500.
+TEST_F(ApiTest, StoredTextThatIsNotUtf8NeverBreaksAnAnswer) {
+  std::string ref = open();
+  const std::string cut = "Zendesk said: Unprocessable \xE2\x82";
+  const std::string shown = "Zendesk said: Unprocessable \xEF\xBF\xBD";  // one per cut sequence
+  auto written = writer_->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
+    store::SyncStore sync(s.store().db());
+    store::ConnectorStatusRecord status;
+    status.instance = "support-desk";
+    status.state = "degraded";
+    status.last_error = cut;
+    sync.save_status(status, clock_.now());
+    engine::NoteRequest note;
+    note.dispute = ref;
+    note.summary = cut;
+    note.actor = "agent";
+    auto added = s.add_note(note);
+    if (!added.ok()) return added.error();
+    return true;
+  });
+  ASSERT_TRUE(written.ok());
+  auto id = make_dead_letter("crm");
+  ASSERT_TRUE(writer_
+                  ->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
+                    store::SyncStore(s.store().db()).mark_dead(id, 4, cut, clock_.now());
+                    return true;
+                  })
+                  .ok());
+
+  auto connectors = call("GET", "/api/v1/connectors");
+  ASSERT_EQ(connectors.status, 200) << connectors.raw.body;
+  EXPECT_EQ(connectors.body["items"][0]["last_error"], shown);
+  auto dead = call("GET", "/api/v1/dead-letters?instance=crm");
+  ASSERT_EQ(dead.status, 200) << dead.raw.body;
+  EXPECT_EQ(dead.body["items"][0]["last_error"], shown);
+  auto timeline = call("GET", "/api/v1/disputes/" + ref + "/timeline");
+  ASSERT_EQ(timeline.status, 200) << timeline.raw.body;
+  EXPECT_NE(timeline.raw.body.find("Unprocessable \xEF\xBF\xBD"), std::string::npos);
 }
 
 }  // namespace

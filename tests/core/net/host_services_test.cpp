@@ -117,6 +117,19 @@ TEST_F(HostServicesTest, LoggerScrubsKnownSecretsAndHonoursTheLevel) {
       << text;
 }
 
+// Issue 13, finding 9: a plugin's message (often a vendor's text) could start a line of its own.
+TEST_F(HostServicesTest, APluginCannotForgeALogLine) {
+  auto config = oauth2_config();
+  config.min_log_level = sdk::LogLevel::kInfo;
+  auto host = HostServices::create(config, clock_);
+  ASSERT_TRUE(host.ok());
+  host.value()->log().log(sdk::LogLevel::kWarn,
+                          "vendor said: bad\r\n[other-instance] all is well \xE2\x82");
+  ASSERT_FALSE(captured_.lines.empty());
+  EXPECT_EQ(captured_.lines.back().second,
+            "[graph-acme] vendor said: bad  [other-instance] all is well \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST_F(HostServicesTest, BasicInstanceHasNoTokenSource) {
   HostServicesConfig config;
   config.instance_name = "zendesk-acme";

@@ -165,6 +165,21 @@ TEST(ReportCsv, QuotesWhatNeedsQuotingAndLeavesNullEmpty) {
   EXPECT_EQ(to_csv(t), "word,n,share\r\n\"a,b\",2,\r\n\"say \"\"hi\"\"\",0,0.5\r\n");
 }
 
+// Issue 13, finding 9: a cell a spreadsheet would run as a formula is written as text.
+TEST(ReportCsv, CellsThatWouldRunAsFormulasStartWithAnApostrophe) {
+  Table t{"t",
+          {"word", "n"},
+          {{std::string("=HYPERLINK(\"http://x\")"), std::int64_t(1)},
+           {std::string("+1"), std::int64_t(-2)},
+           {std::string("-x"), std::int64_t(3)},
+           {std::string("@SUM(A1)"), std::int64_t(4)},
+           {std::string("\tcmd"), std::int64_t(5)},
+           {std::string("plain"), std::int64_t(6)}}};
+  EXPECT_EQ(to_csv(t),
+            "word,n\r\n\"'=HYPERLINK(\"\"http://x\"\")\",1\r\n'+1,-2\r\n'-x,3\r\n'@SUM(A1),4\r\n"
+            "'\tcmd,5\r\nplain,6\r\n");
+}
+
 TEST(ReportPercentile, IsNearestRank) {
   std::vector<double> v = {5, 1, 4, 2, 3, 6, 7, 8, 9, 10};
   EXPECT_EQ(percentile(v, 0.5), 5.0);

@@ -7,6 +7,7 @@
 
 #include <gmock/gmock.h>
 
+#include "core/domain/utf8.hpp"
 #include "core/host/plugin_catalog.hpp"
 #include "tests/core/engine/engine_fixture.hpp"
 #include "tests/support/test_host.hpp"
@@ -197,6 +198,21 @@ TEST_F(SyncTest, CancellingTheDisputeCancelsTheExternalTaskInOrder) {
   sync_->dispatch_once(kInstance);
   sync_->dispatch_once(kInstance);
   EXPECT_EQ(fake("SELECT COUNT(*) FROM tasks WHERE status = 'cancelled'"), 1);
+}
+
+// Issue 13, finding 6: a vendor's error body cut mid-character (and with a line break in it)
+// was stored as it came; every JSON answer showing it then failed. It is made one line of valid
+// UTF-8 where it enters.
+TEST_F(SyncTest, VendorTextIsStoredAsValidUtf8OnOneLine) {
+  dispute_at_booking_step();
+  fake(
+      "INSERT INTO faults (operation, result, times) VALUES "
+      "('poll', 'error body cut' || CAST(X'0D0A464F52474544E282' AS TEXT), 1)");
+  sync_->poll_once(kInstance);
+  auto status = store::SyncStore(*sync_db_).status(kInstance);
+  ASSERT_TRUE(status.last_error.has_value());
+  EXPECT_TRUE(domain::is_valid_utf8(*status.last_error)) << *status.last_error;
+  EXPECT_EQ(*status.last_error, "injected error body cut  FORGED\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 }  // namespace
