@@ -1,5 +1,7 @@
 #include "plugins/sandbox/sandbox_server.hpp"
 
+#include "disputed/sdk/kit/codecs.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -21,30 +23,24 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string percent_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+Request to_request(const http::request<http::string_body>& in) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& field : in)
+    headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return Request::make(std::string(in.method_string()), std::string(in.target()), headers,
+                       in.body());
 }
 
-Request to_request(const http::request<http::string_body>& in) {
+}  // namespace
+
+Request Request::make(std::string method, std::string target,
+                      const std::vector<std::pair<std::string, std::string>>& headers,
+                      std::string body) {
   Request r;
-  r.method = std::string(in.method_string());
-  r.target = std::string(in.target());
+  r.method = std::move(method);
+  r.target = std::move(target);
   auto q = r.target.find('?');
-  r.path = percent_decode(std::string_view(r.target).substr(0, q), false);
+  r.path = sdk::kit::percent_decode(std::string_view(r.target).substr(0, q));
   if (q != std::string::npos) {
     std::string_view rest = std::string_view(r.target).substr(q + 1);
     while (!rest.empty()) {
@@ -52,23 +48,16 @@ Request to_request(const http::request<http::string_body>& in) {
       auto pair = rest.substr(0, amp);
       auto eq = pair.find('=');
       if (!pair.empty())
-        r.query[percent_decode(pair.substr(0, eq), true)] =
-            eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+        r.query[sdk::kit::percent_decode(pair.substr(0, eq), true)] =
+            eq == std::string_view::npos ? "" : sdk::kit::percent_decode(pair.substr(eq + 1), true);
       if (amp == std::string_view::npos) break;
       rest.remove_prefix(amp + 1);
     }
   }
-  for (const auto& field : in) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    r.headers[name] = std::string(field.value());
-  }
-  r.body = in.body();
+  for (const auto& [name, value] : headers) r.headers[sdk::kit::lower(name)] = value;
+  r.body = std::move(body);
   return r;
 }
-
-}  // namespace
 
 std::optional<std::string> Request::header(const std::string& lower_case_name) const {
   auto it = headers.find(lower_case_name);

@@ -35,6 +35,12 @@ struct Request {
   std::map<std::string, std::string> headers;
   std::string body;
 
+  /// A request as the server parses it off the wire: `target` split into the decoded path and
+  /// query ('+' is a space in query values), header names lower-cased.
+  static Request make(std::string method, std::string target,
+                      const std::vector<std::pair<std::string, std::string>>& headers,
+                      std::string body);
+
   std::optional<std::string> header(const std::string& lower_case_name) const;
   std::optional<std::string> param(const std::string& name) const;
   /// The body as JSON; nullopt when it is not JSON.

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
-#include "plugins/zendesk/tests/support.hpp"
 
 namespace sdk = disputed::sdk;
 namespace kit = disputed::sdk::testkit;
@@ -31,13 +31,13 @@ int main(int argc, char** argv) {
   }
   sb::Server server(
       sb::make_zendesk_sandbox({{"rate_limit", "1000000"}, {"export_rate_limit", "1000000"}}));
-  kit::SandboxHostOptions options;
+  sdk::testing::FakeHostOptions options;
   options.auth_kind = "basic";
   options.basic_username = "agent@example.com/token";
   options.basic_password = "sandbox-token";
   options.allowed_hosts = {"*.zendesk.com"};
-  kit::SandboxHost host(options, [&](const sdk::HttpRequest& r) {
-    return disputed::zendesk_test::serve_in_process(server, r);
+  sdk::testing::FakeHost host(options, [&](const sdk::HttpRequest& r) {
+    return disputed::sandbox::serve_in_process(server, r);
   });
   auto connector = plugin->create();
   if (!connector

@@ -6,11 +6,11 @@
 
 #include <filesystem>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/sandbox/prism_proxy.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
-#include "plugins/zendesk/tests/support.hpp"
 
 namespace {
 
@@ -44,13 +44,13 @@ class ZendeskConformance : public ::testing::Test {
   static inline std::filesystem::path log_;
 
   void SetUp() override {
-    kit::SandboxHostOptions options;
+    sdk::testing::FakeHostOptions options;
     options.auth_kind = "basic";
     options.basic_username = "agent@example.com/token";
     options.basic_password = "sandbox-token";
     options.allowed_hosts = {"*.zendesk.com"};
-    host_ = std::make_unique<kit::SandboxHost>(options, [this](const sdk::HttpRequest& r) {
-      auto answer = disputed::zendesk_test::forward(prism_->url(), r);
+    host_ = std::make_unique<sdk::testing::FakeHost>(options, [this](const sdk::HttpRequest& r) {
+      auto answer = disputed::sandbox::forward(prism_->url(), r);
       if (answer.status >= 400 &&
           answer.body.find("stoplight.io/prism/errors") != std::string::npos)
         prism_errors_.push_back(r.method + " " + r.url + " -> " + std::to_string(answer.status) +
@@ -113,7 +113,7 @@ class ZendeskConformance : public ::testing::Test {
   static sb::Server* server_;
   static sb::PrismProxy* prism_;
   std::vector<std::string> prism_errors_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   std::shared_ptr<kit::PluginUnderTest> plugin_;
   kit::ConnectorPtr connector_;
 };

@@ -1,14 +1,14 @@
 // The SDK's contract suite against the zendesk plugin and its sandbox (in process: the
-// SandboxHost's requests go straight to the sandbox's Server::serve, no socket). Instantiated
+// FakeHost's requests go straight to the sandbox's Server::serve, no socket). Instantiated
 // three times: API token (basic, plugin "zendesk"), OAuth bearer token (plugin "zendesk-oauth"),
 // and the API token with poll_mode "incremental".
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/contract.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
-#include "plugins/zendesk/tests/support.hpp"
 
 namespace {
 
@@ -27,11 +27,11 @@ class ZendeskEnvironment final : public kit::ContractEnvironment {
         server_(std::make_shared<sb::Server>(
             sb::make_zendesk_sandbox({{"export_rate_limit", "100000"}}))) {
     auto handler = [server = server_](const sdk::HttpRequest& r) {
-      return disputed::zendesk_test::serve_in_process(*server, r);
+      return disputed::sandbox::serve_in_process(*server, r);
     };
-    host_ = std::make_unique<kit::SandboxHost>(
+    host_ = std::make_unique<sdk::testing::FakeHost>(
         options(oauth ? "sandbox-oauth-token" : "sandbox-token"), handler);
-    bad_host_ = std::make_unique<kit::SandboxHost>(options("revoked-token"), handler);
+    bad_host_ = std::make_unique<sdk::testing::FakeHost>(options("revoked-token"), handler);
   }
 
   std::filesystem::path plugin_library() const override {
@@ -124,8 +124,8 @@ class ZendeskEnvironment final : public kit::ContractEnvironment {
   void reset() override { server_->reset(); }
 
  private:
-  kit::SandboxHostOptions options(const std::string& secret) const {
-    kit::SandboxHostOptions o;
+  sdk::testing::FakeHostOptions options(const std::string& secret) const {
+    sdk::testing::FakeHostOptions o;
     o.instance_name = oauth_ ? "zendesk-oauth-contract" : "zendesk-contract";
     o.allowed_hosts = {"*.zendesk.com"};
     if (oauth_) {
@@ -142,8 +142,8 @@ class ZendeskEnvironment final : public kit::ContractEnvironment {
   bool oauth_;
   bool incremental_;
   std::shared_ptr<sb::Server> server_;
-  std::unique_ptr<kit::SandboxHost> host_;
-  std::unique_ptr<kit::SandboxHost> bad_host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> bad_host_;
 };
 
 }  // namespace

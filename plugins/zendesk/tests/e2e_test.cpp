@@ -11,6 +11,7 @@
 
 #include "core/host/connector_host.hpp"
 #include "core/sync/sync_engine.hpp"
+#include "disputed/sdk/kit/codecs.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
 #include "tests/core/engine/engine_fixture.hpp"
@@ -24,20 +25,7 @@ constexpr const char* kInstance =
     "zendesk-support";  // what the test workflow's "book" step targets
 
 std::string basic(const std::string& user_and_secret) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -6;
-  for (unsigned char c : user_and_secret) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(chars[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3F]);
-  while (out.size() % 4) out.push_back('=');
-  return "Basic " + out;
+  return "Basic " + disputed::sdk::kit::base64_encode(user_and_secret);
 }
 
 class ZendeskEndToEnd : public engine::testing_support::EngineTest {

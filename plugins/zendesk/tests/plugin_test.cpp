@@ -5,10 +5,10 @@
 
 #include <thread>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
-#include "plugins/zendesk/tests/support.hpp"
 
 namespace {
 
@@ -22,13 +22,13 @@ class ZendeskPluginTest : public ::testing::Test {
  protected:
   void open(json settings = json::object(), sb::Options sandbox = {}) {
     server_ = std::make_unique<sb::Server>(sb::make_zendesk_sandbox(sandbox));
-    kit::SandboxHostOptions options;
+    sdk::testing::FakeHostOptions options;
     options.auth_kind = "basic";
     options.basic_username = "agent@example.com/token";
     options.basic_password = "sandbox-token";
     options.allowed_hosts = {"*.zendesk.com"};
-    host_ = std::make_unique<kit::SandboxHost>(options, [this](const sdk::HttpRequest& r) {
-      return disputed::zendesk_test::serve_in_process(*server_, r);
+    host_ = std::make_unique<sdk::testing::FakeHost>(options, [this](const sdk::HttpRequest& r) {
+      return disputed::sandbox::serve_in_process(*server_, r);
     });
     std::string error;
     plugin_ = kit::PluginUnderTest::load(ZENDESK_PLUGIN, &error);
@@ -78,7 +78,7 @@ class ZendeskPluginTest : public ::testing::Test {
   }
 
   std::unique_ptr<sb::Server> server_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   std::shared_ptr<kit::PluginUnderTest> plugin_;
   kit::ConnectorPtr connector_;
 };
@@ -185,7 +185,7 @@ TEST_F(ZendeskPluginTest, AgentCommentsFlowBackAndOutcomesComeFromTagsAndMapping
                  {"Authorization", "Bearer sandbox-oauth-token"}};
     r.body = body.dump();
     (void)as;
-    return disputed::zendesk_test::serve_in_process(*server_, r).status;
+    return disputed::sandbox::serve_in_process(*server_, r).status;
   };
   ASSERT_EQ(
       put({{"ticket", {{"comment", {{"body", "Which contract applies?"}, {"public", true}}}}}},
@@ -213,7 +213,7 @@ TEST_F(ZendeskPluginTest, ADeletedTicketIsReportedAndACancelOfItIsDone) {
   del.method = "DELETE";
   del.url = "https://acme.zendesk.com/api/v2/tickets/" + ref;
   del.headers = {{"Authorization", "Bearer sandbox-oauth-token"}};
-  ASSERT_EQ(disputed::zendesk_test::serve_in_process(*server_, del).status, 204);
+  ASSERT_EQ(disputed::sandbox::serve_in_process(*server_, del).status, 204);
   sdk::PollRequest poll;
   poll.open_refs = {{"DSP-1-1", ref}};
   auto p = connector_->poll(poll);
@@ -287,7 +287,7 @@ TEST_F(ZendeskPluginTest, ASolvedTicketOpenedAgainIsReportedReopened) {
   reopen.url = "https://acme.zendesk.com/api/v2/tickets/" + ref;
   reopen.headers = {{"Authorization", "Bearer sandbox-oauth-token"}};
   reopen.body = R"({"ticket": {"status": "open"}})";
-  ASSERT_EQ(disputed::zendesk_test::serve_in_process(*server_, reopen).status, 200);
+  ASSERT_EQ(disputed::sandbox::serve_in_process(*server_, reopen).status, 200);
   auto reopened = connector_->poll(poll);
   ASSERT_EQ(reopened.events.size(), 1u);
   EXPECT_EQ(reopened.events[0].kind, sdk::TaskEvent::Kind::kReopened);

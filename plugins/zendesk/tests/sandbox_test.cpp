@@ -3,6 +3,7 @@
 // limits and Zendesk's error shapes.
 #include <gtest/gtest.h>
 
+#include "disputed/sdk/kit/codecs.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
 
@@ -11,22 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string base64(const std::string& in) {
-  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(chars[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(chars[((val << 8) >> (bits + 8)) & 0x3F]);
-  while (out.size() % 4) out.push_back('=');
-  return out;
-}
+std::string base64(const std::string& in) { return disputed::sdk::kit::base64_encode(in); }
 
 std::map<std::string, std::string> agent(const std::string& email = "agent@example.com",
                                          const std::string& token = "sandbox-token") {

@@ -174,6 +174,41 @@ ApplyResult ConnectorBase::on_escalate(const Action& action, const TaskPayload&)
 }
 std::optional<ApplyResult> ConnectorBase::before_apply(const Action&) { return std::nullopt; }
 
+std::vector<ApplyResult> BatchConnectorBase::apply_batch(
+    const std::vector<Action>& actions) noexcept {
+  std::vector<ApplyResult> results;
+  try {
+    results.assign(actions.size(), retryable("not answered by the batch"));
+    if (!opened()) {
+      for (std::size_t i = 0; i < actions.size(); ++i)
+        results[i] = retryable("the connector is not open", {}, actions[i].external_ref);
+      return results;
+    }
+    std::vector<BatchItem> items;
+    items.reserve(actions.size());
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      auto payload = parse_task_payload(actions[i].payload_json);
+      if (!payload)
+        results[i] = rejected(payload.problem().text(), actions[i].external_ref);
+      else
+        items.push_back(BatchItem{actions[i], std::move(*payload), results[i]});
+    }
+    try {
+      if (!items.empty()) on_batch(items);
+    } catch (...) {
+      ApplyResult failed = apply_failed("apply_batch");
+      for (auto& item : items)
+        if (item.result.status == ApplyResult::Status::kRetryable &&
+            item.result.message == "not answered by the batch")
+          item.result = failed;
+    }
+    return results;
+  } catch (...) {
+    // Out of memory: answer nothing rather than throw; the host retries the whole batch.
+    return {};
+  }
+}
+
 Instant ConnectorBase::now() const { return host_->clock().now(); }
 
 void ConnectorBase::log(LogLevel level, const std::string& message) const noexcept {

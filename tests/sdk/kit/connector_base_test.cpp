@@ -143,5 +143,48 @@ TEST(ConnectorBase, ExceptionsNeverCrossTheBoundary) {
   EXPECT_THAT(check.message, HasSubstr("check exploded"));
 }
 
+class BatchProbe final : public BatchConnectorBase {
+ public:
+  BatchProbe() : BatchConnectorBase(kManifest, "Batch") {}
+  std::size_t max_batch() const noexcept override { return 10; }
+  bool batches(Action::Kind kind) const noexcept override { return kind == Action::Kind::kCreate; }
+
+ protected:
+  void read_settings(const Settings&, bool) override {}
+  CheckResult on_check() override { return {true, CheckResult::Category::kNone, "", ""}; }
+  ApplyResult on_create(const Action&, const TaskPayload&) override { return applied("one"); }
+  PollResult on_poll(const PollRequest&) override { return {}; }
+  void on_batch(std::vector<BatchItem>& items) override {
+    for (auto& item : items) {
+      if (item.payload.subject == "throw") throw std::runtime_error("batch exploded");
+      item.result = applied("T-" + item.payload.subject);
+    }
+  }
+};
+
+TEST(BatchConnectorBase, AnswersEveryActionOnceWhateverHappens) {
+  BatchProbe c;
+  testing::FakeHost host;
+  std::vector<Action> actions = {action(Action::Kind::kCreate, R"({"subject": "1"})"),
+                                 action(Action::Kind::kCreate, R"({"subject": 2})"),
+                                 action(Action::Kind::kCreate, R"({"subject": "3"})"),
+                                 action(Action::Kind::kCreate, R"({"subject": "throw"})"),
+                                 action(Action::Kind::kCreate, R"({"subject": "5"})")};
+  auto unopened = c.apply_batch(actions);
+  ASSERT_EQ(unopened.size(), 5u);
+  EXPECT_EQ(unopened[0].status, Status::kRetryable);
+  ASSERT_TRUE(c.open("{}", host).ok);
+  auto results = c.apply_batch(actions);
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[0].status, Status::kApplied);
+  EXPECT_EQ(results[0].external_ref, "T-1");
+  EXPECT_EQ(results[1].status, Status::kRejected);  // the contract refused its payload
+  EXPECT_EQ(results[1].message, "/subject: expected a string, got a number");
+  EXPECT_EQ(results[2].external_ref, "T-3");
+  EXPECT_EQ(results[3].status, Status::kRetryable);
+  EXPECT_EQ(results[3].message, "Batch connector error: batch exploded");
+  EXPECT_EQ(results[4].status, Status::kRetryable);  // never reached: retried
+}
+
 }  // namespace
 }  // namespace disputed::sdk::kit

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/connector.hpp"
 #include "disputed/sdk/kit/settings.hpp"
 #include "disputed/sdk/kit/task_contract.hpp"
@@ -64,6 +65,8 @@ class ConnectorBase : public Connector {
 
   /// The host's services; only after a successful open().
   Host& host() const noexcept { return *host_; }
+  /// Whether open() succeeded.
+  bool opened() const noexcept { return host_ != nullptr; }
   /// The host's clock.
   Instant now() const;
   /// One line in the instance's log.
@@ -82,6 +85,28 @@ class ConnectorBase : public Connector {
   const char* manifest_json_;
   std::string system_;
   Host* host_ = nullptr;
+};
+
+/// One action of a batch, its payload read through the task contract, and where its answer goes
+/// (pre-set to kRetryable "not answered": an action the plugin leaves alone is retried).
+struct BatchItem {
+  const Action& action;
+  TaskPayload payload;
+  ApplyResult& result;
+};
+
+/// ConnectorBase for a connector that also takes many actions in one call (sdk::BatchApplier):
+/// apply_batch() is noexcept and final here. Payloads the contract refuses are answered
+/// kRejected before the plugin sees the batch; an exception from on_batch() leaves the answers
+/// already written and makes the others retryable; one result per action, always.
+class BatchConnectorBase : public ConnectorBase, public BatchApplier {
+ public:
+  std::vector<ApplyResult> apply_batch(const std::vector<Action>& actions) noexcept final;
+
+ protected:
+  using ConnectorBase::ConnectorBase;
+  /// Carries out the batch: writes each item's result (see BatchApplier::apply_batch).
+  virtual void on_batch(std::vector<BatchItem>& items) = 0;
 };
 
 }  // namespace disputed::sdk::kit

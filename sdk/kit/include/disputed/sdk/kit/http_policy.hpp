@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "disputed/sdk/host.hpp"
 #include "disputed/sdk/kit/expected.hpp"
@@ -80,6 +81,25 @@ struct Remedies {
   std::string permission;  ///< 403: the API user may not do this
   std::string config;      ///< the host refused the request; or a 404 on the check call
   std::string network;     ///< no answer, 5xx, rate limited
+};
+
+/// A value fetched over HTTP, or the outcome (not ok) that kept it from being had.
+template <class T>
+class Fetched {
+ public:
+  Fetched(T value) : value_(std::move(value)) {}                  // NOLINT: implicit by design
+  Fetched(HttpOutcome failure) : failure_(std::move(failure)) {}  // NOLINT: implicit by design
+  bool ok() const noexcept { return value_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  const T& operator*() const& { return *value_; }
+  T& operator*() & { return *value_; }
+  const T* operator->() const { return &*value_; }
+  /// The outcome when not ok.
+  const HttpOutcome& failure() const noexcept { return failure_; }
+
+ private:
+  std::optional<T> value_;
+  HttpOutcome failure_;
 };
 
 /// Seconds from a Retry-After value (delta-seconds, or an HTTP-date relative to `now`), capped
