@@ -11,9 +11,6 @@
 #include "core/engine/invoice_import.hpp"
 #include "core/engine/views_json.hpp"
 #include "core/reporting/reports.hpp"
-#include "core/store/migrations.hpp"
-#include "core/store/reports.hpp"
-#include "core/store/sync_store.hpp"
 
 namespace disputed::api {
 
@@ -240,7 +237,7 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
   auto reader = readers_.lease();
   // Authenticate before routing: without a valid token nobody learns which paths or resources
   // exist (401 for all), and roles are checked per route, before any resource is looked up.
-  auto who = auth_.authenticate(request.header("authorization"), reader.db());
+  auto who = auth_.authenticate(request.header("authorization"), reader.operations());
   if (auto* e = std::get_if<ApiError>(&who)) return failure(*e);
   Principal& principal = std::get<Principal>(who);
 
@@ -276,10 +273,7 @@ void Api::note_key_use(const Principal& who) {
   // At most once a minute per key, and without waiting: last_used_at is for operators.
   std::int64_t id = *who.api_key_id;
   (void)writer_.submit<domain::Ok>(
-      [id, now](engine::DisputeService& s) -> domain::Result<domain::Ok> {
-        store::ApiKeyStore(s.store().db()).touch(id, now);
-        return domain::Ok{};
-      });
+      [id, now](engine::Session& s) { return s.operations().note_api_key_use(id, now); });
 }
 
 // ---------------------------------------------------------------- operations
@@ -288,7 +282,7 @@ HttpResponse Api::healthz() {
   json body = {{"status", "ok"}, {"version", settings_.version}, {"schema_version", 0}};
   try {
     auto reader = readers_.lease();
-    body["schema_version"] = store::schema_version(reader.db());
+    body["schema_version"] = reader.operations().schema_version();
   } catch (const std::exception&) {
     body["status"] = "unavailable";
     return json_response(503, body);
@@ -302,10 +296,10 @@ HttpResponse Api::healthz() {
 
 HttpResponse Api::metrics(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-  store::Gauges gauges;
+  engine::Gauges gauges;
   {
-    store::ReadTransaction snapshot(call.reader.db());
-    gauges = store::ReportStore(call.reader.db()).gauges(clock_.now());
+    auto snapshot = call.reader.snapshot();
+    gauges = call.reader.operations().gauges();
   }
   auto stats = writer_.stats();
   HttpResponse r;
@@ -332,8 +326,8 @@ HttpResponse Api::upsert_invoices(const Call& call) {
   auto parsed = engine::parse_invoices_json(call.request.body);
   if (!parsed) return failure(parsed.error());
   auto report = writer_.run<engine::ImportReport>(
-      [rows = std::move(parsed).value(), actor = call.who.actor](engine::DisputeService& s) {
-        return s.import_invoices(rows, actor);
+      [rows = std::move(parsed).value(), actor = call.who.actor](engine::Session& s) {
+        return s.disputes().import_invoices(rows, actor);
       });
   if (!report) return failure(report.error());
   return json_response(200, engine::to_json(report.value()));
@@ -341,7 +335,7 @@ HttpResponse Api::upsert_invoices(const Call& call) {
 
 HttpResponse Api::get_invoice(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-  store::ReadTransaction snapshot(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   auto state = call.reader.service().invoice_state(call.param("number"));
   if (!state) return failure(state.error());
   return json_response(200, engine::to_json(state.value()));
@@ -372,7 +366,7 @@ HttpResponse Api::open_dispute(const Call& call) {
   }
   req.actor = call.who.actor;
   auto view = writer_.run<engine::DisputeView>(
-      [req](engine::DisputeService& s) { return s.open_dispute(req); });
+      [req](engine::Session& s) { return s.disputes().open_dispute(req); });
   if (!view) return failure(view.error());
   HttpResponse r = json_response(201, dispute_json(view.value()));
   r.headers.emplace_back("Location", std::string(kBasePath) + "/disputes/" + view->dispute.ref);
@@ -384,7 +378,7 @@ HttpResponse Api::list_disputes(const Call& call) {
   if (auto e = unknown_query_parameters(r, {"status", "active", "category", "assignee", "customer",
                                             "invoice", "overdue", "cursor", "limit"}))
     return failure(*e);
-  store::DisputeFilter f;
+  engine::DisputeFilter f;
   if (const std::string* status = query(r, "status")) {
     f.status = domain::parse_dispute_status(*status);
     if (!f.status)
@@ -414,7 +408,7 @@ HttpResponse Api::list_disputes(const Call& call) {
   if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
   f.limit = int(std::get<std::int64_t>(limit));
 
-  store::ReadTransaction snapshot(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   auto list = call.reader.service().list(f);
   json items = json::array();
   for (const auto& d : list) items.push_back(engine::to_json(d));
@@ -425,7 +419,7 @@ HttpResponse Api::list_disputes(const Call& call) {
 
 HttpResponse Api::get_dispute(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-  store::ReadTransaction snapshot(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   auto view = call.reader.service().show(call.param("id"), false);
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
@@ -433,7 +427,7 @@ HttpResponse Api::get_dispute(const Call& call) {
 
 HttpResponse Api::timeline(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-  store::ReadTransaction snapshot(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   auto view = call.reader.service().show(call.param("id"), true);
   if (!view) return failure(view.error());
   json items = json::array();
@@ -457,8 +451,8 @@ HttpResponse Api::add_note(const Call& call) {
   }
   if (auto direction = optional_text(doc, "direction"))
     req.direction = *domain::parse_direction(*direction);
-  auto entry = writer_.run<store::DossierEntry>(
-      [req](engine::DisputeService& s) { return s.add_note(req); });
+  auto entry = writer_.run<engine::DossierEntry>(
+      [req](engine::Session& s) { return s.disputes().add_note(req); });
   if (!entry) return failure(entry.error());
   return json_response(201, engine::to_json(entry.value()));
 }
@@ -475,7 +469,7 @@ HttpResponse Api::complete_step(const Call& call) {
   req.comment = text_or(doc, "comment");
   req.actor = call.who.actor;
   auto view = writer_.run<engine::DisputeView>(
-      [req](engine::DisputeService& s) { return s.complete_step(req); });
+      [req](engine::Session& s) { return s.disputes().complete_step(req); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -488,7 +482,7 @@ HttpResponse Api::resolve(const Call& call) {
   auto resolution = *domain::parse_resolution(text_or(doc, "resolution"));
   auto view = writer_.run<engine::DisputeView>(
       [id = call.param("id"), resolution, note = text_or(doc, "note"), actor = call.who.actor](
-          engine::DisputeService& s) { return s.resolve(id, resolution, note, actor); });
+          engine::Session& s) { return s.disputes().resolve(id, resolution, note, actor); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -498,8 +492,8 @@ HttpResponse Api::withdraw(const Call& call) {
   auto body = read_body(call.request, "WithdrawRequest", false, settings_.max_body_bytes);
   if (auto* e = std::get_if<ApiError>(&body)) return failure(*e);
   auto view = writer_.run<engine::DisputeView>(
-      [id = call.param("id"), note = text_or(std::get<json>(body), "note"),
-       actor = call.who.actor](engine::DisputeService& s) { return s.withdraw(id, note, actor); });
+      [id = call.param("id"), note = text_or(std::get<json>(body), "note"), actor = call.who.actor](
+          engine::Session& s) { return s.disputes().withdraw(id, note, actor); });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
 }
@@ -511,8 +505,8 @@ HttpResponse Api::reopen(const Call& call) {
   const json& doc = std::get<json>(body);
   auto view = writer_.run<engine::DisputeView>(
       [id = call.param("id"), reason = text_or(doc, "reason"), step = optional_text(doc, "step"),
-       actor = call.who.actor](engine::DisputeService& s) {
-        return s.reopen(id, reason, step, actor);
+       actor = call.who.actor](engine::Session& s) {
+        return s.disputes().reopen(id, reason, step, actor);
       });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
@@ -523,8 +517,8 @@ HttpResponse Api::close(const Call& call) {
   auto body = read_body(call.request, "EmptyRequest", false, settings_.max_body_bytes);
   if (auto* e = std::get_if<ApiError>(&body)) return failure(*e);
   auto view = writer_.run<engine::DisputeView>(
-      [id = call.param("id"), actor = call.who.actor](engine::DisputeService& s) {
-        return s.close(id, actor);
+      [id = call.param("id"), actor = call.who.actor](engine::Session& s) {
+        return s.disputes().close(id, actor);
       });
   if (!view) return failure(view.error());
   return json_response(200, dispute_json(view.value()));
@@ -535,7 +529,7 @@ HttpResponse Api::close(const Call& call) {
 HttpResponse Api::tasks(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {"assignee"})) return failure(*e);
   const std::string* assignee = query(call.request, "assignee");
-  store::ReadTransaction snapshot(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   auto tasks = call.reader.service().tasks(assignee ? *assignee : "");
   json items = json::array();
   for (const auto& t : tasks) items.push_back(engine::to_json(t));
@@ -562,26 +556,10 @@ HttpResponse Api::events(const Call& call) {
 
 HttpResponse Api::connectors(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-  store::ReadTransaction snapshot(call.reader.db());
-  store::SyncStore sync(call.reader.db());
-  auto instant = [](const std::optional<domain::Instant>& t) {
-    return t ? json(domain::format_instant(*t)) : json(nullptr);
-  };
+  auto snapshot = call.reader.snapshot();
   json items = json::array();
-  for (const auto& c : settings_.connectors) {
-    auto st = sync.status(c.name);
-    items.push_back({{"name", c.name},
-                     {"plugin", c.plugin},
-                     {"state", c.paused ? "paused" : st.state},
-                     {"last_poll_at", instant(st.last_poll_at)},
-                     {"last_apply_at", instant(st.last_apply_at)},
-                     {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
-                     {"applied", st.applied},
-                     {"events", st.events},
-                     {"retries", st.retries},
-                     {"pending", sync.count_rows(c.name, "pending")},
-                     {"dead_letters", sync.count_rows(c.name, "dead")}});
-  }
+  for (const auto& c : call.reader.operations().connectors(settings_.connectors))
+    items.push_back(engine::to_json(c));
   return json_response(200, {{"items", std::move(items)}});
 }
 
@@ -590,31 +568,19 @@ HttpResponse Api::dead_letters(const Call& call) {
   auto limit = int_parameter(call.request, "limit", 100, 1, 1000);
   if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
   const std::string* instance = query(call.request, "instance");
-  store::ReadTransaction snapshot(call.reader.db());
-  store::SyncStore sync(call.reader.db());
+  auto snapshot = call.reader.snapshot();
   json items = json::array();
-  for (const auto& r :
-       sync.dead_letters(instance ? *instance : "", int(std::get<std::int64_t>(limit))))
-    items.push_back({{"id", r.id},
-                     {"action_key", r.action_key},
-                     {"instance", r.target},
-                     {"kind", r.kind},
-                     {"task_key", r.task_key ? json(*r.task_key) : json(nullptr)},
-                     {"attempts", r.attempts},
-                     {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
-                     {"created_at", domain::format_instant(r.created_at)}});
+  for (const auto& d : call.reader.operations().dead_letters(instance ? *instance : "",
+                                                             int(std::get<std::int64_t>(limit))))
+    items.push_back(engine::to_json(d));
   return json_response(200, {{"items", std::move(items)}});
 }
 
 HttpResponse Api::replay_dead_letter(const Call& call) {
   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
   const std::string id = call.param("id");
-  auto replayed = writer_.run<bool>(
-      [id, now = clock_.now()](engine::DisputeService& s) -> domain::Result<bool> {
-        store::SyncStore sync(s.store().db());
-        if (!sync.replay(id, now)) return domain::Error::not_found("no dead letter " + id);
-        return true;
-      });
+  auto replayed = writer_.run<domain::Ok>(
+      [id](engine::Session& s) { return s.operations().replay_dead_letter(id); });
   if (!replayed) return failure(replayed.error());
   return json_response(200, {{"id", id}, {"state", "pending"}});
 }

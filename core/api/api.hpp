@@ -26,11 +26,7 @@
 namespace disputed::api {
 
 /// A configured connector instance, as GET /connectors lists it.
-struct ConnectorInstanceInfo {
-  std::string name;
-  std::string plugin;
-  bool paused = false;
-};
+using ConnectorInstanceInfo = engine::ConnectorInstance;
 
 struct ApiSettings {
   std::size_t max_body_bytes = 1 << 20;

@@ -16,11 +16,12 @@
 
 #include "core/api/api_error.hpp"
 #include "core/domain/result.hpp"
-#include "core/domain/time.hpp"
-#include "core/store/api_keys.hpp"
-#include "core/store/sqlite.hpp"
+#include "core/engine/operations.hpp"
 
 namespace disputed::api {
+
+// Keys are made, hashed and stored by the engine (engine::Operations); the API checks them.
+using engine::hash_api_key;
 
 enum class Role { kViewer, kIntegration, kController, kAdmin };
 std::string_view to_string(Role role);
@@ -39,22 +40,6 @@ struct Principal {
   std::optional<std::int64_t> api_key_id;
 };
 
-/// An API key as made: the record as stored and the key itself, which is shown once.
-struct NewApiKey {
-  store::ApiKeyRecord record;
-  std::string key;
-};
-
-/// "dsp_" followed by 32 random bytes in base64url (43 characters).
-std::string generate_api_key();
-/// Lower-case hex SHA-256 of `key` (OpenSSL EVP).
-std::string hash_api_key(std::string_view key);
-
-/// Makes a key called `name` (letters, digits, '.', '_', '-', '@'; at most 64) with `role`.
-/// Fails with a conflict when an active key already has the name.
-domain::Result<NewApiKey> create_api_key(store::Database& db, const std::string& name,
-                                         const std::string& role, domain::Instant now);
-
 class JwtVerifier;
 
 class Authenticator {
@@ -68,10 +53,10 @@ class Authenticator {
   Authenticator& operator=(const Authenticator&) = delete;
 
   /// The caller named by an Authorization header, or a 401 (missing, malformed, unknown,
-  /// revoked or expired) or 403 (valid token without a disputed role). API keys are looked up
-  /// on `db` (a read connection).
+  /// revoked or expired) or 403 (valid token without a disputed role). API keys (made and
+  /// stored by engine::Operations) are looked up through `keys` (a read session's).
   std::variant<Principal, ApiError> authenticate(const std::string& authorization,
-                                                 store::Database& db) const;
+                                                 engine::Operations& keys) const;
 
  private:
   std::unique_ptr<JwtVerifier> jwt_;

@@ -58,7 +58,7 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
   h.sum += seconds;
 }
 
-std::string Metrics::render(const store::Gauges& gauges, const WriterFigures& writer) const {
+std::string Metrics::render(const engine::Gauges& gauges, const WriterFigures& writer) const {
   std::string out;
   out +=
       "# HELP disputed_http_requests_total HTTP requests answered, by route template, method and "

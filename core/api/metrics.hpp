@@ -11,7 +11,7 @@
 #include <string>
 #include <tuple>
 
-#include "core/store/reports.hpp"
+#include "core/engine/operations.hpp"
 
 namespace disputed::api {
 
@@ -28,7 +28,7 @@ class Metrics {
     std::uint64_t failed_batches = 0;
   };
   /// Everything, as text/plain; version=0.0.4.
-  std::string render(const store::Gauges& gauges, const WriterFigures& writer) const;
+  std::string render(const engine::Gauges& gauges, const WriterFigures& writer) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -3,20 +3,14 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "core/api/auth.hpp"
 #include "core/app/cli.hpp"
 #include "core/engine/views_json.hpp"
-#include "core/store/api_keys.hpp"
 
 namespace disputed::app {
 
 namespace {
 
 using nlohmann::json;
-
-json optional_instant(const std::optional<domain::Instant>& t) {
-  return t ? json(domain::format_instant(*t)) : json(nullptr);
-}
 
 int failed(const domain::Error& e, bool json_output, std::ostream& err) {
   if (json_output)
@@ -28,14 +22,14 @@ int failed(const domain::Error& e, bool json_output, std::ostream& err) {
 
 }  // namespace
 
-int run_api_key_command(const Args& args, store::Database& db, domain::Instant now,
-                        bool json_output, std::ostream& out, std::ostream& err) {
+int run_api_key_command(const Args& args, engine::Operations& operations, bool json_output,
+                        std::ostream& out, std::ostream& err) {
   std::string sub = args.positional(0, "a subcommand (create, list, revoke)");
   if (sub == "create") {
     std::string name = args.positional(1, "the key's name (e.g. crm-portal)");
     args.expect_positionals(2);
     std::string role = args.required("role");
-    auto made = api::create_api_key(db, name, role, now);
+    auto made = operations.create_api_key(name, role);
     if (!made) return failed(made.error(), json_output, err);
     const auto& k = made->record;
     if (json_output) {
@@ -55,16 +49,10 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
   }
   if (sub == "list") {
     args.expect_positionals(1);
-    auto keys = store::ApiKeyStore(db).list();
+    auto keys = operations.api_keys();
     if (json_output) {
       json items = json::array();
-      for (const auto& k : keys)
-        items.push_back({{"name", k.name},
-                         {"role", k.role},
-                         {"key_prefix", k.key_prefix},
-                         {"created_at", domain::format_instant(k.created_at)},
-                         {"last_used_at", optional_instant(k.last_used_at)},
-                         {"revoked_at", optional_instant(k.revoked_at)}});
+      for (const auto& k : keys) items.push_back(engine::to_json(k));
       out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
       return kExitOk;
     }
@@ -87,11 +75,10 @@ int run_api_key_command(const Args& args, store::Database& db, domain::Instant n
   if (sub == "revoke") {
     std::string name = args.positional(1, "the key's name");
     args.expect_positionals(2);
-    if (!store::ApiKeyStore(db).revoke(name, now))
-      return failed(domain::Error::not_found("no active API key is called '" + name + "'"),
-                    json_output, err);
+    auto revoked = operations.revoke_api_key(name);
+    if (!revoked) return failed(revoked.error(), json_output, err);
     if (json_output)
-      out << json{{"name", name}, {"revoked_at", domain::format_instant(now)}}.dump(
+      out << json{{"name", name}, {"revoked_at", domain::format_instant(revoked.value())}}.dump(
                  2, ' ', false, json::error_handler_t::replace)
           << "\n";
     else

@@ -5,14 +5,13 @@
 #include <iosfwd>
 
 #include "core/app/args.hpp"
-#include "core/domain/time.hpp"
-#include "core/store/sqlite.hpp"
+#include "core/engine/operations.hpp"
 
 namespace disputed::app {
 
-/// Runs the subcommand in `args` (positional 0) on `db` (migrated). Returns an exit code
-/// (cli.hpp); throws UsageError for a malformed call.
-int run_api_key_command(const Args& args, store::Database& db, domain::Instant now,
-                        bool json_output, std::ostream& out, std::ostream& err);
+/// Runs the subcommand in `args` (positional 0) through `operations` (on a migrated database).
+/// Returns an exit code (cli.hpp); throws UsageError for a malformed call.
+int run_api_key_command(const Args& args, engine::Operations& operations, bool json_output,
+                        std::ostream& out, std::ostream& err);
 
 }  // namespace disputed::app

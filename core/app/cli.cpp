@@ -195,7 +195,9 @@ struct Engine {
   workflow::Definitions definitions;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<domain::Clock> clock;
-  std::unique_ptr<engine::DisputeService> service;
+  std::unique_ptr<engine::Session> session;
+  engine::DisputeService& disputes() const { return session->disputes(); }
+  engine::Operations& operations() const { return session->operations(); }
 };
 
 std::string env_or(const Environment& env, const char* name, const std::string& fallback) {
@@ -225,7 +227,7 @@ Engine open_engine(const Context& ctx, bool require_schema = true) {
     e.clock = std::make_unique<domain::FakeClock>(*ctx.now_override);
   else
     e.clock = std::make_unique<domain::SystemClock>();
-  e.service = std::make_unique<engine::DisputeService>(*e.db, e.definitions, *e.clock);
+  e.session = std::make_unique<engine::Session>(*e.db, e.definitions, *e.clock);
   return e;
 }
 
@@ -246,7 +248,7 @@ std::string local_time(const workflow::Definitions& defs, domain::Instant t) {
   return defs.calendar.format_local(t);
 }
 
-void print_dispute_line(std::ostream& out, const store::DisputeRecord& d) {
+void print_dispute_line(std::ostream& out, const engine::DisputeRecord& d) {
   out << pad(d.ref, 12) << pad(std::string(to_string(d.status)), 12) << pad(d.category, 19)
       << pad(d.disputed_amount.to_string() + " " + d.currency, 16) << pad(d.customer_name, 24);
   for (std::size_t i = 0; i < d.invoices.size(); ++i)
@@ -338,7 +340,7 @@ int cmd_import(Context& ctx, const Args& args) {
   auto parsed = read_import(file);
   if (!parsed) return fail(ctx, parsed.error());
   Engine e = open_engine(ctx);
-  auto report = e.service->import_invoices(parsed.value(), ctx.actor);
+  auto report = e.disputes().import_invoices(parsed.value(), ctx.actor);
   if (!report) return fail(ctx, report.error());
   if (ctx.json_output) {
     ctx.out << engine::to_json(report.value()).dump(2, ' ', false, json::error_handler_t::replace)
@@ -361,7 +363,7 @@ int cmd_invoice(Context& ctx, const Args& args) {
   std::string number = args.positional(1, "the invoice number");
   args.expect_positionals(2);
   Engine e = open_engine(ctx);
-  auto st = e.service->invoice_state(number);
+  auto st = e.disputes().invoice_state(number);
   if (!st) return fail(ctx, st.error());
   if (ctx.json_output) {
     ctx.out << engine::to_json(st.value()).dump(2, ' ', false, json::error_handler_t::replace)
@@ -396,7 +398,7 @@ int dispute_result(Context& ctx, const Engine& e, const domain::Result<engine::D
                    const std::string& verb) {
   if (!r) return fail(ctx, r.error());
   // Commands answer without the timeline; show the whole dispute as it now stands.
-  auto full = e.service->show(r->dispute.ref);
+  auto full = e.disputes().show(r->dispute.ref);
   if (!full) return fail(ctx, full.error());
   if (ctx.json_output) {
     auto j = engine::to_json(full.value());
@@ -443,11 +445,11 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     req.contact_phone = args.value("contact-phone").value_or("");
     req.actor = ctx.actor;
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->open_dispute(req), "registered");
+    return dispute_result(ctx, e, e.disputes().open_dispute(req), "registered");
   }
   if (sub == "list") {
     args.expect_positionals(0);
-    store::DisputeFilter f;
+    engine::DisputeFilter f;
     if (auto s = args.value("status")) {
       f.status = domain::parse_dispute_status(*s);
       if (!f.status)
@@ -468,7 +470,7 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     }
     Engine e = open_engine(ctx);
     if (args.flag("overdue")) f.overdue_at = e.clock->now();
-    auto list = e.service->list(f);
+    auto list = e.disputes().list(f);
     if (ctx.json_output) {
       json items = json::array();
       for (const auto& d : list) items.push_back(engine::to_json(d));
@@ -489,7 +491,7 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
   if (sub == "show") {
     args.expect_positionals(1);
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->show(ref), "");
+    return dispute_result(ctx, e, e.disputes().show(ref), "");
   }
   if (sub == "complete-step") {
     std::string step = args.positional(1, "the step (workflow step id or number)");
@@ -501,7 +503,7 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
     req.comment = args.value("comment").value_or("");
     req.actor = ctx.actor;
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->complete_step(req), "step " + step + " completed");
+    return dispute_result(ctx, e, e.disputes().complete_step(req), "step " + step + " completed");
   }
   if (sub == "resolve") {
     args.expect_positionals(1);
@@ -513,26 +515,27 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
                                       "'" + r + "' is not one of " + domain::resolution_names()));
     Engine e = open_engine(ctx);
     return dispute_result(
-        ctx, e, e.service->resolve(ref, *resolution, args.value("note").value_or(""), ctx.actor),
+        ctx, e, e.disputes().resolve(ref, *resolution, args.value("note").value_or(""), ctx.actor),
         "resolved");
   }
   if (sub == "withdraw") {
     args.expect_positionals(1);
     Engine e = open_engine(ctx);
-    return dispute_result(
-        ctx, e, e.service->withdraw(ref, args.value("note").value_or(""), ctx.actor), "withdrawn");
+    return dispute_result(ctx, e,
+                          e.disputes().withdraw(ref, args.value("note").value_or(""), ctx.actor),
+                          "withdrawn");
   }
   if (sub == "reopen") {
     args.expect_positionals(1);
     std::string reason = args.required("reason");
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->reopen(ref, reason, args.value("step"), ctx.actor),
+    return dispute_result(ctx, e, e.disputes().reopen(ref, reason, args.value("step"), ctx.actor),
                           "reopened");
   }
   if (sub == "close") {
     args.expect_positionals(1);
     Engine e = open_engine(ctx);
-    return dispute_result(ctx, e, e.service->close(ref, ctx.actor), "closed");
+    return dispute_result(ctx, e, e.disputes().close(ref, ctx.actor), "closed");
   }
   if (sub == "note") {
     args.expect_positionals(1);
@@ -557,7 +560,7 @@ int cmd_dispute(Context& ctx, const std::string& sub, const Args& args) {
       req.direction = *dir;
     }
     Engine e = open_engine(ctx);
-    auto r = e.service->add_note(req);
+    auto r = e.disputes().add_note(req);
     if (!r) return fail(ctx, r.error());
     if (ctx.json_output)
       ctx.out << engine::to_json(r.value()).dump(2, ' ', false, json::error_handler_t::replace)
@@ -573,7 +576,7 @@ int cmd_tasks(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   std::string who = args.flag("all") ? "" : args.value("assignee").value_or(ctx.actor);
   Engine e = open_engine(ctx);
-  auto tasks = e.service->tasks(who);
+  auto tasks = e.disputes().tasks(who);
   if (ctx.json_output) {
     json items = json::array();
     for (const auto& t : tasks) items.push_back(engine::to_json(t));
@@ -599,7 +602,7 @@ int cmd_tasks(Context& ctx, const Args& args) {
 int cmd_tick(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   Engine e = open_engine(ctx);
-  auto r = e.service->tick();
+  auto r = e.disputes().tick();
   if (!r) return fail(ctx, r.error());
   if (ctx.json_output)
     ctx.out << engine::to_json(r.value()).dump(2, ' ', false, json::error_handler_t::replace)
@@ -622,7 +625,7 @@ int cmd_events(Context& ctx, const Args& args) {
   }
   if (limit < 1 || limit > 1000) throw UsageError("--limit must be between 1 and 1000");
   Engine e = open_engine(ctx);
-  auto events = e.service->events(after, limit);
+  auto events = e.disputes().events(after, limit);
   if (ctx.json_output) {
     json items = json::array();
     for (const auto& ev : events) items.push_back(engine::to_json(ev));
@@ -686,13 +689,15 @@ int cmd_config(Context& ctx, const Args& args) {
 }
 
 int cmd_api_key(Context& ctx, const Args& args) {
+  // Keys need the database and the time, not the workflows.
   auto cfg = config::load_engine_config(ctx.config_file);
   std::filesystem::path db_path =
       ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
   store::Database db(db_path);
   store::require_current_schema(db);
-  domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
-  return run_api_key_command(args, db, now, ctx.json_output, ctx.out, ctx.err);
+  domain::FakeClock clock(ctx.now_override ? *ctx.now_override : domain::SystemClock().now());
+  engine::Operations operations(db, clock);
+  return run_api_key_command(args, operations, ctx.json_output, ctx.out, ctx.err);
 }
 
 // ---------------------------------------------------------------- connectors (plugin host + sync)
@@ -848,28 +853,15 @@ int cmd_connectors(Context& ctx, const Args& args) {
   args.expect_positionals(0);
   Engine e = open_engine(ctx);
   auto configs = host::read_instance_configs(connectors_dir(e.config));
-  store::SyncStore sync_store(*e.db);
   std::unique_ptr<Connectors> opened;
   if (args.flag("check")) opened = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
+  std::vector<engine::ConnectorInstance> instances;
+  for (const auto& c : configs) instances.push_back({c.name, c.plugin, c.paused});
   json items = json::array();
-  for (const auto& c : configs) {
-    auto st = sync_store.status(c.name);
-    json item = {
-        {"name", c.name},
-        {"plugin", c.plugin},
-        {"state", c.paused ? "paused" : st.state},
-        {"last_poll_at",
-         st.last_poll_at ? json(domain::format_instant(*st.last_poll_at)) : json(nullptr)},
-        {"last_apply_at",
-         st.last_apply_at ? json(domain::format_instant(*st.last_apply_at)) : json(nullptr)},
-        {"last_error", st.last_error ? json(*st.last_error) : json(nullptr)},
-        {"applied", st.applied},
-        {"events", st.events},
-        {"retries", st.retries},
-        {"pending", sync_store.count_rows(c.name, "pending")},
-        {"dead_letters", sync_store.count_rows(c.name, "dead")}};
+  for (const auto& st : e.operations().connectors(instances)) {
+    json item = engine::to_json(st);
     if (opened) {
-      auto check = opened->host->find(c.name)->connector->check();
+      auto check = opened->host->find(st.name)->connector->check();
       static const char* kCategories[] = {"none", "auth", "permission", "network", "config"};
       item["check"] = {{"ok", check.ok},
                        {"category", kCategories[int(check.category)]},
@@ -904,36 +896,26 @@ int cmd_connectors(Context& ctx, const Args& args) {
 
 int cmd_dead_letters(Context& ctx, const Args& args) {
   Engine e = open_engine(ctx);
-  store::SyncStore sync_store(*e.db);
   if (!args.positionals().empty()) {
     if (args.positionals()[0] != "replay")
       throw UsageError("unknown dead-letters subcommand '" + args.positionals()[0] + "'");
     std::string which = args.positional(1, "the dead letter to replay (id or action key)");
     args.expect_positionals(2);
-    store::Transaction tx(*e.db);
-    bool ok = sync_store.replay(which, e.clock->now());
-    tx.commit();
-    if (!ok) return fail(ctx, domain::Error::not_found("no dead letter " + which));
+    auto replayed = e.operations().replay_dead_letter(which);
+    if (!replayed) return fail(ctx, replayed.error());
     ctx.out << "dead letter " << which << " is pending again\n";
     return kExitOk;
   }
-  auto rows = sync_store.dead_letters(args.value("instance").value_or(""), 1000);
+  auto rows = e.operations().dead_letters(args.value("instance").value_or(""), 1000);
   if (ctx.json_output) {
     json items = json::array();
-    for (const auto& r : rows)
-      items.push_back({{"id", r.id},
-                       {"action_key", r.action_key},
-                       {"instance", r.target},
-                       {"kind", r.kind},
-                       {"attempts", r.attempts},
-                       {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
-                       {"payload", json::parse(r.payload_json, nullptr, false)}});
+    for (const auto& r : rows) items.push_back(engine::to_json(r));
     ctx.out << json{{"items", items}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   if (rows.empty()) ctx.out << "no dead letters\n";
   for (const auto& r : rows)
-    ctx.out << pad(std::to_string(r.id), 7) << pad(r.action_key, 28) << pad(r.target, 20)
+    ctx.out << pad(std::to_string(r.id), 7) << pad(r.action_key, 28) << pad(r.instance, 20)
             << r.attempts << " attempt(s): " << r.last_error.value_or("") << "\n";
   return kExitOk;
 }

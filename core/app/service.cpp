@@ -35,8 +35,8 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   writer_db_->exec("PRAGMA wal_autocheckpoint=0");
   checkpointer_ =
       std::make_unique<store::WalCheckpointer>(database, options, std::chrono::milliseconds(250));
-  service_ = std::make_unique<engine::DisputeService>(*writer_db_, definitions, clock);
-  writer_ = std::make_unique<engine::CommandWriter>(*service_);
+  session_ = std::make_unique<engine::Session>(*writer_db_, definitions, clock);
+  writer_ = std::make_unique<engine::CommandWriter>(*session_);
   // One read connection per HTTP thread: a request holds at most one, so none ever waits.
   readers_ = std::make_unique<engine::ReaderPool>(database, options, definitions, clock,
                                                   std::size_t(settings_.threads));
@@ -52,7 +52,8 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_);
   scheduler_ = std::make_unique<engine::TimerScheduler>(
       [this] {
-        return writer_->run<engine::TickReport>([](engine::DisputeService& s) { return s.tick(); });
+        return writer_->run<engine::TickReport>(
+            [](engine::Session& s) { return s.disputes().tick(); });
       },
       settings_.tick_interval,
       [this](const domain::Result<engine::TickReport>& r) {

@@ -75,7 +75,7 @@ class Service {
   std::function<void(const std::string&)> log_;
   std::unique_ptr<store::Database> writer_db_;
   std::unique_ptr<store::WalCheckpointer> checkpointer_;
-  std::unique_ptr<engine::DisputeService> service_;
+  std::unique_ptr<engine::Session> session_;
   std::unique_ptr<engine::CommandWriter> writer_;
   std::unique_ptr<engine::ReaderPool> readers_;
   std::unique_ptr<api::Authenticator> auth_;

@@ -6,8 +6,8 @@
 
 namespace disputed::engine {
 
-CommandWriter::CommandWriter(DisputeService& service, std::size_t max_batch)
-    : service_(service), max_batch_(max_batch == 0 ? 1 : max_batch) {}
+CommandWriter::CommandWriter(Session& session, std::size_t max_batch)
+    : session_(session), max_batch_(max_batch == 0 ? 1 : max_batch) {}
 
 CommandWriter::~CommandWriter() { stop(); }
 
@@ -84,10 +84,10 @@ void CommandWriter::loop() {
 }
 
 bool CommandWriter::run_job(Job& job, std::optional<domain::Error>& error) {
-  store::Database& db = service_.store().db();
+  store::Database& db = session_.database();
   try {
     store::Transaction savepoint(db);  // nested in the batch's transaction: a SAVEPOINT
-    error = job.execute(service_);
+    error = job.execute(session_);
     if (!db.in_transaction()) return false;  // the savepoint went with the transaction
     if (!error) savepoint.commit();
     // else the savepoint rolls back: a failed command leaves nothing behind
@@ -101,7 +101,7 @@ bool CommandWriter::run_job(Job& job, std::optional<domain::Error>& error) {
 }
 
 std::vector<CommandWriter::Job> CommandWriter::run_batch(std::vector<Job>& batch, bool& failed) {
-  store::Database& db = service_.store().db();
+  store::Database& db = session_.database();
   std::vector<Job> again;
   std::optional<domain::Error> failure;
   try {

@@ -1,10 +1,11 @@
 #pragma once
-// The single writer of a serving process. DisputeService owns one SQLite connection and is not
+// The single writer of a process. A Session (the engine on one SQLite connection) is not
 // thread-safe, and SQLite has one writer anyway; so every command from every thread (REST
-// handlers, the timer scheduler, the connector sync) is queued here and run by one thread.
+// handlers, the timer scheduler, the connector sync engine) is queued here and run by one thread
+// on the writer's session.
 //
 // Group commit: while a batch commits, new commands queue up; the next batch runs them all in
-// one DisputeService::batch (one transaction, each command in its own savepoint, so each still
+// one transaction (each command in its own savepoint, so each still
 // succeeds or fails alone) and only then answers each caller with its own result. One commit
 // per batch instead of one per command is what lifts registrations from ~1,800/s to thousands
 // per second (docs/benchmarks.md). Commands on the same dispute run one after the other, in
@@ -27,16 +28,16 @@
 #include <optional>
 #include <thread>
 
-#include "core/engine/dispute_service.hpp"
+#include "core/engine/session.hpp"
 
 namespace disputed::engine {
 
 class CommandWriter {
  public:
-  /// `service` (and its connection) is used by the writer thread only, from start() on.
+  /// `session` (and its connection) is used by the writer thread only, from start() on.
   /// `max_batch` bounds how many commands share one commit. The writer never waits for more
   /// commands before it begins a batch: lingering was measured to lose more than it gains.
-  explicit CommandWriter(DisputeService& service, std::size_t max_batch = 256);
+  explicit CommandWriter(Session& session, std::size_t max_batch = 256);
   /// Stops (see stop()).
   ~CommandWriter();
   CommandWriter(const CommandWriter&) = delete;
@@ -49,19 +50,19 @@ class CommandWriter {
 
   /// Queues `command`; the future holds its result once the batch it ran in has committed (or
   /// an internal error when the commit failed — then nothing of the batch was written).
-  /// `command` runs on the writer thread and must only call `service` (no blocking I/O). It may
+  /// `command` runs on the writer thread and must only call `session` (no blocking I/O). It may
   /// run more than once when a storage error took its first run's work away: it must change
   /// nothing but the database.
   template <class T>
-  std::future<Result<T>> submit(std::function<Result<T>(DisputeService&)> command) {
+  std::future<Result<T>> submit(std::function<Result<T>(Session&)> command) {
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto slot = std::make_shared<std::optional<Result<T>>>();
     auto future = promise->get_future();
     Job job;
     job.execute = [command = std::move(command),
-                   slot](DisputeService& service) -> std::optional<domain::Error> {
+                   slot](Session& session) -> std::optional<domain::Error> {
       slot->reset();
-      slot->emplace(command(service));
+      slot->emplace(command(session));
       if ((*slot)->ok()) return std::nullopt;
       return (*slot)->error();
     };
@@ -78,7 +79,7 @@ class CommandWriter {
 
   /// submit() and wait.
   template <class T>
-  Result<T> run(std::function<Result<T>(DisputeService&)> command) {
+  Result<T> run(std::function<Result<T>(Session&)> command) {
     return submit<T>(std::move(command)).get();
   }
 
@@ -93,7 +94,7 @@ class CommandWriter {
  private:
   struct Job {
     /// Runs the command; its error when it failed.
-    std::function<std::optional<domain::Error>(DisputeService&)> execute;
+    std::function<std::optional<domain::Error>(Session&)> execute;
     /// Replaces the command's answer (its work was rolled back after all).
     std::function<void(const domain::Error&)> fail;
     std::function<void(const std::optional<domain::Error>&)> complete;
@@ -106,7 +107,7 @@ class CommandWriter {
   /// ran; then `error` says why, as far as the command heard.
   bool run_job(Job& job, std::optional<domain::Error>& error);
 
-  DisputeService& service_;
+  Session& session_;
   std::size_t max_batch_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -68,7 +68,6 @@ class DisputeService {
   std::vector<store::CollectionEvent> events(std::int64_t after_seq, int limit);
 
   const workflow::Definitions& definitions() const { return ctx_.defs(); }
-  store::Store& store() { return ctx_.store(); }
 
  private:
   template <class T, class F>

@@ -15,6 +15,15 @@ namespace disputed::engine {
 
 using domain::Result;
 
+// The store's rows, as the engine hands them to the layers above (which never include the store).
+using DisputeRecord = store::DisputeRecord;
+using StepRecord = store::StepRecord;
+using HoldRecord = store::HoldRecord;
+using DossierEntry = store::DossierEntry;
+using CollectionEvent = store::CollectionEvent;
+using InvoiceRecord = store::InvoiceRecord;
+using DisputeFilter = store::DisputeFilter;
+
 struct ClaimedInvoice {
   std::string number;
   std::optional<domain::Decimal>

@@ -13,7 +13,7 @@ ReaderPool::ReaderPool(const std::filesystem::path& file, store::DatabaseOptions
     // (WAL), and database pages come from the memory map anyway; a small cache bounds memory
     // (16 MiB per reader instead of the writer's 64 MiB) without slowing reads.
     reader->db->exec("PRAGMA cache_size=-16384");
-    reader->service = std::make_unique<DisputeService>(*reader->db, definitions, clock);
+    reader->session = std::make_unique<Session>(*reader->db, definitions, clock);
     free_.push_back(reader.get());
     readers_.push_back(std::move(reader));
   }

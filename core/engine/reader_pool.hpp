@@ -1,7 +1,7 @@
 #pragma once
 // Read connections for a serving process. SQLite in WAL mode lets readers run while the one
 // writer (CommandWriter) commits, so queries get connections of their own, each with its own
-// DisputeService used for queries only. A lease is exclusive: a connection serves one request
+// engine Session used for queries only. A lease is exclusive: a connection serves one request
 // at a time.
 
 #include <condition_variable>
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <vector>
 
-#include "core/engine/dispute_service.hpp"
+#include "core/engine/session.hpp"
 #include "core/store/sqlite.hpp"
 
 namespace disputed::engine {
@@ -19,7 +19,7 @@ class ReaderPool {
  public:
   struct Reader {
     std::unique_ptr<store::Database> db;
-    std::unique_ptr<DisputeService> service;
+    std::unique_ptr<Session> session;
   };
 
   /// Opens `size` connections to `file` (which must exist and be migrated), each refusing
@@ -43,8 +43,13 @@ class ReaderPool {
     ~Lease() {
       if (reader_) pool_->give_back(reader_);
     }
+    Session& session() { return *reader_->session; }
+    DisputeService& service() { return reader_->session->disputes(); }
+    Operations& operations() { return reader_->session->operations(); }
+    /// Begins one read transaction: the request's queries all see one snapshot.
+    ReadSnapshot snapshot() { return ReadSnapshot(*reader_->session); }
+    /// The connection, for reporting (whose queries run on a read connection).
     store::Database& db() { return *reader_->db; }
-    DisputeService& service() { return *reader_->service; }
 
    private:
     ReaderPool* pool_;

@@ -172,4 +172,48 @@ json to_json(const domain::Error& e) {
            {{"code", domain::to_string(e.code)}, {"message", e.message}, {"details", details}}}};
 }
 
+json to_json(const ConnectorState& c) {
+  auto instant = [](const std::optional<domain::Instant>& t) {
+    return t ? json(domain::format_instant(*t)) : json(nullptr);
+  };
+  return {{"name", c.name},
+          {"plugin", c.plugin},
+          {"state", c.state},
+          {"last_poll_at", instant(c.last_poll_at)},
+          {"last_apply_at", instant(c.last_apply_at)},
+          {"last_error", c.last_error ? json(*c.last_error) : json(nullptr)},
+          {"applied", c.applied},
+          {"events", c.events},
+          {"retries", c.retries},
+          {"pending", c.pending},
+          {"dead_letters", c.dead_letters}};
+}
+
+json to_json(const DeadLetter& d) {
+  // The payload as the engine wrote it; null in the (corrupt-row) case it is not JSON.
+  json payload = json::parse(d.payload_json, nullptr, false);
+  if (payload.is_discarded()) payload = nullptr;
+  return {{"id", d.id},
+          {"action_key", d.action_key},
+          {"instance", d.instance},
+          {"kind", d.kind},
+          {"task_key", d.task_key ? json(*d.task_key) : json(nullptr)},
+          {"attempts", d.attempts},
+          {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
+          {"created_at", domain::format_instant(d.created_at)},
+          {"payload", std::move(payload)}};
+}
+
+json to_json(const ApiKeyRecord& k) {
+  auto instant = [](const std::optional<domain::Instant>& t) {
+    return t ? json(domain::format_instant(*t)) : json(nullptr);
+  };
+  return {{"name", k.name},
+          {"role", k.role},
+          {"key_prefix", k.key_prefix},
+          {"created_at", domain::format_instant(k.created_at)},
+          {"last_used_at", instant(k.last_used_at)},
+          {"revoked_at", instant(k.revoked_at)}};
+}
+
 }  // namespace disputed::engine

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/engine/dispute_service.hpp"
+#include "core/engine/operations.hpp"
 
 namespace disputed::engine {
 
@@ -19,5 +20,11 @@ nlohmann::json to_json(const Task& t);
 nlohmann::json to_json(const ImportReport& r);
 nlohmann::json to_json(const TickReport& r);
 nlohmann::json to_json(const domain::Error& e);
+/// GET /connectors and `disputed connectors --json`.
+nlohmann::json to_json(const ConnectorState& c);
+/// GET /dead-letters and `disputed dead-letters --json`.
+nlohmann::json to_json(const DeadLetter& d);
+/// `disputed api-key list --json` (never the key or its hash).
+nlohmann::json to_json(const ApiKeyRecord& k);
 
 }  // namespace disputed::engine

@@ -69,7 +69,7 @@ void make_storable(sdk::PollResult& r) {
 
 SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions,
                        const domain::Clock& clock, std::function<void(const std::string&)> log)
-    : store_(db), service_(db, definitions, clock), clock_(clock), log_(std::move(log)) {}
+    : session_(db, definitions, clock), clock_(clock), log_(std::move(log)) {}
 
 SyncEngine::~SyncEngine() { stop(); }
 
@@ -123,7 +123,8 @@ sdk::Action SyncEngine::action_of(const store::OutboxRecord& row) {
   action.task_key = row.task_key.value_or("");
   action.payload_json = row.payload_json;
   action.attempt = row.attempts + 1;
-  if (auto ref = store_.external_ref_of_task(action.task_key)) action.external_ref = *ref;
+  if (auto ref = session_.connectors().external_ref_of_task(action.task_key))
+    action.external_ref = *ref;
   return action;
 }
 
@@ -131,7 +132,7 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
   Instance& in = instance(name);
   DispatchReport report;
   if (in.options.paused || clock_.now() < in.blocked_until) return report;
-  auto rows = store_.due_actions(name, clock_.now(), max_actions);
+  auto rows = session_.connectors().due_actions(name, max_actions);
 
   // Units of delivery, in outbox order of their first row: a single action, or a group of the
   // kinds the connector batches. due_actions already gives at most the oldest pending action per
@@ -190,10 +191,10 @@ void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row,
     result = in.connector->apply(action);  // network: outside any transaction
     make_storable(result);
   }
-  store::Transaction tx(store_.db());
-  auto status = store_.status(in.options.name);
+  store::Transaction tx(session_.database());
+  auto status = session_.connectors().status(in.options.name);
   record_result(in, row, action, result, status, report);
-  store_.save_status(status, clock_.now());
+  session_.connectors().save_status(status);
   tx.commit();
 }
 
@@ -214,8 +215,8 @@ void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord
         " actions; every action of the batch will be retried");
 
   // Every result in one transaction: each row is recorded exactly as a single apply would be.
-  store::Transaction tx(store_.db());
-  auto status = store_.status(name);
+  store::Transaction tx(session_.database());
+  auto status = session_.connectors().status(name);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     sdk::ApplyResult result;
     if (wrong_size) {
@@ -227,7 +228,7 @@ void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord
     }
     record_result(in, rows[i], actions[i], result, status, report);
   }
-  store_.save_status(status, clock_.now());
+  session_.connectors().save_status(status);
   tx.commit();
 }
 
@@ -236,19 +237,12 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
                                store::ConnectorStatusRecord& status, DispatchReport& report) {
   const std::string& name = in.options.name;
   int attempts = row.attempts + 1;
+  auto& ledger = session_.connectors();
   switch (result.status) {
     case Status::kApplied:
     case Status::kAlreadyApplied: {
       std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
-      store_.mark_done(row, ref, clock_.now(), result.external_url);
-      if (action.kind == sdk::Action::Kind::kCreate && !action.task_key.empty()) {
-        json payload = {{"instance", name},
-                        {"external_ref", ref},
-                        {"external_url", result.external_url},
-                        {"action_key", row.action_key}};
-        (void)service_.add_task_entry(action.task_key, "disputed", "mirrored",
-                                      "Task created in " + name + " (" + ref + ")", payload.dump());
-      }
+      ledger.delivered(name, row, ref, result.external_url);
       result.status == Status::kApplied ? ++report.applied : ++report.already_applied;
       status.applied += 1;
       status.last_apply_at = clock_.now();
@@ -257,13 +251,7 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
       break;
     }
     case Status::kRejected: {
-      store_.mark_dead(row.id, attempts, std::string("rejected: ") + result.message, clock_.now());
-      if (!action.task_key.empty())
-        (void)service_.add_task_entry(
-            action.task_key, "disputed", "mirror_failed",
-            "Could not " + row.kind + " the task in " + name + ": " + result.message +
-                " (dead letter " + row.action_key + ")",
-            json{{"instance", name}, {"action_key", row.action_key}}.dump());
+      ledger.rejected(name, row, attempts, result.message);
       ++report.dead;
       status.last_error = result.message;
       log(name + ": " + row.action_key + " rejected: " + result.message);
@@ -276,11 +264,11 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
       status.last_error = std::string(status_name(result.status)) + ": " + result.message;
       status.state = result.status == Status::kAuthFailed ? "failing" : "degraded";
       if (result.status != Status::kAuthFailed && attempts >= in.options.max_attempts) {
-        store_.mark_dead(row.id, attempts, status.last_error.value(), clock_.now());
+        ledger.give_up(row, attempts, status.last_error.value());
         ++report.dead;
       } else {
         auto next = backoff(in, attempts, result.retry_after);
-        store_.schedule_retry(row.id, attempts, next, status.last_error.value());
+        ledger.retry_later(row, attempts, next, status.last_error.value());
         ++report.retried;
         // A rate limit or an auth failure concerns the whole instance: hold everything.
         if (result.status != Status::kRetryable)
@@ -293,53 +281,32 @@ void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
 }
 
 void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report) {
-  const std::string& name = in.options.name;
-  if (!store_.mark_event_applied(name, event.task_key, event.event_id, clock_.now()))
-    return;  // seen before
-  auto step = service_.store().find_step_by_task_key(event.task_key);
-  if (!step) {
-    log(name + ": event for unknown task " + event.task_key + " ignored");
-    return;
-  }
-  ++report.applied;
-  std::string who = event.actor.empty() ? name : event.actor;
+  engine::ExternalEvent e;
   switch (event.kind) {
-    case sdk::TaskEvent::Kind::kCompleted: {
-      engine::CompleteStepRequest req;
-      req.dispute = std::to_string(step->dispute_id);
-      req.step = event.task_key;
-      if (!event.outcome.empty()) req.outcome = event.outcome;
-      req.comment = event.comment;
-      req.actor = who;
-      req.source = engine::CompletionSource::kConnector;
-      if (event.at.time_since_epoch().count() > 0) req.completed_at = event.at;
-      auto r = service_.complete_step(req);
-      if (!r.ok() && step->status == domain::StepStatus::kOpen) {
-        // The workflow cannot take this completion (e.g. an outcome it does not know): keep the
-        // step open and say so in the dossier, where the controller sees it.
-        (void)service_.add_task_entry(
-            event.task_key, who, "external_completion_refused",
-            "Completed in " + name + " but not applied: " + r.error().describe(),
-            json{{"instance", name}, {"outcome", event.outcome}}.dump());
-      }
+    case sdk::TaskEvent::Kind::kCompleted:
+      e.kind = engine::ExternalEvent::Kind::kCompleted;
       break;
-    }
     case sdk::TaskEvent::Kind::kCommented:
-      (void)service_.add_task_entry(event.task_key, who, "external_comment",
-                                    "Comment in " + name + ": " + event.comment,
-                                    json{{"instance", name}, {"event_id", event.event_id}}.dump(),
-                                    domain::Direction::kInbound, name);
+      e.kind = engine::ExternalEvent::Kind::kCommented;
       break;
     case sdk::TaskEvent::Kind::kReopened:
-      (void)service_.add_task_entry(event.task_key, who, "external_reopened",
-                                    "Task reopened in " + name, json{{"instance", name}}.dump());
+      e.kind = engine::ExternalEvent::Kind::kReopened;
       break;
     case sdk::TaskEvent::Kind::kDeleted:
-      (void)service_.add_task_entry(event.task_key, who, "external_deleted",
-                                    "Task deleted in " + name + "; the step stays open in disputed",
-                                    json{{"instance", name}}.dump());
+      e.kind = engine::ExternalEvent::Kind::kDeleted;
       break;
   }
+  e.task_key = event.task_key;
+  e.event_id = event.event_id;
+  e.outcome = event.outcome;
+  e.comment = event.comment;
+  e.actor = event.actor;
+  if (event.at.time_since_epoch().count() > 0) e.at = event.at;
+  std::string ignored;
+  if (session_.connectors().apply(in.options.name, e, ignored))
+    ++report.applied;
+  else if (!ignored.empty())
+    log(in.options.name + ": " + ignored);
 }
 
 PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
@@ -347,18 +314,18 @@ PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
   PollReport report;
   if (in.options.paused) return report;
   sdk::PollRequest request;
-  request.cursor = store_.cursor(name);
+  request.cursor = session_.connectors().cursor(name);
   request.reconcile = reconcile;
-  for (const auto& ref : store_.open_refs(name))
+  for (const auto& ref : session_.connectors().open_refs(name))
     request.open_refs.push_back({ref.task_key, ref.external_ref});
   sdk::PollResult result = in.connector->poll(request);  // network: outside any transaction
   make_storable(result);
 
-  store::Transaction tx(store_.db());
-  auto status = store_.status(name);
+  store::Transaction tx(session_.database());
+  auto status = session_.connectors().status(name);
   if (result.status == sdk::PollResult::Status::kOk) {
     for (const auto& event : result.events) apply_event(in, event, report);
-    store_.save_cursor(name, result.next_cursor, clock_.now());
+    session_.connectors().save_cursor(name, result.next_cursor);
     report.ok = true;
     report.events = int(result.events.size());
     status.events += report.applied;
@@ -371,7 +338,7 @@ PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
     status.state = result.status == sdk::PollResult::Status::kAuthFailed ? "failing" : "degraded";
     if (result.retry_after.count() > 0) in.blocked_until = clock_.now() + result.retry_after;
   }
-  store_.save_status(status, clock_.now());
+  session_.connectors().save_status(status);
   tx.commit();
   return report;
 }

@@ -22,8 +22,7 @@
 #include <string>
 #include <thread>
 
-#include "core/engine/dispute_service.hpp"
-#include "core/store/sync_store.hpp"
+#include "core/engine/session.hpp"
 #include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/connector.hpp"
 
@@ -115,8 +114,7 @@ class SyncEngine {
   void run(std::chrono::milliseconds idle_wait);
   void log(const std::string& line);
 
-  store::SyncStore store_;
-  engine::DisputeService service_;
+  engine::Session session_;
   const domain::Clock& clock_;
   std::function<void(const std::string&)> log_;
   std::map<std::string, Instance> instances_;

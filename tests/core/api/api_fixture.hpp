@@ -32,20 +32,21 @@ class ApiTest : public ::testing::Test {
     auto file = dir_ / "api.db";
     writer_db_ = std::make_unique<store::Database>(file);
     store::migrate(*writer_db_);
-    service_ = std::make_unique<engine::DisputeService>(*writer_db_, defs_, clock_);
+    session_ = std::make_unique<engine::Session>(*writer_db_, defs_, clock_);
+    service_ = &session_->disputes();
     engine::ParsedInvoices parsed;
     parsed.rows.push_back({"line 2", invoice("INV-1", "C1", "1000.00")});
     parsed.rows.push_back({"line 3", invoice("INV-2", "C1", "250.00")});
     parsed.rows.push_back({"line 4", invoice("INV-3", "C2", "99.99")});
     ASSERT_TRUE(service_->import_invoices(parsed, "test").ok());
     for (const char* role : {"admin", "controller", "viewer", "integration"}) {
-      auto made = create_api_key(*writer_db_, std::string(role) + "-key", role, clock_.now());
+      auto made = session_->operations().create_api_key(std::string(role) + "-key", role);
       ASSERT_TRUE(made.ok()) << made.error().describe();
       keys_[role] = made->key;
     }
     readers_ =
         std::make_unique<engine::ReaderPool>(file, store::DatabaseOptions{}, defs_, clock_, 4);
-    writer_ = std::make_unique<engine::CommandWriter>(*service_);
+    writer_ = std::make_unique<engine::CommandWriter>(*session_);
     writer_->start();
     auth_ = std::make_unique<Authenticator>();
     ApiSettings settings;
@@ -117,21 +118,20 @@ class ApiTest : public ::testing::Test {
   /// Turns the oldest outbox row into a dead letter of connector instance `instance` (as the
   /// dispatcher does after a rejection) and returns its id.
   std::int64_t make_dead_letter(const std::string& instance) {
-    auto id =
-        writer_->run<std::int64_t>([&](engine::DisputeService& s) -> domain::Result<std::int64_t> {
-          auto& db = s.store().db();
-          store::Statement& pick = db.prepare_cached(
-              "SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1");
-          if (!pick.step()) return domain::Error::not_found("no outbox row");
-          std::int64_t row = pick.int64(0);
-          pick.reset();
-          db.prepare_cached("UPDATE outbox SET target = ? WHERE id = ?")
-              .bind(1, instance)
-              .bind(2, row)
-              .run();
-          store::SyncStore(db).mark_dead(row, 3, "422 Subject is required", clock_.now());
-          return row;
-        });
+    auto id = writer_->run<std::int64_t>([&](engine::Session& s) -> domain::Result<std::int64_t> {
+      auto& db = s.database();
+      store::Statement& pick =
+          db.prepare_cached("SELECT id FROM outbox WHERE state = 'pending' ORDER BY id LIMIT 1");
+      if (!pick.step()) return domain::Error::not_found("no outbox row");
+      std::int64_t row = pick.int64(0);
+      pick.reset();
+      db.prepare_cached("UPDATE outbox SET target = ? WHERE id = ?")
+          .bind(1, instance)
+          .bind(2, row)
+          .run();
+      store::SyncStore(db).mark_dead(row, 3, "422 Subject is required", clock_.now());
+      return row;
+    });
     EXPECT_TRUE(id.ok());
     return id.ok() ? id.value() : 0;
   }
@@ -152,7 +152,8 @@ class ApiTest : public ::testing::Test {
   workflow::Definitions defs_;
   domain::FakeClock clock_;
   std::unique_ptr<store::Database> writer_db_;
-  std::unique_ptr<engine::DisputeService> service_;
+  std::unique_ptr<engine::Session> session_;  // the writer's
+  engine::DisputeService* service_ = nullptr;
   std::unique_ptr<engine::ReaderPool> readers_;
   std::unique_ptr<engine::CommandWriter> writer_;
   std::unique_ptr<Authenticator> auth_;

@@ -79,8 +79,8 @@ TEST_F(ApiTest, StoredTextThatIsNotUtf8NeverBreaksAnAnswer) {
   std::string ref = open();
   const std::string cut = "Zendesk said: Unprocessable \xE2\x82";
   const std::string shown = "Zendesk said: Unprocessable \xEF\xBF\xBD";  // one per cut sequence
-  auto written = writer_->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
-    store::SyncStore sync(s.store().db());
+  auto written = writer_->run<bool>([&](engine::Session& s) -> domain::Result<bool> {
+    store::SyncStore sync(s.database());
     store::ConnectorStatusRecord status;
     status.instance = "support-desk";
     status.state = "degraded";
@@ -90,15 +90,15 @@ TEST_F(ApiTest, StoredTextThatIsNotUtf8NeverBreaksAnAnswer) {
     note.dispute = ref;
     note.summary = cut;
     note.actor = "agent";
-    auto added = s.add_note(note);
+    auto added = s.disputes().add_note(note);
     if (!added.ok()) return added.error();
     return true;
   });
   ASSERT_TRUE(written.ok());
   auto id = make_dead_letter("crm");
   ASSERT_TRUE(writer_
-                  ->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
-                    store::SyncStore(s.store().db()).mark_dead(id, 4, cut, clock_.now());
+                  ->run<bool>([&](engine::Session& s) -> domain::Result<bool> {
+                    store::SyncStore(s.database()).mark_dead(id, 4, cut, clock_.now());
                     return true;
                   })
                   .ok());

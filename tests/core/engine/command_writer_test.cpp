@@ -28,18 +28,25 @@ class CommandWriterTest : public EngineTest {
     db_ = std::make_unique<store::Database>(dir_ / "engine.db", options);
     db_->exec("PRAGMA cache_size=10");
     service_ = std::make_unique<DisputeService>(*db_, defs_, clock_);
+    session_ = std::make_unique<Session>(*db_, defs_, clock_);
+  }
+  void TearDown() override {
+    session_.reset();
+    EngineTest::TearDown();
   }
 
   std::future<Result<DisputeView>> register_on(CommandWriter& writer, const std::string& invoice,
                                                bool fault = false) {
     OpenDisputeRequest r = request({{invoice, std::nullopt}});
-    return writer.submit<DisputeView>([r, fault](DisputeService& s) {
+    return writer.submit<DisputeView>([r, fault](Session& s) {
       if (fault) FaultyVfs::instance().arm();
-      auto result = s.open_dispute(r);
+      auto result = s.disputes().open_dispute(r);
       if (fault) FaultyVfs::instance().disarm();
       return result;
     });
   }
+
+  std::unique_ptr<Session> session_;  // the writer's
 
   // Whether a dispute on `invoice` is in the database (it placed a hold).
   bool written(const std::string& invoice) {
@@ -49,7 +56,7 @@ class CommandWriterTest : public EngineTest {
 
 TEST_F(CommandWriterTest, EveryCallerHearsTheTruthWhenAnIoErrorRollsBackTheBatch) {
   int injected_before = FaultyVfs::instance().injected();
-  CommandWriter writer(*service_);
+  CommandWriter writer(*session_);
   // Queued before the writer starts, so all four share one batch; the second meets the fault.
   std::vector<std::pair<std::string, std::future<Result<DisputeView>>>> calls;
   calls.emplace_back("INV-1", register_on(writer, "INV-1"));
@@ -78,18 +85,18 @@ TEST_F(CommandWriterTest, EveryCallerHearsTheTruthWhenAnIoErrorRollsBackTheBatch
 }
 
 TEST_F(CommandWriterTest, ACommandThatFailsOrThrowsLeavesNothingBehindAndTheOthersCommit) {
-  CommandWriter writer(*service_);
+  CommandWriter writer(*session_);
   auto first = register_on(writer, "INV-1");
   // A command that writes and then reports a failure, and one that writes and then throws: both
   // are rolled back to where they began, the batch goes on.
-  auto refused = writer.submit<domain::Ok>([this](DisputeService& s) -> Result<domain::Ok> {
-    (void)s.add_note({"DSP-000001", "a note that must not stay", std::nullopt,
-                      domain::Direction::kInternal, "clerk@example.com"});
+  auto refused = writer.submit<domain::Ok>([](Session& s) -> Result<domain::Ok> {
+    (void)s.disputes().add_note({"DSP-000001", "a note that must not stay", std::nullopt,
+                                 domain::Direction::kInternal, "clerk@example.com"});
     return domain::Error::conflict("changed my mind");
   });
-  auto thrown = writer.submit<domain::Ok>([](DisputeService& s) -> Result<domain::Ok> {
-    (void)s.add_note({"DSP-000001", "another note that must not stay", std::nullopt,
-                      domain::Direction::kInternal, "clerk@example.com"});
+  auto thrown = writer.submit<domain::Ok>([](Session& s) -> Result<domain::Ok> {
+    (void)s.disputes().add_note({"DSP-000001", "another note that must not stay", std::nullopt,
+                                 domain::Direction::kInternal, "clerk@example.com"});
     throw std::runtime_error("a bug in one command");
   });
   auto last = register_on(writer, "INV-3");

@@ -39,7 +39,7 @@ TEST_F(EngineTest, RegisteringPlacesHoldsAssignsFirstStepAndConfirms) {
   EXPECT_EQ(events[0].kind, "hold_placed");
 
   // Outbox: customer confirmation, management info, task notification — all in the same commit.
-  auto rows = service_->store().outbox_rows("pending", 10);
+  auto rows = store::Store(*db_).outbox_rows("pending", 10);
   std::vector<std::string> keys;
   for (const auto& r : rows) keys.push_back(r.action_key);
   EXPECT_THAT(keys, ElementsAre("DSP-000001:0:confirmation", "DSP-000001:0:inform-1",
@@ -94,7 +94,7 @@ TEST_F(EngineTest, AMirroredTaskLinksBackToTheDisputeAndNamesTheRolesMembers) {
   auto v = open();
   ASSERT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
   ASSERT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
-  auto rows = service_->store().outbox_rows("pending", 100);
+  auto rows = store::Store(*db_).outbox_rows("pending", 100);
   auto create =
       std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
   ASSERT_NE(create, rows.end());
@@ -120,7 +120,7 @@ TEST_F(EngineTest, OutcomesDriveTheWorkflowToResolutionAndDunningResumes) {
   r = complete(v.dispute.ref, "approve", "approved");
   ASSERT_TRUE(r.ok());
   // The booking step goes to a connector: one create action with a stable idempotency key.
-  auto rows = service_->store().outbox_rows("pending", 100);
+  auto rows = store::Store(*db_).outbox_rows("pending", 100);
   auto create =
       std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
   ASSERT_NE(create, rows.end());
@@ -256,7 +256,7 @@ TEST_F(EngineTest, RemindersAndEscalationFireOnceWhenDue) {
   auto tasks = service_->tasks("lead@example.com");
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_TRUE(tasks[0].overdue);
-  auto rows = service_->store().outbox_rows("pending", 100);
+  auto rows = store::Store(*db_).outbox_rows("pending", 100);
   EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
                           [](const auto& r) { return r.action_key == "DSP-000001-1:escalate"; }),
             1);
@@ -311,7 +311,7 @@ TEST_F(EngineTest, ResolvingCancelsOpenConnectorTasks) {
   ASSERT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
   ASSERT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
   ASSERT_TRUE(service_->withdraw(v.dispute.ref, "paid in full after all", "clerk").ok());
-  auto rows = service_->store().outbox_rows("pending", 100);
+  auto rows = store::Store(*db_).outbox_rows("pending", 100);
   EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
                           [](const auto& r) {
                             return r.kind == "cancel" && r.action_key == "DSP-000001-3:cancel";
