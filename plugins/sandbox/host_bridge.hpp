@@ -5,6 +5,7 @@
 // every plugin's tests and benches.
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "disputed/sdk/host.hpp"
@@ -24,6 +25,19 @@ sdk::HttpResponse serve_in_process(Server& server, const sdk::HttpRequest& reque
 /// "http://127.0.0.1:PORT") over loopback. No answer: status 0, failure kConnection.
 sdk::HttpResponse forward(const std::string& base, const sdk::HttpRequest& request);
 
+/// Sends the request to its own URL over loopback (a server or Prism the URL already names).
+sdk::HttpResponse forward(const sdk::HttpRequest& request);
+
+/// A token from a sandbox's OAuth2 token endpoint at `token_path` (client credentials,
+/// client_secret_post, plus `extra_form` such as "&scope=..."), as the host's token source fetches
+/// it: the token expires `expires_in` after `now` (30 minutes when the answer has none, like
+/// Salesforce's). nullopt with `error` ("token endpoint <url> answered 401 invalid_client")
+/// otherwise.
+std::optional<sdk::AccessToken> fetch_token(Server& server, const std::string& token_path,
+                                            const std::string& client_id,
+                                            const std::string& client_secret, sdk::Instant now,
+                                            std::string& error, const std::string& extra_form = "");
+
 /// What sdk::testing::FakeHost takes as its sandbox handler.
 using Handler = std::function<sdk::HttpResponse(const sdk::HttpRequest&)>;
 
@@ -31,5 +45,7 @@ using Handler = std::function<sdk::HttpResponse(const sdk::HttpRequest&)>;
 Handler in_process(Server& server);
 /// A FakeHost handler forwarding to `base` over loopback.
 Handler forwarding_to(std::string base);
+/// A FakeHost handler sending every request to its own URL over loopback.
+Handler over_loopback();
 
 }  // namespace disputed::sandbox

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
-#include "plugins/salesforce/tests/sandbox_bridge.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 
 namespace sdk = disputed::sdk;
 namespace kit = disputed::sdk::testkit;
@@ -31,21 +31,20 @@ namespace {
 struct Bench {
   sb::Server server{
       std::make_unique<SalesforceEmulator>(sb::Options{{"daily_limit", "100000000"}})};
-  std::unique_ptr<kit::SandboxHost> host;
+  std::unique_ptr<sdk::testing::FakeHost> host;
   kit::ConnectorPtr connector;
   std::string token;
 
   Bench() {
     server.start();
-    kit::SandboxHostOptions options;
+    sdk::testing::FakeHostOptions options;
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
-    host = std::make_unique<kit::SandboxHost>(
-        options,
-        [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(server, r); },
+    host = std::make_unique<sdk::testing::FakeHost>(
+        options, [this](const sdk::HttpRequest& r) { return sb::serve_in_process(server, r); },
         [this](std::string& error) {
-          return sb::salesforce::testing::fetch_token(server, "sandbox-client", "sandbox-secret",
-                                                      host->clock().now(), error);
+          return sb::fetch_token(server, "/services/oauth2/token", "sandbox-client",
+                                 "sandbox-secret", host->clock().now(), error);
         });
     std::string error;
     auto plugin = kit::PluginUnderTest::load(SALESFORCE_PLUGIN, &error);
@@ -68,7 +67,7 @@ struct Bench {
     r.url = server.url() + "/services/data/v62.0" + path;
     r.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
     r.body = body.dump();
-    return sb::salesforce::testing::serve(server, r);
+    return sb::serve_in_process(server, r);
   }
 
   // N open Tasks of ours, created 200 at a time through sObject Collections upsert.

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "disputed/sdk/kit/time.hpp"
+
 namespace disputed::sandbox::salesforce {
 namespace {
 
@@ -89,60 +91,17 @@ bool valid_field(const std::string& name) {
 
 }  // namespace
 
-std::optional<long long> parse_datetime_ms(const std::string& s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 ||
-      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
-    return std::nullopt;
-  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  std::size_t i = 19;
-  long long ms = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    int digits = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
-      if (digits < 3) ms = ms * 10 + (s[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits == 0) return std::nullopt;
-    for (int k = digits; k < 3; ++k) ms *= 10;
-  }
-  long long offset_min = 0;
-  std::string zone = s.substr(i);
-  if (zone == "Z" || zone == "z") {
-  } else if ((zone.size() == 5 || zone.size() == 6) && (zone[0] == '+' || zone[0] == '-')) {
-    std::string digits = zone.size() == 6 ? zone.substr(1, 2) + zone.substr(4, 2) : zone.substr(1);
-    if (zone.size() == 6 && zone[3] != ':') return std::nullopt;
-    for (char c : digits)
-      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    offset_min = std::stoi(digits.substr(0, 2)) * 60 + std::stoi(digits.substr(2));
-    if (zone[0] == '-') offset_min = -offset_min;
-  } else {
-    return std::nullopt;
-  }
-  using namespace std::chrono;
-  auto when = sys_days(
-      year_month_day(year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))));
-  long long secs = duration_cast<seconds>(when.time_since_epoch()).count() + h * 3600LL +
-                   mi * 60LL + sec - offset_min * 60;
-  return secs * 1000 + ms;
+// The kit's timestamp parser, the plugin's too: one reading of every form (second 60 refused).
+std::optional<long long> parse_datetime_ms(const std::string& text) {
+  auto at = sdk::kit::parse_timestamp_ms(text);
+  if (!at) return std::nullopt;
+  return at->time_since_epoch().count();
 }
 
 std::string format_datetime_ms(long long millis) {
-  using namespace std::chrono;
-  sys_time<milliseconds> t{milliseconds(millis)};
-  auto day = floor<days>(t);
-  year_month_day ymd(day);
-  hh_mm_ss hms(t - day);
-  char out[40];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03d+0000", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()),
-                int(hms.subseconds().count()));
-  return out;
+  std::string text =
+      sdk::kit::format_timestamp_ms(sdk::kit::InstantMs(std::chrono::milliseconds(millis)));
+  return text.substr(0, text.size() - 1) + "+0000";  // Salesforce's way of writing UTC
 }
 
 std::optional<SoqlQuery> parse_soql(const std::string& text, std::string& error) {

@@ -10,9 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "disputed/sdk/batch_applier.hpp"
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/sandbox/prism_proxy.hpp"
 #include "plugins/sandbox/test_client.hpp"
 
@@ -23,17 +24,6 @@ namespace kit = disputed::sdk::testkit;
 namespace sb = disputed::sandbox;
 using nlohmann::json;
 using sb::salesforce::SalesforceEmulator;
-
-sdk::HttpResponse over_http(const sdk::HttpRequest& r) {
-  std::map<std::string, std::string> headers(r.headers.begin(), r.headers.end());
-  auto a = sb::http_call(r.method, r.url, r.body, headers);
-  sdk::HttpResponse out;
-  out.status = a.status;
-  out.body = a.body;
-  for (const auto& h : a.headers) out.headers.emplace_back(h.first, h.second);
-  if (a.status == 0) out.error = "connection failed";
-  return out;
-}
 
 class SalesforceConformance : public ::testing::Test {
  protected:
@@ -63,11 +53,12 @@ class SalesforceConformance : public ::testing::Test {
           prism_->url());  // every API call via Prism
       return 0;
     });
-    kit::SandboxHostOptions options;
+    sdk::testing::FakeHostOptions options;
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
-    host_ = std::make_unique<kit::SandboxHost>(
-        options, over_http, [this](std::string& error) -> std::optional<sdk::AccessToken> {
+    host_ = std::make_unique<sdk::testing::FakeHost>(
+        options, sb::over_loopback(),
+        [this](std::string& error) -> std::optional<sdk::AccessToken> {
           auto t = sb::http_call(
               "POST", prism_->url() + "/services/oauth2/token",
               "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
@@ -129,7 +120,7 @@ class SalesforceConformance : public ::testing::Test {
   static sb::PrismProxy* prism_;
   static std::filesystem::path log_;
   static std::string prism_error_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   std::shared_ptr<kit::PluginUnderTest> plugin_;
   kit::ConnectorPtr connector_;
 };

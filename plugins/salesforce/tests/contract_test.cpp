@@ -1,15 +1,15 @@
 // The SDK's contract suite against the Salesforce plugin and its sandbox. Requests go through the
-// kit's SandboxHost (the real host's rules: allowed hosts, bearer token, one retry after 401) into
+// SDK's FakeHost (the real host's rules: allowed hosts, bearer token, one retry after 401) into
 // the sandbox's Server::serve() in process; the token comes from the sandbox's token endpoint.
 
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/contract.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
-#include "plugins/salesforce/tests/sandbox_bridge.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 
 namespace {
 
@@ -19,8 +19,8 @@ namespace sb = disputed::sandbox;
 using disputed::sandbox::salesforce::SalesforceEmulator;
 using nlohmann::json;
 
-kit::SandboxHostOptions host_options() {
-  kit::SandboxHostOptions options;
+sdk::testing::FakeHostOptions host_options() {
+  sdk::testing::FakeHostOptions options;
   options.instance_name = "salesforce-contract";
   options.auth_kind = "oauth2_client_credentials";
   options.allowed_hosts = {"*.my.salesforce.com", "login.salesforce.com", "127.0.0.1:*"};
@@ -31,17 +31,16 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
  public:
   SalesforceEnvironment() : server_(std::make_unique<SalesforceEmulator>(sb::Options{})) {
     server_.start();
-    auto handler = [this](const sdk::HttpRequest& r) {
-      return sb::salesforce::testing::serve(server_, r);
-    };
-    host_ = std::make_unique<kit::SandboxHost>(host_options(), handler, [this](std::string& error) {
-      return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "sandbox-secret",
-                                                  host_->clock().now(), error);
-    });
-    bad_host_ =
-        std::make_unique<kit::SandboxHost>(host_options(), handler, [this](std::string& error) {
-          return sb::salesforce::testing::fetch_token(server_, "sandbox-client", "wrong-secret",
-                                                      host_->clock().now(), error);
+    auto handler = [this](const sdk::HttpRequest& r) { return sb::serve_in_process(server_, r); };
+    host_ = std::make_unique<sdk::testing::FakeHost>(
+        host_options(), handler, [this](std::string& error) {
+          return sb::fetch_token(server_, "/services/oauth2/token", "sandbox-client",
+                                 "sandbox-secret", host_->clock().now(), error);
+        });
+    bad_host_ = std::make_unique<sdk::testing::FakeHost>(
+        host_options(), handler, [this](std::string& error) {
+          return sb::fetch_token(server_, "/services/oauth2/token", "sandbox-client",
+                                 "wrong-secret", host_->clock().now(), error);
         });
   }
   ~SalesforceEnvironment() override { server_.stop(); }
@@ -83,7 +82,7 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
     patch.url = server_.url() + "/services/data/v62.0/sobjects/Task/" + external_ref;
     patch.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
     patch.body = json{{"Status", "Completed"}, {"Dispute_Outcome__c", outcome}}.dump();
-    auto r = sb::salesforce::testing::serve(server_, patch);
+    auto r = sb::serve_in_process(server_, patch);
     if (r.status != 204)
       ADD_FAILURE() << "the rep could not close Task " << external_ref << ": " << r.status << " "
                     << r.body;
@@ -155,8 +154,8 @@ class SalesforceEnvironment final : public kit::ContractEnvironment {
 
  private:
   sb::Server server_;
-  std::unique_ptr<kit::SandboxHost> host_;
-  std::unique_ptr<kit::SandboxHost> bad_host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> bad_host_;
 };
 
 }  // namespace

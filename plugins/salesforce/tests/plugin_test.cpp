@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
-#include "plugins/salesforce/tests/sandbox_bridge.hpp"
+#include "plugins/sandbox/host_bridge.hpp"
 
 namespace {
 
@@ -25,15 +25,14 @@ class SalesforcePluginTest : public ::testing::Test {
   void start(const sb::Options& sandbox_options, const json& settings) {
     server_ = std::make_unique<sb::Server>(std::make_unique<SalesforceEmulator>(sandbox_options));
     server_->start();
-    kit::SandboxHostOptions options;
+    sdk::testing::FakeHostOptions options;
     options.auth_kind = "oauth2_client_credentials";
     options.allowed_hosts = {"127.0.0.1:*"};
-    host_ = std::make_unique<kit::SandboxHost>(
-        options,
-        [this](const sdk::HttpRequest& r) { return sb::salesforce::testing::serve(*server_, r); },
+    host_ = std::make_unique<sdk::testing::FakeHost>(
+        options, [this](const sdk::HttpRequest& r) { return sb::serve_in_process(*server_, r); },
         [this](std::string& error) {
-          return sb::salesforce::testing::fetch_token(*server_, "sandbox-client", "sandbox-secret",
-                                                      host_->clock().now(), error);
+          return sb::fetch_token(*server_, "/services/oauth2/token", "sandbox-client",
+                                 "sandbox-secret", host_->clock().now(), error);
         });
     std::string error;
     auto plugin = kit::PluginUnderTest::load(SALESFORCE_PLUGIN, &error);
@@ -74,7 +73,7 @@ class SalesforcePluginTest : public ::testing::Test {
   }
 
   std::unique_ptr<sb::Server> server_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   kit::ConnectorPtr connector_;
 };
 
@@ -140,7 +139,7 @@ TEST_F(SalesforcePluginTest, APollFollowsNextRecordsUrlAndMovesPastEveryPage) {
     close.url = server_->url() + "/services/data/v62.0/sobjects/Task/" + r.external_ref;
     close.headers = {{"Authorization", "Bearer " + rep}};
     close.body = json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump();
-    ASSERT_EQ(sb::salesforce::testing::serve(*server_, close).status, 204);
+    ASSERT_EQ(sb::serve_in_process(*server_, close).status, 204);
   }
   int queries_before = requests_containing("/query");
   auto after = connector_->poll({before.next_cursor, refs, false});
@@ -171,7 +170,7 @@ TEST_F(SalesforcePluginTest, ALateCommitInsideTheOverlapIsReportedOnce) {
     r.url = server_->url() + "/services/data/v62.0/sobjects/Task/" + id;
     r.headers = {{"Authorization", "Bearer " + rep}};
     r.body = json{{"Status", "Completed"}, {"Dispute_Outcome__c", "approved"}}.dump();
-    ASSERT_EQ(sb::salesforce::testing::serve(*server_, r).status, 204);
+    ASSERT_EQ(sb::serve_in_process(*server_, r).status, 204);
   };
   close(b.external_ref);
   auto first = connector_->poll({"", refs, false});

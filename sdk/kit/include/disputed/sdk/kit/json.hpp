@@ -43,6 +43,8 @@ class JsonView {
  public:
   /// The whole document, pointer "".
   explicit JsonView(const Json& root) : value_(&root) {}
+  /// Not on a temporary: the view would outlive the document.
+  explicit JsonView(const Json&& root) = delete;
 
   /// A member of an object (absent when this is not an object or has no such member).
   JsonView operator[](std::string_view key) const;
