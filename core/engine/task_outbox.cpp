@@ -2,12 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "disputed/sdk/kit/task_contract.hpp"
+
 namespace disputed::engine {
 
 using domain::Instant;
 using nlohmann::json;
 
 namespace {
+
+using Kind = sdk::Action::Kind;
 
 std::string str(std::string_view v) { return std::string(v); }
 
@@ -19,16 +23,16 @@ json invoices_json(const store::DisputeRecord& d) {
   return out;
 }
 
-// What a reminder and an escalation both carry.
-json timer_payload(const store::DisputeRecord& d, const store::StepRecord& s,
-                   const std::string& note) {
-  return {{"task_key", s.task_key},
-          {"dispute", d.ref},
-          {"step", s.step_key},
-          {"title", s.title},
-          {"assignee", s.assignee},
-          {"deadline_at", domain::format_instant(s.deadline_at)},
-          {"note", note}};
+// What every action on a step's task names.
+sdk::kit::TaskPayload step_payload(const store::DisputeRecord& d, const store::StepRecord& s) {
+  sdk::kit::TaskPayload p;
+  p.task_key = s.task_key;
+  p.dispute = d.ref;
+  p.step = s.step_key;
+  p.title = s.title;
+  p.assignee = s.assignee;
+  p.deadline_at = domain::format_instant(s.deadline_at);
+  return p;
 }
 
 store::OutboxRecord step_row(const store::DisputeRecord& d, const store::StepRecord& s) {
@@ -43,12 +47,11 @@ store::OutboxRecord step_row(const store::DisputeRecord& d, const store::StepRec
 
 std::string TaskOutbox::task_summary(const std::string& step_title, const std::string& dispute_ref,
                                      const std::string& customer_name) {
-  return step_title + " — " + dispute_ref + " (" + customer_name + ")";
+  return sdk::kit::task_subject(step_title, dispute_ref, customer_name);
 }
 
 std::string TaskOutbox::dispute_url(const std::string& dispute_ref) const {
-  if (defs_.public_url.empty()) return {};
-  return defs_.public_url + "/api/v1/disputes/" + dispute_ref;
+  return sdk::kit::dispute_url(defs_.public_url, dispute_ref);
 }
 
 void TaskOutbox::enqueue(store::OutboxRecord& row, Instant now) {
@@ -59,106 +62,105 @@ void TaskOutbox::enqueue(store::OutboxRecord& row, Instant now) {
 
 void TaskOutbox::step_assigned(const store::DisputeRecord& d, const store::StepRecord& s,
                                const workflow::StepDef& def, Instant now) {
-  json task = {
-      {"task_key", s.task_key},
-      {"dispute", d.ref},
-      {"step", def.id},
-      {"subject", task_summary(def.title, d.ref, d.customer_name)},
-      {"instructions", def.instructions},
-      {"assignee", s.assignee},
-      {"assignee_kind", str(to_string(s.assignee_kind))},
-      {"deadline_at", domain::format_instant(s.deadline_at)},
-      {"deadline_local_date", domain::format_date(defs_.calendar.local_date(s.deadline_at))},
-      {"time_zone", defs_.calendar.time_zone()},
-      {"outcomes", json::array()},
-      {"category", d.category},
-      {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
-      {"description", d.description},
-      {"currency", d.currency},
-      {"disputed_amount", d.disputed_amount.to_string()},
-      {"invoices", invoices_json(d)}};
-  for (const auto& o : def.outcomes) task["outcomes"].push_back(o.outcome);
-  if (auto url = dispute_url(d.ref); !url.empty()) task["dispute_url"] = url;
+  sdk::kit::TaskPayload task = step_payload(d, s);
+  task.subject = task_summary(def.title, d.ref, d.customer_name);
+  task.instructions = def.instructions;
+  task.assignee_kind = str(to_string(s.assignee_kind));
+  task.deadline_local_date = domain::format_date(defs_.calendar.local_date(s.deadline_at));
+  task.time_zone = defs_.calendar.time_zone();
+  for (const auto& o : def.outcomes) task.outcomes.push_back(o.outcome);
+  task.category = d.category;
+  task.customer = {d.customer_id, d.customer_name};
+  task.description = d.description;
+  task.currency = d.currency;
+  task.disputed_amount = d.disputed_amount.to_string();
+  for (const auto& i : d.invoices)
+    task.invoices.push_back({i.invoice_number, i.disputed_amount.to_string()});
+  task.dispute_url = dispute_url(d.ref);
   if (s.assignee_kind == domain::AssigneeKind::kRole)
-    if (const auto* role = defs_.role(s.assignee)) task["assignee_members"] = role->members;
+    if (const auto* role = defs_.role(s.assignee)) task.assignee_members = role->members;
 
   store::OutboxRecord row = step_row(d, s);
   if (s.target == "internal") {
     row.action_key = s.task_key + ":assigned";
     row.target = "notify";
     row.kind = "notify";
-    task["template"] = "task_assigned";
-    task["to"] = s.assignee;
+    task.template_name = "task_assigned";
+    task.to = s.assignee;
   } else {
     row.action_key = s.task_key + ":create";
     row.target = s.target;
     row.kind = "create";
   }
-  row.payload_json = task.dump();
+  row.payload_json = sdk::kit::serialise_task_payload(Kind::kCreate, task);
   enqueue(row, now);
 }
 
 void TaskOutbox::step_completed(const store::DisputeRecord& d, const store::StepRecord& s,
                                 Instant now) {
   if (s.target == "internal") return;
+  sdk::kit::TaskPayload update = step_payload(d, s);
+  update.status = "completed";
+  update.outcome = s.outcome.value_or("");
+  update.comment = s.comment.value_or("");
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":complete";
   row.target = s.target;
   row.kind = "update";
-  row.payload_json = json{{"task_key", s.task_key},
-                          {"status", "completed"},
-                          {"outcome", s.outcome.value_or("")},
-                          {"comment", s.comment.value_or("")}}
-                         .dump();
+  row.payload_json = sdk::kit::serialise_task_payload(Kind::kUpdate, update);
   enqueue(row, now);
 }
 
 void TaskOutbox::step_cancelled(const store::DisputeRecord& d, const store::StepRecord& s,
                                 const std::string& reason, Instant now) {
   if (s.target == "internal") return;
+  sdk::kit::TaskPayload cancel = step_payload(d, s);
+  cancel.reason = reason;
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":cancel";
   row.target = s.target;
   row.kind = "cancel";
-  row.payload_json = json{{"task_key", s.task_key}, {"dispute", d.ref}, {"reason", reason}}.dump();
+  row.payload_json = sdk::kit::serialise_task_payload(Kind::kCancel, cancel);
   enqueue(row, now);
 }
 
 void TaskOutbox::reminder(const store::DisputeRecord& d, const store::StepRecord& s, int ordinal,
                           const std::string& note, Instant now) {
-  json payload = timer_payload(d, s, note);
+  sdk::kit::TaskPayload remind = step_payload(d, s);
+  remind.note = note;
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":remind-" + std::to_string(ordinal);
   if (s.target == "internal") {
     row.target = "notify";
     row.kind = "notify";
-    payload["template"] = "task_reminder";
-    payload["to"] = s.assignee;
+    remind.template_name = "task_reminder";
+    remind.to = s.assignee;
   } else {
     row.target = s.target;
     row.kind = "remind";
   }
-  row.payload_json = payload.dump();
+  row.payload_json = sdk::kit::serialise_task_payload(Kind::kRemind, remind);
   enqueue(row, now);
 }
 
 void TaskOutbox::escalation(const store::DisputeRecord& d, const store::StepRecord& s,
                             const std::string& to, const std::string& note, Instant now) {
-  json payload = timer_payload(d, s, note);
-  payload["escalated_to"] = to;
-  payload["priority"] = "urgent";
+  sdk::kit::TaskPayload escalate = step_payload(d, s);
+  escalate.note = note;
+  escalate.escalated_to = to;
+  escalate.priority = "urgent";
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":escalate";
   if (s.target == "internal") {
     row.target = "notify";
     row.kind = "notify";
-    payload["template"] = "task_escalation";
-    payload["to"] = to;
+    escalate.template_name = "task_escalation";
+    escalate.to = to;
   } else {
     row.target = s.target;
     row.kind = "escalate";
   }
-  row.payload_json = payload.dump();
+  row.payload_json = sdk::kit::serialise_task_payload(Kind::kEscalate, escalate);
   enqueue(row, now);
 }
 

@@ -6,9 +6,15 @@
 // - the idempotency keys (derived from data, never from time): a step's task key
 //   `DSP-000042-3` and its actions `:create`, `:complete`, `:cancel`, `:remind-N`, `:escalate`;
 //   dispute-level messages `DSP-000042:<reopen count>:<what>`;
-// - the payload each action carries, with exactly the keys the plugins read
-//   (docs/plugin-guide.md, "The actions the engine sends");
-// - the task's summary line and the link back to the dispute (`dispute_url`).
+// - the payload each action on a task carries: the SDK's typed, versioned task contract
+//   (sdk::kit::TaskPayload, written with serialise_task_payload; docs/plugin-guide.md), which
+//   plugins read with parse_task_payload;
+// - the task's summary line and the link back to the dispute (`dispute_url`), by the kit's one
+//   rule for each (task_subject, dispute_url).
+//
+// Messages about a dispute as a whole (confirmation, management information, resolution notice,
+// feedback request) are not tasks: their payloads are the messaging templates' data, written
+// here too.
 
 #include <string>
 
