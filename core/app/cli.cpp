@@ -11,6 +11,7 @@
 
 #include "core/app/api_key_command.hpp"
 #include "core/app/args.hpp"
+#include "core/app/connectors.hpp"
 #include "core/app/service.hpp"
 #include "core/config/config_error.hpp"
 #include "core/config/engine_config.hpp"
@@ -705,9 +706,14 @@ int cmd_api_key(Context& ctx, const Args& args) {
 /// The connector side of the engine: plugins, instances, and the sync engine on its own
 /// connection (the same thread calls the connectors and writes their results).
 struct Connectors {
+  Connectors() = default;
+  Connectors(Connectors&&) = default;
+  ~Connectors() {
+    if (sync) sync->stop();  // no connector call may be in flight when the host goes
+  }
   std::unique_ptr<store::Database> db;
-  std::unique_ptr<host::ConnectorHost> host;
-  std::unique_ptr<sync::SyncEngine> sync;
+  std::unique_ptr<sync::SyncEngine> sync;     // its plugin state stores outlive the connectors
+  std::unique_ptr<host::ConnectorHost> host;  // destroyed first: the connectors
 };
 
 std::vector<std::filesystem::path> configured_plugin_dirs(const config::EngineConfig& cfg) {
@@ -727,17 +733,17 @@ Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& lo
   c.db = std::make_unique<store::Database>(e.db->file());
   auto dirs =
       host::plugin_search_path(configured_plugin_dirs(e.config), ctx.env("DISPUTED_PLUGIN_PATH"));
+  c.sync = std::make_unique<sync::SyncEngine>(
+      *c.db, e.definitions, *e.clock,
+      [&log](const std::string& line) { log << "sync: " << line << std::endl; });
   c.host = std::make_unique<host::ConnectorHost>(
       dirs, *e.clock,
       [&log](sdk::LogLevel level, const std::string& line) {
         if (level >= sdk::LogLevel::kInfo) log << line << std::endl;
       },
-      c.db.get());
+      c.sync->plugin_states());
   c.host->open(host::read_instance_configs(connectors_dir(e.config)));
-  c.sync = std::make_unique<sync::SyncEngine>(
-      *c.db, e.definitions, *e.clock,
-      [&log](const std::string& line) { log << "sync: " << line << std::endl; });
-  c.host->register_with(*c.sync);
+  register_connectors(*c.host, *c.sync);
   return c;
 }
 

@@ -9,47 +9,11 @@
 #include "core/config/config_error.hpp"
 #include "core/config/json_file.hpp"
 #include "core/config/json_schema.hpp"
-#include "core/store/sync_store.hpp"
 
 namespace disputed::host {
 
 namespace fs = std::filesystem;
 using config::ConfigError;
-
-namespace {
-
-/// The plugins' persistent state, in the engine's database (table plugin_kv).
-class SqliteKeyValueStore final : public sdk::KeyValueStore {
- public:
-  SqliteKeyValueStore(store::Database& db, std::string instance)
-      : store_(db), instance_(std::move(instance)) {}
-  std::optional<std::string> get(const std::string& key) override {
-    try {
-      return store_.kv_get(instance_, key);
-    } catch (...) {
-      return std::nullopt;
-    }
-  }
-  void put(const std::string& key, const std::string& value) override {
-    try {
-      store_.kv_put(instance_, key, value);
-    } catch (...) {
-      // Plugin state is a cache by contract; losing a write must not take the connector down.
-    }
-  }
-  void erase(const std::string& key) override {
-    try {
-      store_.kv_erase(instance_, key);
-    } catch (...) {
-    }
-  }
-
- private:
-  store::SyncStore store_;
-  std::string instance_;
-};
-
-}  // namespace
 
 std::vector<InstanceConfig> read_instance_configs(const fs::path& dir) {
   std::vector<InstanceConfig> out;
@@ -123,8 +87,11 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& configured
 }
 
 ConnectorHost::ConnectorHost(std::vector<fs::path> plugin_dirs, const domain::Clock& clock,
-                             net::LogSink log, store::Database* kv_db)
-    : catalog_(plugin_dirs), clock_(clock), log_(std::move(log)), kv_db_(kv_db) {}
+                             net::LogSink log, PluginStateFactory plugin_state)
+    : catalog_(plugin_dirs),
+      clock_(clock),
+      log_(std::move(log)),
+      plugin_state_(std::move(plugin_state)) {}
 
 ConnectorHost::~ConnectorHost() {
   // Connectors go before their host services and before the libraries (held by the deleters).
@@ -187,7 +154,7 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
     services_config.log_sink = log_;
     services_config.shutdown = &shutdown_;
     std::unique_ptr<sdk::KeyValueStore> kv;
-    if (kv_db_) kv = std::make_unique<SqliteKeyValueStore>(*kv_db_, c.name);
+    if (plugin_state_) kv = plugin_state_(c.name);
     auto services = net::HostServices::create(services_config, clock_, std::move(kv));
     if (!services)
       throw ConfigError(file, "", "instance " + c.name + ": " + services.error().describe());
@@ -203,20 +170,6 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
           file, "",
           "instance " + c.name + " (plugin " + m.id + ") did not open: " + opened.message);
     instances_.push_back(std::move(in));
-  }
-}
-
-void ConnectorHost::register_with(sync::SyncEngine& engine) {
-  for (auto& in : instances_) {
-    sync::InstanceOptions o;
-    o.name = in.config.name;
-    o.rate_per_second = in.config.rate_per_second.value_or(in.manifest.rate_per_second);
-    o.burst = in.config.burst.value_or(in.manifest.burst);
-    o.poll_interval = std::chrono::seconds(
-        in.config.poll_interval_seconds.value_or(in.manifest.poll_interval_seconds));
-    o.max_attempts = in.config.max_attempts.value_or(o.max_attempts);
-    o.paused = in.config.paused;
-    engine.add_instance(o, *in.connector);
   }
 }
 

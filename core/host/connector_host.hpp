@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,8 +15,6 @@
 
 #include "core/host/plugin_catalog.hpp"
 #include "core/net/host_services.hpp"
-#include "core/store/sqlite.hpp"
-#include "core/sync/sync_engine.hpp"
 
 namespace disputed::host {
 
@@ -44,6 +43,12 @@ std::vector<InstanceConfig> read_instance_configs(const std::filesystem::path& d
 std::vector<std::filesystem::path> plugin_search_path(
     const std::vector<std::filesystem::path>& configured, const char* plugin_path_env);
 
+/// Makes the persistent key-value store of a connector instance (its name given). The engine's
+/// lives in the database and is written through the engine's writer (see sync::SyncEngine);
+/// without one, instances get an in-memory store.
+using PluginStateFactory =
+    std::function<std::unique_ptr<sdk::KeyValueStore>(const std::string& instance)>;
+
 class ConnectorHost {
  public:
   struct Instance {
@@ -53,10 +58,10 @@ class ConnectorHost {
     std::shared_ptr<sdk::Connector> connector;
   };
 
-  /// `kv_db` backs the plugins' key-value state (use the sync engine's connection: the same
-  /// thread calls the connectors). `clock` outlives the host.
+  /// `plugin_state` makes each instance's key-value store; the stores it makes must outlive the
+  /// host's connectors. `clock` outlives the host.
   ConnectorHost(std::vector<std::filesystem::path> plugin_dirs, const domain::Clock& clock,
-                net::LogSink log, store::Database* kv_db = nullptr);
+                net::LogSink log, PluginStateFactory plugin_state = {});
   ~ConnectorHost();
 
   /// Loads and opens every instance; throws config::ConfigError for the first that cannot start.
@@ -69,15 +74,11 @@ class ConnectorHost {
   /// before the sync engine is stopped, so a long poll returns promptly.
   void request_shutdown() { shutdown_.store(true); }
 
-  /// Registers every opened instance with `engine`, with the manifest's defaults overridden by
-  /// the instance's settings.
-  void register_with(sync::SyncEngine& engine);
-
  private:
   PluginCatalog catalog_;
   const domain::Clock& clock_;
   net::LogSink log_;
-  store::Database* kv_db_;
+  PluginStateFactory plugin_state_;
   std::atomic<bool> shutdown_{false};
   std::vector<Instance> instances_;
 };

@@ -65,7 +65,42 @@ void make_storable(sdk::PollResult& r) {
     e.comment = domain::valid_utf8(e.comment, kMaxComment);  // comments keep their lines
   }
 }
+// A plugin's state (table plugin_kv) through the engine's connector ledger.
+class PluginState final : public sdk::KeyValueStore {
+ public:
+  PluginState(engine::ConnectorLedger& ledger, std::string instance)
+      : ledger_(ledger), instance_(std::move(instance)) {}
+  std::optional<std::string> get(const std::string& key) override {
+    try {
+      return ledger_.state_get(instance_, key);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  void put(const std::string& key, const std::string& value) override {
+    try {
+      ledger_.state_put(instance_, key, value);
+    } catch (...) {
+      // Plugin state is a cache by contract; losing a write must not take the connector down.
+    }
+  }
+  void erase(const std::string& key) override {
+    try {
+      ledger_.state_erase(instance_, key);
+    } catch (...) {
+    }
+  }
+
+ private:
+  engine::ConnectorLedger& ledger_;
+  std::string instance_;
+};
+
 }  // namespace
+
+std::unique_ptr<sdk::KeyValueStore> SyncEngine::plugin_state(const std::string& instance) {
+  return std::make_unique<PluginState>(session_.connectors(), instance);
+}
 
 SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions,
                        const domain::Clock& clock, std::function<void(const std::string&)> log)

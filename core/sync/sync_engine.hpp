@@ -80,6 +80,14 @@ class SyncEngine {
   /// Polls one instance once; `reconcile` asks about every open ref.
   PollReport poll_once(const std::string& instance, bool reconcile = false);
 
+  /// The persistent key-value store of a connector instance's plugin (table plugin_kv), for
+  /// host::ConnectorHost. It must not outlive this engine.
+  std::unique_ptr<sdk::KeyValueStore> plugin_state(const std::string& instance);
+  /// plugin_state() as the factory host::ConnectorHost takes.
+  std::function<std::unique_ptr<sdk::KeyValueStore>(const std::string&)> plugin_states() {
+    return [this](const std::string& instance) { return plugin_state(instance); };
+  }
+
   /// Runs dispatch and poll for every instance on one background thread until stop().
   void start(std::chrono::milliseconds idle_wait = std::chrono::milliseconds(200));
   void stop();

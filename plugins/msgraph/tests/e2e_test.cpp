@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "core/app/connectors.hpp"
 #include "core/host/connector_host.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
@@ -55,17 +56,18 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
     dir_.write("connectors/msgraph.json", instance.dump(2));
 
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_ = std::make_unique<host::ConnectorHost>(
         std::vector<std::filesystem::path>{MSGRAPH_PLUGIN_DIR}, clock_, net::LogSink{},
-        sync_db_.get());
+        sync_->plugin_states());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_->register_with(*sync_);
+    app::register_connectors(*host_, *sync_);
   }
 
   void TearDown() override {
+    if (sync_) sync_->stop();
+    host_.reset();  // the connectors, before the sync engine that keeps their state
     sync_.reset();
-    host_.reset();
     sandbox_->stop();
   }
 

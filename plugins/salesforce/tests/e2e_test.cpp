@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/app/connectors.hpp"
 #include "core/host/connector_host.hpp"
 #include "core/store/store.hpp"
 #include "core/sync/sync_engine.hpp"
@@ -51,12 +52,13 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
                      {"max_attempts", 8}};
     dir_.write("connectors/salesforce.json", instance.dump(2));
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_ = std::make_unique<host::ConnectorHost>(
         std::vector<std::filesystem::path>{SALESFORCE_PLUGIN_DIR}, clock_,
-        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); }, sync_db_.get());
+        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); },
+        sync_->plugin_states());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_->register_with(*sync_);
+    app::register_connectors(*host_, *sync_);
 
     // The customer of the fixture's invoices (C1) as an Account owned by the rep, created through
     // the API by an administrator.
@@ -71,8 +73,9 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
     account_ = created.json()["id"];
   }
   void TearDown() override {
+    if (sync_) sync_->stop();
+    host_.reset();  // the connectors, before the sync engine that keeps their state
     sync_.reset();
-    host_.reset();
     server_.stop();
   }
 

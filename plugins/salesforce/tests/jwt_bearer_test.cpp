@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/app/connectors.hpp"
 #include "core/config/config_error.hpp"
 #include "core/host/connector_host.hpp"
 #include "core/sync/sync_engine.hpp"
@@ -53,8 +54,9 @@ class SalesforceJwtBearer : public engine::testing_support::EngineTest {
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
   }
   void TearDown() override {
+    if (sync_) sync_->stop();
+    host_.reset();  // the connectors, before the sync engine that keeps their state
     sync_.reset();
-    host_.reset();
     server_.stop();
   }
 
@@ -80,12 +82,13 @@ class SalesforceJwtBearer : public engine::testing_support::EngineTest {
 
   void open_host(const json& config) {
     dir_.write("connectors/salesforce.json", config.dump(2));
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_ = std::make_unique<host::ConnectorHost>(
         std::vector<std::filesystem::path>{SALESFORCE_PLUGIN_DIR}, clock_,
-        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); }, sync_db_.get());
+        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); },
+        sync_->plugin_states());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_->register_with(*sync_);
+    app::register_connectors(*host_, *sync_);
   }
 
   // What host::open says about `config` (empty when it opens).

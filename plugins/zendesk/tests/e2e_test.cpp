@@ -9,6 +9,7 @@
 
 #include <gmock/gmock.h>
 
+#include "core/app/connectors.hpp"
 #include "core/host/connector_host.hpp"
 #include "core/sync/sync_engine.hpp"
 #include "disputed/sdk/kit/codecs.hpp"
@@ -47,16 +48,17 @@ class ZendeskEndToEnd : public engine::testing_support::EngineTest {
                      {"max_attempts", 8}};
     dir_.write("connectors/zendesk.json", instance.dump(2));
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
     host_ = std::make_unique<host::ConnectorHost>(
         std::vector<std::filesystem::path>{ZENDESK_PLUGIN_DIR}, clock_, net::LogSink{},
-        sync_db_.get());
+        sync_->plugin_states());
     host_->open(host::read_instance_configs(dir_ / "connectors"));
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_->register_with(*sync_);
+    app::register_connectors(*host_, *sync_);
   }
   void TearDown() override {
+    if (sync_) sync_->stop();
+    host_.reset();  // the connectors, before the sync engine that keeps their state
     sync_.reset();
-    host_.reset();
     server_.stop();
   }
 
