@@ -34,7 +34,7 @@ class MsGraphConformance : public ::testing::Test {
                   .status,
               200);
     // Graph traffic goes over loopback to Prism; the token endpoint is the sandbox's own.
-    host_ = sandbox_.make_host(kSecret, forward);
+    host_ = sandbox_.make_host(kSecret, disputed::sandbox::over_loopback());
     std::string error;
     plugin_ = kit::PluginUnderTest::load(MSGRAPH_PLUGIN, &error);
     ASSERT_TRUE(plugin_) << error;
@@ -81,7 +81,7 @@ class MsGraphConformance : public ::testing::Test {
   GraphSandbox sandbox_;
   std::filesystem::path log_;
   std::unique_ptr<disputed::sandbox::PrismProxy> prism_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   std::shared_ptr<kit::PluginUnderTest> plugin_;
   kit::ConnectorPtr connector_;
 };

@@ -106,7 +106,7 @@ class GraphEnvironment : public kit::ContractEnvironment {
 
  private:
   mutable GraphSandbox sandbox_;
-  std::unique_ptr<kit::SandboxHost> good_, bad_;
+  std::unique_ptr<sdk::testing::FakeHost> good_, bad_;
 };
 
 }  // namespace

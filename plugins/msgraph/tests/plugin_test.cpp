@@ -77,7 +77,7 @@ class MsGraphPlugin : public ::testing::Test {
 
   GraphSandbox sandbox_;
   std::shared_ptr<kit::PluginUnderTest> plugin_;
-  std::unique_ptr<kit::SandboxHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
   kit::ConnectorPtr connector_;
 };
 
@@ -288,6 +288,25 @@ TEST_F(MsGraphPlugin, AnUnknownUserIsRejectedAndCheckNamesTheSetting) {
   EXPECT_FALSE(check.ok);
   EXPECT_EQ(check.category, sdk::CheckResult::Category::kConfig);
   EXPECT_NE(check.remedy.find("check_user"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// A link Graph hands back is followed only under graph_base_url: the instance's token never goes
+// to another host (a compromised or misconfigured answer cannot redirect it).
+TEST_F(MsGraphPlugin, ALinkOutsideTheBaseUrlIsNeverFollowed) {
+  std::string a = create("K-A"), b = create("K-B"), c = create("K-C");
+  ASSERT_EQ(sandbox_.control("/_sandbox/links", json{{"base", "http://127.0.0.2:9"}}.dump()), 200);
+  std::size_t before = sandbox_.server().requests().size();
+  PollResult r = connector_->poll({"", {{"K-A", a}, {"K-B", b}, {"K-C", c}}, false});
+  EXPECT_EQ(r.status, PollResult::Status::kRetryable);
+  EXPECT_NE(r.message.find("outside graph_base_url"), std::string::npos) << r.message;
+  auto requests = sandbox_.server().requests();
+  ASSERT_EQ(requests.size(), before + 1) << "only the first delta page was asked for";
+  for (const auto& line : host_->log_lines())
+    EXPECT_EQ(line.find("127.0.0.2"), std::string::npos) << line;
 }
 
 }  // namespace

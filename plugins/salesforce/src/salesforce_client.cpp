@@ -100,25 +100,9 @@ Reply SalesforceClient::call(const std::string& method, const std::string& path,
     reply.outcome = base.failure();
     return reply;
   }
-  sdk::HttpRequest request;
-  request.method = method;
-  request.url = *base + path;
-  request.headers.emplace_back("Accept", "application/json");
-  if (body) {
-    request.headers.emplace_back("Content-Type", "application/json");
-    request.body = body->dump(-1, ' ', false, kit::Json::error_handler_t::replace);
-  }
-  request.timeout = settings_.request_timeout;
-  reply.response = host_.http().send(request);
+  reply = kit::exchange(host_, policy_,
+                        kit::json_request(method, *base + path, body, settings_.request_timeout));
   note_usage(reply.response);
-  reply.outcome = policy_.judge(reply.response, host_.clock().now());
-  if (reply.ok() && !reply.response.body.empty()) {
-    auto parsed = kit::parse_json(reply.response.body);
-    if (parsed)
-      reply.body = std::move(*parsed);
-    else
-      reply.outcome = policy_.malformed(reply.response, parsed.problem());
-  }
   return reply;
 }
 

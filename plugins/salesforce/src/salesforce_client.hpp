@@ -16,6 +16,7 @@
 #include "disputed/sdk/host.hpp"
 #include "disputed/sdk/kit/http_policy.hpp"
 #include "disputed/sdk/kit/json.hpp"
+#include "disputed/sdk/kit/json_api.hpp"
 #include "disputed/sdk/kit/task_contract.hpp"
 #include "plugins/salesforce/src/settings.hpp"
 
@@ -23,13 +24,7 @@ namespace disputed::plugins::salesforce {
 
 namespace kit = sdk::kit;
 
-/// An answer: ok with its JSON body (null when it had none), or the outcome that says why not.
-struct Reply {
-  kit::HttpOutcome outcome;
-  kit::Json body;
-  sdk::HttpResponse response;
-  bool ok() const noexcept { return outcome.ok(); }
-};
+using kit::Reply;
 
 /// A record id: 15 or 18 letters and digits.
 bool valid_id(const std::string& id);

@@ -45,27 +45,12 @@ ZendeskClient::ZendeskClient(sdk::Host& host, const Settings& settings)
 
 Reply ZendeskClient::call(const std::string& method, const std::string& path, const kit::Json* body,
                           const std::string& idempotency_key) {
-  sdk::HttpRequest request;
-  request.method = method;
-  request.url = settings_.base_url + path;
-  request.headers.emplace_back("Accept", "application/json");
-  if (body) {
-    request.headers.emplace_back("Content-Type", "application/json");
-    request.body = body->dump(-1, ' ', false, kit::Json::error_handler_t::replace);
-  }
-  if (!idempotency_key.empty()) request.headers.emplace_back("Idempotency-Key", idempotency_key);
-  request.timeout = settings_.request_timeout;
-  Reply reply;
-  reply.response = host_.http().send(request);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+  Reply reply = kit::exchange(host_, policy_,
+                              kit::json_request(method, settings_.base_url + path, body,
+                                                settings_.request_timeout, std::move(headers)));
   watch_rate_limit(reply.response);
-  reply.outcome = policy_.judge(reply.response, host_.clock().now());
-  if (reply.ok() && !reply.response.body.empty()) {
-    auto parsed = kit::parse_json(reply.response.body);
-    if (parsed)
-      reply.body = std::move(*parsed);
-    else
-      reply.outcome = policy_.malformed(reply.response, parsed.problem());
-  }
   return reply;
 }
 

@@ -15,20 +15,14 @@
 #include "disputed/sdk/host.hpp"
 #include "disputed/sdk/kit/http_policy.hpp"
 #include "disputed/sdk/kit/json.hpp"
+#include "disputed/sdk/kit/json_api.hpp"
 #include "plugins/zendesk/src/settings.hpp"
 
 namespace disputed::plugins::zendesk {
 
 namespace kit = sdk::kit;
 
-/// An answer: ok with its JSON body (null when it had none), or the outcome that says why not (a
-/// 2xx whose body is not JSON is a malformed answer: retryable).
-struct Reply {
-  kit::HttpOutcome outcome;
-  kit::Json body;
-  sdk::HttpResponse response;
-  bool ok() const noexcept { return outcome.ok(); }
-};
+using kit::Reply;
 
 class ZendeskClient {
  public:

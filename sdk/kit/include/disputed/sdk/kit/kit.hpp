@@ -8,6 +8,7 @@
 #include "disputed/sdk/kit/expected.hpp"
 #include "disputed/sdk/kit/http_policy.hpp"
 #include "disputed/sdk/kit/json.hpp"
+#include "disputed/sdk/kit/json_api.hpp"
 #include "disputed/sdk/kit/settings.hpp"
 #include "disputed/sdk/kit/task_contract.hpp"
 #include "disputed/sdk/kit/time.hpp"

@@ -1,0 +1,59 @@
+#pragma once
+// The Microsoft Graph connector: a workflow step becomes a Microsoft To Do task (Outlook shows it
+// among its tasks) in a dedicated list per assignee; a completed task advances the dispute.
+//
+// - Auth: app-only client credentials, fetched and refreshed by the host (instance `auth`).
+// - Identity: the task's one linkedResource carries externalId = task key. Graph has no
+//   idempotency key, so a create records its intent first and, when a previous attempt may have
+//   reached Graph, looks for the key among the list's tasks before posting again.
+//   https://learn.microsoft.com/en-us/graph/api/resources/linkedresource
+// - External ref: "<user>|<list id>|<task id>"; the key-value store is only a cache (list ids,
+//   intents, the step's outcomes).
+// - Notes (reminders, escalations, closing) are appended to the body with a marker
+//   "[disputed <action key>]", which makes each action idempotent.
+
+#include <memory>
+#include <optional>
+
+#include "disputed/sdk/kit/connector_base.hpp"
+#include "plugins/msgraph/src/graph_client.hpp"
+#include "plugins/msgraph/src/poller.hpp"
+#include "plugins/msgraph/src/settings.hpp"
+
+namespace disputed::plugins::msgraph {
+
+class MsGraphConnector final : public kit::ConnectorBase {
+ public:
+  MsGraphConnector();
+
+ private:
+  void read_settings(const kit::Settings& settings, bool keep) override;
+  sdk::CheckResult on_check() override;
+  sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_remind(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_escalate(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::PollResult on_poll(const sdk::PollRequest& request) override;
+
+  /// The task's ref from the action, else from the store.
+  std::optional<TaskRef> ref_of(const sdk::Action& action);
+  /// Appends `note` once per action key and applies `fields` in the same PATCH; a task that no
+  /// longer exists is done when `gone_is_done` (closing or cancelling it).
+  sdk::ApplyResult patch_with_note(const sdk::Action& action, const TaskRef& ref,
+                                   const std::string& note, kit::Json fields, bool gone_is_done);
+  /// The task moves to another user's list: create it there (once), delete the old one.
+  sdk::ApplyResult reassign(const sdk::Action& action, const TaskRef& old,
+                            const kit::TaskPayload& payload, const std::string& assignee);
+  sdk::ApplyResult remind(const sdk::Action& action, const kit::TaskPayload& payload,
+                          bool escalate);
+  void remember_task(const std::string& task_key, const TaskRef& ref, const kit::Json& outcomes);
+  sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action,
+                          const std::string& ref) const;
+
+  Settings settings_;
+  std::unique_ptr<GraphClient> client_;
+  std::unique_ptr<Poller> poller_;
+};
+
+}  // namespace disputed::plugins::msgraph
