@@ -770,6 +770,7 @@ int cmd_serve(Context& ctx, const Args& args) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // not a stop: reload the TLS certificate
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::mutex log_mutex;
@@ -785,6 +786,15 @@ int cmd_serve(Context& ctx, const Args& args) {
   settings.max_body_bytes = e.config.max_body_bytes;
   settings.oauth2 = e.config.oauth2;
   settings.version = kVersion;
+  if (e.config.tls)
+    settings.http.tls =
+        api::TlsFiles{e.config.tls->certificate_file, e.config.tls->private_key_file};
+  const auto& limits = e.config.limits;
+  settings.http.max_header_bytes = limits.max_header_bytes;
+  settings.http.max_connections = limits.max_connections;
+  settings.http.header_timeout = std::chrono::seconds(limits.header_timeout_seconds);
+  settings.http.body_timeout = std::chrono::seconds(limits.body_timeout_seconds);
+  settings.http.idle_timeout = std::chrono::seconds(limits.idle_timeout_seconds);
   auto instance_configs = host::read_instance_configs(connectors_dir(e.config));
   for (const auto& c : instance_configs)
     settings.connectors.push_back({c.name, c.plugin, c.paused});
@@ -806,7 +816,8 @@ int cmd_serve(Context& ctx, const Args& args) {
           << instance_configs.size() << " connector instance(s); stop with Ctrl-C or SIGTERM"
           << std::endl;
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP)
+    (void)service.reload_tls();
   if (connectors) {  // first: a connector call in flight is cancelled, its outcome committed
     connectors->host->request_shutdown();
     connectors->sync->stop();

@@ -24,6 +24,10 @@ std::optional<std::pair<std::string, int>> parse_listen_address(const std::strin
   return std::pair{host, n};
 }
 
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 Service::Service(const std::filesystem::path& database, store::DatabaseOptions options,
                  const workflow::Definitions& definitions, const domain::Clock& clock,
                  ServiceSettings settings, std::function<void(const std::string&)> log)
@@ -49,7 +53,9 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   api_settings.log = log_;
   api_settings.connectors = settings_.connectors;
   api_ = std::make_unique<api::Api>(*readers_, *writer_, *auth_, definitions, clock, api_settings);
-  http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_);
+  api::HttpServerOptions http = settings_.http;
+  http.worker_threads = settings_.threads;  // one per read connection: a request never waits
+  http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_, http);
   scheduler_ = std::make_unique<engine::TimerScheduler>(
       [this] {
         return writer_->run<engine::TickReport>(
@@ -72,6 +78,19 @@ void Service::start() {
   writer_->start();
   scheduler_->start();
   http_->start();
+  if (!settings_.http.tls && !is_loopback(settings_.host))
+    log_("warning: serving plain HTTP on " + settings_.host +
+         ", beyond this machine: API keys and tokens cross the network readable; configure "
+         "server.tls or put a TLS reverse proxy in front (docs/operations.md)");
+}
+
+domain::Status Service::reload_tls() {
+  auto reloaded = http_->reload_tls();
+  if (reloaded)
+    log_(settings_.http.tls ? "tls: certificate and key reloaded" : "tls: not configured");
+  else
+    log_("tls: reload failed, the previous certificate stays: " + reloaded.error().message);
+  return reloaded;
 }
 
 void Service::stop() {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/api/api.hpp"
+#include "core/api/http_server.hpp"
 #include "core/config/engine_config.hpp"
 #include "core/engine/command_writer.hpp"
 #include "core/store/sqlite.hpp"
@@ -43,7 +44,12 @@ struct ServiceSettings {
   std::optional<config::OAuth2Config> oauth2;
   std::string version;
   std::vector<api::ConnectorInstanceInfo> connectors;  // listed by GET /api/v1/connectors
+  /// Limits, timeouts and TLS of the listener; its worker_threads are `threads`.
+  api::HttpServerOptions http;
 };
+
+/// True for addresses only this machine reaches: localhost, 127.0.0.0/8, [::1].
+bool is_loopback(const std::string& host);
 
 /// "127.0.0.1:8080" or "[::1]:8080" -> host and port; nullopt when malformed.
 std::optional<std::pair<std::string, int>> parse_listen_address(const std::string& text);
@@ -65,6 +71,8 @@ class Service {
   /// The clean stop described above. Idempotent.
   void stop();
 
+  /// Reads the TLS certificate and key again (SIGHUP); logs and returns what happened.
+  domain::Status reload_tls();
   /// "http://127.0.0.1:8080".
   std::string url() const;
   engine::CommandWriter& writer() { return *writer_; }

@@ -30,6 +30,18 @@ EngineConfig load_engine_config(const std::filesystem::path& file) {
     if (server->contains("listen")) config.listen = server->at("listen").get<std::string>();
     config.max_body_bytes = server->value("max_body_bytes", config.max_body_bytes);
     config.server_threads = server->value("threads", config.server_threads);
+    if (auto t = server->find("tls"); t != server->end())
+      config.tls = TlsConfig{config.resolve(t->at("certificate_file").get<std::string>()),
+                             config.resolve(t->at("private_key_file").get<std::string>())};
+    if (auto l = server->find("limits"); l != server->end()) {
+      ServerLimits& limits = config.limits;
+      limits.max_header_bytes = l->value("max_header_bytes", limits.max_header_bytes);
+      limits.max_connections = l->value("max_connections", limits.max_connections);
+      limits.header_timeout_seconds =
+          l->value("header_timeout_seconds", limits.header_timeout_seconds);
+      limits.body_timeout_seconds = l->value("body_timeout_seconds", limits.body_timeout_seconds);
+      limits.idle_timeout_seconds = l->value("idle_timeout_seconds", limits.idle_timeout_seconds);
+    }
     if (auto o = server->find("oauth2"); o != server->end()) {
       OAuth2Config oauth2;
       oauth2.issuer = o->at("issuer").get<std::string>();

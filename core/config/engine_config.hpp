@@ -24,6 +24,21 @@ struct OAuth2Config {
   std::string actor_claim;  // empty: email, else preferred_username, else sub
 };
 
+/// server.tls: serve HTTPS with these PEM files (absolute), reloaded on SIGHUP.
+struct TlsConfig {
+  std::filesystem::path certificate_file;
+  std::filesystem::path private_key_file;
+};
+
+/// server.limits: what one client may send and for how long (see docs/configuration.md).
+struct ServerLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_connections = 256;
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 60;
+  int idle_timeout_seconds = 30;
+};
+
 struct EngineConfig {
   std::filesystem::path file;            // the config file, absolute
   std::filesystem::path dir;             // its directory: base of every relative file reference
@@ -35,6 +50,8 @@ struct EngineConfig {
   std::size_t max_body_bytes = 1 << 20;  // server.max_body_bytes
   int server_threads = 8;                // server.threads
   std::optional<OAuth2Config> oauth2;    // server.oauth2
+  std::optional<TlsConfig> tls;          // server.tls
+  ServerLimits limits;                   // server.limits
   nlohmann::json raw;                    // the whole validated document
 
   /// `reference` (a file or directory named in this config) as an absolute path: relative

@@ -41,6 +41,34 @@ TEST(ServerConfig, ReadsLimitsAndOAuth2WithTheJwksFileRelativeToTheConfig) {
   EXPECT_EQ(c.oauth2->roles.at("ar-clerks"), "controller");
 }
 
+TEST(ServerConfig, ReadsTlsFilesRelativeToTheConfigAndTheListenerLimits) {
+  TempDir dir;
+  auto c = load_engine_config(dir.write("etc/d.json", with_server(R"({
+      "tls": {"certificate_file": "tls/cert.pem", "private_key_file": "/secure/key.pem"},
+      "limits": {"max_header_bytes": 8192, "max_connections": 64, "header_timeout_seconds": 5,
+                 "body_timeout_seconds": 20, "idle_timeout_seconds": 15}})")));
+  ASSERT_TRUE(c.tls.has_value());
+  EXPECT_EQ(c.tls->certificate_file, dir / "etc/tls/cert.pem");
+  EXPECT_EQ(c.tls->private_key_file, "/secure/key.pem");
+  EXPECT_EQ(c.limits.max_header_bytes, 8192u);
+  EXPECT_EQ(c.limits.max_connections, 64u);
+  EXPECT_EQ(c.limits.header_timeout_seconds, 5);
+  EXPECT_EQ(c.limits.body_timeout_seconds, 20);
+  EXPECT_EQ(c.limits.idle_timeout_seconds, 15);
+  auto defaults = load_engine_config(dir.write("e.json", with_server("{}")));
+  EXPECT_FALSE(defaults.tls.has_value());
+  EXPECT_EQ(defaults.limits.max_header_bytes, 16384u);
+  EXPECT_EQ(defaults.limits.max_connections, 256u);
+  auto half = config_error_from([&] {
+    load_engine_config(dir.write("f.json", with_server(R"({"tls": {"certificate_file": "c"}})")));
+  });
+  EXPECT_EQ(half.key_path(), "/server/tls/private_key_file");
+  auto typo = config_error_from([&] {
+    load_engine_config(dir.write("g.json", with_server(R"({"limits": {"max_conections": 5}})")));
+  });
+  EXPECT_EQ(typo.key_path(), "/server/limits/max_conections");
+}
+
 TEST(ServerConfig, MistakesNameTheKey) {
   TempDir dir;
   auto unknown = config_error_from([&] {
