@@ -29,7 +29,11 @@ const WorkflowSnapshots::Current& WorkflowSnapshots::current(const workflow::Wor
 }
 
 std::optional<store::DisputeRecord> EngineContext::find(const std::string& dispute) {
-  if (all_digits(dispute)) return store_.find_dispute(std::stoll(dispute));
+  if (all_digits(dispute)) {
+    // 19 digits or more would overflow (std::stoll throws): no dispute has such a number.
+    if (dispute.size() > 18) return std::nullopt;
+    return store_.find_dispute(std::stoll(dispute));
+  }
   return store_.find_dispute_by_ref(dispute);
 }
 

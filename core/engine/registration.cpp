@@ -29,6 +29,20 @@ json invoices_json(const store::DisputeRecord& d) {
 
 }  // namespace
 
+namespace {
+// What the active disputes claim on an invoice, together.
+Decimal claimed_on(store::Store& store, const std::string& invoice) {
+  Decimal claimed;
+  for (const auto& dispute : store.disputes_for_invoice(invoice)) {
+    if (!domain::holds_invoices(dispute.status)) continue;
+    for (const auto& di : dispute.invoices)
+      if (di.invoice_number == invoice)
+        claimed = claimed.plus(di.disputed_amount).value_or(claimed);
+  }
+  return claimed;
+}
+}  // namespace
+
 ImportReport Registration::import_invoices(const ParsedInvoices& parsed) {
   auto& store = ctx_.store();
   ImportReport report;
@@ -50,6 +64,24 @@ ImportReport Registration::import_invoices(const ParsedInvoices& parsed) {
                                  {{"currency", "cannot change from " + existing->invoice.currency +
                                                    " while the invoice is disputed"}}});
       continue;
+    }
+    // Nor may an integration shrink it below what is disputed, or hand it to another customer:
+    // the dispute (and its hold) would then be about an amount or a customer the invoice no
+    // longer has.
+    if (disputed) {
+      std::vector<domain::FieldProblem> problems;
+      Decimal claimed = claimed_on(store, row.invoice.number);
+      if (row.invoice.amount < claimed)
+        problems.push_back({"amount", "cannot be lowered below the " + claimed.to_string() + " " +
+                                          existing->invoice.currency + " under dispute (got " +
+                                          row.invoice.amount.to_string() + ")"});
+      if (row.invoice.customer.id != existing->invoice.customer.id)
+        problems.push_back({"customer_id", "cannot change from " + existing->invoice.customer.id +
+                                               " while the invoice is disputed"});
+      if (!problems.empty()) {
+        report.rejected.push_back({row.where, row.invoice.number, std::move(problems)});
+        continue;
+      }
     }
     // Keep the due date the hold logic moved; import only corrects master data.
     domain::Invoice merged = row.invoice;
@@ -117,13 +149,7 @@ Result<store::DisputeRecord> Registration::open(const OpenDisputeRequest& req) {
                                                            inv->invoice.currency +
                                                            ", the dispute in " + currency});
     // What other active disputes already claim on this invoice.
-    Decimal claimed;
-    for (const auto& other : store.disputes_for_invoice(claim.number)) {
-      if (!domain::holds_invoices(other.status)) continue;
-      for (const auto& oi : other.invoices)
-        if (oi.invoice_number == claim.number)
-          claimed = claimed.plus(oi.disputed_amount).value_or(claimed);
-    }
+    Decimal claimed = claimed_on(store, claim.number);
     Decimal remainder = inv->invoice.amount.minus(claimed).value_or(Decimal());
     Decimal amount = claim.amount ? *claim.amount : remainder;
     if (claim.amount && (claim.amount->is_negative() || claim.amount->is_zero())) {

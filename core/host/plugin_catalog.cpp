@@ -1,12 +1,36 @@
 #include "core/host/plugin_catalog.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "core/config/config_error.hpp"
 
 namespace disputed::host {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A library is code that runs with the engine's rights: whoever may replace it, or the
+// directory it is in, owns the engine. Like sshd's StrictModes: the file, its manifest and their
+// directory must belong to root or to the user running the engine, and be writable by nobody
+// else (neither group nor others).
+std::optional<std::string> unsafe(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return path.string() + " cannot be examined";
+  if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    return path.string() + " belongs to uid " + std::to_string(st.st_uid) +
+           ", not to root or the user running disputed (uid " + std::to_string(::geteuid()) + ")";
+  if (st.st_mode & S_IWOTH) return path.string() + " is writable by every user (chmod o-w)";
+  if (st.st_mode & S_IWGRP) return path.string() + " is writable by its group (chmod g-w)";
+  return std::nullopt;
+}
+
+}  // namespace
 
 PluginCatalog::PluginCatalog(const std::vector<fs::path>& directories) {
   for (const auto& dir : directories) {
@@ -54,6 +78,11 @@ domain::Result<std::shared_ptr<LoadedPlugin>> PluginCatalog::load(const std::str
     for (const auto& [k, v] : entries_) known += (known.empty() ? "" : ", ") + k;
     return domain::Error::not_found("no plugin '" + id +
                                     "' found (found: " + (known.empty() ? "none" : known) + ")");
+  }
+  for (const fs::path& path :
+       {entry->library.parent_path(), entry->library, entry->manifest_file}) {
+    if (auto why = unsafe(path))
+      return domain::Error::invalid("plugin '" + id + "' not loaded: " + *why);
   }
   auto plugin = load_plugin(entry->library, entry->manifest);
   if (plugin.ok()) loaded_[id] = plugin.value();

@@ -114,5 +114,47 @@ TEST_F(ApiTest, StoredTextThatIsNotUtf8NeverBreaksAnAnswer) {
   EXPECT_NE(timeline.raw.body.find("Unprocessable \xEF\xBF\xBD"), std::string::npos);
 }
 
+// Finding 9: a 19-digit id overflowed std::stoll and answered 500.
+TEST_F(ApiTest, AnIdTooLongToBeANumberIsNotFound) {
+  for (const std::string& id : std::vector<std::string>{
+           "12345678901234567890", "9223372036854775808", std::string(400, '9')}) {
+    EXPECT_EQ(call("GET", "/api/v1/disputes/" + id).status, 404) << id.size();
+    EXPECT_EQ(call("GET", "/api/v1/disputes/" + id + "/timeline").status, 404) << id.size();
+    EXPECT_EQ(call("POST", "/api/v1/disputes/" + id + "/notes", R"({"text":"x"})").status, 404);
+  }
+}
+
+// Finding 9: an integration key could lower a disputed invoice's amount below what is disputed,
+// or move it to another customer, by re-importing it.
+TEST_F(ApiTest, ADisputedInvoiceCannotBeShrunkBelowItsDisputeOrChangeCustomer) {
+  open("INV-1", "600.00");
+  auto row = [](const std::string& customer, const std::string& amount) {
+    return json{{"invoices",
+                 {{{"number", "INV-1"},
+                   {"customer_id", customer},
+                   {"customer_name", "Acme BV"},
+                   {"amount", amount},
+                   {"currency", "EUR"},
+                   {"issue_date", "2026-11-01"},
+                   {"due_date", "2026-12-01"}}}}}
+        .dump();
+  };
+  auto lowered = call("POST", "/api/v1/invoices", row("C1", "500.00"), "integration");
+  ASSERT_EQ(lowered.status, 200) << lowered.raw.body;
+  ASSERT_EQ(lowered.body["rejected"].size(), 1u) << lowered.raw.body;
+  EXPECT_EQ(lowered.body["rejected"][0]["problems"][0]["field"], "amount");
+  EXPECT_THAT(lowered.body["rejected"][0]["problems"][0]["problem"].get<std::string>(),
+              HasSubstr("600.00 EUR under dispute"));
+  auto moved = call("POST", "/api/v1/invoices", row("C9", "1000.00"), "integration");
+  ASSERT_EQ(moved.body["rejected"].size(), 1u) << moved.raw.body;
+  EXPECT_EQ(moved.body["rejected"][0]["problems"][0]["field"], "customer_id");
+  auto invoice = call("GET", "/api/v1/invoices/INV-1");
+  EXPECT_EQ(invoice.body["amount"], "1000.00");
+  EXPECT_EQ(invoice.body["customer"]["id"], "C1");
+  // Down to exactly what is disputed is a correction, and allowed.
+  EXPECT_EQ(call("POST", "/api/v1/invoices", row("C1", "600.00"), "integration").body["updated"],
+            1);
+}
+
 }  // namespace
 }  // namespace disputed::api

@@ -1,6 +1,10 @@
 #include <gmock/gmock.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <functional>
 
 #include "core/config/config_error.hpp"
 #include "core/host/plugin_catalog.hpp"
@@ -106,6 +110,54 @@ TEST(PluginHost, AnInvalidManifestIsAStartUpErrorNamingFileAndKey) {
     EXPECT_THAT(e.what(), HasSubstr("libstaged.manifest.json"));
     EXPECT_EQ(e.key_path(), "/status");
   }
+}
+
+// Issue 13, finding 9: a library anyone could replace was loaded into the engine.
+TEST(PluginHost, RefusesALibraryOthersCouldReplace) {
+  const fs::path good = kPlugins / "libfakesystem.so";
+  const std::string manifest = read(kPlugins / "libfakesystem.manifest.json");
+  auto refused = [&](const std::function<void(const fs::path&)>& weaken, const std::string& why) {
+    testing::TempDir dir;
+    fs::path staged = stage(dir, good, manifest);
+    fs::permissions(staged, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+    weaken(staged);
+    PluginCatalog catalog({staged});
+    auto plugin = catalog.load("fakesystem");
+    ASSERT_FALSE(plugin.ok()) << why;
+    EXPECT_THAT(plugin.error().message, HasSubstr("plugin 'fakesystem' not loaded: "));
+    EXPECT_THAT(plugin.error().message, HasSubstr(why));
+    fs::permissions(staged, fs::perms::owner_all);  // so the TempDir can be removed
+  };
+  refused(
+      [](const fs::path& d) { fs::permissions(d, fs::perms::others_write, fs::perm_options::add); },
+      "is writable by every user");
+  refused(
+      [](const fs::path& d) {
+        fs::permissions(d / "libstaged.so", fs::perms::group_write, fs::perm_options::add);
+      },
+      "is writable by its group");
+  refused(
+      [](const fs::path& d) {
+        fs::permissions(d / "libstaged.manifest.json", fs::perms::others_write,
+                        fs::perm_options::add);
+      },
+      "libstaged.manifest.json is writable by every user");
+  if (::geteuid() == 0) {  // only root can give a file away
+    refused(
+        [](const fs::path& d) { ASSERT_EQ(::chown((d / "libstaged.so").c_str(), 4242, 4242), 0); },
+        "belongs to uid 4242");
+  }
+  // The same library, kept safe, loads.
+  testing::TempDir dir;
+  fs::path staged = stage(dir, good, manifest);
+  fs::permissions(staged, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::permissions(staged / "libstaged.so", fs::perms::owner_all | fs::perms::group_read);
+  fs::permissions(staged / "libstaged.manifest.json",
+                  fs::perms::owner_read | fs::perms::owner_write);
+  PluginCatalog catalog({staged});
+  auto plugin = catalog.load("fakesystem");
+  EXPECT_TRUE(plugin.ok()) << plugin.error().describe();
 }
 
 TEST(PluginHost, ConnectorsKeepTheirLibraryLoaded) {
