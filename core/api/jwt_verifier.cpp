@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -19,7 +20,9 @@ extern "C" {
 }
 #include <jansson.h>
 
+#include "core/api/jwks_fetch.hpp"
 #include "core/config/config_error.hpp"
+#include "core/config/json_file.hpp"
 
 namespace disputed::api {
 
@@ -83,21 +86,126 @@ std::string redact_tokens(std::string text) {
   return out;
 }
 
+namespace {
+
+// One key set as liboauth2 verifies with it: a "jwk" entry per key, tried in order.
+struct KeySet {
+  oauth2_log_t* log = nullptr;
+  oauth2_cfg_token_verify_t* verify = nullptr;
+  ~KeySet() {
+    if (verify) oauth2_cfg_token_verify_free(log, verify);
+  }
+};
+
+// The keys of a JWKS document; an error names what is wrong with it.
+domain::Result<std::shared_ptr<KeySet>> key_set(oauth2_log_t* log, std::string_view text) {
+  auto parsed = config::try_parse_json_text(text);  // bounded in depth
+  if (!parsed) return domain::Error::invalid("not JSON: " + parsed.error().message);
+  const json& jwks = parsed.value();
+  if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array() ||
+      jwks["keys"].empty())
+    return domain::Error::invalid("must be a JWKS: {\"keys\": [ ...JWK... ]}");
+  auto set = std::make_shared<KeySet>();
+  set->log = log;
+  for (const auto& key : jwks["keys"]) {
+    char* problem = oauth2_cfg_token_verify_add_options(log, &set->verify, "jwk",
+                                                        key.dump().c_str(), kVerifyOptions);
+    if (problem) {
+      std::string why = problem;
+      oauth2_mem_free(problem);
+      return domain::Error::invalid("liboauth2 refused a key: " + why);
+    }
+  }
+  return set;
+}
+
+}  // namespace
+
 struct JwtVerifier::Impl {
+  using SteadyClock = std::chrono::steady_clock;
+
   config::OAuth2Config config;
   std::map<std::string, Role> roles;
   std::function<void(const std::string&)> log;
   oauth2_log_t* oauth2_log = nullptr;
-  oauth2_cfg_token_verify_t* verify = nullptr;
 
-  mutable std::mutex mutex;  // liboauth2's verify context is not documented as thread-safe
+  // The key set and when it was fetched. A failed verification may fetch the JWKS again, but
+  // at most once per jwks_min_refresh_seconds (forged tokens must not turn into a request to the
+  // identity provider each), by one thread, and never while a lock is held.
+  mutable std::mutex keys_mutex;
+  mutable std::shared_ptr<KeySet> keys;
+  mutable std::optional<SteadyClock::time_point> fetched_at;
+  mutable std::optional<SteadyClock::time_point> last_attempt;
+  mutable bool fetching = false;
+  mutable std::uint64_t fetches = 0;
+
+  mutable std::mutex verify_mutex;  // liboauth2's verify context is not documented as thread-safe
+  mutable std::mutex cache_mutex;
   mutable std::unordered_map<std::string, json> cache;  // claims of verified tokens, by SHA-256
 
   // Freed here rather than in ~JwtVerifier: a constructor that throws (a bad configuration)
-  // never runs that destructor, but does destroy impl_.
+  // never runs that destructor, but does destroy impl_. The keys go before the log they use.
   ~Impl() {
-    if (verify) oauth2_cfg_token_verify_free(oauth2_log, verify);
+    keys.reset();
     if (oauth2_log) oauth2_log_free(oauth2_log);
+  }
+
+  std::shared_ptr<KeySet> current_keys() const {
+    std::lock_guard lock(keys_mutex);
+    return keys;
+  }
+
+  // Fetches the JWKS again unless another thread is at it or the last attempt is too recent.
+  // Returns whether a new key set is in place.
+  bool refresh() const {
+    if (config.jwks_uri.empty()) return false;
+    const auto now = SteadyClock::now();
+    {
+      std::lock_guard lock(keys_mutex);
+      const auto interval = std::chrono::seconds(config.jwks_min_refresh_seconds);
+      if (fetching || (last_attempt && now - *last_attempt < interval)) return false;
+      fetching = true;
+      last_attempt = now;
+      ++fetches;
+    }
+    auto text = fetch_jwks(config.jwks_uri, std::chrono::seconds(10));  // no lock held
+    domain::Result<std::shared_ptr<KeySet>> fresh =
+        text ? key_set(oauth2_log, text.value())
+             : domain::Result<std::shared_ptr<KeySet>>(text.error());
+    std::lock_guard lock(keys_mutex);
+    fetching = false;
+    if (!fresh) {
+      if (log) log("oauth2: keys not refreshed, the previous ones stay: " + fresh.error().message);
+      return false;
+    }
+    keys = std::move(fresh).value();
+    fetched_at = now;
+    return true;
+  }
+
+  bool stale() const {
+    std::lock_guard lock(keys_mutex);
+    return !config.jwks_uri.empty() &&
+           (!keys || !fetched_at || SteadyClock::now() - *fetched_at > std::chrono::hours(1));
+  }
+
+  // liboauth2's verdict on the signature and expiry; the claims when it accepts.
+  std::optional<json> verified_claims(const KeySet& set, const std::string& token) const {
+    json_t* payload = nullptr;
+    bool ok = false;
+    {
+      std::lock_guard lock(verify_mutex);
+      ok = oauth2_token_verify(oauth2_log, nullptr, set.verify, token.c_str(), &payload);
+    }
+    if (!ok || !payload) {
+      if (payload) json_decref(payload);
+      return std::nullopt;
+    }
+    char* text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    json claims = json::parse(text ? text : "null", nullptr, false);
+    free(text);  // jansson allocates with malloc by default
+    return claims;
   }
 
   static void sink(oauth2_log_sink_t* sink, const char* /*file*/, unsigned long /*line*/,
@@ -179,30 +287,18 @@ JwtVerifier::JwtVerifier(const config::OAuth2Config& cfg,
   oauth2_log_sink_t* sink = oauth2_log_sink_create(OAUTH2_LOG_WARN, &Impl::sink, impl_.get());
   impl_->oauth2_log = oauth2_log_init(OAUTH2_LOG_WARN, sink);
 
-  auto add = [&](const char* type, const std::string& value) {
-    char* problem = oauth2_cfg_token_verify_add_options(impl_->oauth2_log, &impl_->verify, type,
-                                                        value.c_str(), kVerifyOptions);
-    if (problem) {
-      std::string text = problem;
-      oauth2_mem_free(problem);
-      throw config::ConfigError("server.oauth2", "",
-                                std::string("liboauth2 refused the ") + type + ": " + text);
-    }
-  };
   if (!cfg.jwks_uri.empty()) {
-    add("jwks_uri", cfg.jwks_uri);
+    if (auto usable = check_jwks_uri(cfg.jwks_uri); !usable)
+      throw config::ConfigError("server.oauth2", "/jwks_uri", usable.error().message);
+    // Fetched on first use: a provider that is down at start-up does not stop the server.
   } else {
     std::ifstream in(cfg.jwks_file, std::ios::binary);
     if (!in) throw config::ConfigError(cfg.jwks_file.string(), "", "cannot read the JWKS file");
     std::stringstream text;
     text << in.rdbuf();
-    json jwks = json::parse(text.str(), nullptr, false);
-    if (jwks.is_discarded() || !jwks.contains("keys") || !jwks["keys"].is_array() ||
-        jwks["keys"].empty())
-      throw config::ConfigError(cfg.jwks_file.string(), "/keys",
-                                "must be a JWKS: {\"keys\": [ ...JWK... ]}");
-    for (const auto& key : jwks["keys"])
-      add("jwk", key.dump());  // tried in order until one verifies
+    auto set = key_set(impl_->oauth2_log, text.str());
+    if (!set) throw config::ConfigError(cfg.jwks_file.string(), "/keys", set.error().message);
+    impl_->keys = std::move(set).value();
   }
 }
 
@@ -212,29 +308,36 @@ std::variant<Principal, ApiError> JwtVerifier::verify(const std::string& token) 
   if (std::count(token.begin(), token.end(), '.') != 2) return invalid_token("not a JWT");
   std::string key = hash_api_key(token);  // the cache never holds the token itself
   json claims;
+  bool cached = false;
   {
-    std::lock_guard lock(impl_->mutex);
-    auto it = impl_->cache.find(key);
-    if (it != impl_->cache.end()) {
+    std::lock_guard lock(impl_->cache_mutex);
+    if (auto it = impl_->cache.find(key); it != impl_->cache.end()) {
       claims = it->second;
-    } else {
-      json_t* payload = nullptr;
-      bool ok =
-          oauth2_token_verify(impl_->oauth2_log, nullptr, impl_->verify, token.c_str(), &payload);
-      if (!ok || !payload) {
-        if (payload) json_decref(payload);
-        return invalid_token("signature, key or expiry not accepted");
-      }
-      char* text = json_dumps(payload, JSON_COMPACT);
-      json_decref(payload);
-      claims = json::parse(text ? text : "null", nullptr, false);
-      free(text);  // jansson allocates with malloc by default
-      if (!claims.is_object()) return invalid_token("claims are not an object");
-      if (impl_->cache.size() >= kMaxCachedTokens) impl_->cache.clear();
-      impl_->cache[key] = claims;
+      cached = true;
     }
   }
+  if (!cached) {
+    if (impl_->stale()) impl_->refresh();
+    auto keys = impl_->current_keys();
+    std::optional<json> verified = keys ? impl_->verified_claims(*keys, token) : std::nullopt;
+    // A key the provider added since (rotation) is fetched, at most once per interval.
+    if (!verified && impl_->refresh()) {
+      keys = impl_->current_keys();
+      verified = impl_->verified_claims(*keys, token);
+    }
+    if (!verified) return invalid_token("signature, key or expiry not accepted");
+    claims = std::move(*verified);
+    if (!claims.is_object()) return invalid_token("claims are not an object");
+    std::lock_guard lock(impl_->cache_mutex);
+    if (impl_->cache.size() >= kMaxCachedTokens) impl_->cache.clear();
+    impl_->cache[key] = claims;
+  }
   return impl_->principal(claims);
+}
+
+std::uint64_t JwtVerifier::jwks_fetches() const {
+  std::lock_guard lock(impl_->keys_mutex);
+  return impl_->fetches;
 }
 
 }  // namespace disputed::api

@@ -52,6 +52,8 @@ EngineConfig load_engine_config(const std::filesystem::path& file) {
       oauth2.role_claim = o->at("role_claim").get<std::string>();
       oauth2.roles = o->at("roles").get<std::map<std::string, std::string>>();
       oauth2.actor_claim = o->value("actor_claim", std::string());
+      oauth2.jwks_min_refresh_seconds =
+          o->value("jwks_min_refresh_seconds", oauth2.jwks_min_refresh_seconds);
       config.oauth2 = std::move(oauth2);
     }
   }

@@ -20,8 +20,9 @@ struct OAuth2Config {
   std::filesystem::path jwks_file;  // or this (absolute)
   std::string role_claim;
   std::map<std::string, std::string>
-      roles;                // claim value -> admin | controller | viewer | integration
-  std::string actor_claim;  // empty: email, else preferred_username, else sub
+      roles;                          // claim value -> admin | controller | viewer | integration
+  std::string actor_claim;            // empty: email, else preferred_username, else sub
+  int jwks_min_refresh_seconds = 60;  // at most one JWKS fetch per this, however many tokens fail
 };
 
 /// server.tls: serve HTTPS with these PEM files (absolute), reloaded on SIGHUP.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -40,6 +41,11 @@ class OneRouteServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   int served() const { return served_; }
+  /// What the next requests get.
+  void set_body(std::string body) {
+    std::lock_guard lock(mutex_);
+    body_ = std::move(body);
+  }
 
  private:
   void run() {
@@ -57,15 +63,21 @@ class OneRouteServer {
         if (n <= 0) break;
         request.append(buf, std::size_t(n));
       }
+      std::string body;
+      {
+        std::lock_guard lock(mutex_);
+        body = body_;
+      }
       std::string response = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type_ +
-                             "\r\nContent-Length: " + std::to_string(body_.size()) +
-                             "\r\nConnection: close\r\n\r\n" + body_;
+                             "\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\nConnection: close\r\n\r\n" + body;
       ++served_;  // before the answer: a client that has it may count on served()
       (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
       ::close(client);
     }
   }
 
+  std::mutex mutex_;
   std::string body_;
   std::string content_type_;
   int fd_ = -1;

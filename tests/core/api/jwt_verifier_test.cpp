@@ -131,6 +131,53 @@ TEST_F(JwtVerifierTest, KeysComeFromTheProvidersJwksUri) {
   EXPECT_EQ(status(verifier.verify(idp_.sign(claims(std::chrono::seconds(-5))))), 401);
 }
 
+// Issue 13, finding 4: with jwks_uri, liboauth2 fetched the key set again on every failed
+// verification, under a global lock: forged tokens kept the provider and the pool busy.
+TEST_F(JwtVerifierTest, ForgedTokensDoNotMakeTheVerifierFetchTheKeysAgain) {
+  testing::OneRouteServer idp_keys(idp_.jwks().dump());
+  auto s = settings();
+  s.jwks_file.clear();
+  s.jwks_uri = idp_keys.url("/certs");
+  JwtVerifier verifier(s);
+  ASSERT_NE(principal(verifier.verify(idp_.sign(claims()))), nullptr);
+  testing::JwtSigner forger("test-key");  // the same key id, another key
+  for (int i = 0; i < 50; ++i) {
+    auto forged = claims();
+    forged["jti"] = i;
+    EXPECT_EQ(status(verifier.verify(forger.sign(forged))), 401);
+  }
+  EXPECT_EQ(idp_keys.served(), 1);
+  EXPECT_EQ(verifier.jwks_fetches(), 1u);
+}
+
+TEST_F(JwtVerifierTest, ARotatedKeyIsFetchedOnceTheIntervalAllows) {
+  testing::JwtSigner next("next-key");
+  testing::OneRouteServer idp_keys(idp_.jwks().dump());
+  auto s = settings();
+  s.jwks_file.clear();
+  s.jwks_uri = idp_keys.url("/certs");
+  s.jwks_min_refresh_seconds = 0;  // a test cannot wait a minute
+  JwtVerifier verifier(s);
+  EXPECT_EQ(status(verifier.verify(next.sign(claims()))), 401);  // unknown yet: fetched twice
+  idp_keys.set_body(nlohmann::json{{"keys", {idp_.jwk(), next.jwk()}}}.dump());
+  auto r = verifier.verify(next.sign(claims()));
+  ASSERT_NE(principal(r), nullptr) << std::get<ApiError>(r).error.describe();
+  EXPECT_NE(principal(verifier.verify(idp_.sign(claims()))), nullptr);
+}
+
+TEST_F(JwtVerifierTest, AJwksUriInClearTextBeyondLoopbackIsRefused) {
+  auto s = settings();
+  s.jwks_file.clear();
+  s.jwks_uri = "http://idp.example.com/realms/acme/protocol/openid-connect/certs";
+  try {
+    JwtVerifier verifier(s);
+    FAIL() << "accepted " << s.jwks_uri;
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.key_path(), "/jwks_uri");
+    EXPECT_THAT(e.problem(), HasSubstr("https://"));
+  }
+}
+
 TEST_F(JwtVerifierTest, ABadConfigurationStopsTheStart) {
   auto missing = settings();
   missing.jwks_file = dir_ / "nope.json";
