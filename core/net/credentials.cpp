@@ -11,6 +11,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/net/http_client.hpp"
 #include "core/net/redaction.hpp"
 #include "core/net/url.hpp"
 
@@ -405,6 +406,25 @@ domain::Result<std::string> required_secret(const std::map<std::string, std::str
 
 std::string base64_encode(std::string_view bytes) { return encode_base64(bytes, /*url=*/false); }
 
+namespace {
+// RFC 3986 unreserved characters stay; every other byte becomes %XX (what liboauth2's
+// client_secret_basic did through curl_easy_escape).
+std::string form_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
 domain::Result<AuthKind> parse_auth_kind(std::string_view text) {
   for (AuthKind kind :
        {AuthKind::kNone, AuthKind::kBasic, AuthKind::kBearer, AuthKind::kOAuth2ClientCredentials}) {
@@ -797,21 +817,14 @@ domain::Result<sdk::AccessToken> OAuth2TokenSource::fetch() {
     }
   };
 
-  std::string body;
-  oauth2_uint_t status = 0;
-  bool answered = false;
   std::vector<std::string> messages;
+  std::vector<std::pair<std::string, std::string>> headers;
+  Secret form_text("");
   {
     auto& runtime = oauth2_runtime();
     std::lock_guard lock(runtime.mutex());
     OAuth2MessageCapture capture(&messages);
     oauth2_log_t* lg = runtime.log();
-
-    CallContext ctx(lg);
-    const auto timeout_s = std::max<long long>(1, (settings_.timeout.count() + 999) / 1000);
-    oauth2_http_call_ctx_timeout_set(lg, ctx.ctx, static_cast<int>(timeout_s));
-    oauth2_http_call_ctx_ssl_verify_set(lg, ctx.ctx, settings_.verify_tls);
-    oauth2_http_call_ctx_hdr_set(lg, ctx.ctx, "Accept", "application/json");
 
     NvList form(lg);
     if (settings_.grant == OAuth2Grant::kJwtBearer) {
@@ -825,35 +838,54 @@ domain::Result<sdk::AccessToken> OAuth2TokenSource::fetch() {
       if (!settings_.scope.empty()) form.add("scope", settings_.scope);
       for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
     } else {
-      Endpoint endpoint(lg);
-      auto configured = configure_endpoint(lg, endpoint, settings_, client_secret_, private_jwk_);
-      if (!configured) return configured.error();
-
       form.add("grant_type", "client_credentials");
       if (!settings_.scope.empty()) form.add("scope", settings_.scope);
-      // liboauth2 adds client_assertion(_type) but not client_id for private_key_jwt; Microsoft
-      // Entra requires it (RFC 7521 §4.2 allows it).
-      if (settings_.client_auth == ClientAuthMethod::kPrivateKeyJwt)
-        form.add("client_id", settings_.client_id);
       for (const auto& [name, value] : settings_.extra_form) form.add(name, value);
-      if (!oauth2_http_ctx_auth_add(lg, ctx.ctx, oauth2_cfg_endpoint_get_auth(endpoint.cfg),
-                                    form.list))
-        return domain::Error::internal(where +
-                                       ": liboauth2 could not add the client "
-                                       "authentication (" +
-                                       to_string(settings_.client_auth) + ")");
+      if (settings_.client_auth == ClientAuthMethod::kClientSecretBasic) {
+        // RFC 6749 §2.3.1: both parts form-encoded, then Basic.
+        Secret basic("Basic " + base64_encode(form_encode(settings_.client_id) + ":" +
+                                              form_encode(client_secret_.reveal())));
+        if (scrubber_) scrubber_->add(basic.reveal().substr(6));
+        headers.emplace_back("Authorization", basic.reveal());
+      } else {
+        Endpoint endpoint(lg);
+        auto configured = configure_endpoint(lg, endpoint, settings_, client_secret_, private_jwk_);
+        if (!configured) return configured.error();
+        // liboauth2 adds client_assertion(_type) but not client_id for private_key_jwt;
+        // Microsoft Entra requires it (RFC 7521 §4.2 allows it).
+        if (settings_.client_auth == ClientAuthMethod::kPrivateKeyJwt)
+          form.add("client_id", settings_.client_id);
+        CallContext ctx(lg);
+        if (!oauth2_http_ctx_auth_add(lg, ctx.ctx, oauth2_cfg_endpoint_get_auth(endpoint.cfg),
+                                      form.list))
+          return domain::Error::internal(where +
+                                         ": liboauth2 could not add the client "
+                                         "authentication (" +
+                                         to_string(settings_.client_auth) + ")");
+      }
     }
-
-    OAuth2String response;
-    answered = oauth2_http_post_form(lg, settings_.token_url.c_str(), form.list, ctx.ctx,
-                                     &response.text, &status);
-    if (response.text) body = response.text;
+    OAuth2String encoded;
+    encoded.text = oauth2_http_url_form_encode(lg, form.list);
+    if (encoded.text == nullptr)
+      return domain::Error::internal(where + ": the token request could not be encoded");
+    form_text = Secret(encoded.text);
   }
 
+  // Sent by us, not by liboauth2: libcurl there follows redirects (up to five, also to plain
+  // http) and would re-send the client secret or the assertion wherever they point. A redirect
+  // is an answer like any other here; the credential only ever goes to the allowed token URL.
+  // No lock is held while the request is in flight.
+  headers.emplace_back("Accept", "application/json");
+  FormPostAnswer posted = post_form_once(settings_.token_url, form_text.reveal(), headers,
+                                         settings_.timeout, settings_.verify_tls);
+  const bool answered = posted.status != 0;
+  const int status = posted.status;
+  std::string body = std::move(posted.body);
+  if (!posted.error.empty()) messages.push_back(posted.error);
+
   if (!answered) {
-    // liboauth2 reports a curl timeout as status 504 and logs curl's message.
     std::string detail = messages.empty() ? std::string() : ": " + truncate(messages.back(), 300);
-    std::string message = status == 504
+    std::string message = posted.timed_out
                               ? where + " did not answer within " +
                                     std::to_string(settings_.timeout.count()) + " ms" + detail
                               : "cannot reach " + where + detail;

@@ -386,4 +386,45 @@ HttpMetrics HttpClient::metrics() const {
   return impl_->metrics;
 }
 
+FormPostAnswer post_form_once(const std::string& url, const std::string& form,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::chrono::milliseconds timeout, bool verify_tls,
+                              std::size_t max_body_bytes) {
+  FormPostAnswer answer;
+  const auto started = Clock::now();
+  try {
+    client::http_client_config config;
+    config.set_timeout(timeout);
+    config.set_validate_certificates(verify_tls);
+    config.set_max_redirects(0);
+    config.set_proxy(web::web_proxy(web::web_proxy::disabled));
+    web::uri target(url);
+    client::http_client client(
+        web::uri_builder(target).set_path("").set_query("").set_fragment("").to_uri(), config);
+    http::http_request message(http::methods::POST);
+    message.set_request_uri(
+        web::uri_builder().set_path(target.path()).set_query(target.query()).to_uri());
+    for (const auto& [name, value] : headers) message.headers().add(name, value);
+    message.headers().add("Connection", "close");  // a POST is never re-sent on a reused one
+    message.set_body(std::vector<unsigned char>(form.begin(), form.end()));
+    message.headers().set_content_type("application/x-www-form-urlencoded");
+    pplx::cancellation_token_source cancel;
+    auto response = client.request(message, cancel.get_token()).get();
+    if (auto body = read_limited(response, max_body_bytes)) {
+      answer.status = response.status_code();
+      answer.body = std::move(*body);
+    } else {
+      cancel.cancel();
+      answer.error = "the answer is larger than " + std::to_string(max_body_bytes) + " bytes";
+    }
+  } catch (const http::http_exception& e) {
+    answer.timed_out = e.error_code() == std::errc::timed_out ||
+                       Clock::now() - started >= timeout - std::chrono::milliseconds(20);
+    answer.error = e.what();
+  } catch (const std::exception& e) {
+    answer.error = e.what();
+  }
+  return answer;
+}
+
 }  // namespace disputed::net

@@ -83,4 +83,21 @@ class HttpClient final : public sdk::HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+/// The answer to one form POST (a token request).
+struct FormPostAnswer {
+  int status = 0;          ///< 0: no answer (see `error`)
+  std::string body;        ///< at most the limit given
+  bool timed_out = false;  ///< no answer within the timeout
+  std::string error;       ///< why there is no answer
+};
+
+/// POSTs `form` (application/x-www-form-urlencoded) to `url` once: a redirect is returned as
+/// it is, never followed (it could carry the credential in the form or in `headers` to another
+/// host, or to plain http); TLS certificates are checked when `verify_tls`; the body is cut off
+/// at `max_body_bytes`. The caller checks `url` against the allow-list first. Never throws.
+FormPostAnswer post_form_once(const std::string& url, const std::string& form,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::chrono::milliseconds timeout, bool verify_tls,
+                              std::size_t max_body_bytes = 1 << 20);
+
 }  // namespace disputed::net

@@ -378,6 +378,27 @@ TEST_F(OAuth2TokenSourceTest, AnswersWithoutAUsableTokenAreErrors) {
   }
 }
 
+// Issue 13, finding 5: liboauth2's libcurl followed a token endpoint's redirects (up to five,
+// also to plain http) and re-sent the client secret or the assertion wherever they pointed.
+TEST_F(OAuth2TokenSourceTest, ARedirectIsAnAnswerAndTheCredentialsGoNowhereElse) {
+  for (auto auth : {ClientAuthMethod::kClientSecretBasic, ClientAuthMethod::kClientSecretPost}) {
+    LoopbackServer elsewhere([](const RecordedRequest&) {
+      return CannedResponse{200, {{"Content-Type", "application/json"}}, test::token_json("x")};
+    });
+    server_.set_handler([&](const RecordedRequest&) {
+      return CannedResponse{307, {{"Location", elsewhere.base_url() + "/steal"}}, ""};
+    });
+    settings_.client_auth = auth;
+    auto source = make();
+    ASSERT_TRUE(source);
+    std::string error;
+    EXPECT_FALSE(source->token(&error));
+    EXPECT_NE(error.find("answered 307"), std::string::npos) << error;
+    EXPECT_TRUE(elsewhere.requests().empty()) << to_string(auth) << " followed the redirect";
+    EXPECT_EQ(log_.text().find(kClientSecret), std::string::npos);
+  }
+}
+
 TEST_F(OAuth2TokenSourceTest, UnreachableOrSlowTokenEndpointIsAnError) {
   settings_.token_url = "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/token";
   auto source = make();
