@@ -136,7 +136,7 @@ class Stack:
     """Sandboxes + a configured engine. Use as a context manager: everything stops on exit."""
 
     def __init__(self, root, build, work, fixed_ports=False, clock_start=None, clock_speed=None,
-                 tick_interval=1, poll_interval=1, settings=None):
+                 tick_interval=1, poll_interval=1, settings=None, public_host="127.0.0.1"):
         self.root = Path(root)
         self.build = Path(build)
         self.work = Path(work)
@@ -148,6 +148,7 @@ class Stack:
         self.tick_interval = tick_interval
         self.poll_interval = poll_interval
         self.settings = settings or {}  # instance name -> settings merged into its config
+        self.public_host = public_host  # how browsers reach the engine (its links say so)
         self.sandboxes = {}
         self.serve = None
         self.serve_log = None
@@ -183,16 +184,20 @@ class Stack:
         shutil.copytree(self.root / "configs", configs)
         demo = configs / "demo"
         self.engine_port = 18080 if self.fixed_ports else free_port()
-        engine_config = json.loads((demo / "disputed.json").read_text())
+        engine_text = (demo / "disputed.json").read_text()
+        for system, sandbox in self.sandboxes.items():  # the web app signs in at the Graph sandbox
+            engine_text = engine_text.replace(f"127.0.0.1:{DEMO_PORTS[system]}", f"127.0.0.1:{sandbox.port}")
+        engine_config = json.loads(engine_text)
         engine_config["database"]["path"] = str(self.work / "disputed.db")
         engine_config["server"]["listen"] = f"127.0.0.1:{self.engine_port}"
-        engine_config["server"]["public_url"] = f"http://127.0.0.1:{self.engine_port}"
+        engine_config["server"]["public_url"] = f"http://{self.public_host}:{self.engine_port}"
+        self.web_url = engine_config["server"]["public_url"]
         (demo / "disputed.json").write_text(json.dumps(engine_config, indent=2))
         for path in (demo / "connectors").glob("*.json"):
             text = path.read_text()
             for system, sandbox in self.sandboxes.items():
                 text = text.replace(f"127.0.0.1:{DEMO_PORTS[system]}", f"127.0.0.1:{sandbox.port}")
-            text = text.replace("127.0.0.1:8080", f"127.0.0.1:{self.engine_port}")
+            text = text.replace("127.0.0.1:8080", f"{self.public_host}:{self.engine_port}")
             doc = json.loads(text)
             doc["poll_interval_seconds"] = self.poll_interval
             doc["settings"].update(self.settings.get(doc["name"], {}))

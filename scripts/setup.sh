@@ -8,6 +8,7 @@ packages=(
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libcpprest-dev nlohmann-json3-dev liboauth2-dev libsqlite3-dev libgtest-dev libgmock-dev
   libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev clang-format
+  libargon2-dev chromium fonts-liberation2
 )
 
 missing=()
@@ -33,10 +34,26 @@ install_prism() {
   npm install --no-audit --no-fund --silent --prefix "$prism_dir" @stoplight/prism-cli@5.14.2
 }
 
+install_web() {
+  # The web app's pinned npm packages (package.json + package-lock.json): Preact, htm and Pico
+  # are compiled into the binary; playwright-core and axe-core drive the browser tests in
+  # Debian's chromium. None has an install script that downloads anything.
+  local root
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ -f "$root/node_modules/.package-lock.json" ] &&
+     [ "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ]; then
+    echo "setup: web packages present"
+    return 0
+  fi
+  echo "setup: npm ci (web app and browser-test packages)"
+  (cd "$root" && npm ci --no-audit --no-fund --silent)
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
   command -v npm >/dev/null 2>&1 || { echo "setup: npm missing (apt-get install nodejs npm)" >&2; exit 1; }
   install_prism
+  install_web
   exit 0
 fi
 
@@ -56,3 +73,4 @@ if ! command -v npm >/dev/null 2>&1; then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 install_prism
+install_web

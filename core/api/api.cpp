@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/api/api_key_routes.hpp"
+#include "core/api/handler_support.hpp"
+#include "core/api/lookup_routes.hpp"
 #include "core/api/openapi.hpp"
 #include "core/config/json_file.hpp"
 #include "core/engine/invoice_import.hpp"
@@ -18,18 +21,9 @@ namespace {
 
 using domain::Error;
 using nlohmann::json;
+using namespace handler_support;
 
 constexpr auto kKeyUseInterval = std::chrono::seconds(60);
-
-HttpResponse json_response(int status, const json& body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = config::dump_json(body);
-  return r;
-}
-
-HttpResponse failure(const ApiError& e) { return error_response(e); }
-HttpResponse failure(const Error& e) { return error_response(ApiError::from(e)); }
 
 // A dispute as a command or GET /disputes/{id} answers it: without the dossier, which has its
 // own route (and which commands do not read back).
@@ -39,126 +33,7 @@ json dispute_json(const engine::DisputeView& v) {
   return j;
 }
 
-std::optional<ApiError> unknown_query_parameters(const HttpRequest& r,
-                                                 std::initializer_list<const char*> allowed) {
-  for (const auto& [name, value] : r.query) {
-    bool known =
-        std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
-    if (!known) {
-      std::string names;
-      for (const char* a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      return ApiError::make(
-          422, "invalid_argument", "unknown query parameter", name,
-          "is not a parameter of this route (known: " + (names.empty() ? "none" : names) + ")");
-    }
-  }
-  return std::nullopt;
-}
-
-const std::string* query(const HttpRequest& r, const char* name) {
-  auto it = r.query.find(name);
-  return it == r.query.end() ? nullptr : &it->second;
-}
-
-std::optional<std::int64_t> whole_number(const std::string& text) {
-  if (text.empty() || text.size() > 18 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
-  return std::stoll(text);
-}
-
-// An integer query parameter in [min, max], or the default when absent.
-std::variant<std::int64_t, ApiError> int_parameter(const HttpRequest& r, const char* name,
-                                                   std::int64_t fallback, std::int64_t min,
-                                                   std::int64_t max) {
-  const std::string* text = query(r, name);
-  if (!text) return fallback;
-  auto n = whole_number(*text);
-  if (!n || *n < min || *n > max)
-    return ApiError::make(422, "invalid_argument", "invalid query parameter", name,
-                          "must be a whole number from " + std::to_string(min) + " to " +
-                              std::to_string(max) + " (got '" + *text + "')");
-  return *n;
-}
-
-std::variant<bool, ApiError> bool_parameter(const HttpRequest& r, const char* name) {
-  const std::string* text = query(r, name);
-  if (!text || *text == "false") return false;
-  if (*text == "true") return true;
-  return ApiError::make(422, "invalid_argument", "invalid query parameter", name,
-                        "must be true or false (got '" + *text + "')");
-}
-
-bool is_json_media_type(const std::string& content_type) {
-  std::string type = content_type.substr(0, content_type.find(';'));
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  while (!type.empty() && type.front() == ' ') type.erase(type.begin());
-  return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
-                                        type.compare(type.size() - 5, 5, "+json") == 0);
-}
-
-// The request body as JSON checked against `#/components/schemas/<schema>`: 413 too large,
-// 415 not JSON, 400 malformed (naming line and column), 422 not matching the schema (naming
-// each field). A missing optional body reads as {}.
-std::variant<json, ApiError> read_body(const HttpRequest& r, const std::string& schema,
-                                       bool required, std::size_t max_bytes) {
-  if (r.body.size() > max_bytes)
-    return ApiError::make(
-        413, "payload_too_large",
-        "the request body is larger than " + std::to_string(max_bytes) + " bytes");
-  bool empty = std::all_of(r.body.begin(), r.body.end(),
-                           [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
-  if (empty && r.header("content-type").empty()) {
-    if (required) return ApiError::make(400, "malformed_request", "a JSON body is required");
-    return json::object();
-  }
-  if (!is_json_media_type(r.header("content-type")))
-    return ApiError::make(415, "unsupported_media_type", "the body must be JSON", "Content-Type",
-                          "must be application/json (got '" + r.header("content-type") + "')");
-  if (empty) {
-    if (required) return ApiError::make(400, "malformed_request", "a JSON body is required");
-    return json::object();
-  }
-  auto parsed = config::try_parse_json_text(r.body);
-  if (!parsed) {
-    const Error& e = parsed.error();
-    ApiError bad = ApiError::make(400, "malformed_request", "malformed JSON: " + e.message);
-    bad.error.details =
-        e.details.empty() ? std::vector<domain::FieldProblem>{{"", e.message}} : e.details;
-    return bad;
-  }
-  json doc = std::move(parsed).value();
-  auto problems = OpenApi::instance().schema(schema).problems(doc);
-  if (!problems.empty()) {
-    ApiError invalid = ApiError::make(422, "invalid_argument", "the request body is invalid");
-    invalid.error.details = std::move(problems);
-    return invalid;
-  }
-  return doc;
-}
-
-std::string text_or(const json& doc, const char* key, std::string fallback = {}) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-std::optional<std::string> optional_text(const json& doc, const char* key) {
-  auto it = doc.find(key);
-  if (it == doc.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 }  // namespace
-
-struct Api::Call {
-  const HttpRequest& request;
-  std::map<std::string, std::string> params;
-  Principal who;
-  engine::ReaderPool::Lease& reader;
-  const std::string& param(const char* name) const { return params.at(name); }
-};
 
 Api::Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authenticator& auth,
          const workflow::Definitions& definitions, const domain::Clock& clock, ApiSettings settings)
@@ -198,6 +73,8 @@ Api::Api(engine::ReaderPool& readers, engine::CommandWriter& writer, const Authe
                     reporting::ReportKind::kCauses})
     add("GET", "/reports/" + std::string(reporting::to_string(kind)), P::kRead,
         [kind](Api& api, const Call& call) { return api.report(call, int(kind)); });
+  add_lookup_routes(*this, defs_);
+  add_api_key_routes(*this, writer_, clock_);
 }
 
 Api::~Api() = default;
@@ -229,19 +106,33 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
     return healthz();
   }
   if (stopping_) return failure(ApiError::make(503, "unavailable", "the server is stopping"));
+  bool api_path =
+      request.path == kBasePath || request.path.rfind(std::string(kBasePath) + "/", 0) == 0;
+  if (!api_path && site_) {
+    route_label = "site";
+    return site_(request);
+  }
   if (request.body_too_large || request.body.size() > settings_.max_body_bytes)
     return failure(ApiError::make(
         413, "payload_too_large",
         "the request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes"));
 
   auto reader = readers_.lease();
-  // Authenticate before routing: without a valid token nobody learns which paths or resources
-  // exist (401 for all), and roles are checked per route, before any resource is looked up.
-  auto who = auth_.authenticate(request.header("authorization"), reader.operations());
+  auto match = router_.match(request.method, request.path);
+  bool public_route = match.route && match.route->handler.permission == Permission::kPublic;
+  // Authenticate before answering anything about routes: without a valid token nobody learns
+  // which paths or resources exist (401 for all), and roles are checked per route, before any
+  // resource is looked up. A browser without an Authorization header uses its session cookie.
+  std::variant<Principal, ApiError> who = Principal{"anonymous", Role::kViewer, std::nullopt};
+  if (!public_route) {
+    if (request.header("authorization").empty() && sessions_ && sessions_->present(request))
+      who = sessions_->authenticate(request, reader.session());
+    else
+      who = auth_.authenticate(request.header("authorization"), reader.operations());
+  }
   if (auto* e = std::get_if<ApiError>(&who)) return failure(*e);
   Principal& principal = std::get<Principal>(who);
 
-  auto match = router_.match(request.method, request.path);
   if (!match.route) {
     if (!match.path_known)
       return failure(ApiError::make(404, "not_found", "no such route: " + request.path));
@@ -259,6 +150,14 @@ HttpResponse Api::dispatch(const HttpRequest& request, std::string& route_label)
   note_key_use(principal);
   Call call{request, std::move(match.params), std::move(principal), reader};
   return match.route->handler.run(*this, call);
+}
+
+void Api::add_route(const std::string& method, const std::string& path, Permission permission,
+                    RouteHandler handler) {
+  router_.add(method, kBasePath + path,
+              RouteEntry{permission, [handler = std::move(handler)](Api&, const Call& call) {
+                           return handler(call);
+                         }});
 }
 
 void Api::note_key_use(const Principal& who) {
@@ -375,8 +274,9 @@ HttpResponse Api::open_dispute(const Call& call) {
 
 HttpResponse Api::list_disputes(const Call& call) {
   const auto& r = call.request;
-  if (auto e = unknown_query_parameters(r, {"status", "active", "category", "assignee", "customer",
-                                            "invoice", "overdue", "cursor", "limit"}))
+  if (auto e = unknown_query_parameters(
+          r, {"status", "active", "category", "assignee", "customer", "invoice", "overdue",
+              "channel", "from", "to", "q", "order", "count", "cursor", "limit"}))
     return failure(*e);
   engine::DisputeFilter f;
   if (const std::string* status = query(r, "status")) {
@@ -396,6 +296,9 @@ HttpResponse Api::list_disputes(const Call& call) {
   if (const std::string* v = query(r, "assignee")) f.assignee = *v;
   if (const std::string* v = query(r, "customer")) f.customer_id = *v;
   if (const std::string* v = query(r, "invoice")) f.invoice_number = *v;
+  if (auto e = read_search_filters(r, f)) return failure(*e);
+  auto count = bool_parameter(r, "count");
+  if (auto* e = std::get_if<ApiError>(&count)) return failure(*e);
   if (const std::string* cursor = query(r, "cursor")) {
     // The cursor is the id of the last dispute of the previous page; clients treat it as opaque.
     auto after = whole_number(*cursor);
@@ -414,7 +317,9 @@ HttpResponse Api::list_disputes(const Call& call) {
   for (const auto& d : list) items.push_back(engine::to_json(d));
   json next =
       list.size() == std::size_t(f.limit) ? json(std::to_string(list.back().id)) : json(nullptr);
-  return json_response(200, {{"items", std::move(items)}, {"next_cursor", std::move(next)}});
+  json page = {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+  if (std::get<bool>(count)) page["total"] = call.reader.service().store().count_disputes(f);
+  return json_response(200, page);
 }
 
 HttpResponse Api::get_dispute(const Call& call) {
@@ -422,7 +327,13 @@ HttpResponse Api::get_dispute(const Call& call) {
   auto snapshot = call.reader.snapshot();
   auto view = call.reader.service().show(call.param("id"), false);
   if (!view) return failure(view.error());
-  return json_response(200, dispute_json(view.value()));
+  json out = dispute_json(view.value());
+  // What each open step can end with: the page shows them as buttons.
+  for (std::size_t i = 0; i < view->steps.size(); ++i)
+    if (view->steps[i].status == domain::StepStatus::kOpen)
+      out["steps"][i]["outcomes"] =
+          call.reader.service().outcomes_of(view->dispute, view->steps[i].step_key);
+  return json_response(200, out);
 }
 
 HttpResponse Api::timeline(const Call& call) {

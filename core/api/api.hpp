@@ -28,6 +28,33 @@ namespace disputed::api {
 /// A configured connector instance, as GET /connectors lists it.
 using ConnectorInstanceInfo = engine::ConnectorInstance;
 
+/// A request as a route handler sees it: authenticated, routed, with a read connection leased
+/// for the whole request (one snapshot).
+struct RouteCall {
+  const HttpRequest& request;
+  std::map<std::string, std::string> params;
+  Principal who;
+  engine::ReaderPool::Lease& reader;
+  const std::string& param(const char* name) const { return params.at(name); }
+};
+using RouteHandler = std::function<HttpResponse(const RouteCall&)>;
+
+/// Browser sessions (implemented by the web layer, core/web): a request that carries no
+/// Authorization header but the session cookie is authenticated here instead.
+class BrowserSessions {
+ public:
+  virtual ~BrowserSessions() = default;
+  /// Whether `request` carries a session cookie.
+  virtual bool present(const HttpRequest& request) const = 0;
+  /// The signed-in person, or 401 (unknown, expired, signed out) or 403 (a write without the
+  /// session's CSRF token, or from another site). Reads on `reader`; never writes there.
+  virtual std::variant<Principal, ApiError> authenticate(const HttpRequest& request,
+                                                         store::Database& reader) = 0;
+};
+
+/// Answers every request outside /api/v1 (the web app's pages and files); never throws.
+using SiteHandler = std::function<HttpResponse(const HttpRequest&)>;
+
 struct ApiSettings {
   std::size_t max_body_bytes = 1 << 20;
   std::string version = "0.1.0";
@@ -48,6 +75,15 @@ class Api {
   /// Answers one request. Thread-safe; never throws.
   HttpResponse handle(const HttpRequest& request);
 
+  /// Adds a route under /api/v1 (e.g. "/session"). Routes are added while the service is being
+  /// composed, before the listener starts (not thread-safe). kPublic routes skip authentication.
+  void add_route(const std::string& method, const std::string& path, Permission permission,
+                 RouteHandler handler);
+  /// Browser sessions, checked when a request has no Authorization header. Set before serving.
+  void set_browser_sessions(BrowserSessions* sessions) { sessions_ = sessions; }
+  /// Who answers paths outside /api/v1 (404 when unset). Set before serving.
+  void set_site(SiteHandler site) { site_ = std::move(site); }
+
   /// From now on every request but /healthz is answered 503, and /healthz says "stopping".
   void stop_accepting() { stopping_ = true; }
   std::size_t max_body_bytes() const { return settings_.max_body_bytes; }
@@ -55,7 +91,7 @@ class Api {
   static constexpr const char* kBasePath = "/api/v1";
 
  private:
-  struct Call;
+  using Call = RouteCall;
   struct RouteEntry {
     Permission permission;
     std::function<HttpResponse(Api&, const Call&)> run;
@@ -95,6 +131,8 @@ class Api {
   ApiSettings settings_;
   Router<RouteEntry> router_;
   Metrics metrics_;
+  BrowserSessions* sessions_ = nullptr;
+  SiteHandler site_;
   std::atomic<bool> stopping_{false};
   std::mutex key_use_mutex_;
   std::map<std::int64_t, domain::Instant> key_last_noted_;

@@ -46,6 +46,7 @@ std::string role_names() { return "admin, controller, viewer, integration"; }
 bool allows(Role role, Permission permission) {
   switch (permission) {
     case Permission::kRead:
+    case Permission::kPublic:
       return true;
     case Permission::kAddNote:
     case Permission::kUpsertInvoices:

@@ -30,8 +30,9 @@ std::optional<Role> parse_role(std::string_view name);
 std::string role_names();
 
 /// What a route needs.
-/// kOperate: connector operations (replaying dead letters), admin only.
-enum class Permission { kRead, kAddNote, kUpsertInvoices, kRunDisputes, kOperate };
+/// kOperate: connector operations (replaying dead letters, API keys), admin only.
+/// kPublic: no authentication at all (signing in).
+enum class Permission { kRead, kAddNote, kUpsertInvoices, kRunDisputes, kOperate, kPublic };
 bool allows(Role role, Permission permission);
 
 struct Principal {

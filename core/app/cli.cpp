@@ -13,6 +13,7 @@
 #include "core/app/args.hpp"
 #include "core/app/connectors.hpp"
 #include "core/app/service.hpp"
+#include "core/app/user_command.hpp"
 #include "core/config/config_error.hpp"
 #include "core/config/engine_config.hpp"
 #include "core/engine/dispute_service.hpp"
@@ -62,6 +63,8 @@ Commands:
   serve [--listen HOST:PORT]       run as a service: the REST API and the timers, until SIGTERM
   api-key create NAME --role R     a key for the REST API (admin|controller|viewer|integration)
   api-key list | revoke NAME       the REST API's keys
+  user add EMAIL --role R          a local account of the web app (password on standard input)
+  user list | disable | password   the web app's local accounts
 
 Global options:
   --config FILE   engine config (default: $DISPUTED_CONFIG or configs/disputed.json)
@@ -173,6 +176,15 @@ const std::map<std::string, std::string>& command_help() {
        "invoices;\n"
        "controller also runs disputes; admin may do everything. A revoked key is refused at "
        "once.\n"},
+      {"user",
+       "Usage: disputed user add EMAIL --role admin|controller|viewer|integration [--name NAME]\n"
+       "       disputed user list\n"
+       "       disputed user disable EMAIL\n"
+       "       disputed user password EMAIL\n\n"
+       "Local accounts for signing in to the web app (small teams and the demo; organisations\n"
+       "sign in with their identity provider, see docs/web.md). add and password read the\n"
+       "password (at least 12 characters) from standard input; only its Argon2id hash is\n"
+       "stored. disable ends the account's sessions at once.\n"},
   };
   return help;
 }
@@ -689,6 +701,16 @@ int cmd_config(Context& ctx, const Args& args) {
   return kExitOk;
 }
 
+int cmd_user(Context& ctx, const Args& args) {
+  auto cfg = config::load_engine_config(ctx.config_file);
+  std::filesystem::path db_path =
+      ctx.db_override ? std::filesystem::path(*ctx.db_override) : cfg.database_path;
+  store::Database db(db_path);
+  store::require_current_schema(db);
+  domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
+  return run_user_command(args, db, now, ctx.json_output, std::cin, ctx.out, ctx.err);
+}
+
 int cmd_api_key(Context& ctx, const Args& args) {
   // Keys need the database and the time, not the workflows.
   auto cfg = config::load_engine_config(ctx.config_file);
@@ -785,6 +807,7 @@ int cmd_serve(Context& ctx, const Args& args) {
   settings.threads = e.config.server_threads;
   settings.max_body_bytes = e.config.max_body_bytes;
   settings.oauth2 = e.config.oauth2;
+  settings.web = web::web_settings(e.config);
   settings.version = kVersion;
   if (e.config.tls)
     settings.http.tls =
@@ -811,10 +834,10 @@ int cmd_serve(Context& ctx, const Args& args) {
     return kExitStartup;
   }
   if (connectors) connectors->sync->start();
-  ctx.out << "disputed serve: REST API on " << service.url() << "/api/v1, database "
-          << e.db->file().string() << ", timers every " << interval_s << " s, "
-          << instance_configs.size() << " connector instance(s); stop with Ctrl-C or SIGTERM"
-          << std::endl;
+  ctx.out << "disputed serve: web app on " << service.url() << "/, REST API on " << service.url()
+          << "/api/v1, database " << e.db->file().string() << ", timers every " << interval_s
+          << " s, " << instance_configs.size()
+          << " connector instance(s); stop with Ctrl-C or SIGTERM" << std::endl;
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP)
     (void)service.reload_tls();
@@ -1048,6 +1071,8 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
       valued = with(valued, {"tick-interval", "listen"});
     } else if (command == "api-key") {
       valued = with(valued, {"role"});
+    } else if (command == "user") {
+      valued = with(valued, {"role", "name"});
     }
     Args args(rest, flags, valued);
 
@@ -1113,6 +1138,7 @@ int run_cli(const std::vector<std::string>& argv, std::ostream& out, std::ostrea
     if (command == "config") return cmd_config(ctx, args);
     if (command == "serve") return cmd_serve(ctx, args);
     if (command == "api-key") return cmd_api_key(ctx, args);
+    if (command == "user") return cmd_user(ctx, args);
     if (command == "plugins") return cmd_plugins(ctx, args);
     if (command == "connectors") return cmd_connectors(ctx, args);
     if (command == "dead-letters") return cmd_dead_letters(ctx, args);

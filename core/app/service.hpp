@@ -18,6 +18,7 @@
 #include "core/config/engine_config.hpp"
 #include "core/engine/command_writer.hpp"
 #include "core/store/sqlite.hpp"
+#include "core/web/web_app.hpp"
 #include "core/workflow/definition.hpp"
 
 namespace disputed::api {
@@ -46,6 +47,7 @@ struct ServiceSettings {
   std::vector<api::ConnectorInstanceInfo> connectors;  // listed by GET /api/v1/connectors
   /// Limits, timeouts and TLS of the listener; its worker_threads are `threads`.
   api::HttpServerOptions http;
+  web::WebSettings web;                                // the web app under / (docs/web.md)
 };
 
 /// True for addresses only this machine reaches: localhost, 127.0.0.0/8, [::1].
@@ -88,6 +90,7 @@ class Service {
   std::unique_ptr<engine::ReaderPool> readers_;
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<web::WebApp> web_;
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<engine::TimerScheduler> scheduler_;
   bool stopped_ = false;

@@ -43,10 +43,21 @@ std::vector<Task> DisputeQueries::tasks(const std::string& assignee) {
     t.dispute_ref = it->second.ref;
     t.customer_name = it->second.customer_name;
     t.category = it->second.category;
+    t.disputed_amount = it->second.disputed_amount;
+    t.currency = it->second.currency;
+    t.outcomes = outcomes_of(it->second, s.step_key);
     t.overdue = s.deadline_at < now;
     t.step = std::move(s);
     out.push_back(std::move(t));
   }
+  return out;
+}
+
+std::vector<std::string> DisputeQueries::outcomes_of(const store::DisputeRecord& dispute,
+                                                     const std::string& step_key) {
+  std::vector<std::string> out;
+  if (const workflow::StepDef* def = ctx_.snapshots().of(dispute).step(step_key))
+    for (const auto& o : def->outcomes) out.push_back(o.outcome);
   return out;
 }
 

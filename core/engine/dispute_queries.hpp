@@ -17,6 +17,8 @@ class DisputeQueries {
   std::vector<store::DisputeRecord> list(const store::DisputeFilter& filter);
   std::vector<Task> tasks(const std::string& assignee);
   Result<InvoiceState> invoice_state(const std::string& number);
+  std::vector<std::string> outcomes_of(const store::DisputeRecord& dispute,
+                                       const std::string& step_key);
   std::vector<store::CollectionEvent> events(std::int64_t after_seq, int limit);
 
  private:

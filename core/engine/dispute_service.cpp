@@ -143,6 +143,11 @@ std::vector<Task> DisputeService::tasks(const std::string& assignee) {
   return queries_.tasks(assignee);
 }
 
+std::vector<std::string> DisputeService::outcomes_of(const store::DisputeRecord& dispute,
+                                                     const std::string& step_key) {
+  return queries_.outcomes_of(dispute, step_key);
+}
+
 Result<InvoiceState> DisputeService::invoice_state(const std::string& number) {
   return queries_.invoice_state(number);
 }

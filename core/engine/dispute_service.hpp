@@ -65,6 +65,10 @@ class DisputeService {
   /// of, or escalated to them. Empty `assignee` lists everyone's.
   std::vector<Task> tasks(const std::string& assignee);
   Result<InvoiceState> invoice_state(const std::string& number);
+  /// The outcomes a step of this dispute can end with (from the dispute's workflow snapshot);
+  /// empty for an unknown step.
+  std::vector<std::string> outcomes_of(const store::DisputeRecord& dispute,
+                                       const std::string& step_key);
   std::vector<store::CollectionEvent> events(std::int64_t after_seq, int limit);
 
   const workflow::Definitions& definitions() const { return ctx_.defs(); }

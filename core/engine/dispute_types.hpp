@@ -92,6 +92,9 @@ struct Task {
   std::string dispute_ref;
   std::string customer_name;
   std::string category;
+  domain::Decimal disputed_amount;
+  std::string currency;
+  std::vector<std::string> outcomes;  // what the step can end with, in workflow order
   bool overdue = false;
 };
 

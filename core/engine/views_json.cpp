@@ -146,6 +146,9 @@ json to_json(const Task& t) {
   out["dispute"] = t.dispute_ref;
   out["customer"] = t.customer_name;
   out["category"] = t.category;
+  out["disputed_amount"] = t.disputed_amount.to_string();
+  out["currency"] = t.currency;
+  out["outcomes"] = t.outcomes;
   out["overdue"] = t.overdue;
   return out;
 }

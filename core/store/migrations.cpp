@@ -240,6 +240,44 @@ CREATE INDEX steps_report ON steps(dispute_id, status, step_key, assignee, assig
                                    completed_at, escalated_at);
 )sql";
 
+// The web app's sign-in (docs/web.md): local accounts (Argon2id hashes, never passwords),
+// browser sessions stored by the SHA-256 of their id (a copy of the database holds no live
+// session), and OpenID Connect sign-ins under way (state, nonce and PKCE verifier, ten minutes).
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE web_users (
+  email         TEXT PRIMARY KEY,
+  name          TEXT NOT NULL DEFAULT '',
+  role          TEXT NOT NULL CHECK (role IN ('admin', 'controller', 'viewer', 'integration')),
+  password_hash TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  disabled_at   TEXT
+);
+
+CREATE TABLE web_sessions (
+  id_hash      TEXT PRIMARY KEY,
+  user         TEXT NOT NULL,
+  name         TEXT NOT NULL DEFAULT '',
+  role         TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  csrf_token   TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions(user);
+CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
+
+CREATE TABLE web_logins (
+  id_hash       TEXT PRIMARY KEY,
+  state         TEXT NOT NULL,
+  nonce         TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  return_path   TEXT NOT NULL,
+  created_at    TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -248,6 +286,7 @@ const std::vector<Migration>& migrations() {
       {2, "REST API keys; report indexes", kSchemaV2},
       {3, "sync engine: poll cursors, applied events, connector status, plugin state", kSchemaV3},
       {4, "external task links on steps", kSchemaV4},
+      {5, "web app: local accounts, browser sessions, OpenID Connect sign-ins", kSchemaV5},
   };
   return all;
 }

@@ -144,8 +144,21 @@ struct DisputeFilter {
   std::optional<std::string> invoice_number;
   std::optional<std::string> assignee;  // has an open step for this person/role
   std::optional<Instant> overdue_at;    // has an open step whose deadline is before this
-  std::int64_t after_id = 0;            // cursor: list disputes with id > after_id
+  std::optional<domain::Channel> channel;
+  std::optional<Instant> opened_from;    // opened at or after
+  std::optional<Instant> opened_before;  // opened before
+  /// Contained (case-insensitively for ASCII) in the ref, customer id or name, or description.
+  std::optional<std::string> text;
+  bool newest_first = false;  // order by id descending
+  std::int64_t after_id = 0;  // cursor: the last id of the previous page (0: from the start)
   int limit = 100;
+};
+
+/// An invoice as a search lists it, with what is already disputed by active disputes.
+struct InvoiceMatch {
+  InvoiceRecord record;
+  Decimal disputed_amount;  // sum over open and in-progress disputes
+  int active_disputes = 0;
 };
 
 }  // namespace disputed::store

@@ -12,6 +12,13 @@ namespace disputed::store::detail {
 /// An ISO-8601 UTC timestamp column; throws std::runtime_error naming a corrupt value.
 Instant instant_of(const std::string& text);
 
+/// The dispute columns in the order Store::read_dispute reads them (prefix `d.`).
+inline constexpr const char* kDisputeColumns =
+    "d.id, d.ref, d.category, d.workflow_hash, d.status, d.channel, d.description, d.reported_by, "
+    "d.contact_name, d.contact_email, d.contact_phone, d.customer_id, d.customer_name, d.currency, "
+    "d.disputed_units, d.opened_at, d.due_at, d.resolved_at, d.resolution, d.resolution_note, "
+    "d.closed_at, d.reopen_count, d.updated_at";
+
 /// The outbox columns in this order (prefix `o.`): id, action_key, target, kind, dispute_id,
 /// step_id, task_key, payload, created_at, state, attempts, next_attempt_at, last_error.
 inline constexpr const char* kOutboxColumns =

@@ -65,11 +65,7 @@ E enum_of(std::optional<E> parsed, const std::string& text) {
   return *parsed;
 }
 
-constexpr const char* kDisputeColumns =
-    "d.id, d.ref, d.category, d.workflow_hash, d.status, d.channel, d.description, d.reported_by, "
-    "d.contact_name, d.contact_email, d.contact_phone, d.customer_id, d.customer_name, d.currency, "
-    "d.disputed_units, d.opened_at, d.due_at, d.resolved_at, d.resolution, d.resolution_note, "
-    "d.closed_at, d.reopen_count, d.updated_at";
+using detail::kDisputeColumns;
 
 constexpr const char* kStepColumns =
     "id, dispute_id, step_key, title, assignee_kind, assignee, target, task_key, status, "
@@ -346,55 +342,6 @@ std::optional<DisputeRecord> Store::find_dispute_by_ref(const std::string& ref) 
   s.reset();
   if (!id) return std::nullopt;
   return find_dispute(*id);
-}
-
-std::vector<DisputeRecord> Store::list_disputes(const DisputeFilter& f) {
-  // The WHERE clause is built from fixed fragments; every value is a bound parameter.
-  std::string sql = std::string("SELECT ") + kDisputeColumns + " FROM disputes d WHERE d.id > ?1";
-  if (f.status) sql += " AND d.status = ?2";
-  if (f.active_only) sql += " AND d.status IN ('open', 'in_progress')";
-  if (f.category) sql += " AND d.category = ?3";
-  if (f.customer_id) sql += " AND d.customer_id = ?4";
-  if (f.invoice_number)
-    sql +=
-        " AND EXISTS (SELECT 1 FROM dispute_invoices di WHERE di.dispute_id = d.id AND "
-        "di.invoice_number = ?5)";
-  if (f.assignee)
-    sql +=
-        " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
-        "AND st.assignee = ?6)";
-  if (f.overdue_at)
-    sql +=
-        " AND EXISTS (SELECT 1 FROM steps st WHERE st.dispute_id = d.id AND st.status = 'open' "
-        "AND st.deadline_at < ?7)";
-  sql += " ORDER BY d.id LIMIT ?8";
-  Statement& s = db_.prepare_cached(sql);
-  s.bind(1, f.after_id);
-  if (f.status) s.bind(2, std::string(to_string(*f.status)));
-  if (f.category) s.bind(3, *f.category);
-  if (f.customer_id) s.bind(4, *f.customer_id);
-  if (f.invoice_number) s.bind(5, *f.invoice_number);
-  if (f.assignee) s.bind(6, *f.assignee);
-  if (f.overdue_at) s.bind(7, format_instant(*f.overdue_at));
-  s.bind(8, f.limit);
-  std::vector<DisputeRecord> out;
-  while (s.step()) out.push_back(read_dispute(s));
-  s.reset();
-  for (auto& d : out) load_dispute_invoices(d);
-  return out;
-}
-
-std::vector<DisputeRecord> Store::disputes_for_invoice(const std::string& number) {
-  Statement& s =
-      db_.prepare_cached(std::string("SELECT ") + kDisputeColumns +
-                         " FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id "
-                         "WHERE di.invoice_number = ? ORDER BY d.id");
-  s.bind(1, number);
-  std::vector<DisputeRecord> out;
-  while (s.step()) out.push_back(read_dispute(s));
-  s.reset();
-  for (auto& d : out) load_dispute_invoices(d);
-  return out;
 }
 
 // ---------------------------------------------------------------- steps

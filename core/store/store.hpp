@@ -36,6 +36,11 @@ class Store {
   std::optional<DisputeRecord> find_dispute(std::int64_t id);
   std::optional<DisputeRecord> find_dispute_by_ref(const std::string& ref);
   std::vector<DisputeRecord> list_disputes(const DisputeFilter& filter);
+  /// How many disputes match `filter` (its cursor and limit ignored).
+  std::int64_t count_disputes(const DisputeFilter& filter);
+  /// Invoices whose number starts with `text`, or whose customer id or name contains it
+  /// (case-insensitively for ASCII), by number; at most `limit`.
+  std::vector<InvoiceMatch> search_invoices(const std::string& text, int limit);
   /// Disputes naming this invoice, oldest first.
   std::vector<DisputeRecord> disputes_for_invoice(const std::string& number);
 

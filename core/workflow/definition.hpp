@@ -152,7 +152,7 @@ struct Definitions {
   NotificationPolicy notifications;
   std::set<std::string> connector_instances;  // names a step target may use besides "internal"
   std::string public_url;                     // server.public_url: external tasks link back to
-                                              // <public_url>/api/v1/disputes/<ref>
+                                              // <public_url>/disputes/<ref>
 
   const CategoryDef* category(const std::string& id) const;
   const WorkflowDef* workflow(const std::string& id) const;

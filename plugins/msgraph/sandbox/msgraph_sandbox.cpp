@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/msgraph/sandbox/entra_sign_in.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
 
 namespace disputed::sandbox {
@@ -194,6 +195,7 @@ class MsGraphEmulator final : public Emulator {
   std::string name() const override { return "msgraph"; }
 
   void reset() override {
+    sign_in_.reset();
     users_.clear();
     lists_.clear();
     tasks_.clear();
@@ -243,6 +245,7 @@ class MsGraphEmulator final : public Emulator {
   }
 
   std::optional<Response> control(const Request& request) override {
+    if (auto r = sign_in_.control(request)) return r;
     if (request.path == "/_sandbox/tokens/expire" && request.method == "POST") {
       std::size_t n = tokens_.size();
       tokens_.clear();
@@ -299,6 +302,9 @@ class MsGraphEmulator final : public Emulator {
       request.path = "/v1.0" + request.path;
     const std::string base_url = link_base_.empty() ? server_url : link_base_;
     const std::string& p = request.path;
+    // Entra ID's sign-in (OpenID Connect), for the web app's tests and the demo.
+    if (auto r = sign_in_.handle(request, server_url, tenant_, client_id_, client_secret_))
+      return *r;
     if (p.size() > 1 && p.find("/oauth2/v2.0/token") != std::string::npos) return token(request);
     if (p.rfind("/v1.0/", 0) != 0)
       return error(404, "BadRequest", "Resource not found for the segment '" + p + "'.", request);
@@ -962,6 +968,7 @@ class MsGraphEmulator final : public Emulator {
     return Response::json(200, {{"responses", responses}});
   }
 
+  EntraSignIn sign_in_;
   std::string tenant_ = "sandbox-tenant";
   std::string client_id_ = "sandbox-client";
   std::string client_secret_ = "sandbox-secret";

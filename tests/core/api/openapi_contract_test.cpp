@@ -8,6 +8,9 @@
 
 #include "core/api/http_server.hpp"
 #include "core/api/openapi.hpp"
+#include "core/store/web_accounts.hpp"
+#include "core/web/passwords.hpp"
+#include "core/web/web_app.hpp"
 #include "tests/core/api/api_fixture.hpp"
 #include "tests/support/http_call.hpp"
 
@@ -20,6 +23,9 @@ class ServedApiTest : public testing_support::ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
+    // The web app's routes (/session, /sign-in-options) are part of the same contract.
+    web_ = std::make_unique<web::WebApp>(*api_, *writer_, clock_, web::WebSettings{},
+                                         [](const std::string&) {});
     init_http_threads(4);
     // The listener cannot report the port it got for 0: pick a free one, retry on a clash.
     for (int attempt = 0; attempt < 5 && !server_; ++attempt) {
@@ -40,14 +46,15 @@ class ServedApiTest : public testing_support::ApiTest {
 
   testing::HttpAnswer send(const std::string& method, const std::string& target,
                            const std::string& body = "", const std::string& role = "admin",
-                           const std::string& content_type = "application/json") {
-    std::map<std::string, std::string> headers;
+                           const std::string& content_type = "application/json",
+                           std::map<std::string, std::string> headers = {}) {
     if (!role.empty()) headers["Authorization"] = "Bearer " + keys_.at(role);
     if (!body.empty() && !content_type.empty()) headers["Content-Type"] = content_type;
     return testing::http_call(port_, method, target, headers, body);
   }
 
   int port_ = 0;
+  std::unique_ptr<web::WebApp> web_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -59,6 +66,7 @@ struct Exchange {
   std::string role = "admin";
   int expected = 200;
   std::string content_type = "application/json";
+  std::map<std::string, std::string> headers = {};
 };
 
 TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
@@ -148,8 +156,8 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
   std::set<int> statuses;
   auto check = [&](const Exchange& x) {
     SCOPED_TRACE(x.method + " " + x.target + " (" + x.role + ")");
-    auto answer =
-        send(x.method, std::string(Api::kBasePath) + x.target, x.body, x.role, x.content_type);
+    auto answer = send(x.method, std::string(Api::kBasePath) + x.target, x.body, x.role,
+                       x.content_type, x.headers);
     EXPECT_EQ(answer.status, x.expected) << answer.body;
     std::string media_type =
         answer.header("content-type").substr(0, answer.header("content-type").find(';'));
@@ -189,6 +197,86 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
            {"POST", "/dead-letters/999999/replay", "/dead-letters/{id}/replay", "", "admin", 404},
            {"POST", "/dead-letters/" + dead + "/replay", "/dead-letters/{id}/replay", "", "admin",
             200},
+       })
+    check(x);
+
+  // Lookups and API keys.
+  for (const Exchange& x : std::vector<Exchange>{
+           {"GET", "/invoices?q=INV-&limit=5", "/invoices", "", "viewer", 200},
+           {"GET", "/invoices?q=Acme", "/invoices", "", "viewer", 200},
+           {"GET", "/invoices", "/invoices", "", "viewer", 422},
+           {"GET", "/invoices?q=x", "/invoices", "", "", 401},
+           {"GET", "/categories", "/categories", "", "viewer", 200},
+           {"GET", "/categories/suggestion?text=the%20price%20is%20wrong", "/categories/suggestion",
+            "", "viewer", 200},
+           {"GET", "/categories/suggestion?text=" + std::string(5000, 'a'),
+            "/categories/suggestion", "", "viewer", 422},
+           {"GET", "/disputes?q=Acme&order=newest&count=true&channel=phone&from=2026-11-01",
+            "/disputes", "", "viewer", 200},
+           {"GET", "/disputes?order=sideways", "/disputes", "", "viewer", 422},
+           {"GET", "/api-keys", "/api-keys", "", "admin", 200},
+           {"GET", "/api-keys", "/api-keys", "", "controller", 403},
+           {"POST", "/api-keys", "/api-keys", R"({"name":"portal","role":"integration"})", "admin",
+            201},
+           {"POST", "/api-keys", "/api-keys", R"({"name":"portal","role":"viewer"})", "admin", 409},
+           {"POST", "/api-keys", "/api-keys", R"({"name":"portal"})", "admin", 422},
+           {"POST", "/api-keys", "/api-keys", R"({"name":)", "admin", 400},
+           {"DELETE", "/api-keys/portal", "/api-keys/{name}", "", "admin", 200},
+           {"DELETE", "/api-keys/portal", "/api-keys/{name}", "", "admin", 404},
+           {"DELETE", "/api-keys/portal", "/api-keys/{name}", "", "viewer", 403},
+       })
+    check(x);
+
+  // Signing in with a local account, the browser session, signing out.
+  auto hash = web::hash_password("correct horse battery staple");
+  ASSERT_TRUE(hash.ok());
+  ASSERT_TRUE(writer_
+                  ->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
+                    store::WebUserRecord u{
+                        "anna@example.com", "Anna", "controller", hash.value(), clock_.now(),
+                        clock_.now(),       {}};
+                    return store::WebAccountStore(s.store().db()).insert_user(u);
+                  })
+                  .ok());
+  std::map<std::string, std::string> sign_in_headers = {{"X-CSRF-Token", "sign-in"}};
+  std::string credentials =
+      R"({"email":"anna@example.com","password":"correct horse battery staple"})";
+  auto signed_in =
+      send("POST", "/api/v1/session", credentials, "", "application/json", sign_in_headers);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  std::string set_cookie = signed_in.header("set-cookie");
+  std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  std::string csrf = json::parse(signed_in.body)["csrf_token"];
+  for (const Exchange& x : std::vector<Exchange>{
+           {"GET", "/sign-in-options", "/sign-in-options", "", "", 200},
+           {"POST", "/session", "/session", credentials, "", 200, "application/json",
+            sign_in_headers},
+           {"POST", "/session", "/session",
+            R"({"email":"anna@example.com","password":"wrong password"})", "", 401,
+            "application/json", sign_in_headers},
+           {"POST", "/session", "/session", credentials, "", 403},
+           {"POST", "/session", "/session", R"({"email":"anna@example.com"})", "", 422,
+            "application/json", sign_in_headers},
+           {"GET", "/session", "/session", "", "", 200, "application/json", {{"Cookie", cookie}}},
+           {"GET", "/session", "/session", "", "integration", 200},
+           {"GET", "/session", "/session", "", "", 401},
+           {"DELETE",
+            "/session",
+            "/session",
+            "",
+            "",
+            403,
+            "application/json",
+            {{"Cookie", cookie}}},
+           {"DELETE",
+            "/session",
+            "/session",
+            "",
+            "",
+            200,
+            "application/json",
+            {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}},
+           {"GET", "/session", "/session", "", "", 401, "application/json", {{"Cookie", cookie}}},
        })
     check(x);
 

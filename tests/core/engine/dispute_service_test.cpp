@@ -99,7 +99,7 @@ TEST_F(EngineTest, AMirroredTaskLinksBackToTheDisputeAndNamesTheRolesMembers) {
       std::find_if(rows.begin(), rows.end(), [](const auto& row) { return row.kind == "create"; });
   ASSERT_NE(create, rows.end());
   auto task = nlohmann::json::parse(create->payload_json);
-  EXPECT_EQ(task["dispute_url"], "https://disputes.example.com/api/v1/disputes/" + v.dispute.ref);
+  EXPECT_EQ(task["dispute_url"], "https://disputes.example.com/disputes/" + v.dispute.ref);
   EXPECT_EQ(task["assignee"], "finance");
   EXPECT_EQ(task["assignee_kind"], "role");
   ASSERT_TRUE(task.contains("assignee_members"));
