@@ -2,7 +2,7 @@
 #   make setup   install system packages (Debian 12)
 #   make build   configure + build (RelWithDebInfo) into build/
 #   make test    setup + build + ctest
-#   make demo    setup + build + run the demo
+#   make demo    setup + build + run the demo (KEEP=1: keep it running for the web app)
 #   make asan    ASan/UBSan build + tests into build-asan/
 #   make bench   run the benchmarks
 
@@ -34,7 +34,7 @@ DEMO_TARGETS = disputed disputed-sandbox zendesk salesforce msgraph
 
 demo: setup configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
-	python3 scripts/demo.py . $(BUILD_DIR)
+	python3 scripts/demo.py . $(BUILD_DIR) $(if $(KEEP),--keep)
 
 asan: setup
 	cmake --preset asan

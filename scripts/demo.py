@@ -7,7 +7,11 @@ Microsoft To Do. The engine's clock starts now and runs fast, so deadlines pass 
 "in the future" of the engine's clock would wait until the engine caught up.) Ctrl-C or the end
 stops every child process.
 
-    demo.py SOURCE_DIR BUILD_DIR
+    demo.py SOURCE_DIR BUILD_DIR [--keep]
+
+It ends by printing the web app's address and a demo login. With --keep (`make demo KEEP=1`)
+the engine, the sandboxes and the web app keep running until Ctrl-C, so the disputes the story
+made can be clicked through.
 """
 
 import datetime
@@ -20,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import disputed_stack as ds  # noqa: E402
 
 CLOCK_SPEED = 14400                   # one real second = four hours
+DEMO_LOGIN = ("anna.jansen@example.com", "demo-password-2026")  # a credit controller (local account)
 SYSTEM_NAMES = {"zendesk": "Zendesk ticket", "salesforce": "Salesforce Task", "msgraph": "To Do task",
                 "internal": "internal to-do"}
 
@@ -61,6 +66,7 @@ def who(step):
 
 def main():
     root, build = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    keep = "--keep" in sys.argv[3:]
     work = build / "demo"
     started = STARTED
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
@@ -71,8 +77,10 @@ def main():
                   tick_interval=1, poll_interval=1) as stack:
         for system, sandbox in stack.sandboxes.items():
             line(f"{system:<11} {sandbox.url}")
+        stack.add_user(DEMO_LOGIN[0], "controller", DEMO_LOGIN[1], "Anna Jansen")
         stack.start_engine()
         line(f"{'disputed':<11} {stack.api_url}  (REST API, timers and the three connectors in one process)")
+        line(f"{'web app':<11} {stack.web_url}/")
         line(f"database    {stack.db}")
         line(f"clock       starts {clock_start} and runs {CLOCK_SPEED:,}x (1 s = {CLOCK_SPEED // 3600} h of working days, nights and weekends)")
         agents = ds.Agents(stack)
@@ -161,6 +169,18 @@ def main():
             requests = sandbox.requests()
             line(f"{system:<11} {len(requests)} requests, {agents.created_tasks(system, requests)} task(s) created")
 
+        say("The web app (the same REST API, in a browser)")
+        line(f"open        {stack.web_url}/")
+        line(f"sign in     {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}  (local account, credit controller)")
+        line(f"        or  'Sign in with Microsoft Entra ID (sandbox)': karin.meijer@example.com / sandbox-password (admin)")
+        line(f"a task link {stack.web_url}/disputes/DSP-000001  (what the Zendesk, Salesforce and To Do tasks link to)")
+        if keep:
+            say("Everything keeps running (engine, sandboxes, web app): press Ctrl-C to stop")
+            try:
+                while stack.serve.poll() is None:
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                pass
         code = stack.stop_engine()
         say(f"Done in {time.monotonic() - started:.0f} s; everything stopped (disputed serve exited {code})")
         print(f"""

@@ -220,6 +220,13 @@ class Stack:
             raise RuntimeError(f"disputed {' '.join(args)} exited {r.returncode}: {r.stderr}{r.stdout}")
         return r.stdout
 
+    def add_user(self, email, role, password, name=""):
+        """A local account of the web app (`disputed user add`, password on standard input)."""
+        r = subprocess.run([str(self.bin), "user", "add", email, "--role", role, "--name", name],
+                           input=password + "\n", env=self.env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"disputed user add {email} exited {r.returncode}: {r.stderr}")
+
     def prepare_database(self, invoices=None):
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.db) + suffix).unlink(missing_ok=True)

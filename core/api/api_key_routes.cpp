@@ -35,39 +35,35 @@ void add_api_key_routes(Api& api, engine::CommandWriter& writer, const domain::C
   });
 
   api.add_route(
-      "POST", "/api-keys", Permission::kOperate,
-      [&writer, &clock, &api](const RouteCall& call) {
+      "POST", "/api-keys", Permission::kOperate, [&writer, &clock, &api](const RouteCall& call) {
         if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
         auto body = read_body(call.request, "ApiKeyRequest", true, api.max_body_bytes());
         if (auto* e = std::get_if<ApiError>(&body)) return failure(*e);
         const json& doc = std::get<json>(body);
-        auto made = writer.run<NewApiKey>(
-            [name = text_or(doc, "name"), role = text_or(doc, "role"),
-             now = clock.now()](engine::DisputeService& s) {
-              return create_api_key(s.store().db(), name, role, now);
-            });
+        auto made = writer.run<NewApiKey>([name = text_or(doc, "name"), role = text_or(doc, "role"),
+                                           now = clock.now()](engine::DisputeService& s) {
+          return create_api_key(s.store().db(), name, role, now);
+        });
         if (!made) return failure(made.error());
         json out = key_json(made->record);
         out["key"] = made->key;
         return json_response(201, out);
       });
 
-  api.add_route("DELETE", "/api-keys/{name}", Permission::kOperate,
-                [&writer, &clock](const RouteCall& call) {
-                  if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
-                  std::string name = call.param("name");
-                  domain::Instant now = clock.now();
-                  auto revoked = writer.run<bool>(
-                      [name, now](engine::DisputeService& s) -> domain::Result<bool> {
-                        if (!store::ApiKeyStore(s.store().db()).revoke(name, now))
-                          return domain::Error::not_found("no active API key called '" + name +
-                                                          "'");
-                        return true;
-                      });
-                  if (!revoked) return failure(revoked.error());
-                  return json_response(
-                      200, {{"name", name}, {"revoked_at", domain::format_instant(now)}});
-                });
+  api.add_route(
+      "DELETE", "/api-keys/{name}", Permission::kOperate, [&writer, &clock](const RouteCall& call) {
+        if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
+        std::string name = call.param("name");
+        domain::Instant now = clock.now();
+        auto revoked =
+            writer.run<bool>([name, now](engine::DisputeService& s) -> domain::Result<bool> {
+              if (!store::ApiKeyStore(s.store().db()).revoke(name, now))
+                return domain::Error::not_found("no active API key called '" + name + "'");
+              return true;
+            });
+        if (!revoked) return failure(revoked.error());
+        return json_response(200, {{"name", name}, {"revoked_at", domain::format_instant(now)}});
+      });
 }
 
 }  // namespace disputed::api

@@ -20,7 +20,6 @@ HttpResponse json_response(int status, const json& body) {
 HttpResponse failure(const ApiError& e) { return error_response(e); }
 HttpResponse failure(const Error& e) { return error_response(ApiError::from(e)); }
 
-
 std::optional<ApiError> unknown_query_parameters(const HttpRequest& r,
                                                  std::initializer_list<const char*> allowed) {
   for (const auto& [name, value] : r.query) {

@@ -83,8 +83,8 @@ void add_lookup_routes(Api& api, const workflow::Definitions& defs) {
     if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
     store::ReadTransaction snapshot(call.reader.db());
     json items = json::array();
-    for (const auto& m : call.reader.service().store().search_invoices(
-             *q, int(std::get<std::int64_t>(limit))))
+    for (const auto& m :
+         call.reader.service().store().search_invoices(*q, int(std::get<std::int64_t>(limit))))
       items.push_back(invoice_match_json(m));
     return json_response(200, {{"items", std::move(items)}});
   });
@@ -93,8 +93,7 @@ void add_lookup_routes(Api& api, const workflow::Definitions& defs) {
     if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
     json items = json::array();
     for (const auto& [id, c] : defs.categories) items.push_back(category_json(c));
-    return json_response(200,
-                         {{"items", std::move(items)}, {"default", defs.default_category}});
+    return json_response(200, {{"items", std::move(items)}, {"default", defs.default_category}});
   });
 
   api.add_route("GET", "/categories/suggestion", Permission::kRead, [&defs](const RouteCall& call) {

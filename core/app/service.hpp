@@ -90,6 +90,7 @@ class Service {
   std::unique_ptr<engine::ReaderPool> readers_;
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<api::Api> api_;
+  domain::SystemClock wall_clock_;
   std::unique_ptr<web::WebApp> web_;
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<engine::TimerScheduler> scheduler_;

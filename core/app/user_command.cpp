@@ -31,9 +31,9 @@ domain::Result<std::string> read_password(std::istream& in) {
   char c;
   while (in.get(c) && c != '\n') {
     if (line.size() > web::kMaxPasswordLength)
-      return domain::Error::invalid("password too long", "password",
-                                    "must be at most " +
-                                        std::to_string(web::kMaxPasswordLength) + " bytes");
+      return domain::Error::invalid(
+          "password too long", "password",
+          "must be at most " + std::to_string(web::kMaxPasswordLength) + " bytes");
     line += c;
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -107,13 +107,13 @@ int run_user_command(const Args& args, store::Database& db, domain::Instant now,
     if (json_output) {
       json items = json::array();
       for (const auto& u : users)
-        items.push_back({{"email", u.email},
-                         {"name", u.name},
-                         {"role", u.role},
-                         {"created_at", domain::format_instant(u.created_at)},
-                         {"disabled_at", u.disabled_at
-                                             ? json(domain::format_instant(*u.disabled_at))
-                                             : json(nullptr)}});
+        items.push_back(
+            {{"email", u.email},
+             {"name", u.name},
+             {"role", u.role},
+             {"created_at", domain::format_instant(u.created_at)},
+             {"disabled_at",
+              u.disabled_at ? json(domain::format_instant(*u.disabled_at)) : json(nullptr)}});
       out << json{{"items", items}}.dump(2) << "\n";
     } else {
       for (const auto& u : users)
@@ -126,8 +126,7 @@ int run_user_command(const Args& args, store::Database& db, domain::Instant now,
     std::string email = args.positional(1, "the person's e-mail address");
     args.expect_positionals(2);
     if (!accounts.disable_user(email, now))
-      return failed(domain::Error::not_found("no active local account " + email), json_output,
-                    err);
+      return failed(domain::Error::not_found("no active local account " + email), json_output, err);
     out << (json_output ? json{{"email", email}, {"disabled", true}}.dump(2)
                         : "local account " + email + " disabled; its sessions have ended")
         << "\n";

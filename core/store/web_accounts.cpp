@@ -141,8 +141,8 @@ bool WebAccountStore::delete_session(const std::string& id_hash) {
 }
 
 int WebAccountStore::delete_expired_sessions(domain::Instant now, domain::Instant idle_cutoff) {
-  Statement& s = db_.prepare_cached(
-      "DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at < ?");
+  Statement& s =
+      db_.prepare_cached("DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at < ?");
   s.bind(1, format_instant(now)).bind(2, format_instant(idle_cutoff));
   s.run();
   return db_.changes();

@@ -11,7 +11,7 @@
 namespace disputed::web {
 
 struct FetchResponse {
-  int status = 0;     // 0: no answer (see error)
+  int status = 0;  // 0: no answer (see error)
   std::string body;
   std::string error;  // why there is no answer: "timeout after 5000 ms", "connection failed: ..."
 };

@@ -42,12 +42,23 @@ std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -79,8 +90,10 @@ EVP_PKEY* rsa_key(const json& jwk) {
   auto n = base64url_decode(jwk.value("n", ""));
   auto e = base64url_decode(jwk.value("e", ""));
   if (!n || !e || n->empty() || e->empty() || n->size() > 1024) return nullptr;
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), int(n->size()), nullptr);
-  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), int(e->size()), nullptr);
+  BIGNUM* bn_n =
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), int(n->size()), nullptr);
+  BIGNUM* bn_e =
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), int(e->size()), nullptr);
   OSSL_PARAM_BLD* build = OSSL_PARAM_BLD_new();
   OSSL_PARAM* params = nullptr;
   EVP_PKEY_CTX* ctx = nullptr;
@@ -102,11 +115,11 @@ EVP_PKEY* rsa_key(const json& jwk) {
 
 bool rs256_valid(EVP_PKEY* key, const std::string& signed_part, const std::string& signature) {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
-  bool ok = md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(signed_part.data()),
-                             signed_part.size()) == 1;
+  bool ok =
+      md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(md, reinterpret_cast<const unsigned char*>(signature.data()),
+                       signature.size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
+                       signed_part.size()) == 1;
   EVP_MD_CTX_free(md);
   return ok;
 }
@@ -145,17 +158,17 @@ std::string OidcSignIn::sign_out_url() const {
 domain::Result<OidcSignIn::Provider> OidcSignIn::provider(bool refresh_keys) {
   {
     std::lock_guard lock(mutex_);
-    if (provider_ &&
-        (!refresh_keys || std::chrono::steady_clock::now() - provider_->fetched < kKeyRefetchInterval))
+    if (provider_ && (!refresh_keys ||
+                      std::chrono::steady_clock::now() - provider_->fetched < kKeyRefetchInterval))
       return *provider_;
   }
   // Network I/O outside the lock; two concurrent fetches are harmless.
   std::string where = settings_.issuer + "/.well-known/openid-configuration";
   auto discovery = fetch("GET", where, {{"Accept", "application/json"}}, "");
   if (discovery.status != 200)
-    return domain::Error::internal("OpenID Connect discovery at " + where + " failed: " +
-                                   (discovery.status ? "status " + std::to_string(discovery.status)
-                                                     : discovery.error));
+    return domain::Error::internal(
+        "OpenID Connect discovery at " + where + " failed: " +
+        (discovery.status ? "status " + std::to_string(discovery.status) : discovery.error));
   json doc = json::parse(discovery.body, nullptr, false);
   if (!doc.is_object())
     return domain::Error::internal("OpenID Connect discovery at " + where + " is not JSON");
@@ -172,9 +185,9 @@ domain::Result<OidcSignIn::Provider> OidcSignIn::provider(bool refresh_keys) {
                                    "jwks_uri");
   auto keys = fetch("GET", jwks_uri, {{"Accept", "application/json"}}, "");
   if (keys.status != 200)
-    return domain::Error::internal("the identity provider's keys at " + jwks_uri + ": " +
-                                   (keys.status ? "status " + std::to_string(keys.status)
-                                                : keys.error));
+    return domain::Error::internal(
+        "the identity provider's keys at " + jwks_uri + ": " +
+        (keys.status ? "status " + std::to_string(keys.status) : keys.error));
   p.jwks = keys.body;
   p.fetched = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
@@ -211,19 +224,21 @@ api::HttpResponse OidcSignIn::begin(const api::HttpRequest& request) {
   login.return_path = return_path;
   login.created_at = clock_.now();
   auto stored = writer_.run<domain::Ok>([login](engine::DisputeService& s) {
-    store::WebAccountStore(s.store().db()).insert_login(login);
+    store::WebAccountStore accounts(s.store().db());
+    // Sign-ins never finished (a prefetcher, a closed tab) go after ten minutes.
+    accounts.delete_logins_before(login.created_at - kLoginLifetime);
+    accounts.insert_login(login);
     return domain::Result<domain::Ok>(domain::Ok{});
   });
   if (!stored) return failure_page(500, stored.error().message);
-  std::string location = p->authorization_endpoint +
-                         (p->authorization_endpoint.find('?') == std::string::npos ? "?" : "&") +
-                         "client_id=" + form_encode(settings_.client_id) +
-                         "&response_type=code&response_mode=query&redirect_uri=" +
-                         form_encode(settings_.redirect_uri) +
-                         "&scope=" + form_encode(settings_.scopes) +
-                         "&state=" + login.state + "&nonce=" + login.nonce +
-                         "&code_challenge=" + sha256_base64url(login.code_verifier) +
-                         "&code_challenge_method=S256";
+  std::string location =
+      p->authorization_endpoint +
+      (p->authorization_endpoint.find('?') == std::string::npos ? "?" : "&") +
+      "client_id=" + form_encode(settings_.client_id) +
+      "&response_type=code&response_mode=query&redirect_uri=" +
+      form_encode(settings_.redirect_uri) + "&scope=" + form_encode(settings_.scopes) +
+      "&state=" + login.state + "&nonce=" + login.nonce +
+      "&code_challenge=" + sha256_base64url(login.code_verifier) + "&code_challenge_method=S256";
   api::HttpResponse r;
   r.status = 302;
   r.content_type = "text/plain; charset=utf-8";
@@ -240,12 +255,13 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
     return it == request.query.end() ? std::string() : it->second;
   };
   if (!q("error").empty())
-    return failure_page(401, "the identity provider answered " + q("error").substr(0, 100) +
-                                 ": " + q("error_description").substr(0, 300));
+    return failure_page(401, "the identity provider answered " + q("error").substr(0, 100) + ": " +
+                                 q("error_description").substr(0, 300));
   auto login_id = cookie(request.header("cookie"), kLoginCookie);
   if (!login_id || login_id->size() > 128)
-    return failure_page(400, "no sign-in is under way in this browser (cookies off, or it took "
-                             "longer than ten minutes): start again");
+    return failure_page(400,
+                        "no sign-in is under way in this browser (cookies off, or it took "
+                        "longer than ten minutes): start again");
   auto login = writer_.run<std::optional<store::WebLoginRecord>>(
       [id = sha256_hex(*login_id)](engine::DisputeService& s) {
         return domain::Result<std::optional<store::WebLoginRecord>>(
@@ -288,10 +304,12 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
   auto claims = check_id_token(id_token, p->jwks, p->issuer, started.nonce);
   if (!claims && claims.error().message.find("unknown signing key") != std::string::npos) {
     // Keys rotate: fetch them again (at most once a minute) and try once more.
-    if (auto fresh = provider(true)) claims = check_id_token(id_token, fresh->jwks, fresh->issuer, started.nonce);
+    if (auto fresh = provider(true))
+      claims = check_id_token(id_token, fresh->jwks, fresh->issuer, started.nonce);
   }
-  if (!claims) return failure_page(claims.error().code == domain::ErrorCode::kConflict ? 403 : 401,
-                                   claims.error().message);
+  if (!claims)
+    return failure_page(claims.error().code == domain::ErrorCode::kConflict ? 403 : 401,
+                        claims.error().message);
   auto session = sessions_.create(claims->user, claims->name, claims->role, "oidc");
   if (!session) return failure_page(500, session.error().message);
   // 200 with a same-origin step rather than a 302: a SameSite=Strict cookie set on a redirect
@@ -300,10 +318,11 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
   api::HttpResponse r;
   r.status = 200;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-           "<meta http-equiv=\"refresh\" content=\"0;url=" +
-           target + "\"><title>Signed in</title></head><body><p><a href=\"" + target +
-           "\">Continue</a></p></body></html>";
+  r.body =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"refresh\" content=\"0;url=" +
+      target + "\"><title>Signed in</title></head><body><p><a href=\"" + target +
+      "\">Continue</a></p></body></html>";
   r.headers.emplace_back("Set-Cookie", session->set_cookie);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
@@ -381,10 +400,10 @@ domain::Result<IdTokenClaims> OidcSignIn::check_id_token(const std::string& toke
                                    settings_.role_claim + "'): ask an administrator");
   out.role = *role;
   for (const std::string& name :
-       settings_.user_claim.empty()
-           ? std::vector<std::string>{"email", "preferred_username", "sub"}
-           : std::vector<std::string>{settings_.user_claim}) {
-    if (const json* v = claim_at(claims, name); v && v->is_string() && !v->get<std::string>().empty()) {
+       settings_.user_claim.empty() ? std::vector<std::string>{"email", "preferred_username", "sub"}
+                                    : std::vector<std::string>{settings_.user_claim}) {
+    if (const json* v = claim_at(claims, name);
+        v && v->is_string() && !v->get<std::string>().empty()) {
       out.user = v->get<std::string>();
       break;
     }

@@ -26,7 +26,7 @@ namespace disputed::web {
 struct OidcSettings {
   std::string issuer;  // discovery at <issuer>/.well-known/openid-configuration
   std::string client_id;
-  std::string client_secret;  // resolved from env:/file:, never logged
+  std::string client_secret;                       // resolved from env:/file:, never logged
   std::string client_auth = "client_secret_post";  // or client_secret_basic
   std::string scopes = "openid profile email";
   std::string redirect_uri;  // <server.public_url>/auth/oidc/callback

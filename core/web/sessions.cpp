@@ -67,8 +67,8 @@ std::optional<store::WebSessionRecord> Sessions::find(const api::HttpRequest& re
   return session;
 }
 
-std::variant<api::Principal, api::ApiError> Sessions::authenticate(
-    const api::HttpRequest& request, store::Database& reader) {
+std::variant<api::Principal, api::ApiError> Sessions::authenticate(const api::HttpRequest& request,
+                                                                   store::Database& reader) {
   auto session = find(request, reader);
   if (!session) return ended();
   auto role = api::parse_role(session->role);
@@ -115,7 +115,8 @@ domain::Result<NewSession> Sessions::create(const std::string& user, const std::
   r.created_at = now;
   r.last_seen_at = now;
   r.expires_at = now + std::chrono::duration_cast<std::chrono::seconds>(settings_.absolute);
-  domain::Instant idle_cutoff = now - std::chrono::duration_cast<std::chrono::seconds>(settings_.idle);
+  domain::Instant idle_cutoff =
+      now - std::chrono::duration_cast<std::chrono::seconds>(settings_.idle);
   auto stored = writer_.run<domain::Ok>([r, now, idle_cutoff](engine::DisputeService& service) {
     store::WebAccountStore accounts(service.store().db());
     accounts.delete_expired_sessions(now, idle_cutoff);

@@ -44,7 +44,7 @@ void add_security_headers(api::HttpResponse& r) {
 }
 
 bool is_page_path(const std::string& path) {
-  static const char* const kPages[] = {"/",        "/my-work", "/disputes",   "/register",
+  static const char* const kPages[] = {"/",        "/my-work", "/disputes",  "/register",
                                        "/reports", "/sign-in", "/operations"};
   for (const char* p : kPages)
     if (path == p) return true;

@@ -58,9 +58,9 @@ WebSettings web_settings(const config::EngineConfig& config) {
 WebApp::WebApp(api::Api& api, engine::CommandWriter& writer, const domain::Clock& clock,
                WebSettings settings, std::function<void(const std::string&)> log)
     : sessions_(writer, clock, settings.sessions),
-      oidc_(settings.oidc ? std::make_unique<OidcSignIn>(*settings.oidc, sessions_, writer, clock,
-                                                         log)
-                          : nullptr),
+      oidc_(settings.oidc
+                ? std::make_unique<OidcSignIn>(*settings.oidc, sessions_, writer, clock, log)
+                : nullptr),
       site_(oidc_.get()) {
   api.set_browser_sessions(&sessions_);
   api.set_site([this](const api::HttpRequest& request) { return site_.handle(request); });

@@ -99,6 +99,7 @@ test('a credit controller signs in with a local account, by keyboard only', asyn
   await page.getByLabel('E-mail address').waitFor();
   await axe(page, 'sign-in');
   await shot(page, 'sign-in');
+  await keyboardWalk(page, 'sign-in');
   await page.keyboard.press('Tab');  // skip link
   await page.getByLabel('E-mail address').focus();
   await page.keyboard.type('anna.jansen@example.com');
@@ -156,6 +157,7 @@ test('registering a dispute: invoice search as you type, a partial amount, the s
   await page.getByLabel('Name', { exact: true }).fill('Jan de Klant');
   await page.getByLabel('E-mail', { exact: true }).fill('jan@klant.example');
   await axe(page, 'register');
+  await keyboardWalk(page, 'register');
   await page.getByRole('button', { name: 'Register dispute' }).click();
   // Too much for the invoice: the API's message appears at the amount field.
   const amountError = page.locator('#amount-0-error');
@@ -201,6 +203,7 @@ test('the dossier grew and the report changed', async () => {
   assert.equal(await administrativeCount(page), state.reportBefore + 1);
   await axe(page, 'reports');
   await shot(page, 'reports');
+  await keyboardWalk(page, 'reports');
   const csv = page.getByRole('link', { name: /Download CSV/ }).first();
   assert.match(await csv.getAttribute('href'), /^\/api\/v1\/reports\/summary\?.*format=csv/);
   const download = await page.context().request.get(BASE + (await csv.getAttribute('href')));

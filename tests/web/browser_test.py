@@ -37,10 +37,7 @@ def main():
     # The app on "localhost", the identity provider on 127.0.0.1: another site, as in real life.
     with ds.Stack(root, build, work, public_host="localhost", tick_interval=1, poll_interval=1) as stack:
         for email, role, name in USERS:
-            r = subprocess.run([str(stack.bin), "user", "add", email, "--role", role, "--name", name],
-                               input=PASSWORD + "\n", env=stack.env, capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.exit(f"user add {email}: {r.stderr}")
+            stack.add_user(email, role, PASSWORD, name)
         stack.start_engine()
         env = dict(os.environ)
         env.update({

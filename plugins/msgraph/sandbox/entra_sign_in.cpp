@@ -51,13 +51,20 @@ std::optional<std::string> b64_decode(const std::string& text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | unsigned(v);
     bits += 6;
     if (bits >= 8) {
@@ -87,7 +94,8 @@ std::string url_decode(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += char(std::stoi(s.substr(i + 1, 2), nullptr, 16));
       i += 2;
@@ -118,10 +126,12 @@ std::map<std::string, std::string> form_fields(const std::string& body) {
   std::size_t start = 0;
   while (start <= body.size()) {
     auto amp = body.find('&', start);
-    std::string pair = body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    std::string pair =
+        body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!pair.empty()) {
       auto eq = pair.find('=');
-      out[url_decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
+      out[url_decode(pair.substr(0, eq))] =
+          eq == std::string::npos ? "" : url_decode(pair.substr(eq + 1));
     }
     if (amp == std::string::npos) break;
     start = amp + 1;
@@ -132,11 +142,16 @@ std::map<std::string, std::string> form_fields(const std::string& body) {
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -152,7 +167,8 @@ Response html_page(int status, const std::string& title, const std::string& body
 
 // Entra ID's error page for a bad authorize request (AADSTS codes as the service uses them).
 Response authorize_error(const std::string& code, const std::string& message) {
-  return html_page(400, "Sign in", "<p role=\"alert\">" + code + ": " + html_escape(message) + "</p>");
+  return html_page(400, "Sign in",
+                   "<p role=\"alert\">" + code + ": " + html_escape(message) + "</p>");
 }
 
 }  // namespace
@@ -165,7 +181,8 @@ struct EntraSignIn::Key {
 EntraSignIn::EntraSignIn() : key_(new Key) {
   key_->pkey = EVP_RSA_gen(2048);
   if (!key_->pkey) throw std::runtime_error("cannot generate the sandbox's RSA key");
-  for (auto [name, out] : {std::pair{OSSL_PKEY_PARAM_RSA_N, &key_->n}, std::pair{OSSL_PKEY_PARAM_RSA_E, &key_->e}}) {
+  for (auto [name, out] :
+       {std::pair{OSSL_PKEY_PARAM_RSA_N, &key_->n}, std::pair{OSSL_PKEY_PARAM_RSA_E, &key_->e}}) {
     BIGNUM* bn = nullptr;
     EVP_PKEY_get_bn_param(key_->pkey, name, &bn);
     std::string bytes(std::size_t(BN_num_bytes(bn)), '\0');
@@ -183,9 +200,18 @@ EntraSignIn::~EntraSignIn() {
 
 void EntraSignIn::seed() {
   accounts_.clear();
-  accounts_["anna.jansen@example.com"] = {"sandbox-password", "Anna Jansen", "00000000-0000-0000-0000-00000000a001", {"Disputes.Controller"}};
-  accounts_["karin.meijer@example.com"] = {"sandbox-password", "Karin Meijer", "00000000-0000-0000-0000-00000000a002", {"Disputes.Admin"}};
-  accounts_["erik.mulder@example.com"] = {"sandbox-password", "Erik Mulder", "00000000-0000-0000-0000-00000000a003", {"Disputes.Viewer"}};
+  accounts_["anna.jansen@example.com"] = {"sandbox-password",
+                                          "Anna Jansen",
+                                          "00000000-0000-0000-0000-00000000a001",
+                                          {"Disputes.Controller"}};
+  accounts_["karin.meijer@example.com"] = {"sandbox-password",
+                                           "Karin Meijer",
+                                           "00000000-0000-0000-0000-00000000a002",
+                                           {"Disputes.Admin"}};
+  accounts_["erik.mulder@example.com"] = {"sandbox-password",
+                                          "Erik Mulder",
+                                          "00000000-0000-0000-0000-00000000a003",
+                                          {"Disputes.Viewer"}};
 }
 
 void EntraSignIn::reset() {
@@ -197,7 +223,8 @@ std::optional<Response> EntraSignIn::control(const Request& request) {
   if (request.path != "/_sandbox/oidc/accounts" || request.method != "POST") return std::nullopt;
   auto body = request.json();
   if (!body || !body->is_object() || !body->contains("email") || !body->contains("password"))
-    return Response::json(400, {{"error", "need {\"email\", \"password\", \"name\", \"roles\": [..]}"}});
+    return Response::json(400,
+                          {{"error", "need {\"email\", \"password\", \"name\", \"roles\": [..]}"}});
   Account a;
   a.password = body->value("password", "");
   a.name = body->value("name", "");
@@ -216,17 +243,27 @@ std::string EntraSignIn::id_token(const std::string& issuer, const std::string& 
   long now = long(std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count());
-  json claims = {{"ver", "2.0"},       {"iss", issuer},     {"sub", b64url(sha256(a.oid + client_id)).substr(0, 43)},
-                 {"aud", client_id},   {"exp", now + 3600}, {"iat", now},
-                 {"nbf", now},         {"name", a.name},    {"preferred_username", email},
-                 {"email", email},     {"oid", a.oid},      {"tid", tenant},
-                 {"nonce", grant.nonce}, {"roles", a.roles}};
+  json claims = {{"ver", "2.0"},
+                 {"iss", issuer},
+                 {"sub", b64url(sha256(a.oid + client_id)).substr(0, 43)},
+                 {"aud", client_id},
+                 {"exp", now + 3600},
+                 {"iat", now},
+                 {"nbf", now},
+                 {"name", a.name},
+                 {"preferred_username", email},
+                 {"email", email},
+                 {"oid", a.oid},
+                 {"tid", tenant},
+                 {"nonce", grant.nonce},
+                 {"roles", a.roles}};
   std::string input = b64url(json{{"typ", "JWT"}, {"alg", "RS256"}, {"kid", kKeyId}}.dump()) + "." +
                       b64url(claims.dump());
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   std::size_t n = 0;
   EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key_->pkey);
-  EVP_DigestSign(md, nullptr, &n, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  EVP_DigestSign(md, nullptr, &n, reinterpret_cast<const unsigned char*>(input.data()),
+                 input.size());
   std::string signature(n, '\0');
   EVP_DigestSign(md, reinterpret_cast<unsigned char*>(signature.data()), &n,
                  reinterpret_cast<const unsigned char*>(input.data()), input.size());
@@ -247,46 +284,66 @@ std::optional<Response> EntraSignIn::handle(const Request& request, const std::s
 
   if (rest == "/v2.0/.well-known/openid-configuration" && request.method == "GET")
     return Response::json(
-        200, {{"issuer", issuer},
-              {"authorization_endpoint", authorize},
-              {"token_endpoint", base_url + prefix + "/oauth2/v2.0/token"},
-              {"jwks_uri", base_url + prefix + "/discovery/v2.0/keys"},
-              {"end_session_endpoint", base_url + prefix + "/oauth2/v2.0/logout"},
-              {"response_types_supported", {"code", "id_token", "code id_token"}},
-              {"response_modes_supported", {"query", "fragment", "form_post"}},
-              {"subject_types_supported", {"pairwise"}},
-              {"id_token_signing_alg_values_supported", {"RS256"}},
-              {"scopes_supported", {"openid", "profile", "email", "offline_access"}},
-              {"token_endpoint_auth_methods_supported", {"client_secret_post", "client_secret_basic"}},
-              {"code_challenge_methods_supported", {"S256"}},
-              {"claims_supported", {"sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "preferred_username", "oid", "tid", "roles"}}});
+        200,
+        {{"issuer", issuer},
+         {"authorization_endpoint", authorize},
+         {"token_endpoint", base_url + prefix + "/oauth2/v2.0/token"},
+         {"jwks_uri", base_url + prefix + "/discovery/v2.0/keys"},
+         {"end_session_endpoint", base_url + prefix + "/oauth2/v2.0/logout"},
+         {"response_types_supported", {"code", "id_token", "code id_token"}},
+         {"response_modes_supported", {"query", "fragment", "form_post"}},
+         {"subject_types_supported", {"pairwise"}},
+         {"id_token_signing_alg_values_supported", {"RS256"}},
+         {"scopes_supported", {"openid", "profile", "email", "offline_access"}},
+         {"token_endpoint_auth_methods_supported", {"client_secret_post", "client_secret_basic"}},
+         {"code_challenge_methods_supported", {"S256"}},
+         {"claims_supported",
+          {"sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "preferred_username", "oid",
+           "tid", "roles"}}});
   if (rest == "/discovery/v2.0/keys" && request.method == "GET")
-    return Response::json(200, {{"keys", json::array({{{"kty", "RSA"}, {"use", "sig"}, {"kid", kKeyId}, {"n", key_->n}, {"e", key_->e}}})}});
+    return Response::json(200, {{"keys", json::array({{{"kty", "RSA"},
+                                                       {"use", "sig"},
+                                                       {"kid", kKeyId},
+                                                       {"n", key_->n},
+                                                       {"e", key_->e}}})}});
   if (rest == "/oauth2/v2.0/logout")
-    return html_page(200, "You signed out of your account", "<p>It's a good idea to close all browser windows.</p>");
+    return html_page(200, "You signed out of your account",
+                     "<p>It's a good idea to close all browser windows.</p>");
 
   if (rest == "/oauth2/v2.0/authorize") {
     std::map<std::string, std::string> in =
         request.method == "POST" ? form_fields(request.body) : request.query;
-    auto get = [&](const char* k) { auto it = in.find(k); return it == in.end() ? std::string() : it->second; };
+    auto get = [&](const char* k) {
+      auto it = in.find(k);
+      return it == in.end() ? std::string() : it->second;
+    };
     if (get("client_id") != client_id)
-      return authorize_error("AADSTS700016", "Application with identifier '" + get("client_id") + "' was not found in the directory '" + tenant + "'.");
+      return authorize_error("AADSTS700016", "Application with identifier '" + get("client_id") +
+                                                 "' was not found in the directory '" + tenant +
+                                                 "'.");
     if (get("response_type") != "code")
-      return authorize_error("AADSTS700054", "response_type 'code' is the only one enabled for the application.");
+      return authorize_error("AADSTS700054",
+                             "response_type 'code' is the only one enabled for the application.");
     std::string redirect = get("redirect_uri");
     if (redirect.rfind("http://", 0) != 0 && redirect.rfind("https://", 0) != 0)
-      return authorize_error("AADSTS50011", "The redirect URI specified in the request does not match the redirect URIs configured for the application.");
+      return authorize_error("AADSTS50011",
+                             "The redirect URI specified in the request does not match the "
+                             "redirect URIs configured for the application.");
     if ((" " + get("scope") + " ").find(" openid ") == std::string::npos)
-      return authorize_error("AADSTS900144", "The request body must contain the following parameter: 'scope' with openid.");
+      return authorize_error(
+          "AADSTS900144",
+          "The request body must contain the following parameter: 'scope' with openid.");
     if (get("code_challenge").empty() || get("code_challenge_method") != "S256")
-      return authorize_error("AADSTS501491", "Invalid size of Code_Challenge parameter, or the method is not S256.");
+      return authorize_error(
+          "AADSTS501491", "Invalid size of Code_Challenge parameter, or the method is not S256.");
     std::string error;
     if (request.method == "POST") {
       std::string email = get("login");
       auto account = accounts_.find(email);
       if (account != accounts_.end() && account->second.password == get("passwd")) {
         std::string code = "0.sandbox." + random_text(24);
-        grants_[code] = {client_id, redirect, get("code_challenge"), get("nonce"), email, steady_seconds(), false};
+        grants_[code] = {client_id,        redirect, get("code_challenge"), get("nonce"), email,
+                         steady_seconds(), false};
         std::string location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&") +
                                "code=" + url_encode(code) + "&state=" + url_encode(get("state")) +
                                "&session_state=" + random_text(12);
@@ -299,15 +356,17 @@ std::optional<Response> EntraSignIn::handle(const Request& request, const std::s
     std::string hidden;
     for (const char* k : {"client_id", "response_type", "redirect_uri", "scope", "state", "nonce",
                           "code_challenge", "code_challenge_method", "response_mode"})
-      hidden += "<input type=\"hidden\" name=\"" + std::string(k) + "\" value=\"" + html_escape(get(k)) + "\">";
-    return html_page(error.empty() ? 200 : 200, "Sign in",
-                     error + "<form method=\"post\" action=\"" + html_escape(authorize) + "\">" + hidden +
-                         "<p><label for=\"login\">Email, phone, or Skype</label><br><input id=\"login\" "
-                         "name=\"login\" type=\"email\" autocomplete=\"username\" value=\"" +
-                         html_escape(get("login_hint")) +
-                         "\"></p><p><label for=\"passwd\">Password</label><br><input id=\"passwd\" "
-                         "name=\"passwd\" type=\"password\" autocomplete=\"current-password\"></p>"
-                         "<p><button type=\"submit\" id=\"idSIButton9\">Sign in</button></p></form>");
+      hidden += "<input type=\"hidden\" name=\"" + std::string(k) + "\" value=\"" +
+                html_escape(get(k)) + "\">";
+    return html_page(
+        error.empty() ? 200 : 200, "Sign in",
+        error + "<form method=\"post\" action=\"" + html_escape(authorize) + "\">" + hidden +
+            "<p><label for=\"login\">Email, phone, or Skype</label><br><input id=\"login\" "
+            "name=\"login\" type=\"email\" autocomplete=\"username\" value=\"" +
+            html_escape(get("login_hint")) +
+            "\"></p><p><label for=\"passwd\">Password</label><br><input id=\"passwd\" "
+            "name=\"passwd\" type=\"password\" autocomplete=\"current-password\"></p>"
+            "<p><button type=\"submit\" id=\"idSIButton9\">Sign in</button></p></form>");
   }
 
   if (rest == "/oauth2/v2.0/token" && request.method == "POST") {
@@ -323,23 +382,34 @@ std::optional<Response> EntraSignIn::handle(const Request& request, const std::s
         id = url_decode(decoded->substr(0, colon));
         secret = colon == std::string::npos ? "" : url_decode(decoded->substr(colon + 1));
       }
-    if (id != client_id) return oauth_error(400, "unauthorized_client", "AADSTS700016: Application with identifier '" + id + "' was not found.");
-    if (secret != client_secret) return oauth_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.");
+    if (id != client_id)
+      return oauth_error(400, "unauthorized_client",
+                         "AADSTS700016: Application with identifier '" + id + "' was not found.");
+    if (secret != client_secret)
+      return oauth_error(401, "invalid_client", "AADSTS7000215: Invalid client secret provided.");
     auto grant = grants_.find(form["code"]);
-    if (grant == grants_.end() || grant->second.used || steady_seconds() - grant->second.issued > kCodeLifetimeSeconds ||
+    if (grant == grants_.end() || grant->second.used ||
+        steady_seconds() - grant->second.issued > kCodeLifetimeSeconds ||
         grant->second.client_id != id)
-      return oauth_error(400, "invalid_grant", "AADSTS70008: The provided authorization code or refresh token has expired or was already redeemed.");
+      return oauth_error(400, "invalid_grant",
+                         "AADSTS70008: The provided authorization code or refresh token has "
+                         "expired or was already redeemed.");
     if (form["redirect_uri"] != grant->second.redirect_uri)
-      return oauth_error(400, "invalid_grant", "AADSTS500112: The reply address does not match the reply address provided when requesting the authorization code.");
+      return oauth_error(400, "invalid_grant",
+                         "AADSTS500112: The reply address does not match the reply address "
+                         "provided when requesting the authorization code.");
     if (b64url(sha256(form["code_verifier"])) != grant->second.challenge)
-      return oauth_error(400, "invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+      return oauth_error(400, "invalid_grant",
+                         "AADSTS501481: The Code_Verifier does not match the code_challenge "
+                         "supplied in the authorization request.");
     grant->second.used = true;
-    return Response::json(200, {{"token_type", "Bearer"},
-                                {"scope", "openid profile email"},
-                                {"expires_in", 3600},
-                                {"ext_expires_in", 3600},
-                                {"access_token", "sandbox-access-" + random_text(16)},
-                                {"id_token", id_token(issuer, id, tenant, grant->second.email, grant->second)}});
+    return Response::json(
+        200, {{"token_type", "Bearer"},
+              {"scope", "openid profile email"},
+              {"expires_in", 3600},
+              {"ext_expires_in", 3600},
+              {"access_token", "sandbox-access-" + random_text(16)},
+              {"id_token", id_token(issuer, id, tenant, grant->second.email, grant->second)}});
   }
   return std::nullopt;
 }

@@ -28,8 +28,10 @@ class IdTokenTest : public api::testing_support::ApiTest {
     s.issuer = "https://login.example/tenant/v2.0";
     s.client_id = "disputed-app";
     s.client_secret = "unused";
-    s.roles = {{"Disputes.Controller", api::Role::kController}, {"Disputes.Admin", api::Role::kAdmin}};
-    oidc_ = std::make_unique<OidcSignIn>(s, *sessions_, *writer_, clock_, [](const std::string&) {});
+    s.roles = {{"Disputes.Controller", api::Role::kController},
+               {"Disputes.Admin", api::Role::kAdmin}};
+    oidc_ =
+        std::make_unique<OidcSignIn>(s, *sessions_, *writer_, clock_, [](const std::string&) {});
   }
   void TearDown() override {
     EVP_PKEY_free(key_);
@@ -45,19 +47,23 @@ class IdTokenTest : public api::testing_support::ApiTest {
     return base64url_encode(bytes);
   }
   std::string jwks(const std::string& kid = "k1") const {
-    return json{{"keys", json::array({{{"kty", "RSA"}, {"kid", kid}, {"use", "sig"},
+    return json{{"keys", json::array({{{"kty", "RSA"},
+                                       {"kid", kid},
+                                       {"use", "sig"},
                                        {"n", bignum(OSSL_PKEY_PARAM_RSA_N)},
                                        {"e", bignum(OSSL_PKEY_PARAM_RSA_E)}}})}}
         .dump();
   }
   std::string sign(const json& claims, const std::string& kid = "k1") const {
-    std::string head = base64url_encode(json{{"alg", "RS256"}, {"typ", "JWT"}, {"kid", kid}}.dump());
+    std::string head =
+        base64url_encode(json{{"alg", "RS256"}, {"typ", "JWT"}, {"kid", kid}}.dump());
     std::string body = base64url_encode(claims.dump());
     std::string input = head + "." + body;
     EVP_MD_CTX* md = EVP_MD_CTX_new();
     std::size_t n = 0;
     EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key_);
-    EVP_DigestSign(md, nullptr, &n, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    EVP_DigestSign(md, nullptr, &n, reinterpret_cast<const unsigned char*>(input.data()),
+                   input.size());
     std::string signature(n, '\0');
     EVP_DigestSign(md, reinterpret_cast<unsigned char*>(signature.data()), &n,
                    reinterpret_cast<const unsigned char*>(input.data()), input.size());
@@ -67,9 +73,14 @@ class IdTokenTest : public api::testing_support::ApiTest {
   }
   json claims() const {
     std::int64_t now = clock_.now().time_since_epoch().count();
-    return {{"iss", "https://login.example/tenant/v2.0"}, {"aud", "disputed-app"},
-            {"exp", now + 3600}, {"iat", now}, {"nbf", now}, {"nonce", "n-1"},
-            {"email", "anna@example.com"}, {"name", "Anna Jansen"},
+    return {{"iss", "https://login.example/tenant/v2.0"},
+            {"aud", "disputed-app"},
+            {"exp", now + 3600},
+            {"iat", now},
+            {"nbf", now},
+            {"nonce", "n-1"},
+            {"email", "anna@example.com"},
+            {"name", "Anna Jansen"},
             {"roles", json::array({"Disputes.Controller"})}};
   }
   domain::Result<IdTokenClaims> check(const std::string& token, const std::string& nonce = "n-1") {
@@ -114,7 +125,8 @@ TEST_F(IdTokenTest, ForgedOrMisdirectedTokensAreRefusedWithTheReason) {
   expect_refused(good, "nonce", "another-nonce");
   expect_refused(sign(claims(), "k2"), "unknown signing key");
   expect_refused("a.b", "not a JWS");
-  std::string none = base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(claims().dump()) + ".";
+  std::string none =
+      base64url_encode(R"({"alg":"none"})") + "." + base64url_encode(claims().dump()) + ".";
   expect_refused(none, "RS256");
 }
 

@@ -60,7 +60,8 @@ class SessionsTest : public api::testing_support::ApiTest {
                      json{{"email", email}, {"password", password}}.dump());
     EXPECT_EQ(r.status, 200) << r.body;
     std::string set_cookie = header(r, "Set-Cookie");
-    return {set_cookie.substr(0, set_cookie.find(';')), json::parse(r.body).value("csrf_token", "")};
+    return {set_cookie.substr(0, set_cookie.find(';')),
+            json::parse(r.body).value("csrf_token", "")};
   }
 
   // The writer runs commands in order: when this one is done, an earlier touch has committed.
@@ -109,7 +110,8 @@ TEST_F(SessionsTest, TheCookieIsHttpOnlyAndSameSiteStrictAndTheDatabaseKeepsOnly
 }
 
 TEST_F(SessionsTest, OverHttpsTheCookieIsSecureWithTheHostPrefix) {
-  Sessions secure(*writer_, clock_, SessionSettings{std::chrono::minutes(30), std::chrono::hours(8), true});
+  Sessions secure(*writer_, clock_,
+                  SessionSettings{std::chrono::minutes(30), std::chrono::hours(8), true});
   auto made = secure.create("anna@example.com", "Anna", api::Role::kController, "local");
   ASSERT_TRUE(made.ok());
   EXPECT_THAT(made->set_cookie, ::testing::StartsWith("__Host-disputed_session="));
@@ -124,10 +126,10 @@ TEST_F(SessionsTest, AWriteWithoutTheCsrfTokenOrFromAnotherSiteIsRefusedAndChang
   auto wrong = request("POST", "/api/v1/disputes",
                        {{"cookie", s.cookie}, {"x-csrf-token", "not-the-token"}}, open_body());
   EXPECT_EQ(wrong.status, 403);
-  auto cross = request(
-      "POST", "/api/v1/disputes",
-      {{"cookie", s.cookie}, {"x-csrf-token", s.csrf}, {"sec-fetch-site", "cross-site"}},
-      open_body());
+  auto cross =
+      request("POST", "/api/v1/disputes",
+              {{"cookie", s.cookie}, {"x-csrf-token", s.csrf}, {"sec-fetch-site", "cross-site"}},
+              open_body());
   EXPECT_EQ(cross.status, 403);
   EXPECT_THAT(cross.body, ::testing::HasSubstr("Sec-Fetch-Site"));
   auto list = call("GET", "/api/v1/disputes", "", "viewer");
@@ -179,8 +181,10 @@ TEST_F(SessionsTest, ASessionEndsAfterBeingIdleAndAtItsAbsoluteExpiry) {
     clock_.advance(std::chrono::minutes(29));
     auto r = request("GET", "/api/v1/session", {{"cookie", busy.cookie}});
     flush_writer();
-    if (i < 16) EXPECT_EQ(r.status, 200) << "after " << (i + 1) * 29 << " minutes";
-    else EXPECT_EQ(r.status, 401) << "past the absolute expiry";
+    if (i < 16)
+      EXPECT_EQ(r.status, 200) << "after " << (i + 1) * 29 << " minutes";
+    else
+      EXPECT_EQ(r.status, 401) << "past the absolute expiry";
   }
 }
 
