@@ -318,7 +318,7 @@ HttpResponse Api::list_disputes(const Call& call) {
   json next =
       list.size() == std::size_t(f.limit) ? json(std::to_string(list.back().id)) : json(nullptr);
   json page = {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
-  if (std::get<bool>(count)) page["total"] = call.reader.service().store().count_disputes(f);
+  if (std::get<bool>(count)) page["total"] = call.reader.service().count(f);
   return json_response(200, page);
 }
 

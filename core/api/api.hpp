@@ -49,7 +49,7 @@ class BrowserSessions {
   /// The signed-in person, or 401 (unknown, expired, signed out) or 403 (a write without the
   /// session's CSRF token, or from another site). Reads on `reader`; never writes there.
   virtual std::variant<Principal, ApiError> authenticate(const HttpRequest& request,
-                                                         store::Database& reader) = 0;
+                                                         engine::Session& reader) = 0;
 };
 
 /// Answers every request outside /api/v1 (the web app's pages and files); never throws.

@@ -1,7 +1,6 @@
 #include "core/api/lookup_routes.hpp"
 
 #include "core/api/handler_support.hpp"
-#include "core/store/sqlite.hpp"
 
 namespace disputed::api {
 
@@ -13,7 +12,7 @@ using nlohmann::json;
 constexpr std::size_t kMaxSearchText = 100;
 constexpr std::size_t kMaxDescription = 4000;
 
-json invoice_match_json(const store::InvoiceMatch& m) {
+json invoice_match_json(const engine::InvoiceMatch& m) {
   const auto& inv = m.record.invoice;
   domain::Decimal open = inv.amount.minus(m.disputed_amount).value_or(domain::Decimal());
   return {{"number", inv.number},
@@ -36,7 +35,7 @@ json category_json(const workflow::CategoryDef& c) {
 
 }  // namespace
 
-std::optional<ApiError> read_search_filters(const HttpRequest& r, store::DisputeFilter& f) {
+std::optional<ApiError> read_search_filters(const HttpRequest& r, engine::DisputeFilter& f) {
   if (const std::string* channel = query(r, "channel")) {
     f.channel = domain::parse_channel(*channel);
     if (!f.channel)
@@ -81,10 +80,10 @@ void add_lookup_routes(Api& api, const workflow::Definitions& defs) {
                                     "is required: part of an invoice number or customer"));
     auto limit = int_parameter(r, "limit", 10, 1, 50);
     if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
-    store::ReadTransaction snapshot(call.reader.db());
+    auto snapshot = call.reader.snapshot();
     json items = json::array();
     for (const auto& m :
-         call.reader.service().store().search_invoices(*q, int(std::get<std::int64_t>(limit))))
+         call.reader.service().search_invoices(*q, int(std::get<std::int64_t>(limit))))
       items.push_back(invoice_match_json(m));
     return json_response(200, {{"items", std::move(items)}});
   });

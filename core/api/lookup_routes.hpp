@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "core/api/api.hpp"
-#include "core/store/records.hpp"
 
 namespace disputed::api {
 
@@ -16,6 +15,6 @@ void add_lookup_routes(Api& api, const workflow::Definitions& definitions);
 /// The search filters of GET /disputes (channel, from, to, q, order) into `filter`; a 422 naming
 /// the parameter when one is malformed.
 std::optional<ApiError> read_search_filters(const HttpRequest& request,
-                                            store::DisputeFilter& filter);
+                                            engine::DisputeFilter& filter);
 
 }  // namespace disputed::api

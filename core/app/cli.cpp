@@ -708,7 +708,8 @@ int cmd_user(Context& ctx, const Args& args) {
   store::Database db(db_path);
   store::require_current_schema(db);
   domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
-  return run_user_command(args, db, now, ctx.json_output, std::cin, ctx.out, ctx.err);
+  engine::WebAccounts accounts(db);
+  return run_user_command(args, accounts, now, ctx.json_output, std::cin, ctx.out, ctx.err);
 }
 
 int cmd_api_key(Context& ctx, const Args& args) {

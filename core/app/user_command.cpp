@@ -7,7 +7,7 @@
 #include "core/api/auth.hpp"
 #include "core/app/cli.hpp"
 #include "core/engine/views_json.hpp"
-#include "core/store/web_accounts.hpp"
+#include "core/engine/web_accounts.hpp"
 #include "core/web/passwords.hpp"
 
 namespace disputed::app {
@@ -52,10 +52,9 @@ bool plausible_email(const std::string& email) {
 
 }  // namespace
 
-int run_user_command(const Args& args, store::Database& db, domain::Instant now, bool json_output,
-                     std::istream& in, std::ostream& out, std::ostream& err) {
+int run_user_command(const Args& args, engine::WebAccounts& accounts, domain::Instant now,
+                     bool json_output, std::istream& in, std::ostream& out, std::ostream& err) {
   std::string sub = args.positional(0, "a subcommand (add, list, disable, password)");
-  store::WebAccountStore accounts(db);
   if (sub == "add" || sub == "password") {
     std::string email = args.positional(1, "the person's e-mail address");
     args.expect_positionals(2);
@@ -69,7 +68,7 @@ int run_user_command(const Args& args, store::Database& db, domain::Instant now,
         return failed(domain::Error::invalid("unknown role", "role",
                                              "'" + role + "' is not one of " + api::role_names()),
                       json_output, err);
-    } else if (!accounts.find_user(email)) {
+    } else if (!accounts.user(email)) {
       return failed(domain::Error::not_found("no local account " + email), json_output, err);
     }
     auto password = read_password(in);
@@ -83,14 +82,14 @@ int run_user_command(const Args& args, store::Database& db, domain::Instant now,
           << "\n";
       return kExitOk;
     }
-    store::WebUserRecord user;
+    engine::WebUser user;
     user.email = email;
     user.name = args.value("name").value_or("");
     user.role = role;
     user.password_hash = hash.value();
     user.created_at = now;
     user.updated_at = now;
-    if (!accounts.insert_user(user))
+    if (!accounts.add_user(user))
       return failed(domain::Error::conflict("a local account " + email +
                                             " already exists (disputed user password " + email +
                                             " changes its password)"),

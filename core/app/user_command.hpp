@@ -7,13 +7,13 @@
 
 #include "core/app/args.hpp"
 #include "core/domain/time.hpp"
-#include "core/store/sqlite.hpp"
+#include "core/engine/web_accounts.hpp"
 
 namespace disputed::app {
 
-/// Runs the subcommand in `args` (positional 0: add, list, disable, password) on `db`
-/// (migrated). Returns an exit code (cli.hpp); throws UsageError for a malformed call.
-int run_user_command(const Args& args, store::Database& db, domain::Instant now, bool json_output,
-                     std::istream& in, std::ostream& out, std::ostream& err);
+/// Runs the subcommand in `args` (positional 0: add, list, disable, password) on `accounts`.
+/// Returns an exit code (cli.hpp); throws UsageError for a malformed call.
+int run_user_command(const Args& args, engine::WebAccounts& accounts, domain::Instant now,
+                     bool json_output, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace disputed::app

@@ -24,6 +24,15 @@ std::vector<store::DisputeRecord> DisputeQueries::list(const store::DisputeFilte
   return ctx_.store().list_disputes(filter);
 }
 
+std::int64_t DisputeQueries::count(const store::DisputeFilter& filter) {
+  return ctx_.store().count_disputes(filter);
+}
+
+std::vector<store::InvoiceMatch> DisputeQueries::search_invoices(const std::string& text,
+                                                                 int limit) {
+  return ctx_.store().search_invoices(text, limit);
+}
+
 std::vector<Task> DisputeQueries::tasks(const std::string& assignee) {
   std::set<std::string> who;
   if (!assignee.empty()) {

@@ -15,6 +15,8 @@ class DisputeQueries {
 
   Result<DisputeView> show(const std::string& dispute, bool with_timeline);
   std::vector<store::DisputeRecord> list(const store::DisputeFilter& filter);
+  std::int64_t count(const store::DisputeFilter& filter);
+  std::vector<store::InvoiceMatch> search_invoices(const std::string& text, int limit);
   std::vector<Task> tasks(const std::string& assignee);
   Result<InvoiceState> invoice_state(const std::string& number);
   std::vector<std::string> outcomes_of(const store::DisputeRecord& dispute,

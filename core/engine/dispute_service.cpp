@@ -139,6 +139,15 @@ std::vector<store::DisputeRecord> DisputeService::list(const store::DisputeFilte
   return queries_.list(filter);
 }
 
+std::int64_t DisputeService::count(const store::DisputeFilter& filter) {
+  return queries_.count(filter);
+}
+
+std::vector<store::InvoiceMatch> DisputeService::search_invoices(const std::string& text,
+                                                                 int limit) {
+  return queries_.search_invoices(text, limit);
+}
+
 std::vector<Task> DisputeService::tasks(const std::string& assignee) {
   return queries_.tasks(assignee);
 }

@@ -61,6 +61,11 @@ class DisputeService {
   /// A dispute with its steps, active holds and (unless `with_timeline` is false) its dossier.
   Result<DisputeView> show(const std::string& dispute, bool with_timeline = true);
   std::vector<store::DisputeRecord> list(const store::DisputeFilter& filter);
+  /// How many disputes match `filter` (its cursor and limit ignored).
+  std::int64_t count(const store::DisputeFilter& filter);
+  /// Invoices whose number starts with `text` or whose customer id or name contains it, by
+  /// number, with what active disputes already claim (the register page's search as you type).
+  std::vector<store::InvoiceMatch> search_invoices(const std::string& text, int limit);
   /// The internal to-do list of a person: steps assigned to them, to a role they are a member
   /// of, or escalated to them. Empty `assignee` lists everyone's.
   std::vector<Task> tasks(const std::string& assignee);

@@ -23,6 +23,7 @@ using DossierEntry = store::DossierEntry;
 using CollectionEvent = store::CollectionEvent;
 using InvoiceRecord = store::InvoiceRecord;
 using DisputeFilter = store::DisputeFilter;
+using InvoiceMatch = store::InvoiceMatch;
 
 struct ClaimedInvoice {
   std::string number;

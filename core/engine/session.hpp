@@ -1,8 +1,9 @@
 #pragma once
 // The engine over one SQLite connection: the dispute commands and queries (DisputeService), the
-// operations (dead letters, connector status, API keys, health) and the connector ledger (what
-// the sync engine reads and records). This is the door to storage for everything above the
-// engine: the REST API, the CLI and the sync engine use a Session, never the store.
+// operations (dead letters, connector status, API keys, health), the connector ledger (what
+// the sync engine reads and records) and the web app's accounts and sessions. This is the door to
+// storage for everything above the engine: the REST API, the CLI and the sync engine use a Session,
+// never the store.
 //
 // A Session is not thread-safe (nor is its connection). A serving process has one writer session,
 // owned by the CommandWriter's thread, and one read session per reader (ReaderPool).
@@ -10,6 +11,7 @@
 #include "core/engine/connector_ledger.hpp"
 #include "core/engine/dispute_service.hpp"
 #include "core/engine/operations.hpp"
+#include "core/engine/web_accounts.hpp"
 
 namespace disputed::engine {
 
@@ -20,13 +22,16 @@ class Session {
       : db_(db),
         disputes_(db, definitions, clock),
         operations_(db, clock),
-        connectors_(db, disputes_, clock) {}
+        connectors_(db, disputes_, clock),
+        accounts_(db) {}
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   DisputeService& disputes() { return disputes_; }
   Operations& operations() { return operations_; }
   ConnectorLedger& connectors() { return connectors_; }
+  /// The web app's local accounts, browser sessions and sign-ins.
+  WebAccounts& accounts() { return accounts_; }
   const workflow::Definitions& definitions() const { return disputes_.definitions(); }
 
   /// The connection, for the engine's own transaction control (the CommandWriter's batches, a
@@ -38,6 +43,7 @@ class Session {
   DisputeService disputes_;
   Operations operations_;
   ConnectorLedger connectors_;
+  WebAccounts accounts_;
 };
 
 /// One read transaction: every query made while it lives sees the same snapshot of the database

@@ -216,18 +216,16 @@ api::HttpResponse OidcSignIn::begin(const api::HttpRequest& request) {
   auto p = provider();
   if (!p) return failure_page(502, p.error().message);
   std::string login_id = random_token(32);
-  store::WebLoginRecord login;
+  engine::WebLogin login;
   login.id_hash = sha256_hex(login_id);
   login.state = random_token(24);
   login.nonce = random_token(24);
   login.code_verifier = random_token(48);
   login.return_path = return_path;
   login.created_at = clock_.now();
-  auto stored = writer_.run<domain::Ok>([login](engine::DisputeService& s) {
-    store::WebAccountStore accounts(s.store().db());
+  auto stored = writer_.run<domain::Ok>([login](engine::Session& s) {
     // Sign-ins never finished (a prefetcher, a closed tab) go after ten minutes.
-    accounts.delete_logins_before(login.created_at - kLoginLifetime);
-    accounts.insert_login(login);
+    s.accounts().start_login(login, login.created_at - kLoginLifetime);
     return domain::Result<domain::Ok>(domain::Ok{});
   });
   if (!stored) return failure_page(500, stored.error().message);
@@ -262,15 +260,14 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
     return failure_page(400,
                         "no sign-in is under way in this browser (cookies off, or it took "
                         "longer than ten minutes): start again");
-  auto login = writer_.run<std::optional<store::WebLoginRecord>>(
-      [id = sha256_hex(*login_id)](engine::DisputeService& s) {
-        return domain::Result<std::optional<store::WebLoginRecord>>(
-            store::WebAccountStore(s.store().db()).take_login(id));
+  auto login = writer_.run<std::optional<engine::WebLogin>>(
+      [id = sha256_hex(*login_id)](engine::Session& s) {
+        return domain::Result<std::optional<engine::WebLogin>>(s.accounts().take_login(id));
       });
   if (!login) return failure_page(500, login.error().message);
   if (!login.value() || clock_.now() - login.value()->created_at > kLoginLifetime)
     return failure_page(400, "this sign-in has expired or was already used: start again");
-  const store::WebLoginRecord& started = *login.value();
+  const engine::WebLogin& started = *login.value();
   if (!constant_time_equals(q("state"), started.state))
     return failure_page(400, "the state parameter does not match this browser's sign-in");
   std::string code = q("code");

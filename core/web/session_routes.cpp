@@ -18,7 +18,7 @@ const std::string& dummy_hash() {
   return hash;
 }
 
-json session_json(const store::WebSessionRecord& s, const Sessions& sessions,
+json session_json(const engine::WebSession& s, const Sessions& sessions,
                   const std::string& sign_out_url) {
   return {{"user", s.user},
           {"name", s.name.empty() ? s.user : s.name},
@@ -39,7 +39,7 @@ void add_session_routes(api::Api& api, Sessions& sessions, const OidcSignIn* oid
                 [&sessions, sign_out_url](const api::RouteCall& call) {
                   if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
                   if (call.request.header("authorization").empty())
-                    if (auto s = sessions.find(call.request, call.reader.db()))
+                    if (auto s = sessions.find(call.request, call.reader.session()))
                       return json_response(200, session_json(*s, sessions, sign_out_url()));
                   return json_response(200, {{"user", call.who.actor},
                                              {"name", call.who.actor},
@@ -68,7 +68,7 @@ void add_session_routes(api::Api& api, Sessions& sessions, const OidcSignIn* oid
                   const json& doc = std::get<json>(body);
                   std::string email = text_or(doc, "email");
                   std::string password = text_or(doc, "password");
-                  auto user = store::WebAccountStore(call.reader.db()).find_user(email);
+                  auto user = call.reader.session().accounts().user(email);
                   bool ok = user && !user->disabled_at
                                 ? verify_password(user->password_hash, password)
                                 : (verify_password(dummy_hash(), password), false);

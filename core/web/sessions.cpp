@@ -54,21 +54,21 @@ bool Sessions::present(const api::HttpRequest& request) const {
   return cookie(request.header("cookie"), cookie_name()).has_value();
 }
 
-bool Sessions::expired(const store::WebSessionRecord& s, domain::Instant now) const {
+bool Sessions::expired(const engine::WebSession& s, domain::Instant now) const {
   return now >= s.expires_at || now - s.last_seen_at > settings_.idle;
 }
 
-std::optional<store::WebSessionRecord> Sessions::find(const api::HttpRequest& request,
-                                                      store::Database& reader) const {
+std::optional<engine::WebSession> Sessions::find(const api::HttpRequest& request,
+                                                 engine::Session& reader) const {
   auto value = cookie_value(request);
   if (!value) return std::nullopt;
-  auto session = store::WebAccountStore(reader).find_session(sha256_hex(*value));
+  auto session = reader.accounts().session(sha256_hex(*value));
   if (!session || expired(*session, clock_.now())) return std::nullopt;
   return session;
 }
 
 std::variant<api::Principal, api::ApiError> Sessions::authenticate(const api::HttpRequest& request,
-                                                                   store::Database& reader) {
+                                                                   engine::Session& reader) {
   auto session = find(request, reader);
   if (!session) return ended();
   auto role = api::parse_role(session->role);
@@ -86,7 +86,7 @@ std::variant<api::Principal, api::ApiError> Sessions::authenticate(const api::Ht
   return api::Principal{session->user, *role, std::nullopt};
 }
 
-void Sessions::note_use(const store::WebSessionRecord& s, domain::Instant now) {
+void Sessions::note_use(const engine::WebSession& s, domain::Instant now) {
   if (now - s.last_seen_at < kTouchInterval) return;
   {
     std::lock_guard lock(touch_mutex_);
@@ -95,8 +95,8 @@ void Sessions::note_use(const store::WebSessionRecord& s, domain::Instant now) {
     last = now;
     if (touched_.size() > 10000) touched_.clear();  // bounded; a forgotten entry costs one write
   }
-  (void)writer_.submit<domain::Ok>([id = s.id_hash, now](engine::DisputeService& service) {
-    store::WebAccountStore(service.store().db()).touch_session(id, now);
+  (void)writer_.submit<domain::Ok>([id = s.id_hash, now](engine::Session& session) {
+    session.accounts().touch_session(id, now);
     return domain::Result<domain::Ok>(domain::Ok{});
   });
 }
@@ -105,7 +105,7 @@ domain::Result<NewSession> Sessions::create(const std::string& user, const std::
                                             api::Role role, const std::string& source) {
   std::string id = random_token(32);
   domain::Instant now = clock_.now();
-  store::WebSessionRecord r;
+  engine::WebSession r;
   r.id_hash = sha256_hex(id);
   r.user = user;
   r.name = name;
@@ -117,11 +117,8 @@ domain::Result<NewSession> Sessions::create(const std::string& user, const std::
   r.expires_at = now + std::chrono::duration_cast<std::chrono::seconds>(settings_.absolute);
   domain::Instant idle_cutoff =
       now - std::chrono::duration_cast<std::chrono::seconds>(settings_.idle);
-  auto stored = writer_.run<domain::Ok>([r, now, idle_cutoff](engine::DisputeService& service) {
-    store::WebAccountStore accounts(service.store().db());
-    accounts.delete_expired_sessions(now, idle_cutoff);
-    accounts.delete_logins_before(now - std::chrono::minutes(10));
-    accounts.insert_session(r);
+  auto stored = writer_.run<domain::Ok>([r, now, idle_cutoff](engine::Session& session) {
+    session.accounts().start_session(r, now, idle_cutoff, now - std::chrono::minutes(10));
     return domain::Result<domain::Ok>(domain::Ok{});
   });
   if (!stored) return stored.error();
@@ -135,8 +132,8 @@ domain::Result<NewSession> Sessions::create(const std::string& user, const std::
 domain::Result<bool> Sessions::end(const api::HttpRequest& request) {
   auto value = cookie_value(request);
   if (!value) return false;
-  return writer_.run<bool>([id = sha256_hex(*value)](engine::DisputeService& service) {
-    return domain::Result<bool>(store::WebAccountStore(service.store().db()).delete_session(id));
+  return writer_.run<bool>([id = sha256_hex(*value)](engine::Session& session) {
+    return domain::Result<bool>(session.accounts().end_session(id));
   });
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core/api/api.hpp"
-#include "core/store/web_accounts.hpp"
+#include "core/engine/session.hpp"
 
 namespace disputed::web {
 
@@ -25,7 +25,7 @@ struct SessionSettings {
 
 /// A session just made: the cookie to set and what GET /session answers.
 struct NewSession {
-  store::WebSessionRecord record;
+  engine::WebSession record;
   std::string set_cookie;  // the whole Set-Cookie value
 };
 
@@ -36,11 +36,11 @@ class Sessions final : public api::BrowserSessions {
   std::string cookie_name() const;
   bool present(const api::HttpRequest& request) const override;
   std::variant<api::Principal, api::ApiError> authenticate(const api::HttpRequest& request,
-                                                           store::Database& reader) override;
+                                                           engine::Session& reader) override;
 
   /// The live session of `request` (read on `reader`), or nullopt.
-  std::optional<store::WebSessionRecord> find(const api::HttpRequest& request,
-                                              store::Database& reader) const;
+  std::optional<engine::WebSession> find(const api::HttpRequest& request,
+                                         engine::Session& reader) const;
   /// Makes a new session (a new id at every sign-in: no fixation) through the writer, and
   /// deletes expired ones on the way.
   domain::Result<NewSession> create(const std::string& user, const std::string& name,
@@ -54,8 +54,8 @@ class Sessions final : public api::BrowserSessions {
 
  private:
   std::optional<std::string> cookie_value(const api::HttpRequest& request) const;
-  bool expired(const store::WebSessionRecord& s, domain::Instant now) const;
-  void note_use(const store::WebSessionRecord& s, domain::Instant now);
+  bool expired(const engine::WebSession& s, domain::Instant now) const;
+  void note_use(const engine::WebSession& s, domain::Instant now);
 
   engine::CommandWriter& writer_;
   const domain::Clock& clock_;

@@ -188,7 +188,7 @@ std::string serialise_task_payload(Action::Kind kind, const TaskPayload& p) {
 std::string dispute_url(std::string_view public_url, std::string_view dispute_ref) {
   while (!public_url.empty() && public_url.back() == '/') public_url.remove_suffix(1);
   if (public_url.empty() || dispute_ref.empty()) return {};
-  return std::string(public_url) + "/api/v1/disputes/" + percent_encode(dispute_ref);
+  return std::string(public_url) + "/disputes/" + percent_encode(dispute_ref);
 }
 
 std::string dispute_link(const TaskPayload& payload, std::string_view url_template) {

@@ -8,7 +8,6 @@
 
 #include "core/api/http_server.hpp"
 #include "core/api/openapi.hpp"
-#include "core/store/web_accounts.hpp"
 #include "core/web/passwords.hpp"
 #include "core/web/web_app.hpp"
 #include "tests/core/api/api_fixture.hpp"
@@ -231,11 +230,11 @@ TEST_F(ServedApiTest, EveryAnswerOfEveryRouteMatchesTheContract) {
   auto hash = web::hash_password("correct horse battery staple");
   ASSERT_TRUE(hash.ok());
   ASSERT_TRUE(writer_
-                  ->run<bool>([&](engine::DisputeService& s) -> domain::Result<bool> {
+                  ->run<bool>([&](engine::Session& s) -> domain::Result<bool> {
                     store::WebUserRecord u{
                         "anna@example.com", "Anna", "controller", hash.value(), clock_.now(),
                         clock_.now(),       {}};
-                    return store::WebAccountStore(s.store().db()).insert_user(u);
+                    return s.accounts().add_user(u);
                   })
                   .ok());
   std::map<std::string, std::string> sign_in_headers = {{"X-CSRF-Token", "sign-in"}};

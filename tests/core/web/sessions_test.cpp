@@ -4,7 +4,7 @@
 
 #include <gmock/gmock.h>
 
-#include "core/store/web_accounts.hpp"
+#include "core/engine/web_accounts.hpp"
 #include "core/web/passwords.hpp"
 #include "core/web/web_app.hpp"
 #include "tests/core/api/api_fixture.hpp"
@@ -30,7 +30,7 @@ class SessionsTest : public api::testing_support::ApiTest {
     auto hash = hash_password(password);
     ASSERT_TRUE(hash.ok());
     store::WebUserRecord u{email, "", role, hash.value(), clock_.now(), clock_.now(), {}};
-    ASSERT_TRUE(store::WebAccountStore(*writer_db_).insert_user(u));
+    ASSERT_TRUE(engine::WebAccounts(*writer_db_).add_user(u));
   }
 
   api::HttpResponse request(const std::string& method, const std::string& path,
@@ -67,7 +67,7 @@ class SessionsTest : public api::testing_support::ApiTest {
   // The writer runs commands in order: when this one is done, an earlier touch has committed.
   void flush_writer() {
     auto done = writer_->run<domain::Ok>(
-        [](engine::DisputeService&) { return domain::Result<domain::Ok>(domain::Ok{}); });
+        [](engine::Session&) { return domain::Result<domain::Ok>(domain::Ok{}); });
     ASSERT_TRUE(done.ok());
   }
 
@@ -198,7 +198,7 @@ TEST_F(SessionsTest, SignOutEndsTheSessionOnTheServer) {
 
 TEST_F(SessionsTest, ADisabledAccountCannotSignInAndItsSessionsEnd) {
   auto s = sign_in("anna@example.com", "correct horse battery staple");
-  ASSERT_TRUE(store::WebAccountStore(*writer_db_).disable_user("anna@example.com", clock_.now()));
+  ASSERT_TRUE(engine::WebAccounts(*writer_db_).disable_user("anna@example.com", clock_.now()));
   EXPECT_EQ(request("GET", "/api/v1/session", {{"cookie", s.cookie}}).status, 401);
   EXPECT_EQ(request("POST", "/api/v1/session", {{"x-csrf-token", "x"}},
                     R"({"email":"anna@example.com","password":"correct horse battery staple"})")

@@ -141,9 +141,9 @@ TEST(TaskContract, AFieldOfTheWrongTypeIsNamedByItsPath) {
 
 TEST(TaskContract, TheLinkBackIsDecidedInOnePlace) {
   EXPECT_EQ(dispute_url("https://disputed.example.com", "DSP-000042"),
-            "https://disputed.example.com/api/v1/disputes/DSP-000042");
+            "https://disputed.example.com/disputes/DSP-000042");
   EXPECT_EQ(dispute_url("https://disputed.example.com/", "DSP-000042"),
-            "https://disputed.example.com/api/v1/disputes/DSP-000042");
+            "https://disputed.example.com/disputes/DSP-000042");
   EXPECT_EQ(dispute_url("", "DSP-000042"), "");
 
   TaskPayload p;

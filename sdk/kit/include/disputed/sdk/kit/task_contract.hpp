@@ -95,8 +95,8 @@ Expected<TaskPayload> parse_task_payload(std::string_view json);
 /// "version". Never throws except std::bad_alloc.
 std::string serialise_task_payload(Action::Kind kind, const TaskPayload& payload);
 
-/// The one link-back rule. The engine's: `<public_url>/api/v1/disputes/<ref>` (a trailing '/'
-/// of public_url dropped), empty when public_url is empty.
+/// The one link-back rule. The engine's: `<public_url>/disputes/<ref>` (the dispute's page in the
+/// web app) (a trailing '/' of public_url dropped), empty when public_url is empty.
 std::string dispute_url(std::string_view public_url, std::string_view dispute_ref);
 /// A connector's: the payload's dispute_url when the engine set one; else `url_template` with
 /// "{dispute}" replaced by the percent-encoded reference (a template without it is used as
