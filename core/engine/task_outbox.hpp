@@ -66,7 +66,8 @@ class TaskOutbox {
   /// "<step title> — <dispute ref> (<customer>)": the one line a task is known by.
   static std::string task_summary(const std::string& step_title, const std::string& dispute_ref,
                                   const std::string& customer_name);
-  /// `<server.public_url>/api/v1/disputes/<ref>`, or empty when no public URL is configured.
+  /// `<server.public_url>/disputes/<ref>` (the dispute's page in the web app), or empty when no
+  /// public URL is configured.
   std::string dispute_url(const std::string& dispute_ref) const;
 
  private:

@@ -40,7 +40,7 @@ TEST_F(EngineTest, EveryTaskActionCarriesTheSdksVersionedContractAndPluginsCanRe
   EXPECT_EQ(create->subject, "Book the credit note — DSP-000001 (Acme BV)");
   EXPECT_EQ(create->subject,
             TaskOutbox::task_summary("Book the credit note", "DSP-000001", "Acme BV"));
-  EXPECT_EQ(create->dispute_url, "https://disputes.example.com/api/v1/disputes/DSP-000001");
+  EXPECT_EQ(create->dispute_url, "https://disputes.example.com/disputes/DSP-000001");
   EXPECT_EQ(create->assignee_members, defs_.roles.at("finance").members);
   EXPECT_THAT(create->outcomes, ElementsAre("done"));
   ASSERT_EQ(create->invoices.size(), 1u);
