@@ -47,7 +47,7 @@ struct ServiceSettings {
   std::vector<api::ConnectorInstanceInfo> connectors;  // listed by GET /api/v1/connectors
   /// Limits, timeouts and TLS of the listener; its worker_threads are `threads`.
   api::HttpServerOptions http;
-  web::WebSettings web;                                // the web app under / (docs/web.md)
+  web::WebSettings web;  // the web app under / (docs/web.md)
 };
 
 /// True for addresses only this machine reaches: localhost, 127.0.0.0/8, [::1].

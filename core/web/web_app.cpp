@@ -17,7 +17,9 @@ WebSettings web_settings(const config::EngineConfig& config) {
   WebSettings out;
   const json& server = config.raw.contains("server") ? config.raw["server"] : json::object();
   std::string public_url = server.value("public_url", std::string());
-  out.sessions.secure_cookies = public_url.rfind("https://", 0) == 0;
+  // Secure cookies whenever people reach us over TLS: served here (server.tls) or behind a
+  // proxy that terminates it (an https public URL).
+  out.sessions.secure_cookies = public_url.rfind("https://", 0) == 0 || server.contains("tls");
   if (!server.contains("web")) return out;
   const json& web = server["web"];
   out.sessions.idle = std::chrono::minutes(web.value("session_idle_minutes", 30));
