@@ -174,6 +174,8 @@ def main():
         line(f"sign in     {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}  (local account, credit controller)")
         line(f"        or  'Sign in with Microsoft Entra ID (sandbox)': karin.meijer@example.com / sandbox-password (admin)")
         line(f"a task link {stack.web_url}/disputes/DSP-000001  (what the Zendesk, Salesforce and To Do tasks link to)")
+        if not keep:
+            line("(the web app stops with the demo: `make demo KEEP=1` keeps everything running)")
         if keep:
             say("Everything keeps running (engine, sandboxes, web app): press Ctrl-C to stop")
             try:
