@@ -336,6 +336,13 @@ test('a viewer sees no actions, and the pages fit a phone', async () => {
   assert.ok(overflow <= 1, `no sideways scrolling on a phone (${overflow}px)`);
   await shot(page, 'dispute-phone');
   await axe(page, 'dispute (phone)');
+  for (const [path, ready] of [['/', 'h1'], ['/disputes', 'table'], ['/reports', 'section[aria-labelledby="h-causes"] table'],
+                               ['/invoices/' + encodeURIComponent(state.invoice), 'h1']]) {
+    await page.goto(BASE + path);
+    await page.locator(ready).first().waitFor();
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(wide <= 1, `no sideways scrolling on a phone at ${path} (${wide}px)`);
+  }
 });
 
 test('resolving from the page releases the hold; reopen and close are offered as the status allows', async () => {
