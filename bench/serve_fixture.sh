@@ -1,11 +1,12 @@
 # Sourced by the REST benchmarks (api_bench.sh, soak.sh): a temporary database with the shipped
 # configuration and N synthetic invoices, a controller key, and `disputed serve` on a free
 # loopback port. Expects $bin, $src and $work; sets $key, $pid, $api and defines metric NAME.
+# $bench_configs, when set, is the configuration folder to use instead of $src/configs.
 #
 #   start_bench_server NAME INVOICES
 start_bench_server() {
   local name=$1 invoices=$2
-  export DISPUTED_CONFIG=$src/configs/disputed.json DISPUTED_DB=$work/$name.db
+  export DISPUTED_CONFIG=${bench_configs:-$src/configs}/disputed.json DISPUTED_DB=$work/$name.db
   python3 - "$work/invoices.csv" "$invoices" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:

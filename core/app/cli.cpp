@@ -726,15 +726,17 @@ int cmd_api_key(Context& ctx, const Args& args) {
 
 // ---------------------------------------------------------------- connectors (plugin host + sync)
 
-/// The connector side of the engine: plugins, instances, and the sync engine on its own
-/// connection (the same thread calls the connectors and writes their results).
+/// The connector side of the engine: plugins, instances and the sync engine. Serving, the sync
+/// engine writes through the service's writer and reads on a connection of its own; otherwise
+/// (`disputed sync`, `connectors --check`) it has a writer of its own.
 struct Connectors {
   Connectors() = default;
   Connectors(Connectors&&) = default;
   ~Connectors() {
     if (sync) sync->stop();  // no connector call may be in flight when the host goes
   }
-  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::Database> db;        // standalone: the writer's; serving: for reads
+  std::unique_ptr<engine::Session> reads;     // serving: the sync engine's read session
   std::unique_ptr<sync::SyncEngine> sync;     // its plugin state stores outlive the connectors
   std::unique_ptr<host::ConnectorHost> host;  // destroyed first: the connectors
 };
@@ -751,14 +753,20 @@ std::filesystem::path connectors_dir(const config::EngineConfig& cfg) {
   return it == cfg.raw.end() ? std::filesystem::path() : cfg.resolve(it->get<std::string>());
 }
 
-Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& log) {
+Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& log,
+                           engine::CommandWriter* writer = nullptr) {
   Connectors c;
-  c.db = std::make_unique<store::Database>(e.db->file());
+  c.db = std::make_unique<store::Database>(e.db->file(), database_options(e.config));
+  auto sync_log = [&log](const std::string& line) { log << "sync: " << line << std::endl; };
+  if (writer) {
+    c.db->exec("PRAGMA query_only=1");
+    c.reads = std::make_unique<engine::Session>(*c.db, e.definitions, *e.clock);
+    c.sync = std::make_unique<sync::SyncEngine>(*writer, *c.reads, *e.clock, sync_log);
+  } else {
+    c.sync = std::make_unique<sync::SyncEngine>(*c.db, e.definitions, *e.clock, sync_log);
+  }
   auto dirs =
       host::plugin_search_path(configured_plugin_dirs(e.config), ctx.env("DISPUTED_PLUGIN_PATH"));
-  c.sync = std::make_unique<sync::SyncEngine>(
-      *c.db, e.definitions, *e.clock,
-      [&log](const std::string& line) { log << "sync: " << line << std::endl; });
   c.host = std::make_unique<host::ConnectorHost>(
       dirs, *e.clock,
       [&log](sdk::LogLevel level, const std::string& line) {
@@ -825,9 +833,11 @@ int cmd_serve(Context& ctx, const Args& args) {
   Service service(e.db->file(), database_options(e.config), e.definitions, *e.clock, settings, log);
   // The connectors load (and their configs are checked) before anything listens: a bad
   // instance config stops the start with its file and key path.
+  // The writer runs first: a plugin may keep state while it opens, and that is a write.
+  service.start_writer();
   std::unique_ptr<Connectors> connectors;
   if (!instance_configs.empty())
-    connectors = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err));
+    connectors = std::make_unique<Connectors>(open_connectors(ctx, e, ctx.err, &service.writer()));
   try {
     service.start();
   } catch (const std::runtime_error& ex) {

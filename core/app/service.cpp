@@ -75,9 +75,13 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
 
 Service::~Service() { stop(); }
 
-void Service::start() {
-  checkpointer_->start();
+void Service::start_writer() {
+  checkpointer_->start();  // both idempotent
   writer_->start();
+}
+
+void Service::start() {
+  start_writer();
   scheduler_->start();
   http_->start();
   if (!settings_.http.tls && !is_loopback(settings_.host))

@@ -4,7 +4,8 @@
 // listener. start() brings them up in dependency order; stop() takes them down the other way:
 // stop accepting and finish the requests in flight, stop the timers, commit what is queued.
 // The connector dispatcher and pollers run beside it (`disputed serve` starts them after start()
-// and stops them before stop()) on their own connection; SQLite serialises their commits.
+// and stops them before stop()); they read on a connection of their own and write through
+// writer(), like everything else: one writer, one group commit.
 
 #include <chrono>
 #include <filesystem>
@@ -67,6 +68,9 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
+  /// Starts the checkpointer and the writer (start() does too); idempotent. Writes submitted
+  /// before would wait for it.
+  void start_writer();
   /// Starts the writer, the timers and the listener; throws std::runtime_error when the address
   /// cannot be listened on.
   void start();

@@ -60,12 +60,22 @@ void CommandWriter::loop() {
         stopped_ = true;
         return;
       }
-      while (!queue_.empty() && batch.size() < max_batch_) {
+      // A batch of shared jobs up to the next job that commits alone, or that job by itself.
+      do {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
-      }
+      } while (!batch.front().alone && !queue_.empty() && !queue_.front().alone &&
+               batch.size() < max_batch_);
     }
 
+    if (batch.front().alone) {
+      run_alone(batch.front());
+      std::lock_guard lock(mutex_);
+      stats_.commands += 1;
+      stats_.batches += 1;
+      batch.clear();
+      continue;
+    }
     bool failed = false;
     std::size_t answered = batch.size();
     std::vector<Job> again = run_batch(batch, failed);
@@ -100,12 +110,39 @@ bool CommandWriter::run_job(Job& job, std::optional<domain::Error>& error) {
   return db.in_transaction();
 }
 
+void CommandWriter::run_alone(Job& job) {
+  store::Database& db = session_.database();
+  std::optional<domain::Error> failure;
+  try {
+    store::Transaction tx(db);  // BEGIN IMMEDIATE
+    store::TransactionRequired inside(db);
+    std::optional<domain::Error> error = job.execute(session_);
+    if (!db.in_transaction()) {
+      failure = domain::Error::internal("storage error, nothing was written: " +
+                                        (error ? error->message : "SQLite rolled it back"));
+    } else if (!error) {
+      tx.commit();
+    }  // else the command failed: its transaction rolls back, nothing of it stays
+  } catch (const std::exception& e) {
+    failure =
+        domain::Error::internal(std::string("storage error, nothing was written: ") + e.what());
+  }
+  if (failure) job.fail(*failure);
+  job.complete(std::nullopt);
+  if (failure) {
+    std::lock_guard lock(mutex_);
+    stats_.failed_batches += 1;
+  }
+}
+
 std::vector<CommandWriter::Job> CommandWriter::run_batch(std::vector<Job>& batch, bool& failed) {
   store::Database& db = session_.database();
   std::vector<Job> again;
   std::optional<domain::Error> failure;
   try {
     store::Transaction tx(db);  // BEGIN IMMEDIATE
+    // Should SQLite roll it back mid-batch, nothing that follows may run outside it.
+    store::TransactionRequired inside(db);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       std::optional<domain::Error> error;
       if (run_job(batch[i], error)) continue;

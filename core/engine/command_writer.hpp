@@ -34,6 +34,13 @@ namespace disputed::engine {
 
 class CommandWriter {
  public:
+  /// How a command commits. kShared: in the next batch, in a savepoint of its own, sharing the
+  /// commit (a command of the REST API, a delivery result). kAlone: in a transaction of its own,
+  /// between batches, all or nothing, without an extra savepoint — for a job that gives many
+  /// commands at once (a poll's completions with their cursor), whose commands' own savepoints
+  /// would otherwise nest inside the job's and make each release walk the whole job's journal.
+  enum class Commit { kShared, kAlone };
+
   /// `session` (and its connection) is used by the writer thread only, from start() on.
   /// `max_batch` bounds how many commands share one commit. The writer never waits for more
   /// commands before it begins a batch: lingering was measured to lose more than it gains.
@@ -54,7 +61,8 @@ class CommandWriter {
   /// run more than once when a storage error took its first run's work away: it must change
   /// nothing but the database.
   template <class T>
-  std::future<Result<T>> submit(std::function<Result<T>(Session&)> command) {
+  std::future<Result<T>> submit(std::function<Result<T>(Session&)> command,
+                                Commit commit = Commit::kShared) {
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto slot = std::make_shared<std::optional<Result<T>>>();
     auto future = promise->get_future();
@@ -67,6 +75,7 @@ class CommandWriter {
       return (*slot)->error();
     };
     job.fail = [slot](const domain::Error& error) { slot->emplace(error); };
+    job.alone = commit == Commit::kAlone;
     job.complete = [promise, slot](const std::optional<domain::Error>& failure) {
       if (failure || !*slot)
         promise->set_value(failure ? *failure : domain::Error::internal("command did not run"));
@@ -79,8 +88,8 @@ class CommandWriter {
 
   /// submit() and wait.
   template <class T>
-  Result<T> run(std::function<Result<T>(Session&)> command) {
-    return submit<T>(std::move(command)).get();
+  Result<T> run(std::function<Result<T>(Session&)> command, Commit commit = Commit::kShared) {
+    return submit<T>(std::move(command), commit).get();
   }
 
   struct Stats {
@@ -98,6 +107,7 @@ class CommandWriter {
     /// Replaces the command's answer (its work was rolled back after all).
     std::function<void(const domain::Error&)> fail;
     std::function<void(const std::optional<domain::Error>&)> complete;
+    bool alone = false;
   };
   void enqueue(Job job);
   void loop();
@@ -106,6 +116,8 @@ class CommandWriter {
   /// Runs one job in a savepoint. False when SQLite rolled the whole transaction back while it
   /// ran; then `error` says why, as far as the command heard.
   bool run_job(Job& job, std::optional<domain::Error>& error);
+  /// Runs a Commit::kAlone job in a transaction of its own and answers it.
+  void run_alone(Job& job);
 
   Session& session_;
   std::size_t max_batch_;

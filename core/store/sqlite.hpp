@@ -102,10 +102,30 @@ class Database {
   /// Throws SqliteError with the connection's message when `rc` is not OK/ROW/DONE.
   void check(int rc, std::string_view context);
 
+  /// True while a TransactionRequired guard is alive and SQLite has rolled its transaction back.
+  bool transaction_lost() const { return transaction_required_ && !in_transaction(); }
+
  private:
+  friend class TransactionRequired;
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  bool transaction_required_ = false;
+};
+
+/// While it lives, every statement on `db` must run inside the transaction open when it was
+/// made. When SQLite rolls that transaction back in the middle (an I/O error, a full disk, out of
+/// memory), a statement that follows throws SqliteError (SQLITE_ABORT_ROLLBACK) instead of
+/// running on its own and committing alone — the CommandWriter's batches rely on this.
+class TransactionRequired {
+ public:
+  explicit TransactionRequired(Database& db) : db_(db) { db_.transaction_required_ = true; }
+  ~TransactionRequired() { db_.transaction_required_ = false; }
+  TransactionRequired(const TransactionRequired&) = delete;
+  TransactionRequired& operator=(const TransactionRequired&) = delete;
+
+ private:
+  Database& db_;
 };
 
 /// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. Nested use becomes

@@ -23,24 +23,6 @@ std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
 }
 
 namespace {
-const char* status_name(Status s) {
-  switch (s) {
-    case Status::kApplied:
-      return "applied";
-    case Status::kAlreadyApplied:
-      return "already applied";
-    case Status::kRetryable:
-      return "retryable";
-    case Status::kRateLimited:
-      return "rate limited";
-    case Status::kAuthFailed:
-      return "auth failed";
-    case Status::kRejected:
-      return "rejected";
-  }
-  return "?";
-}
-
 // What a plugin hands back is vendor text (an error body cut at 200 bytes, a comment, a name):
 // it is stored, shown in JSON answers and logged, so it is made valid UTF-8 and bounded here,
 // where it enters. Identifiers are kept whole (they address the task); free text is cut.
@@ -65,48 +47,103 @@ void make_storable(sdk::PollResult& r) {
     e.comment = domain::valid_utf8(e.comment, kMaxComment);  // comments keep their lines
   }
 }
-// A plugin's state (table plugin_kv) through the engine's connector ledger.
+// A plugin's state (table plugin_kv): read on the sync engine's read session, written through
+// the writer like everything else.
 class PluginState final : public sdk::KeyValueStore {
  public:
-  PluginState(engine::ConnectorLedger& ledger, std::string instance)
-      : ledger_(ledger), instance_(std::move(instance)) {}
+  PluginState(engine::CommandWriter& writer, engine::Session& reads, std::string instance)
+      : writer_(writer), reads_(reads), instance_(std::move(instance)) {}
   std::optional<std::string> get(const std::string& key) override {
     try {
-      return ledger_.state_get(instance_, key);
+      return reads_.connectors().state_get(instance_, key);
     } catch (...) {
       return std::nullopt;
     }
   }
+  // Plugin state is a cache by contract: a write that fails must not take the connector down.
   void put(const std::string& key, const std::string& value) override {
-    try {
-      ledger_.state_put(instance_, key, value);
-    } catch (...) {
-      // Plugin state is a cache by contract; losing a write must not take the connector down.
-    }
+    (void)writer_.run<domain::Ok>([instance = instance_, key, value](engine::Session& s) {
+      s.connectors().state_put(instance, key, value);
+      return domain::Result<domain::Ok>(domain::Ok{});
+    });
   }
   void erase(const std::string& key) override {
-    try {
-      ledger_.state_erase(instance_, key);
-    } catch (...) {
-    }
+    (void)writer_.run<domain::Ok>([instance = instance_, key](engine::Session& s) {
+      s.connectors().state_erase(instance, key);
+      return domain::Result<domain::Ok>(domain::Ok{});
+    });
   }
 
  private:
-  engine::ConnectorLedger& ledger_;
+  engine::CommandWriter& writer_;
+  engine::Session& reads_;
   std::string instance_;
 };
+
+engine::ExternalEvent external_event(const sdk::TaskEvent& event) {
+  engine::ExternalEvent e;
+  switch (event.kind) {
+    case sdk::TaskEvent::Kind::kCompleted:
+      e.kind = engine::ExternalEvent::Kind::kCompleted;
+      break;
+    case sdk::TaskEvent::Kind::kCommented:
+      e.kind = engine::ExternalEvent::Kind::kCommented;
+      break;
+    case sdk::TaskEvent::Kind::kReopened:
+      e.kind = engine::ExternalEvent::Kind::kReopened;
+      break;
+    case sdk::TaskEvent::Kind::kDeleted:
+      e.kind = engine::ExternalEvent::Kind::kDeleted;
+      break;
+  }
+  e.task_key = event.task_key;
+  e.event_id = event.event_id;
+  e.outcome = event.outcome;
+  e.comment = event.comment;
+  e.actor = event.actor;
+  if (event.at.time_since_epoch().count() > 0) e.at = event.at;
+  return e;
+}
 
 }  // namespace
 
 std::unique_ptr<sdk::KeyValueStore> SyncEngine::plugin_state(const std::string& instance) {
-  return std::make_unique<PluginState>(session_.connectors(), instance);
+  return std::make_unique<PluginState>(*writer_, *reads_, instance);
 }
+
+// `disputed sync` and tests: the engine's writer on the given connection, and a read connection.
+struct SyncEngine::Standalone {
+  Standalone(store::Database& db, const workflow::Definitions& definitions,
+             const domain::Clock& clock)
+      : session(db, definitions, clock),
+        writer(session),
+        read_db(std::make_unique<store::Database>(db.file())),
+        reads(*read_db, definitions, clock) {
+    read_db->exec("PRAGMA query_only=1");
+    writer.start();
+  }
+  engine::Session session;
+  engine::CommandWriter writer;
+  std::unique_ptr<store::Database> read_db;
+  engine::Session reads;
+};
+
+SyncEngine::SyncEngine(engine::CommandWriter& writer, engine::Session& reads,
+                       const domain::Clock& clock, std::function<void(const std::string&)> log)
+    : writer_(&writer), reads_(&reads), clock_(clock), log_(std::move(log)) {}
 
 SyncEngine::SyncEngine(store::Database& db, const workflow::Definitions& definitions,
                        const domain::Clock& clock, std::function<void(const std::string&)> log)
-    : session_(db, definitions, clock), clock_(clock), log_(std::move(log)) {}
+    : standalone_(std::make_unique<Standalone>(db, definitions, clock)),
+      writer_(&standalone_->writer),
+      reads_(&standalone_->reads),
+      clock_(clock),
+      log_(std::move(log)) {}
 
-SyncEngine::~SyncEngine() { stop(); }
+SyncEngine::~SyncEngine() {
+  stop();
+  if (standalone_) standalone_->writer.stop();  // commits what is queued
+}
 
 void SyncEngine::log(const std::string& line) {
   if (log_) log_(line);
@@ -151,14 +188,14 @@ domain::Instant SyncEngine::backoff(const Instance& in, int attempts,
   return clock_.now() + std::max(wait, retry_after);
 }
 
-sdk::Action SyncEngine::action_of(const store::OutboxRecord& row) {
+sdk::Action SyncEngine::action_of(const engine::OutboxRecord& row) {
   sdk::Action action;
   if (auto kind = action_kind(row.kind)) action.kind = *kind;
   action.action_key = row.action_key;
   action.task_key = row.task_key.value_or("");
   action.payload_json = row.payload_json;
   action.attempt = row.attempts + 1;
-  if (auto ref = session_.connectors().external_ref_of_task(action.task_key))
+  if (auto ref = reads_->connectors().external_ref_of_task(action.task_key))
     action.external_ref = *ref;
   return action;
 }
@@ -167,13 +204,13 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
   Instance& in = instance(name);
   DispatchReport report;
   if (in.options.paused || clock_.now() < in.blocked_until) return report;
-  auto rows = session_.connectors().due_actions(name, max_actions);
+  auto rows = reads_->connectors().due_actions(name, max_actions);
 
   // Units of delivery, in outbox order of their first row: a single action, or a group of the
   // kinds the connector batches. due_actions already gives at most the oldest pending action per
   // task; a group still never carries two actions of one task, so per-task order holds even if
   // that query changes.
-  std::vector<std::vector<const store::OutboxRecord*>> units;
+  std::vector<std::vector<const engine::OutboxRecord*>> units;
   std::size_t group_limit = in.batch ? in.batch->max_batch() : 0;
   std::optional<std::size_t> filling;  // index of the group being filled
   std::set<std::string> tasks_in_group;
@@ -193,6 +230,9 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
     if (row.task_key) tasks_in_group.insert(*row.task_key);
   }
 
+  // Each unit's results go to the writer as soon as they are known, without waiting: the writer
+  // commits them in groups while the next units are delivered; the round ends when all are in.
+  std::vector<Recording> recordings;
   std::size_t delivered = 0;
   for (const auto& unit : units) {
     // One token per call to the connector: a group is one request to the system (that is what
@@ -201,147 +241,122 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
       report.rate_limited += int(rows.size() - delivered);
       break;
     }
-    if (unit.size() == 1) {
-      apply_single(in, *unit.front(), report);
-    } else {
-      std::vector<store::OutboxRecord> group;
-      group.reserve(unit.size());
-      for (const auto* row : unit) group.push_back(*row);
-      apply_group(in, group, report);
-    }
+    std::vector<engine::OutboxRecord> actions;
+    for (const auto* row : unit) actions.push_back(*row);
+    recordings.push_back(record(name, deliver(in, actions, report)));
     delivered += unit.size();
     if (clock_.now() < in.blocked_until) break;
+  }
+  for (auto& recording : recordings) {
+    auto committed = recording.committed.get();
+    if (!committed) {
+      // Nothing of this unit was recorded: its actions are due again, with the same keys.
+      log(name + ": results not recorded, to be delivered again: " + committed.error().describe());
+      continue;
+    }
+    for (const auto& d : recording.deliveries) {
+      switch (d.outcome) {
+        case Delivery::Outcome::kDone:
+          d.status == Status::kApplied ? ++report.applied : ++report.already_applied;
+          break;
+        case Delivery::Outcome::kRejected:
+        case Delivery::Outcome::kGiveUp:
+          ++report.dead;
+          break;
+        case Delivery::Outcome::kRetry:
+          ++report.retried;
+          break;
+      }
+      if (auto line = log_line(name, d); !line.empty()) log(line);
+    }
   }
   return report;
 }
 
-void SyncEngine::apply_single(Instance& in, const store::OutboxRecord& row,
-                              DispatchReport& report) {
-  sdk::Action action = action_of(row);
-  sdk::ApplyResult result;
-  if (!action_kind(row.kind)) {
-    result.status = Status::kRejected;
-    result.message = "unknown action kind '" + row.kind + "'";
-  } else {
-    result = in.connector->apply(action);  // network: outside any transaction
-    make_storable(result);
-  }
-  store::Transaction tx(session_.database());
-  auto status = session_.connectors().status(in.options.name);
-  record_result(in, row, action, result, status, report);
-  session_.connectors().save_status(status);
-  tx.commit();
-}
-
-void SyncEngine::apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows,
-                             DispatchReport& report) {
+std::vector<Delivery> SyncEngine::deliver(Instance& in,
+                                          const std::vector<engine::OutboxRecord>& rows,
+                                          DispatchReport& report) {
   const std::string& name = in.options.name;
   std::vector<sdk::Action> actions;
-  actions.reserve(rows.size());
   for (const auto& row : rows) actions.push_back(action_of(row));
-  std::vector<sdk::ApplyResult> results =
-      in.batch->apply_batch(actions);  // network: outside any transaction
-  for (auto& result : results) make_storable(result);
-  ++report.batches;
-  bool wrong_size = results.size() != actions.size();
-  if (wrong_size)
-    log(name + ": plugin bug: apply_batch answered " + std::to_string(results.size()) +
-        " results for " + std::to_string(actions.size()) +
-        " actions; every action of the batch will be retried");
-
-  // Every result in one transaction: each row is recorded exactly as a single apply would be.
-  store::Transaction tx(session_.database());
-  auto status = session_.connectors().status(name);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  std::vector<sdk::ApplyResult> results;
+  if (rows.size() == 1) {
     sdk::ApplyResult result;
-    if (wrong_size) {
-      result.status = Status::kRetryable;
-      result.message = "the connector answered a batch of " + std::to_string(actions.size()) +
-                       " actions with " + std::to_string(results.size()) + " results";
+    if (!action_kind(rows[0].kind)) {
+      result.status = Status::kRejected;
+      result.message = "unknown action kind '" + rows[0].kind + "'";
     } else {
-      result = results[i];
+      result = in.connector->apply(actions[0]);  // network: outside any transaction
     }
-    record_result(in, rows[i], actions[i], result, status, report);
+    results.push_back(std::move(result));
+  } else {
+    results = in.batch->apply_batch(actions);  // network: outside any transaction
+    ++report.batches;
+    if (results.size() != actions.size()) {
+      log(name + ": plugin bug: apply_batch answered " + std::to_string(results.size()) +
+          " results for " + std::to_string(actions.size()) +
+          " actions; every action of the batch will be retried");
+      sdk::ApplyResult retry;
+      retry.status = Status::kRetryable;
+      retry.message = "the connector answered a batch of " + std::to_string(actions.size()) +
+                      " actions with " + std::to_string(results.size()) + " results";
+      results.assign(actions.size(), retry);
+    }
   }
-  session_.connectors().save_status(status);
-  tx.commit();
+  std::vector<Delivery> deliveries;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    make_storable(results[i]);
+    deliveries.push_back(decide(in, rows[i], actions[i], results[i]));
+  }
+  return deliveries;
 }
 
-void SyncEngine::record_result(Instance& in, const store::OutboxRecord& row,
-                               const sdk::Action& action, const sdk::ApplyResult& result,
-                               store::ConnectorStatusRecord& status, DispatchReport& report) {
-  const std::string& name = in.options.name;
-  int attempts = row.attempts + 1;
-  auto& ledger = session_.connectors();
+Delivery SyncEngine::decide(Instance& in, const engine::OutboxRecord& row,
+                            const sdk::Action& action, const sdk::ApplyResult& result) {
+  Delivery d;
+  d.row = row;
+  d.status = result.status;
+  d.attempts = row.attempts + 1;
+  d.at = clock_.now();
   switch (result.status) {
     case Status::kApplied:
-    case Status::kAlreadyApplied: {
-      std::string ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
-      ledger.delivered(name, row, ref, result.external_url);
-      result.status == Status::kApplied ? ++report.applied : ++report.already_applied;
-      status.applied += 1;
-      status.last_apply_at = clock_.now();
-      if (status.state != "paused") status.state = "running";
-      status.last_error.reset();
+    case Status::kAlreadyApplied:
+      d.outcome = Delivery::Outcome::kDone;
+      d.external_ref = !result.external_ref.empty() ? result.external_ref : action.external_ref;
+      d.external_url = result.external_url;
       break;
-    }
-    case Status::kRejected: {
-      ledger.rejected(name, row, attempts, result.message);
-      ++report.dead;
-      status.last_error = result.message;
-      log(name + ": " + row.action_key + " rejected: " + result.message);
+    case Status::kRejected:
+      d.outcome = Delivery::Outcome::kRejected;
+      d.error = result.message;
       break;
-    }
     case Status::kRetryable:
     case Status::kRateLimited:
-    case Status::kAuthFailed: {
-      status.retries += 1;
-      status.last_error = std::string(status_name(result.status)) + ": " + result.message;
-      status.state = result.status == Status::kAuthFailed ? "failing" : "degraded";
-      if (result.status != Status::kAuthFailed && attempts >= in.options.max_attempts) {
-        ledger.give_up(row, attempts, status.last_error.value());
-        ++report.dead;
+    case Status::kAuthFailed:
+      d.error = std::string(status_name(result.status)) + ": " + result.message;
+      if (result.status != Status::kAuthFailed && d.attempts >= in.options.max_attempts) {
+        d.outcome = Delivery::Outcome::kGiveUp;
       } else {
-        auto next = backoff(in, attempts, result.retry_after);
-        ledger.retry_later(row, attempts, next, status.last_error.value());
-        ++report.retried;
+        d.outcome = Delivery::Outcome::kRetry;
+        d.next_attempt_at = backoff(in, d.attempts, result.retry_after);
         // A rate limit or an auth failure concerns the whole instance: hold everything.
         if (result.status != Status::kRetryable)
-          in.blocked_until = std::max(in.blocked_until, next);
+          in.blocked_until = std::max(in.blocked_until, d.next_attempt_at);
       }
-      log(name + ": " + row.action_key + " " + status.last_error.value());
       break;
-    }
   }
+  return d;
 }
 
-void SyncEngine::apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report) {
-  engine::ExternalEvent e;
-  switch (event.kind) {
-    case sdk::TaskEvent::Kind::kCompleted:
-      e.kind = engine::ExternalEvent::Kind::kCompleted;
-      break;
-    case sdk::TaskEvent::Kind::kCommented:
-      e.kind = engine::ExternalEvent::Kind::kCommented;
-      break;
-    case sdk::TaskEvent::Kind::kReopened:
-      e.kind = engine::ExternalEvent::Kind::kReopened;
-      break;
-    case sdk::TaskEvent::Kind::kDeleted:
-      e.kind = engine::ExternalEvent::Kind::kDeleted;
-      break;
-  }
-  e.task_key = event.task_key;
-  e.event_id = event.event_id;
-  e.outcome = event.outcome;
-  e.comment = event.comment;
-  e.actor = event.actor;
-  if (event.at.time_since_epoch().count() > 0) e.at = event.at;
-  std::string ignored;
-  if (session_.connectors().apply(in.options.name, e, ignored))
-    ++report.applied;
-  else if (!ignored.empty())
-    log(in.options.name + ": " + ignored);
+SyncEngine::Recording SyncEngine::record(const std::string& instance,
+                                         std::vector<Delivery> deliveries) {
+  Recording recording;
+  recording.deliveries = std::move(deliveries);
+  recording.committed = writer_->submit<domain::Ok>(
+      [instance, deliveries = recording.deliveries](engine::Session& s) {
+        record_deliveries(s.connectors(), instance, deliveries);
+        return domain::Result<domain::Ok>(domain::Ok{});
+      });
+  return recording;
 }
 
 PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
@@ -349,32 +364,65 @@ PollReport SyncEngine::poll_once(const std::string& name, bool reconcile) {
   PollReport report;
   if (in.options.paused) return report;
   sdk::PollRequest request;
-  request.cursor = session_.connectors().cursor(name);
+  request.cursor = reads_->connectors().cursor(name);
   request.reconcile = reconcile;
-  for (const auto& ref : session_.connectors().open_refs(name))
+  for (const auto& ref : reads_->connectors().open_refs(name))
     request.open_refs.push_back({ref.task_key, ref.external_ref});
   sdk::PollResult result = in.connector->poll(request);  // network: outside any transaction
   make_storable(result);
 
-  store::Transaction tx(session_.database());
-  auto status = session_.connectors().status(name);
-  if (result.status == sdk::PollResult::Status::kOk) {
-    for (const auto& event : result.events) apply_event(in, event, report);
-    session_.connectors().save_cursor(name, result.next_cursor);
-    report.ok = true;
-    report.events = int(result.events.size());
-    status.events += report.applied;
-    status.last_poll_at = clock_.now();
-    if (status.state != "paused") status.state = "running";
-  } else {
+  // The events and the cursor that produced them (invariant 3), and the status: one job.
+  struct Applied {
+    int applied = 0;
+    std::vector<std::string> ignored;
+  };
+  bool ok = result.status == sdk::PollResult::Status::kOk;
+  bool auth_failed = result.status == sdk::PollResult::Status::kAuthFailed;
+  std::vector<engine::ExternalEvent> events;
+  for (const auto& e : result.events) events.push_back(external_event(e));
+  auto applied = writer_->run<Applied>(
+      [name, ok, auth_failed, events, cursor = result.next_cursor, message = result.message,
+       now = clock_.now()](engine::Session& s) -> domain::Result<Applied> {
+        auto& ledger = s.connectors();
+        auto status = ledger.status(name);
+        Applied out;
+        if (ok) {
+          for (const auto& e : events) {
+            std::string ignored;
+            if (ledger.apply(name, e, ignored))
+              ++out.applied;
+            else if (!ignored.empty())
+              out.ignored.push_back(std::move(ignored));
+          }
+          ledger.save_cursor(name, cursor);
+          status.events += out.applied;
+          status.last_poll_at = now;
+          if (status.state != "paused") status.state = "running";
+        } else {
+          status.retries += 1;
+          status.last_error = message;
+          status.state = auth_failed ? "failing" : "degraded";
+        }
+        ledger.save_status(status);
+        return out;
+      },
+      // Many commands at once: in a transaction of its own, all or nothing with the cursor.
+      engine::CommandWriter::Commit::kAlone);
+  if (!ok) {
     report.error = result.message;
-    status.retries += 1;
-    status.last_error = result.message;
-    status.state = result.status == sdk::PollResult::Status::kAuthFailed ? "failing" : "degraded";
     if (result.retry_after.count() > 0) in.blocked_until = clock_.now() + result.retry_after;
   }
-  session_.connectors().save_status(status);
-  tx.commit();
+  if (!applied) {
+    // Nothing was recorded, the cursor not moved: the next poll asks again.
+    report.ok = false;
+    report.error = applied.error().describe();
+    log(name + ": poll results not recorded: " + report.error);
+    return report;
+  }
+  for (const auto& line : applied->ignored) log(name + ": " + line);
+  report.ok = ok;
+  report.events = ok ? int(result.events.size()) : 0;
+  report.applied = applied->applied;
   return report;
 }
 

@@ -4,17 +4,24 @@
 // with backoff and jitter honouring Retry-After, rate limits, dead letters, cursors and status;
 // plugins only answer apply() and poll().
 //
+// One writer: the sync engine never writes to the database itself. Every result, every applied
+// event with its cursor, the status and the plugins' state are jobs on the engine's
+// CommandWriter, so they share its group commit with the REST API's commands; reads go through a
+// session on a read connection of the sync engine's own.
+//
 // Exactly-once effect: an action is marked done only after apply() answered applied or
-// already-applied, in its own transaction; a crash in between re-delivers it with the same
-// idempotency key. A connector that also implements sdk::BatchApplier gets the due actions of the
-// kinds it batches in groups (one apply_batch call, one rate-limit token, one transaction that
-// records every result exactly as a single apply would). Poll cursors commit in the same
-// transaction as the events they produced, and each (instance, task, event id) applies once.
+// already-applied, in a writer job of its own round; a crash in between re-delivers it with the
+// same idempotency key. A connector that also implements sdk::BatchApplier gets the due actions of
+// the kinds it batches in groups (one apply_batch call, one rate-limit token, one job that
+// records every result exactly as a single apply would). Poll cursors commit in the same job
+// (one savepoint of one transaction) as the events they produced, and each (instance, task,
+// event id) applies once.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,7 +29,9 @@
 #include <string>
 #include <thread>
 
+#include "core/engine/command_writer.hpp"
 #include "core/engine/session.hpp"
+#include "core/sync/delivery.hpp"
 #include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/connector.hpp"
 
@@ -62,8 +71,14 @@ struct PollReport {
 
 class SyncEngine {
  public:
-  /// `db` is this engine's own connection (SQLite connections are not shared across threads);
-  /// `definitions` and `clock` outlive the engine.
+  /// Serving: every write is a job on `writer` (the process's one writer, started); reads use
+  /// `reads`, a session on a read connection nobody else uses. Both, and `clock`, outlive the
+  /// engine.
+  SyncEngine(engine::CommandWriter& writer, engine::Session& reads, const domain::Clock& clock,
+             std::function<void(const std::string&)> log = {});
+  /// Standalone (`disputed sync`, tests): a CommandWriter of its own on `db` (which the engine
+  /// then owns the use of) and a read connection to the same file. `definitions` and `clock`
+  /// outlive the engine.
   SyncEngine(store::Database& db, const workflow::Definitions& definitions,
              const domain::Clock& clock, std::function<void(const std::string&)> log = {});
   ~SyncEngine();
@@ -106,23 +121,30 @@ class SyncEngine {
     int polls = 0;
   };
 
+  /// One round's deliveries on their way to the writer.
+  struct Recording {
+    std::vector<Delivery> deliveries;
+    std::future<domain::Result<domain::Ok>> committed;
+  };
+  struct Standalone;
+
   Instance& instance(const std::string& name);
   bool take_token(Instance& in);
   domain::Instant backoff(const Instance& in, int attempts, std::chrono::seconds retry_after);
-  sdk::Action action_of(const store::OutboxRecord& row);
-  void apply_single(Instance& in, const store::OutboxRecord& row, DispatchReport& report);
-  void apply_group(Instance& in, const std::vector<store::OutboxRecord>& rows,
-                   DispatchReport& report);
-  /// Records one action's result (done + external ref / retry with backoff / dead letter) and the
-  /// instance's status, inside the caller's transaction.
-  void record_result(Instance& in, const store::OutboxRecord& row, const sdk::Action& action,
-                     const sdk::ApplyResult& result, store::ConnectorStatusRecord& status,
-                     DispatchReport& report);
-  void apply_event(Instance& in, const sdk::TaskEvent& event, PollReport& report);
+  sdk::Action action_of(const engine::OutboxRecord& row);
+  /// Calls the connector for one unit (one action, or a group it batches) and decides what
+  /// becomes of each action; a rate limit or an auth failure holds the instance from now on.
+  std::vector<Delivery> deliver(Instance& in, const std::vector<engine::OutboxRecord>& rows,
+                                DispatchReport& report);
+  Delivery decide(Instance& in, const engine::OutboxRecord& row, const sdk::Action& action,
+                  const sdk::ApplyResult& result);
+  Recording record(const std::string& instance, std::vector<Delivery> deliveries);
   void run(std::chrono::milliseconds idle_wait);
   void log(const std::string& line);
 
-  engine::Session session_;
+  std::unique_ptr<Standalone> standalone_;
+  engine::CommandWriter* writer_ = nullptr;
+  engine::Session* reads_ = nullptr;
   const domain::Clock& clock_;
   std::function<void(const std::string&)> log_;
   std::map<std::string, Instance> instances_;

@@ -84,6 +84,72 @@ TEST_F(CommandWriterTest, EveryCallerHearsTheTruthWhenAnIoErrorRollsBackTheBatch
   EXPECT_GE(writer.stats().failed_batches, 1u);
 }
 
+// One job may give several commands (the sync engine applies a poll's completions in one job).
+// When the I/O error strikes the first, the second must not run on its own and commit alone.
+TEST_F(CommandWriterTest, WithinOneJobNothingRunsOutsideTheTransactionAfterTheFault) {
+  int injected_before = FaultyVfs::instance().injected();
+  CommandWriter writer(*session_);
+  auto first = request({{"INV-1", std::nullopt}}), second = request({{"INV-3", std::nullopt}});
+  auto both = writer.submit<int>([first, second](Session& s) -> Result<int> {
+    FaultyVfs::instance().arm();
+    auto a = s.disputes().open_dispute(first);  // meets the I/O error
+    FaultyVfs::instance().disarm();
+    auto b = s.disputes().open_dispute(second);  // the transaction is gone by now
+    return int(a.ok()) + int(b.ok());
+  });
+  writer.start();
+  auto answer = both.get();
+  writer.stop();
+  ASSERT_GT(FaultyVfs::instance().injected(), injected_before) << "the fault never struck";
+  ASSERT_FALSE(answer.ok());
+  EXPECT_THAT(answer.error().message, HasSubstr("nothing was written"));
+  EXPECT_FALSE(written("INV-1"));
+  EXPECT_FALSE(written("INV-3"));
+}
+
+// A job that gives many commands at once commits alone, between the batches before and after
+// it, all or nothing; the commands around it are not held to its fate.
+TEST_F(CommandWriterTest, AJobThatCommitsAloneIsAllOrNothingAndLeavesItsNeighboursAlone) {
+  CommandWriter writer(*session_);
+  auto before = register_on(writer, "INV-1");
+  auto refused = writer.submit<int>(
+      [](Session& s) -> Result<int> {
+        for (const char* text : {"first", "second"})
+          if (!s.disputes()
+                   .add_note({"DSP-000001", text, std::nullopt, domain::Direction::kInternal,
+                              "clerk@example.com"})
+                   .ok())
+            return domain::Error::internal("the note was not added");
+        return domain::Error::conflict("the last step of the job failed");
+      },
+      CommandWriter::Commit::kAlone);
+  auto accepted = writer.submit<int>(
+      [](Session& s) -> Result<int> {
+        for (const char* text : {"third", "fourth"})
+          if (!s.disputes()
+                   .add_note({"DSP-000001", text, std::nullopt, domain::Direction::kInternal,
+                              "clerk@example.com"})
+                   .ok())
+            return domain::Error::internal("the note was not added");
+        return 2;
+      },
+      CommandWriter::Commit::kAlone);
+  auto after = register_on(writer, "INV-3");
+  writer.start();
+  EXPECT_TRUE(before.get().ok());
+  EXPECT_EQ(refused.get().error().code, domain::ErrorCode::kConflict);
+  EXPECT_EQ(accepted.get().value(), 2);
+  EXPECT_TRUE(after.get().ok());
+  writer.stop();
+  auto shown = service_->show("DSP-000001");
+  ASSERT_TRUE(shown.ok());
+  std::vector<std::string> notes;
+  for (const auto& e : shown.value().dossier)
+    if (e.kind == "note") notes.push_back(e.summary);
+  EXPECT_THAT(notes, ::testing::ElementsAre("third", "fourth"));
+  EXPECT_TRUE(written("INV-3"));
+}
+
 TEST_F(CommandWriterTest, ACommandThatFailsOrThrowsLeavesNothingBehindAndTheOthersCommit) {
   CommandWriter writer(*session_);
   auto first = register_on(writer, "INV-1");

@@ -215,5 +215,60 @@ TEST_F(SyncTest, VendorTextIsStoredAsValidUtf8OnOneLine) {
   EXPECT_EQ(*status.last_error, "injected error body cut  FORGED\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+// `disputed serve`: the sync engine shares the API's writer. Everything it records goes through
+// that one writer (group commit with the API's commands); its own connection only reads.
+class ServedSyncTest : public SyncTest {
+ protected:
+  void SetUp() override {
+    SyncTest::SetUp();
+    sync_.reset();
+    writer_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    writer_session_ = std::make_unique<engine::Session>(*writer_db_, defs_, clock_);
+    writer_ = std::make_unique<engine::CommandWriter>(*writer_session_);
+    writer_->start();
+    read_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    read_db_->exec("PRAGMA query_only=1");  // a write on it would fail
+    reads_ = std::make_unique<engine::Session>(*read_db_, defs_, clock_);
+    sync_ = std::make_unique<SyncEngine>(*writer_, *reads_, clock_);
+    InstanceOptions options;
+    options.name = kInstance;
+    sync_->add_instance(options, *connector_);
+  }
+  void TearDown() override {
+    sync_.reset();
+    writer_->stop();
+  }
+  std::unique_ptr<store::Database> writer_db_;
+  std::unique_ptr<engine::Session> writer_session_;
+  std::unique_ptr<engine::CommandWriter> writer_;
+  std::unique_ptr<store::Database> read_db_;
+  std::unique_ptr<engine::Session> reads_;
+};
+
+TEST_F(ServedSyncTest, EveryWriteGoesThroughTheWriterItSharesWithTheApi) {
+  auto ref = dispute_at_booking_step();
+  auto before = writer_->stats().commands;
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+  ASSERT_TRUE(booking_step(ref).external_ref);
+  fake(
+      "UPDATE counter SET value = value + 1; UPDATE tasks SET status = 'completed', outcome = "
+      "'done', modified_seq = (SELECT value FROM counter)");
+  auto polled = sync_->poll_once(kInstance);
+  EXPECT_TRUE(polled.ok) << polled.error;
+  EXPECT_EQ(polled.applied, 1);
+  EXPECT_EQ(service_->show(ref)->dispute.status, domain::DisputeStatus::kResolved);
+  EXPECT_EQ(sync_->poll_once(kInstance).applied, 0);  // the cursor moved with the events
+
+  auto state = sync_->plugin_state(kInstance);
+  state->put("list-id", "AAMk");
+  EXPECT_EQ(state->get("list-id"), "AAMk");
+  state->erase("list-id");
+  EXPECT_FALSE(state->get("list-id"));
+  // The delivery round, the poll (twice) and two state writes: five jobs of the one writer.
+  writer_->stop();  // its figures are final once it has stopped
+  EXPECT_EQ(writer_->stats().commands - before, 5u);
+  EXPECT_EQ(store::SyncStore(*writer_db_).status(kInstance).applied, 1);
+}
+
 }  // namespace
 }  // namespace disputed::sync
