@@ -1,6 +1,7 @@
 #include "plugins/sandbox/sandbox_server.hpp"
 
 #include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -149,18 +150,27 @@ bool Fault::matches(const Request& request) const {
   return request.path == path;
 }
 
-std::string utc_now_iso() {
-  auto now = std::chrono::system_clock::now();
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
+std::string iso_time(SandboxClock::Time at) { return sdk::kit::format_timestamp_ms(at); }
+
+SandboxClock::Time SandboxClock::now() const {
+  std::lock_guard lock(mutex_);
+  if (frozen_) return *frozen_ + offset_;
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()) + offset_;
+}
+
+std::int64_t SandboxClock::unix_seconds() const {
+  return std::chrono::floor<std::chrono::seconds>(now()).time_since_epoch().count();
+}
+
+void SandboxClock::advance(std::chrono::milliseconds by) {
+  std::lock_guard lock(mutex_);
+  offset_ += by;
+}
+
+void SandboxClock::freeze(Time at) {
+  std::lock_guard lock(mutex_);
+  frozen_ = at;
+  offset_ = std::chrono::milliseconds(0);
 }
 
 // ---------------------------------------------------------------- the listener
@@ -194,7 +204,14 @@ Server::Server(std::unique_ptr<Emulator> emulator, std::string host, int port)
     : impl_(std::make_unique<Impl>()),
       emulator_(std::move(emulator)),
       host_(std::move(host)),
-      port_(port) {}
+      port_(port) {
+  emulator_->use_clock(clock_);
+}
+
+void Server::wait_idle() {
+  std::unique_lock lock(busy_mutex_);
+  idle_.wait(lock, [this] { return busy_ == 0; });
+}
 
 Server::~Server() { stop(); }
 
@@ -296,6 +313,17 @@ void Server::reset() {
 }
 
 std::optional<Response> Server::serve(const Request& request) {
+  {
+    std::lock_guard lock(busy_mutex_);
+    ++busy_;
+  }
+  struct Done {
+    Server& server;
+    ~Done() {
+      std::lock_guard lock(server.busy_mutex_);
+      if (--server.busy_ == 0) server.idle_.notify_all();
+    }
+  } done{*this};
   const std::string control_prefix = "/_sandbox/";
   if (request.path.rfind(control_prefix, 0) == 0) {
     if (request.path == "/_sandbox/requests" && request.method == "GET") {
@@ -323,6 +351,15 @@ std::optional<Response> Server::serve(const Request& request) {
       faults_.clear();
       return Response::empty(204);
     }
+    if (request.path == "/_sandbox/clock" && request.method == "GET")
+      return Response::json(200, {{"now", iso_time(clock_.now())}});
+    if (request.path == "/_sandbox/clock" && request.method == "POST") {
+      auto body = request.json();
+      if (!body || !body->is_object() || !(*body)["advance_seconds"].is_number_integer())
+        return Response::json(400, {{"error", "advance_seconds: expected an integer"}});
+      clock_.advance(std::chrono::seconds((*body)["advance_seconds"].get<std::int64_t>()));
+      return Response::json(200, {{"now", iso_time(clock_.now())}});
+    }
     if (request.path == "/_sandbox/reset" && request.method == "POST") {
       reset();
       return Response::json(200, {{"ok", true}});
@@ -347,7 +384,7 @@ std::optional<Response> Server::serve(const Request& request) {
     std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
 
   std::lock_guard lock(state_mutex_);
-  SeenRequest seen{request.method, request.path, request.target, 0, utc_now_iso()};
+  SeenRequest seen{request.method, request.path, request.target, 0, iso_time(clock_.now())};
   if (fault && fault->drop) {
     log_.push_back(seen);
     return std::nullopt;

@@ -9,9 +9,12 @@
 //        ("path" ending in '*' matches by prefix; "method" may be omitted for any; status 0
 //        with delay_ms only slows the real answer; times -1 = until reset; DELETE clears)
 //   POST /_sandbox/reset    -> state back to the seed, faults and log cleared
+//   GET  /_sandbox/clock    -> {"now": "2026-11-30T12:00:00.123Z"}
+//   POST /_sandbox/clock    <- {"advance_seconds": N}: the sandbox's time moves on (no sleeping)
 // Anything else under /_sandbox/ goes to Emulator::control (e.g. "expire every token").
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -57,6 +60,25 @@ struct Response {
   Response& with_header(std::string name, std::string value);
 };
 
+/// The sandbox's time, injected into every emulator so that no test sleeps for time to pass: the
+/// system clock moved by what advance() added, or frozen at a chosen instant. Thread-safe.
+class SandboxClock {
+ public:
+  using Time = std::chrono::sys_time<std::chrono::milliseconds>;
+  Time now() const;
+  /// Seconds since the epoch, now.
+  std::int64_t unix_seconds() const;
+  /// Moves time on (or back, with a negative duration).
+  void advance(std::chrono::milliseconds by);
+  /// Stops the clock at `at`; afterwards only advance() moves it.
+  void freeze(Time at);
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<Time> frozen_;
+  std::chrono::milliseconds offset_{0};
+};
+
 /// A system's emulator. The server calls handle/control/reset one at a time (under one lock),
 /// so an emulator needs no locking of its own.
 class Emulator {
@@ -73,6 +95,15 @@ class Emulator {
   virtual std::optional<Response> control(const Request&) { return std::nullopt; }
   /// The answer an injected fault gives, in the system's own error shape.
   virtual Response fault_response(int status, const Request& request);
+
+  /// The time every emulator reads (its server's clock once it has one).
+  const SandboxClock& clock() const { return clock_ ? *clock_ : own_clock_; }
+  /// Called by the Server that runs the emulator.
+  void use_clock(const SandboxClock& clock) { clock_ = &clock; }
+
+ private:
+  const SandboxClock* clock_ = nullptr;
+  SandboxClock own_clock_;
 };
 
 /// What /_sandbox/faults takes.
@@ -115,6 +146,12 @@ class Server {
   /// "http://127.0.0.1:PORT"
   std::string url() const;
 
+  /// The sandbox's time (what /_sandbox/clock moves).
+  SandboxClock& clock() { return clock_; }
+  /// Waits until no request is being answered (e.g. one an injected delay holds after its client
+  /// gave up), so a test need not sleep.
+  void wait_idle();
+
   /// For in-process tests: the same operations as the control endpoints.
   void add_fault(const Fault& fault);
   std::vector<SeenRequest> requests() const;
@@ -139,9 +176,13 @@ class Server {
   mutable std::mutex state_mutex_;  // emulator, faults, log
   std::vector<Fault> faults_;
   std::vector<SeenRequest> log_;
+  SandboxClock clock_;
+  std::mutex busy_mutex_;
+  std::condition_variable idle_;
+  int busy_ = 0;  // requests being answered
 };
 
-/// Current UTC time as "2026-11-30T12:00:00.123Z" (what the request log shows).
-std::string utc_now_iso();
+/// `at` as "2026-11-30T12:00:00.123Z" (what the request log shows).
+std::string iso_time(SandboxClock::Time at);
 
 }  // namespace disputed::sandbox

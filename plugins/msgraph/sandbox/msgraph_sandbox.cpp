@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/kit/time.hpp"
 #include "plugins/msgraph/sandbox/entra_sign_in.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
 
@@ -42,7 +43,7 @@ namespace disputed::sandbox {
 namespace {
 
 using nlohmann::json;
-using SteadyTime = std::chrono::steady_clock::time_point;
+using Time = SandboxClock::Time;
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -61,19 +62,10 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-/// "2026-11-30T12:00:00.1234567Z"
-std::string graph_now() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::floor<std::chrono::seconds>(now);
-  auto day = std::chrono::floor<std::chrono::days>(secs);
-  std::chrono::year_month_day ymd(day);
-  std::chrono::hh_mm_ss hms(secs - day);
-  long ticks = long(std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count() / 100);
-  char out[48];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%07ldZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()), ticks);
-  return out;
+/// "2026-11-30T12:00:00.1230000Z" (Graph writes 7 fraction digits)
+std::string graph_time(SandboxClock::Time at) {
+  std::string text = sdk::kit::format_timestamp_ms(at);  // "...:00.123Z"
+  return text.substr(0, text.size() - 1) + "0000Z";
 }
 
 std::string url_encode(const std::string& s) {
@@ -318,7 +310,7 @@ class MsGraphEmulator final : public Emulator {
               "Bearer realm=\"\", "
               "authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
     auto tok = tokens_.find(auth.substr(7));
-    if (tok == tokens_.end() || tok->second < std::chrono::steady_clock::now())
+    if (tok == tokens_.end() || tok->second < clock().now())
       return error(401, "InvalidAuthenticationToken",
                    "Lifetime validation failed, the token is expired.", request)
           .with_header("WWW-Authenticate", "Bearer realm=\"\", error=\"invalid_token\"");
@@ -469,7 +461,7 @@ class MsGraphEmulator final : public Emulator {
   Response error(int status, const std::string& code, const std::string& message,
                  const Request& request) {
     std::string request_id = request_id_for();
-    json inner = {{"date", graph_now().substr(0, 19)},
+    json inner = {{"date", graph_time(clock().now()).substr(0, 19)},
                   {"request-id", request_id},
                   {"client-request-id", request_id}};
     if (auto c = request.header("client-request-id")) inner["client-request-id"] = *c;
@@ -551,7 +543,7 @@ class MsGraphEmulator final : public Emulator {
   }
 
   void touch(Task& t) {
-    t.data["lastModifiedDateTime"] = graph_now();
+    t.data["lastModifiedDateTime"] = graph_time(clock().now());
     t.seq = ++seq_;
   }
 
@@ -565,14 +557,15 @@ class MsGraphEmulator final : public Emulator {
   // ---------------------------------------------------------------- token endpoint
 
   Response token(const Request& request) {
-    auto oauth_error = [](int status, const std::string& error, const std::string& description) {
+    auto oauth_error = [this](int status, const std::string& error,
+                              const std::string& description) {
       return Response::json(
           status, {{"error", error},
-                   {"error_description",
-                    description + "\r\nTrace ID: 0b6e1c7a\r\nTimestamp: " + graph_now()},
+                   {"error_description", description + "\r\nTrace ID: 0b6e1c7a\r\nTimestamp: " +
+                                             graph_time(clock().now())},
                    {"error_codes",
                     json::array({std::stoi(description.substr(6, description.find(':') - 6))})},
-                   {"timestamp", graph_now()}});
+                   {"timestamp", graph_time(clock().now())}});
     };
     if (request.method != "POST") return Response::json(405, {{"error", "invalid_request"}});
     std::string tenant = request.path.substr(1, request.path.find('/', 1) - 1);
@@ -640,7 +633,7 @@ class MsGraphEmulator final : public Emulator {
         base64("{\"tid\":\"" + tenant_ + "\",\"n\":" + std::to_string(++counter_) + "}") +
         ".sandbox";
     std::replace(access.begin(), access.end(), '=', '_');
-    tokens_[access] = std::chrono::steady_clock::now() + std::chrono::seconds(token_lifetime_);
+    tokens_[access] = clock().now() + std::chrono::seconds(token_lifetime_);
     return Response::json(200, {{"token_type", "Bearer"},
                                 {"expires_in", token_lifetime_},
                                 {"ext_expires_in", token_lifetime_},
@@ -780,13 +773,13 @@ class MsGraphEmulator final : public Emulator {
     if (body.contains("status")) {
       if (body["status"] == "completed") {
         if (!body.contains("completedDateTime"))
-          t.data["completedDateTime"] = {{"dateTime", graph_now().substr(0, 27)},
+          t.data["completedDateTime"] = {{"dateTime", graph_time(clock().now()).substr(0, 27)},
                                          {"timeZone", "UTC"}};
       } else {
         t.data.erase("completedDateTime");
       }
     }
-    if (body.contains("body")) t.data["bodyLastModifiedDateTime"] = graph_now();
+    if (body.contains("body")) t.data["bodyLastModifiedDateTime"] = graph_time(clock().now());
   }
 
   Response create_task(const TaskList& list, const Request& request) {
@@ -798,7 +791,7 @@ class MsGraphEmulator final : public Emulator {
     Task t;
     t.id = new_id("AAMkAGI2NGY0ZjE3LT");
     t.list_id = list.id;
-    std::string now = graph_now();
+    std::string now = graph_time(clock().now());
     t.data = {{"importance", "normal"},
               {"isReminderOn", false},
               {"status", "notStarted"},
@@ -980,7 +973,7 @@ class MsGraphEmulator final : public Emulator {
   std::vector<User> users_;
   std::vector<TaskList> lists_;
   std::map<std::string, Task> tasks_;
-  std::map<std::string, SteadyTime> tokens_;
+  std::map<std::string, Time> tokens_;
   std::map<std::string, Throttle> throttles_;
   long seq_ = 0;
   long epoch_ = 1;

@@ -7,7 +7,6 @@
 
 #include <gmock/gmock.h>
 #include <cstdlib>
-#include <thread>
 
 #include "core/app/connectors.hpp"
 #include "core/host/connector_host.hpp"
@@ -202,7 +201,7 @@ TEST_F(MsGraphEndToEnd, AnInjected500AndALostCreateAnswerLeaveOneTask) {
   add_fault("POST", tasks_path, 0, 1500);
   clock_.advance(std::chrono::minutes(15));
   EXPECT_EQ(sync_->dispatch_once(kInstance).retried, 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  sandbox_->wait_idle();  // the slow create completes
   ASSERT_EQ(live_tasks().size(), 1u) << "the slow create went through; requests: " << requests();
 
   clock_.advance(std::chrono::minutes(15));

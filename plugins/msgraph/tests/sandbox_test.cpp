@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "plugins/sandbox/sandbox_server.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/test_client.hpp"
@@ -115,7 +113,7 @@ TEST(GraphSandboxLifetime, TokensExpireAfterTheConfiguredLifetime) {
   EXPECT_EQ(
       http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status,
       200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server.clock().advance(std::chrono::milliseconds(1100));
   EXPECT_EQ(
       http_call("GET", server.url() + "/v1.0/users/sam@example.com/todo/lists", "", auth).status,
       401);

@@ -202,7 +202,6 @@ void SalesforceEmulator::seed() {
   objects_ = {{"Task", {}}, {"Account", {}}, {"User", {}}};
   sessions_.clear();
   cursors_.clear();
-  offset_ms_ = 0;
   api_used_ = 0;
   api_max_ = daily_limit_;
   next_id_ = 1;
@@ -248,10 +247,7 @@ void SalesforceEmulator::seed() {
 
 void SalesforceEmulator::reset() { seed(); }
 
-long long SalesforceEmulator::now_ms() const {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + offset_ms_;
-}
+long long SalesforceEmulator::now_ms() const { return clock().now().time_since_epoch().count(); }
 
 long long SalesforceEmulator::stamp() {
   last_stamp_ = std::max(now_ms(), last_stamp_ + 1);
@@ -1203,10 +1199,6 @@ std::optional<Response> SalesforceEmulator::control(const Request& request) {
   if (request.path == "/_sandbox/expire-sessions" && request.method == "POST") {
     expire_sessions();
     return Response::json(200, {{"ok", true}});
-  }
-  if (request.path == "/_sandbox/clock" && request.method == "POST") {
-    advance(std::chrono::seconds(body.value("advance_seconds", 0LL)));
-    return Response::json(200, {{"now", format_datetime_ms(now_ms())}});
   }
   if (request.path == "/_sandbox/limits" && request.method == "POST") {
     set_allocation(body.value("used", api_used_), body.value("max", api_max_));

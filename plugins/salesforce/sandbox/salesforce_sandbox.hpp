@@ -20,7 +20,7 @@
 //                                  a session as that person (to complete a Task as the rep would);
 //                                  an unknown e-mail becomes a new active User first
 //   POST /_sandbox/expire-sessions every issued session is answered 401 INVALID_SESSION_ID
-//   POST /_sandbox/clock           {"advance_seconds":N} moves the sandbox's clock
+//   (the shared /_sandbox/clock {"advance_seconds":N} moves the sandbox's clock)
 //   POST /_sandbox/limits          {"used":N,"max":M} sets the daily allocation
 //   POST /_sandbox/stall-writes    {"times":1,"delay_ms":1500} carries out the next writes, then
 //                                  answers late (a lost answer: the write did happen)
@@ -58,7 +58,6 @@ class SalesforceEmulator final : public Emulator {
   /// Moves a Task's SystemModstamp `by` into the past: what a late commit looks like (Salesforce
   /// stamps at the start of a transaction that may commit after later ones).
   void backdate(const std::string& task_id, std::chrono::seconds by);
-  void advance(std::chrono::seconds by) { offset_ms_ += by.count() * 1000; }
   long long api_used() const { return api_used_; }
   void set_allocation(long long used, long long max) {
     api_used_ = used;
@@ -123,7 +122,6 @@ class SalesforceEmulator final : public Emulator {
   std::map<std::string, Session> sessions_;
   std::map<std::string, Cursor> cursors_;
   std::string integration_user_;
-  long long offset_ms_ = 0;
   long long last_stamp_ = 0;
   long long api_used_ = 0, api_max_ = 15000;
   int next_id_ = 1;

@@ -1,6 +1,10 @@
 // The control endpoints every sandbox shares: request log, fault injection, reset.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+
 #include "plugins/sandbox/sandbox_server.hpp"
 #include "plugins/sandbox/test_client.hpp"
 
@@ -17,6 +21,10 @@ class CountingEmulator : public Emulator {
     return Response::json(200, {{"count", count_}, {"q", request.param("q").value_or("")}});
   }
   void reset() override { count_ = 0; }
+  std::optional<Response> control(const Request& request) override {
+    if (request.path != "/_sandbox/now") return std::nullopt;
+    return Response::json(200, {{"unix", clock().unix_seconds()}});
+  }
   Response fault_response(int status, const Request&) override {
     return Response::json(status, {{"error", "Throttled"}});
   }
@@ -127,6 +135,54 @@ TEST(SandboxServer, StopsWhileAClientHoldsAConnectionOpen) {
       {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
   server.stop();  // must not hang on the idle connection
   SUCCEED();
+}
+
+TEST_F(SandboxServerTest, TimeIsTheSandboxesOwnAndMovesWithoutSleeping) {
+  auto before = http_call("GET", at("/_sandbox/now")).json()["unix"].get<std::int64_t>();
+  auto moved = http_call("POST", at("/_sandbox/clock"), R"({"advance_seconds": 3600})");
+  ASSERT_EQ(moved.status, 200);
+  EXPECT_TRUE(moved.json()["now"].is_string());
+  auto after = http_call("GET", at("/_sandbox/now")).json()["unix"].get<std::int64_t>();
+  EXPECT_GE(after - before, 3600);
+  EXPECT_EQ(http_call("POST", at("/_sandbox/clock"), R"({"advance_seconds": "soon"})").status, 400);
+
+  server_.clock().freeze(SandboxClock::Time(std::chrono::seconds(1'800'000'000)));
+  EXPECT_EQ(http_call("GET", at("/_sandbox/now")).json()["unix"], 1'800'000'000);
+  server_.clock().advance(std::chrono::seconds(2));
+  EXPECT_EQ(http_call("GET", at("/_sandbox/now")).json()["unix"], 1'800'000'002);
+  // The request log is written on the same clock.
+  EXPECT_EQ(http_call("GET", at("/things")).status, 200);
+  auto log = server_.requests();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().at, "2027-01-15T08:00:02.000Z");
+}
+
+// An emulator whose answer waits for the test to open a gate.
+class GatedEmulator : public Emulator {
+ public:
+  std::promise<void> entered, gate;
+  std::atomic<bool> finished{false};
+  std::string name() const override { return "gated"; }
+  Response handle(const Request&, const std::string&) override {
+    entered.set_value();
+    gate.get_future().wait();
+    finished = true;
+    return Response::empty(204);
+  }
+  void reset() override {}
+};
+
+TEST(SandboxServer, WaitIdleReturnsOnlyOnceTheAnswerInProgressIsDone) {
+  auto owned = std::make_unique<GatedEmulator>();
+  GatedEmulator& gated = *owned;
+  Server server(std::move(owned));
+  std::thread request([&] { server.serve(Request::make("GET", "/slow", {}, "")); });
+  gated.entered.get_future().wait();  // the request is being answered
+  std::thread opener([&] { gated.gate.set_value(); });
+  server.wait_idle();
+  EXPECT_TRUE(gated.finished);
+  opener.join();
+  request.join();
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "disputed/sdk/testing/fake_host.hpp"
@@ -85,8 +84,7 @@ int main(int argc, char** argv) {
     auto first = calls(request);
     double quiet_ms = 0;
     auto quiet = calls(request, &quiet_ms);
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(1100));  // the changes land in a later second
+    server.clock().advance(std::chrono::seconds(2));  // the changes land in a later second
     int changed = std::max(1, n / 100);
     server.with_emulator([&](sb::Emulator& e) {
       auto& z = static_cast<sb::zendesk::ZendeskEmulator&>(e);

@@ -20,13 +20,7 @@ namespace zendesk {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using Time = SandboxClock::Time;
 
 std::string iso(std::int64_t secs) {
   std::time_t t = static_cast<std::time_t>(secs);
@@ -229,9 +223,9 @@ const User* ZendeskEmulator::authenticate(const Request& request) const {
 }
 
 std::optional<Response> ZendeskEmulator::throttle(const Request& request) {
-  auto now = Clock::now();
+  auto now = clock().now();
   auto window = std::chrono::seconds(60);
-  auto check = [&](std::deque<Clock::time_point>& recent, int limit) -> std::optional<Response> {
+  auto check = [&](std::deque<Time>& recent, int limit) -> std::optional<Response> {
     while (!recent.empty() && recent.front() + window <= now) recent.pop_front();
     if (static_cast<int>(recent.size()) >= limit) {
       auto wait =
@@ -264,11 +258,12 @@ Response ZendeskEmulator::handle(const Request& request, const std::string& serv
   answer.with_header("X-Rate-Limit", std::to_string(rate_limit_));
   answer.with_header("X-Rate-Limit-Remaining", std::to_string(remaining));
   // The newer headers (API-NOTES 2.8): seconds until the oldest request leaves the window.
-  long long reset = recent_.empty() ? 60
-                                    : std::chrono::duration_cast<std::chrono::seconds>(
-                                          recent_.front() + std::chrono::seconds(60) - Clock::now())
-                                              .count() +
-                                          1;
+  long long reset = recent_.empty()
+                        ? 60
+                        : std::chrono::duration_cast<std::chrono::seconds>(
+                              recent_.front() + std::chrono::seconds(60) - clock().now())
+                                  .count() +
+                              1;
   answer.with_header("ratelimit-limit", std::to_string(rate_limit_));
   answer.with_header("ratelimit-remaining", std::to_string(remaining));
   answer.with_header("ratelimit-reset", std::to_string(std::clamp<long long>(reset, 1, 60)));
@@ -309,7 +304,7 @@ Response ZendeskEmulator::route(const Request& request, const User& user,
       auto it = tickets_.find(*id);
       if (it == tickets_.end()) return not_found();
       tickets_.erase(it);
-      deleted_at_[*id] = unix_now();
+      deleted_at_[*id] = clock().unix_seconds();
       return Response::empty(204);
     }
     if (parts.size() == 5 && m == "GET" && parts[4] == "comments")
@@ -366,7 +361,7 @@ Response ZendeskEmulator::show_many_users(const Request& request) {
 }
 
 void ZendeskEmulator::touch(json& ticket) {
-  std::int64_t now = unix_now();
+  std::int64_t now = clock().unix_seconds();
   auto previous = parse_iso(ticket.value("updated_at", std::string()));
   if (previous && now <= *previous) now = *previous + 1;
   ticket["updated_at"] = iso(now);
@@ -515,7 +510,7 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
   auto key = request.header("idempotency-key");
   if (key && key->size() > 255)
     return error(400, "InvalidValue", "Idempotency-Key is longer than 255 characters");
-  auto now = Clock::now();
+  auto now = clock().now();
   if (key) {
     auto it = idempotency_.find(*key);
     if (it != idempotency_.end() && it->second.expires <= now) {
@@ -539,7 +534,7 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
     return error(400, "InvalidJSON", "The request body must be {\"ticket\": {...}}");
   const json& in = (*body)["ticket"];
   std::int64_t id = next_ticket_id_;
-  std::string created = iso(unix_now());
+  std::string created = iso(clock().unix_seconds());
   json ticket = {
       {"id", id},
       {"url", base_url + "/api/v2/tickets/" + std::to_string(id) + ".json"},
@@ -676,7 +671,7 @@ Response ZendeskEmulator::incremental_export(const Request& request, const std::
   } else if (auto start = request.param("start_time")) {
     auto secs = parse_id(*start);
     if (!secs) return error(400, "InvalidValue", "start_time must be a Unix epoch time in seconds");
-    if (*secs > unix_now() - 60)
+    if (*secs > clock().unix_seconds() - 60)
       return error(400, "InvalidValue",
                    "Too recent start_time. Use a start_time older than 1 minute");
     from_secs = *secs;
@@ -761,7 +756,7 @@ std::vector<json> ZendeskEmulator::comments(std::int64_t id) const {
 
 std::vector<std::int64_t> ZendeskEmulator::seed_tickets(int count, const std::string& base_url) {
   std::vector<std::int64_t> ids;
-  std::string now = iso(unix_now());
+  std::string now = iso(clock().unix_seconds());
   for (int i = 0; i < count; ++i) {
     std::int64_t id = next_ticket_id_++;
     std::string key = "SEED-" + std::to_string(id) + "-1";

@@ -63,7 +63,7 @@ class ZendeskEmulator final : public Emulator {
   struct IdempotentCreate {
     std::string body;
     std::int64_t ticket_id = 0;
-    std::chrono::steady_clock::time_point expires;
+    SandboxClock::Time expires;
   };
 
   const User* authenticate(const Request& request) const;
@@ -103,8 +103,8 @@ class ZendeskEmulator final : public Emulator {
   std::map<std::int64_t, std::vector<nlohmann::json>> comments_;
   std::map<std::int64_t, std::int64_t> deleted_at_;  // id -> unix seconds (incremental export)
   std::map<std::string, IdempotentCreate> idempotency_;
-  std::deque<std::chrono::steady_clock::time_point> recent_;         // account window
-  std::deque<std::chrono::steady_clock::time_point> recent_export_;  // incremental export window
+  std::deque<SandboxClock::Time> recent_;         // account window
+  std::deque<SandboxClock::Time> recent_export_;  // incremental export window
   std::int64_t next_ticket_id_ = 1;
   std::int64_t next_comment_id_ = 1;
   std::int64_t next_audit_id_ = 1;

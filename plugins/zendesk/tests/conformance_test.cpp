@@ -152,7 +152,7 @@ TEST_F(ZendeskConformance, TheWholeLifeCycleAgreesWithZendesksDescription) {
   auto first = connector_->poll(poll);
   ASSERT_EQ(first.status, sdk::PollResult::Status::kOk) << first.message;
   poll.cursor = first.next_cursor;
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server_->clock().advance(std::chrono::seconds(2));  // the agent acts a later second
 
   // The agent comments and solves with an outcome: the real API path, through Prism as well.
   sdk::HttpRequest solve;

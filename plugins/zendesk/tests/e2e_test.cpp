@@ -5,7 +5,6 @@
 // 500s, timeouts and dropped connections create no duplicate.
 #include <cstdlib>
 #include <fstream>
-#include <thread>
 
 #include <gmock/gmock.h>
 
@@ -150,8 +149,7 @@ TEST_F(ZendeskEndToEnd, ASolvedTicketWithAnOutcomeAdvancesTheDispute) {
                  {{"status", "solved"},
                   {"custom_fields", {{{"id", kOutcomeField}, {"value", "done"}}}},
                   {"comment", {{"body", "Credit note CN-7 booked"}, {"public", false}}}}}};
-  std::this_thread::sleep_for(
-      std::chrono::milliseconds(1100));  // a later second than the last poll saw
+  server_.clock().advance(std::chrono::seconds(2));  // a later second than the last poll saw
   json ask = {
       {"ticket", {{"comment", {{"body", "Which credit note number range?"}, {"public", true}}}}}};
   ASSERT_EQ(sandbox::http_call("PUT", path, ask.dump(), lead).status, 200);
@@ -187,7 +185,7 @@ TEST_F(ZendeskEndToEnd, ServerErrorsAndTimeoutsMakeNoDuplicate) {
   // connection, and then the Idempotency-Key makes the slow original a replay of that ticket.
   auto slow = sync_->dispatch_once(kInstance);
   EXPECT_EQ(slow.retried + slow.applied, 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the slow create completes
+  server_.wait_idle();  // the slow create completes
   EXPECT_EQ(tickets(key).size(), 1u);
   clock_.advance(std::chrono::minutes(15));
   auto rest = dispatch_until_done(2);

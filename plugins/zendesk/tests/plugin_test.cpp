@@ -3,8 +3,6 @@
 // comments flowing back, outcomes from tags and value mappings.
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
@@ -175,7 +173,7 @@ TEST_F(ZendeskPluginTest, AgentCommentsFlowBackAndOutcomesComeFromTagsAndMapping
   ASSERT_EQ(first.status, sdk::PollResult::Status::kOk);
   EXPECT_TRUE(first.events.empty());
   poll.cursor = first.next_cursor;
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server_->clock().advance(std::chrono::seconds(2));  // the agent acts a later second
   // The agent asks something publicly, then solves with the tag outcome_ok.
   auto put = [&](const json& body, const std::string& as) {
     sdk::HttpRequest r;
