@@ -35,9 +35,12 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/kit/codecs.hpp"
 #include "disputed/sdk/kit/time.hpp"
 #include "plugins/msgraph/sandbox/entra_sign_in.hpp"
+#include "plugins/sandbox/router.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
+#include "plugins/sandbox/token_endpoint.hpp"
 
 namespace disputed::sandbox {
 namespace {
@@ -45,10 +48,7 @@ namespace {
 using nlohmann::json;
 using Time = SandboxClock::Time;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using sdk::kit::lower;
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -68,59 +68,9 @@ std::string graph_time(SandboxClock::Time at) {
   return text.substr(0, text.size() - 1) + "0000Z";
 }
 
-std::string url_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '@') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string base64(const std::string& in) {
-  static constexpr char kChars[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned val = 0;
-  int bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(kChars[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(kChars[((val << 8) >> (bits + 8)) & 0x3F]);
-  while (out.size() % 4) out.push_back('=');
-  return out;
-}
-
-std::optional<std::string> base64_decode(const std::string& in) {
-  static const std::string kChars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned val = 0;
-  int bits = -8;
-  for (char c : in) {
-    if (c == '=') break;
-    auto p = kChars.find(c);
-    if (p == std::string::npos) return std::nullopt;
-    val = (val << 6) + unsigned(p);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(char((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
-}
+std::string url_encode(const std::string& s) { return sdk::kit::percent_encode(s, "@"); }
+std::string base64(const std::string& in) { return sdk::kit::base64_encode(in); }
+using sdk::kit::base64_decode;
 
 struct User {
   std::string id, upn, display_name;
@@ -181,6 +131,7 @@ class MsGraphEmulator final : public Emulator {
                                     "token_lifetime_seconds, users, page_size)");
       }
     }
+    build_routes();
     reset();
   }
 
@@ -239,9 +190,7 @@ class MsGraphEmulator final : public Emulator {
   std::optional<Response> control(const Request& request) override {
     if (auto r = sign_in_.control(request)) return r;
     if (request.path == "/_sandbox/tokens/expire" && request.method == "POST") {
-      std::size_t n = tokens_.size();
-      tokens_.clear();
-      return Response::json(200, {{"expired", n}});
+      return Response::json(200, {{"expired", tokens_.expire_all()}});
     }
     if (request.path == "/_sandbox/delta/invalidate" && request.method == "POST") {
       ++epoch_;
@@ -309,148 +258,179 @@ class MsGraphEmulator final : public Emulator {
               "WWW-Authenticate",
               "Bearer realm=\"\", "
               "authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"");
-    auto tok = tokens_.find(auth.substr(7));
-    if (tok == tokens_.end() || tok->second < clock().now())
+    if (!tokens_.subject(auth.substr(7), clock().now()))
       return error(401, "InvalidAuthenticationToken",
                    "Lifetime validation failed, the token is expired.", request)
           .with_header("WWW-Authenticate", "Bearer realm=\"\", error=\"invalid_token\"");
 
-    if (segments.size() == 1 && segments[0] == "$batch" && request.method == "POST")
-      return batch(request, base_url);
-    if (segments.size() < 2 || segments[0] != "users")
-      return error(400, "BadRequest", "Resource not found for the segment '" + segments[0] + "'.",
-                   request);
-    const User* user = find_user(segments[1]);
-    if (!user)
-      return error(404, "ErrorInvalidUser", "The requested user '" + segments[1] + "' is invalid.",
-                   request);
-    if (auto t = throttles_.find(user->id); t != throttles_.end() && t->second.remaining > 0) {
-      --t->second.remaining;
-      return error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
-                   request)
-          .with_header("Retry-After", std::to_string(t->second.retry_after));
-    }
-    std::string prefix = base_url + (link_base_.empty() ? "/v1.0" : "") + "/users/" +
-                         url_encode(segments[1]) + "/todo/lists";
-    if (segments.size() == 2 && request.method == "GET")
-      return Response::json(200, {{"id", user->id},
-                                  {"userPrincipalName", user->upn},
-                                  {"displayName", user->display_name},
-                                  {"mail", user->upn}});
-    if (segments.size() < 4 || segments[2] != "todo" || segments[3] != "lists")
-      return error(
-          400, "BadRequest",
-          "Resource not found for the segment '" + (segments.size() > 2 ? segments[2] : "") + "'.",
-          request);
-    if (segments.size() == 4) {
-      if (request.method == "GET") return page_lists(*user, request, prefix);
-      if (request.method == "POST") return create_list(*user, request);
-      return method_not_allowed(request);
-    }
-    if (segments.size() == 5 &&
-        (segments[4] == "delta" || segments[4] == "microsoft.graph.delta()")) {
-      if (request.method != "GET") return method_not_allowed(request);
-      json value = json::array();
-      for (const auto& l : lists_)
-        if (l.user_id == user->id) value.push_back(render(l));
-      return Response::json(
-          200, {{"value", value},
-                {"@odata.deltaLink", prefix + "/delta?$deltatoken=" + std::to_string(seq_)}});
-    }
-    TaskList* list = list_by_id(segments[4]);
-    if (!list || list->user_id != user->id)
-      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
-                   request);
-    if (segments.size() == 5) {
-      if (request.method == "GET") return Response::json(200, render(*list));
-      if (request.method == "PATCH") {
-        auto body = request.json();
-        if (!body || !body->is_object())
-          return error(400, "invalidRequest", "The request body is not a JSON object.", request);
-        if (body->contains("displayName") && (*body)["displayName"].is_string())
-          list->display_name = (*body)["displayName"].get<std::string>();
-        return Response::json(200, render(*list));
+    if (segments.size() >= 2 && segments[0] == "users") {
+      const User* user = find_user(segments[1]);
+      if (!user)
+        return error(404, "ErrorInvalidUser",
+                     "The requested user '" + segments[1] + "' is invalid.", request);
+      if (auto t = throttles_.find(user->id); t != throttles_.end() && t->second.remaining > 0) {
+        --t->second.remaining;
+        return error(429, "ApplicationThrottled",
+                     "Application is over its MailboxConcurrency limit.", request)
+            .with_header("Retry-After", std::to_string(t->second.retry_after));
       }
-      if (request.method == "DELETE") {
-        if (list->wellknown == "defaultList")
-          return error(400, "invalidRequest", "The default list cannot be deleted.", request);
-        std::string id = list->id;
-        lists_.erase(std::remove_if(lists_.begin(), lists_.end(),
-                                    [&](const TaskList& l) { return l.id == id; }),
-                     lists_.end());
-        for (auto& [_, t] : tasks_)
-          if (t.list_id == id && !t.deleted) {
-            t.deleted = true;
-            t.seq = ++seq_;
-          }
-        return Response::empty(204);
-      }
-      return method_not_allowed(request);
     }
-    if (segments[5] != "tasks")
-      return error(400, "BadRequest", "Resource not found for the segment '" + segments[5] + "'.",
-                   request);
-    std::string tasks_url = prefix + "/" + url_encode(list->id) + "/tasks";
-    if (segments.size() == 6) {
-      if (request.method == "GET") return page_tasks(*list, request, tasks_url);
-      if (request.method == "POST") return create_task(*list, request);
-      return method_not_allowed(request);
-    }
-    if (segments.size() == 7 &&
-        (segments[6] == "delta" || segments[6] == "microsoft.graph.delta()")) {
-      if (request.method != "GET") return method_not_allowed(request);
-      return delta(*list, request, tasks_url + "/delta");
-    }
-    auto found = tasks_.find(segments[6]);
-    if (found == tasks_.end() || found->second.deleted || found->second.list_id != list->id)
-      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
-                   request);
-    Task& task = found->second;
-    if (segments.size() == 7) {
-      if (request.method == "GET")
-        return Response::json(200, select(render(task, expands_linked(request)), request));
-      if (request.method == "PATCH") return patch_task(task, request);
-      if (request.method == "DELETE") {
-        task.deleted = true;
-        task.seq = ++seq_;
-        return Response::empty(204);
-      }
-      return method_not_allowed(request);
-    }
-    if (segments[7] != "linkedResources")
-      return error(400, "BadRequest", "Resource not found for the segment '" + segments[7] + "'.",
-                   request);
-    if (segments.size() == 8) {
-      if (request.method == "GET") return Response::json(200, {{"value", task.linked}});
-      if (request.method == "POST") {
-        auto body = request.json();
-        if (!body || !body->is_object())
-          return error(400, "invalidRequest", "The request body is not a JSON object.", request);
-        if (!task.linked.empty())
-          return error(400, "invalidRequest", "Only one item in linkedResources is allowed.",
-                       request);
-        json l = linked_resource(*body);
-        task.linked.push_back(l);
-        touch(task);
-        return Response::json(201, l);
-      }
-      return method_not_allowed(request);
-    }
-    auto lr = std::find_if(task.linked.begin(), task.linked.end(),
-                           [&](const json& l) { return l.value("id", "") == segments[8]; });
-    if (lr == task.linked.end())
-      return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
-                   request);
-    if (request.method == "GET") return Response::json(200, *lr);
-    if (request.method == "DELETE") {
-      task.linked.erase(lr);
-      touch(task);
-      return Response::empty(204);
-    }
-    return method_not_allowed(request);
+    base_url_ = base_url;
+    if (auto answer = api_.route(request)) return *answer;
+    return error(
+        400, "BadRequest",
+        "Resource not found for the segment '" + (segments.empty() ? "" : segments.back()) + "'.",
+        request);
   }
 
  private:
+  // ---------------------------------------------------------------- routes
+
+  using Params = Router::Params;
+  /// What a route addresses: the user, their list and task, or the answer why not.
+  struct Target {
+    const User* user = nullptr;
+    TaskList* list = nullptr;
+    Task* task = nullptr;
+    std::optional<Response> error;
+  };
+
+  Target target(const Request& request, const Params& p) {
+    Target t;
+    t.user = find_user(p.at("user"));  // known: handle() checked it
+    if (!p.count("list")) return t;
+    t.list = list_by_id(p.at("list"));
+    if (!t.list || t.list->user_id != t.user->id) {
+      t.error = not_found(request);
+      return t;
+    }
+    if (!p.count("task")) return t;
+    auto found = tasks_.find(p.at("task"));
+    if (found == tasks_.end() || found->second.deleted || found->second.list_id != t.list->id)
+      t.error = not_found(request);
+    else
+      t.task = &found->second;
+    return t;
+  }
+
+  Response not_found(const Request& request) {
+    return error(404, "ErrorItemNotFound", "The specified object was not found in the store.",
+                 request);
+  }
+
+  std::string lists_url(const Params& p) const {
+    return base_url_ + (link_base_.empty() ? "/v1.0" : "") + "/users/" + url_encode(p.at("user")) +
+           "/todo/lists";
+  }
+
+  void build_routes() {
+    const std::string lists = "/v1.0/users/{user}/todo/lists";
+    const std::string list = lists + "/{list}";
+    const std::string task = list + "/tasks/{task}";
+    auto on = [this](const char* method, const std::string& pattern,
+                     std::function<Response(const Request&, Target&, const Params&)> handler) {
+      api_.on(method, pattern, [this, handler](const Request& r, const Params& p) {
+        Target t = target(r, p);
+        return t.error ? *t.error : handler(r, t, p);
+      });
+    };
+    api_.on("POST", "/v1.0/$batch",
+            [this](const Request& r, const Params&) { return batch(r, base_url_); });
+    on("GET", "/v1.0/users/{user}", [](const Request&, Target& t, const Params&) {
+      return Response::json(200, {{"id", t.user->id},
+                                  {"userPrincipalName", t.user->upn},
+                                  {"displayName", t.user->display_name},
+                                  {"mail", t.user->upn}});
+    });
+    for (const char* delta_name : {"delta", "microsoft.graph.delta()"}) {
+      on("GET", lists + "/" + delta_name, [this](const Request&, Target& t, const Params& p) {
+        json value = json::array();
+        for (const auto& l : lists_)
+          if (l.user_id == t.user->id) value.push_back(render(l));
+        return Response::json(200, {{"value", value},
+                                    {"@odata.deltaLink",
+                                     lists_url(p) + "/delta?$deltatoken=" + std::to_string(seq_)}});
+      });
+      on("GET", list + "/tasks/" + delta_name,
+         [this](const Request& r, Target& t, const Params& p) {
+           return this->delta(*t.list, r,
+                              lists_url(p) + "/" + url_encode(t.list->id) + "/tasks/delta");
+         });
+    }
+    on("GET", lists, [this](const Request& r, Target& t, const Params& p) {
+      return page_lists(*t.user, r, lists_url(p));
+    });
+    on("POST", lists,
+       [this](const Request& r, Target& t, const Params&) { return create_list(*t.user, r); });
+    on("GET", list, [this](const Request&, Target& t, const Params&) {
+      return Response::json(200, render(*t.list));
+    });
+    on("PATCH", list, [this](const Request& r, Target& t, const Params&) {
+      auto body = r.json();
+      if (!body || !body->is_object())
+        return error(400, "invalidRequest", "The request body is not a JSON object.", r);
+      if (body->contains("displayName") && (*body)["displayName"].is_string())
+        t.list->display_name = (*body)["displayName"].get<std::string>();
+      return Response::json(200, render(*t.list));
+    });
+    on("DELETE", list, [this](const Request& r, Target& t, const Params&) {
+      if (t.list->wellknown == "defaultList")
+        return error(400, "invalidRequest", "The default list cannot be deleted.", r);
+      std::string id = t.list->id;
+      lists_.erase(std::remove_if(lists_.begin(), lists_.end(),
+                                  [&](const TaskList& l) { return l.id == id; }),
+                   lists_.end());
+      for (auto& [_, task] : tasks_)
+        if (task.list_id == id && !task.deleted) {
+          task.deleted = true;
+          task.seq = ++seq_;
+        }
+      return Response::empty(204);
+    });
+    on("GET", list + "/tasks", [this](const Request& r, Target& t, const Params& p) {
+      return page_tasks(*t.list, r, lists_url(p) + "/" + url_encode(t.list->id) + "/tasks");
+    });
+    on("POST", list + "/tasks",
+       [this](const Request& r, Target& t, const Params&) { return create_task(*t.list, r); });
+    on("GET", task, [this](const Request& r, Target& t, const Params&) {
+      return Response::json(200, select(render(*t.task, expands_linked(r)), r));
+    });
+    on("PATCH", task,
+       [this](const Request& r, Target& t, const Params&) { return patch_task(*t.task, r); });
+    on("DELETE", task, [this](const Request&, Target& t, const Params&) {
+      t.task->deleted = true;
+      t.task->seq = ++seq_;
+      return Response::empty(204);
+    });
+    on("GET", task + "/linkedResources", [](const Request&, Target& t, const Params&) {
+      return Response::json(200, {{"value", t.task->linked}});
+    });
+    on("POST", task + "/linkedResources", [this](const Request& r, Target& t, const Params&) {
+      auto body = r.json();
+      if (!body || !body->is_object())
+        return error(400, "invalidRequest", "The request body is not a JSON object.", r);
+      if (!t.task->linked.empty())
+        return error(400, "invalidRequest", "Only one item in linkedResources is allowed.", r);
+      json l = linked_resource(*body);
+      t.task->linked.push_back(l);
+      touch(*t.task);
+      return Response::json(201, l);
+    });
+    for (const char* method : {"GET", "DELETE"})
+      on(method, task + "/linkedResources/{resource}",
+         [this](const Request& r, Target& t, const Params& p) {
+           auto lr = std::find_if(t.task->linked.begin(), t.task->linked.end(), [&](const json& l) {
+             return l.value("id", "") == p.at("resource");
+           });
+           if (lr == t.task->linked.end()) return not_found(r);
+           if (r.method == "GET") return Response::json(200, *lr);
+           t.task->linked.erase(lr);
+           touch(*t.task);
+           return Response::empty(204);
+         });
+    api_.not_allowed = [this](const Request& r) { return method_not_allowed(r); };
+  }
+
   struct Throttle {
     int remaining = 0;
     int retry_after = 10;
@@ -571,44 +551,9 @@ class MsGraphEmulator final : public Emulator {
     std::string tenant = request.path.substr(1, request.path.find('/', 1) - 1);
     if (tenant != tenant_)
       return oauth_error(400, "invalid_tenant", "AADSTS90002: Tenant '" + tenant + "' not found.");
-    // The form (application/x-www-form-urlencoded) parsed like a query.
-    Request form;
-    {
-      std::map<std::string, std::string> fields;
-      for (const auto& pair : split(request.body, '&')) {
-        auto eq = pair.find('=');
-        auto decode = [](std::string s) {
-          std::string out;
-          for (std::size_t i = 0; i < s.size(); ++i) {
-            if (s[i] == '+') {
-              out += ' ';
-            } else if (s[i] == '%' && i + 2 < s.size() &&
-                       std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-                       std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-              out += char(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-              i += 2;
-            } else {
-              out += s[i];
-            }
-          }
-          return out;
-        };
-        if (!pair.empty())
-          fields[decode(pair.substr(0, eq))] =
-              eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
-      }
-      form.query = fields;
-    }
-    std::string client_id = form.param("client_id").value_or("");
-    std::string secret = form.param("client_secret").value_or("");
-    if (auto basic = request.header("authorization"); basic && basic->rfind("Basic ", 0) == 0) {
-      if (auto decoded = base64_decode(basic->substr(6))) {
-        auto colon = decoded->find(':');
-        // client_secret_basic: both parts are form-url-encoded (RFC 6749 2.3.1)
-        client_id = decoded->substr(0, colon);
-        secret = colon == std::string::npos ? "" : decoded->substr(colon + 1);
-      }
-    }
+    Request form;  // the form's fields, read like a query
+    form.query = TokenEndpoint::form(request);
+    auto [client_id, secret] = TokenEndpoint::client(request, form.query);
     if (form.param("grant_type").value_or("") != "client_credentials")
       return oauth_error(400, "unsupported_grant_type",
                          "AADSTS70003: The app requested an unsupported grant type '" +
@@ -628,12 +573,8 @@ class MsGraphEmulator final : public Emulator {
                          "AADSTS1002012: The provided value for scope '" + scope +
                              "' is not valid. Client credential flows must have a scope value with "
                              "/.default suffixed to the resource identifier.");
-    std::string access =
-        "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0." +
-        base64("{\"tid\":\"" + tenant_ + "\",\"n\":" + std::to_string(++counter_) + "}") +
-        ".sandbox";
-    std::replace(access.begin(), access.end(), '=', '_');
-    tokens_[access] = clock().now() + std::chrono::seconds(token_lifetime_);
+    std::string access = tokens_.issue(client_id, std::chrono::seconds(token_lifetime_),
+                                       clock().now(), "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.");
     return Response::json(200, {{"token_type", "Bearer"},
                                 {"expires_in", token_lifetime_},
                                 {"ext_expires_in", token_lifetime_},
@@ -973,7 +914,9 @@ class MsGraphEmulator final : public Emulator {
   std::vector<User> users_;
   std::vector<TaskList> lists_;
   std::map<std::string, Task> tasks_;
-  std::map<std::string, Time> tokens_;
+  TokenEndpoint tokens_;
+  Router api_;
+  std::string base_url_;  // of the request being answered (for links)
   std::map<std::string, Throttle> throttles_;
   long seq_ = 0;
   long epoch_ = 1;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "disputed/sdk/kit/codecs.hpp"
 #include "plugins/salesforce/sandbox/soql.hpp"
 
 namespace disputed::sandbox {
@@ -70,55 +71,11 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using ::disputed::sdk::kit::lower;
 
-std::string form_decode(const std::string& in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> parse_form(const std::string& body) {
-  std::map<std::string, std::string> out;
-  for (const auto& pair : split(body, '&')) {
-    auto eq = pair.find('=');
-    out[form_decode(pair.substr(0, eq))] =
-        eq == std::string::npos ? "" : form_decode(pair.substr(eq + 1));
-  }
-  return out;
-}
-
-std::string base64url_decode(std::string in) {
-  for (auto& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  static const std::string chars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -8;
-  for (char c : in) {
-    auto pos = chars.find(c);
-    if (pos == std::string::npos) break;
-    val = (val << 6) + static_cast<int>(pos);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
+// JWT segments are base64url without padding.
+std::string base64url_decode(const std::string& in) {
+  return ::disputed::sdk::kit::base64url_decode(in).value_or("");
 }
 
 bool valid_date(const std::string& s) {
@@ -195,6 +152,7 @@ SalesforceEmulator::SalesforceEmulator(const Options& options) {
   for (const auto& s : split(get("closed_statuses", "Completed,Cancelled"), ','))
     closed_statuses_.insert(s);
   seeded_users_ = split(get("users", "rep@example.com,manager@example.com"), ',');
+  build_routes();
   seed();
 }
 
@@ -205,7 +163,6 @@ void SalesforceEmulator::seed() {
   api_used_ = 0;
   api_max_ = daily_limit_;
   next_id_ = 1;
-  tokens_issued_ = 0;
   stall_times_ = 0;
   auto add_user = [&](const std::string& email, const std::string& name, bool active = true) {
     json u = {{"Id", new_id("005")},
@@ -270,11 +227,8 @@ std::string SalesforceEmulator::session_for(const std::string& email, const std:
   (void)base_url;
   std::string id = user_id(email);
   if (id.empty()) return {};
-  char token[64];
-  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_,
-                now_ms() % 1000000);
-  sessions_[token] = {id, now_ms() + session_ms_};
-  return token;
+  return sessions_.issue(id, std::chrono::milliseconds(session_ms_), clock().now(),
+                         "00D000000000001!AQ");
 }
 
 void SalesforceEmulator::backdate(const std::string& task_id, std::chrono::seconds by) {
@@ -384,17 +338,14 @@ Response SalesforceEmulator::handle(const Request& request, const std::string& b
 
   // Authentication first (Salesforce answers 401 before it looks at the version).
   std::string auth = request.header("authorization").value_or("");
-  auto session = auth.rfind("Bearer ", 0) == 0 ? sessions_.find(auth.substr(7)) : sessions_.end();
-  if (session == sessions_.end() || session->second.expires_ms <= now_ms()) {
-    if (session != sessions_.end()) sessions_.erase(session);
-    return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
-  }
+  auto session_user = sessions_.bearer(request, clock().now());
+  if (!session_user) return errors(401, "INVALID_SESSION_ID", "Session expired or invalid");
   if (number < min_version_ || number > max_version_)
     return errors(404, "NOT_FOUND", "The requested resource does not exist");
   if (api_used_ >= api_max_)
     return limited(errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
   ++api_used_;
-  Response answer = limited(rest(request, version, rest_path, session->second.user_id));
+  Response answer = limited(rest(request, version, rest_path, *session_user));
   if (request.method != "GET" && stall_times_ > 0 && answer.status < 300) {
     --stall_times_;
     std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms_));
@@ -403,21 +354,11 @@ Response SalesforceEmulator::handle(const Request& request, const std::string& b
 }
 
 Response SalesforceEmulator::token(const Request& request, const std::string& instance_url) {
-  auto form = parse_form(request.body);
+  auto form = TokenEndpoint::form(request);
   std::string grant = form["grant_type"];
   std::string user;
   if (grant == "client_credentials") {
-    std::string id = form["client_id"], secret = form["client_secret"];
-    std::string basic = request.header("authorization").value_or("");
-    if (basic.rfind("Basic ", 0) == 0) {
-      // base64 (standard alphabet) of "id:secret", each part form-encoded (RFC 6749 2.3.1)
-      std::string decoded = base64url_decode(basic.substr(6));
-      auto colon = decoded.find(':');
-      if (colon != std::string::npos) {
-        id = form_decode(decoded.substr(0, colon));
-        secret = form_decode(decoded.substr(colon + 1));
-      }
-    }
+    auto [id, secret] = TokenEndpoint::client(request, form);
     if (id != client_id_ || secret != client_secret_)
       return Response::json(
           400, {{"error", "invalid_client"}, {"error_description", "invalid client credentials"}});
@@ -442,10 +383,8 @@ Response SalesforceEmulator::token(const Request& request, const std::string& in
     return Response::json(400, {{"error", "unsupported_grant_type"},
                                 {"error_description", "grant type not supported"}});
   }
-  char token[64];
-  std::snprintf(token, sizeof token, "00D000000000001!AQ%08d%06lld", ++tokens_issued_,
-                now_ms() % 1000000);
-  sessions_[token] = {user, now_ms() + session_ms_};
+  std::string token = sessions_.issue(user, std::chrono::milliseconds(session_ms_), clock().now(),
+                                      "00D000000000001!AQ");
   return Response::json(200, {{"access_token", token},
                               {"instance_url", instance_url},
                               {"id", instance_url + "/id/00D000000000001AAA/" + user},
@@ -465,134 +404,167 @@ Response SalesforceEmulator::versions() const {
 
 Response SalesforceEmulator::rest(const Request& request, const std::string& version,
                                   const std::string& path, const std::string& user_id) {
-  std::vector<std::string> parts;
-  for (const auto& p : split(path, '/')) parts.push_back(p);
-  const std::string& method = request.method;
-  auto body = request.json();
-  auto not_found = [] { return errors(404, "NOT_FOUND", "The requested resource does not exist"); };
-  auto bad_json = [] {
-    return errors(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object");
-  };
+  Request at = request;  // routed on the path below /services/data/<version>
+  at.path = path.empty() ? "/" : path;
+  version_ = version;
+  user_id_ = user_id;
+  if (auto answer = api_.route(at)) return *answer;
+  return errors(404, "NOT_FOUND", "The requested resource does not exist");
+}
 
-  if (parts.empty())
-    return Response::json(200, {{"sobjects", "/services/data/" + version + "/sobjects"},
-                                {"query", "/services/data/" + version + "/query"}});
-  if (parts[0] == "limits" && parts.size() == 1 && method == "GET")
+namespace {
+Response not_found() { return errors(404, "NOT_FOUND", "The requested resource does not exist"); }
+Response bad_json() {
+  return errors(400, "JSON_PARSER_ERROR", "Unexpected character: was expecting a JSON object");
+}
+bool known_type(const std::string& type) {
+  return type == "Task" || type == "Account" || type == "User";
+}
+}  // namespace
+
+void SalesforceEmulator::build_routes() {
+  using P = Router::Params;
+  api_.not_allowed = [](const Request&) { return not_found(); };
+  api_.on("GET", "/", [this](const Request&, const P&) {
+    return Response::json(200, {{"sobjects", "/services/data/" + version_ + "/sobjects"},
+                                {"query", "/services/data/" + version_ + "/query"}});
+  });
+  api_.on("GET", "/limits", [this](const Request&, const P&) {
     return Response::json(
         200, {{"DailyApiRequests",
                {{"Max", api_max_}, {"Remaining", std::max(0LL, api_max_ - api_used_)}}}});
-  if (parts[0] == "query" && method == "GET") {
-    if (parts.size() == 1) return query(request, version);
-    if (parts.size() == 2) return query_more(version, parts[1]);
+  });
+  api_.on("GET", "/query", [this](const Request& r, const P&) { return query(r, version_); });
+  api_.on("GET", "/query/{locator}",
+          [this](const Request&, const P& p) { return query_more(version_, p.at("locator")); });
+  for (const char* method : {"GET", "POST", "PATCH", "DELETE"})
+    for (const char* pattern : {"/composite/sobjects", "/composite/sobjects/{type}",
+                                "/composite/sobjects/{type}/{field}"})
+      api_.on(method, pattern, [this](const Request& r, const P&) {
+        return collections(r, version_, Router::segments(r.path), user_id_);
+      });
+  api_.on("GET", "/sobjects/{type}/describe", [this](const Request&, const P& p) {
+    return p.at("type") == "Task" ? describe_task(version_) : not_found();
+  });
+  api_.on("POST", "/sobjects/{type}",
+          [this](const Request& r, const P& p) { return create_record(r, p.at("type")); });
+  for (const char* method : {"GET", "PATCH", "DELETE", "PUT", "POST"})
+    api_.on(method, "/sobjects/{type}/{id}",
+            [this](const Request& r, const P& p) { return record(r, p.at("type"), p.at("id")); });
+  for (const char* method : {"GET", "PATCH"})
+    api_.on(method, "/sobjects/{type}/{field}/{value}", [this](const Request& r, const P& p) {
+      if (p.at("type") != "Task") return not_found();
+      return upsert(r, p.at("field"), p.at("value"));
+    });
+}
+
+json SalesforceEmulator::write(const std::string& type, json& record, const json& body, bool insert,
+                               const std::string& except) {
+  return type == "Task" ? write_task(record, body, insert, user_id_, except)
+                        : write_account(record, body, insert, user_id_);
+}
+
+Response SalesforceEmulator::create_record(const Request& request, const std::string& type) {
+  if (!known_type(type)) return not_found();
+  if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
+  auto body = request.json();
+  if (!body || !body->is_object()) return bad_json();
+  json record = {{"Id", new_id(type == "Task" ? "00T" : "001")}};
+  json errs = write(type, record, *body, true, "");
+  if (!errs.is_null()) return Response::json(400, errs);
+  objects_[type].push_back(record);
+  return Response::json(201, {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+}
+
+Response SalesforceEmulator::record(const Request& request, const std::string& type,
+                                    const std::string& id) {
+  if (!known_type(type)) return not_found();
+  json* record = find(type, id);
+  if (!record) return not_found();
+  const std::string& method = request.method;
+  if (method == "GET") {
+    std::vector<std::string> fields;
+    if (auto f = request.param("fields")) {
+      for (const auto& name : split(*f, ','))
+        if (!is_field(type, name))
+          return errors(400, "INVALID_FIELD",
+                        "No such column '" + name + "' on sobject of type " + type);
+        else
+          fields.push_back(name);
+    }
+    if (fields.empty())
+      for (const auto& [k, _] : record->items()) fields.push_back(k);
+    return Response::json(200, project(type, *record, fields, version_));
   }
-  if (parts[0] == "composite" && parts.size() >= 2 && parts[1] == "sobjects")
-    return collections(request, version, parts, user_id);
-  if (parts[0] != "sobjects" || parts.size() < 2) return not_found();
-  const std::string& type = parts[1];
-  if (type != "Task" && type != "Account" && type != "User") return not_found();
-  if (parts.size() == 3 && parts[2] == "describe" && method == "GET") {
-    if (type == "Task") return describe_task(version);
-    return not_found();
-  }
-  auto write = [&](json& record, const json& b, bool insert, const std::string& except) {
-    return type == "Task" ? write_task(record, b, insert, user_id, except)
-                          : write_account(record, b, insert, user_id);
-  };
-  if (parts.size() == 2 && method == "POST") {  // create
+  if (method == "PATCH") {
     if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
+    auto body = request.json();
     if (!body || !body->is_object()) return bad_json();
-    json record = {{"Id", new_id(type == "Task" ? "00T" : "001")}};
-    json errs = write(record, *body, true, "");
+    json copy = *record;
+    json errs = write(type, copy, *body, false, copy["Id"]);
     if (!errs.is_null()) return Response::json(400, errs);
-    objects_[type].push_back(record);
-    return Response::json(201,
-                          {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+    *record = copy;
+    return Response::empty(204);
   }
-  if (parts.size() == 3) {  // one record by Id
-    json* record = find(type, parts[2]);
-    if (!record) return not_found();
-    if (method == "GET") {
-      std::vector<std::string> fields;
-      if (auto f = request.param("fields")) {
-        for (const auto& name : split(*f, ','))
-          if (!is_field(type, name))
-            return errors(400, "INVALID_FIELD",
-                          "No such column '" + name + "' on sobject of type " + type);
-          else
-            fields.push_back(name);
-      }
-      if (fields.empty())
-        for (const auto& [k, _] : record->items()) fields.push_back(k);
-      return Response::json(200, project(type, *record, fields, version));
-    }
-    if (method == "PATCH") {
-      if (type == "User") return errors(400, "INVALID_TYPE", "Users are seeded in the sandbox");
-      if (!body || !body->is_object()) return bad_json();
-      json copy = *record;
-      json errs = write(copy, *body, false, copy["Id"]);
-      if (!errs.is_null()) return Response::json(400, errs);
-      *record = copy;
-      return Response::empty(204);
-    }
-    if (method == "DELETE") {
-      auto& list = objects_[type];
-      std::string id = (*record)["Id"];
-      list.erase(
-          std::remove_if(list.begin(), list.end(), [&](const json& r) { return r["Id"] == id; }),
-          list.end());
-      return Response::empty(204);
-    }
-    return errors(405, "METHOD_NOT_ALLOWED",
-                  "HTTP Method '" + method + "' not allowed. Allowed are GET,PATCH,DELETE");
+  if (method == "DELETE") {
+    auto& list = objects_[type];
+    std::string record_id = (*record)["Id"];
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const json& r) { return r["Id"] == record_id; }),
+               list.end());
+    return Response::empty(204);
   }
-  if (parts.size() == 4 && type == "Task") {  // by external id
-    const std::string& field = parts[2];
-    const std::string& value = parts[3];
-    if (field != ext_field_)
-      return errors(404, "NOT_FOUND",
-                    "Provided external ID field does not exist or is not accessible: " + field);
-    auto matches = find_by("Task", field, value);
-    if (matches.size() > 1) {
-      json urls = json::array();
-      for (auto* r : matches)
-        urls.push_back("/services/data/" + version + "/sobjects/Task/" +
-                       (*r)["Id"].get<std::string>());
-      return Response::json(300, urls);
-    }
-    if (method == "GET") {
-      if (matches.empty()) return not_found();
-      std::vector<std::string> fields;
-      for (const auto& [k, _] : matches[0]->items()) fields.push_back(k);
-      return Response::json(200, project("Task", *matches[0], fields, version));
-    }
-    if (method == "PATCH") {
-      if (!body || !body->is_object()) return bad_json();
-      if (body->contains("Id") || body->contains(field))
-        return errors(
-            400, "INVALID_FIELD",
-            "The external ID field and Id cannot be set in the body of an upsert by external ID",
-            {field});
-      if (matches.empty()) {
-        if (request.param("updateOnly").value_or("") == "true") return not_found();
-        json record = {{"Id", new_id("00T")}};
-        json with_key = *body;
-        with_key[field] = value;
-        json errs = write_task(record, with_key, true, user_id, "");
-        if (!errs.is_null()) return Response::json(400, errs);
-        objects_["Task"].push_back(record);
-        return Response::json(201, {{"id", record["Id"]},
-                                    {"success", true},
-                                    {"errors", json::array()},
-                                    {"created", true}});
-      }
-      json copy = *matches[0];
-      json errs = write_task(copy, *body, false, user_id, copy["Id"]);
+  return errors(405, "METHOD_NOT_ALLOWED",
+                "HTTP Method '" + method + "' not allowed. Allowed are GET,PATCH,DELETE");
+}
+
+Response SalesforceEmulator::upsert(const Request& request, const std::string& field,
+                                    const std::string& value) {
+  const std::string& method = request.method;
+  auto body = request.json();
+  if (field != ext_field_)
+    return errors(404, "NOT_FOUND",
+                  "Provided external ID field does not exist or is not accessible: " + field);
+  auto matches = find_by("Task", field, value);
+  if (matches.size() > 1) {
+    json urls = json::array();
+    for (auto* r : matches)
+      urls.push_back("/services/data/" + version_ + "/sobjects/Task/" +
+                     (*r)["Id"].get<std::string>());
+    return Response::json(300, urls);
+  }
+  if (method == "GET") {
+    if (matches.empty()) return not_found();
+    std::vector<std::string> fields;
+    for (const auto& [k, _] : matches[0]->items()) fields.push_back(k);
+    return Response::json(200, project("Task", *matches[0], fields, version_));
+  }
+  if (method == "PATCH") {
+    if (!body || !body->is_object()) return bad_json();
+    if (body->contains("Id") || body->contains(field))
+      return errors(
+          400, "INVALID_FIELD",
+          "The external ID field and Id cannot be set in the body of an upsert by external ID",
+          {field});
+    if (matches.empty()) {
+      if (request.param("updateOnly").value_or("") == "true") return not_found();
+      json record = {{"Id", new_id("00T")}};
+      json with_key = *body;
+      with_key[field] = value;
+      json errs = write_task(record, with_key, true, user_id_, "");
       if (!errs.is_null()) return Response::json(400, errs);
-      *matches[0] = copy;
+      objects_["Task"].push_back(record);
       return Response::json(
-          200,
-          {{"id", copy["Id"]}, {"success", true}, {"errors", json::array()}, {"created", false}});
+          201,
+          {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}, {"created", true}});
     }
+    json copy = *matches[0];
+    json errs = write_task(copy, *body, false, user_id_, copy["Id"]);
+    if (!errs.is_null()) return Response::json(400, errs);
+    *matches[0] = copy;
+    return Response::json(
+        200,
+        {{"id", copy["Id"]}, {"success", true}, {"errors", json::array()}, {"created", false}});
   }
   return not_found();
 }

@@ -34,7 +34,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plugins/sandbox/router.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
+#include "plugins/sandbox/token_endpoint.hpp"
 
 namespace disputed::sandbox::salesforce {
 
@@ -54,7 +56,7 @@ class SalesforceEmulator final : public Emulator {
   const std::vector<nlohmann::json>& tasks() const { return objects_.at("Task"); }
   /// A session for the seeded user with this e-mail ("" when unknown).
   std::string session_for(const std::string& email, const std::string& base_url);
-  void expire_sessions() { sessions_.clear(); }
+  void expire_sessions() { sessions_.expire_all(); }
   /// Moves a Task's SystemModstamp `by` into the past: what a late commit looks like (Salesforce
   /// stamps at the start of a transaction that may commit after later ones).
   void backdate(const std::string& task_id, std::chrono::seconds by);
@@ -63,17 +65,13 @@ class SalesforceEmulator final : public Emulator {
     api_used_ = used;
     api_max_ = max;
   }
-  int tokens_issued() const { return tokens_issued_; }
+  int tokens_issued() const { return sessions_.issued(); }
   std::string user_id(const std::string& email) const;
   /// Where token answers send the client (e.g. a validating proxy in front of this sandbox).
   void set_instance_url(const std::string& url) { instance_url_ = url; }
   const std::string& integration_user_id() const { return integration_user_; }
 
  private:
-  struct Session {
-    std::string user_id;
-    long long expires_ms = 0;
-  };
   struct Cursor {
     std::string version;
     std::vector<nlohmann::json> records;
@@ -89,6 +87,12 @@ class SalesforceEmulator final : public Emulator {
   Response rest(const Request& request, const std::string& version, const std::string& rest_path,
                 const std::string& user_id);
   Response describe_task(const std::string& version) const;
+  void build_routes();
+  nlohmann::json write(const std::string& type, nlohmann::json& record, const nlohmann::json& body,
+                       bool insert, const std::string& except);
+  Response create_record(const Request& request, const std::string& type);
+  Response record(const Request& request, const std::string& type, const std::string& id);
+  Response upsert(const Request& request, const std::string& field, const std::string& value);
   Response query(const Request& request, const std::string& version);
   Response query_more(const std::string& version, const std::string& locator);
   Response collections(const Request& request, const std::string& version,
@@ -119,13 +123,14 @@ class SalesforceEmulator final : public Emulator {
 
   // state
   std::map<std::string, std::vector<nlohmann::json>> objects_;  // type -> records
-  std::map<std::string, Session> sessions_;
+  TokenEndpoint sessions_;         // access tokens -> the user they act as
+  Router api_;                     // the REST resources below /services/data/<version>
+  std::string version_, user_id_;  // of the request being answered
   std::map<std::string, Cursor> cursors_;
   std::string integration_user_;
   long long last_stamp_ = 0;
   long long api_used_ = 0, api_max_ = 15000;
   int next_id_ = 1;
-  int tokens_issued_ = 0;
   int stall_times_ = 0, stall_ms_ = 0;
 };
 

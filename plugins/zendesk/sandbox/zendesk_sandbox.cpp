@@ -3,6 +3,9 @@
 
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
 
+#include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -23,28 +26,15 @@ using nlohmann::json;
 using Time = SandboxClock::Time;
 
 std::string iso(std::int64_t secs) {
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  return sdk::kit::format_timestamp(sdk::Instant(std::chrono::seconds(secs)));
 }
 
+// A date-time (or a date: midnight UTC) as Unix seconds.
 std::optional<std::int64_t> parse_iso(const std::string& s) {
-  int y, mo, d, h = 0, mi = 0, se = 0;
-  if (s.size() < 10) return std::nullopt;
-  int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se);
-  if (n != 3 && n != 6) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  return static_cast<std::int64_t>(timegm(&tm));
+  if (auto at = sdk::kit::parse_timestamp(s)) return at->time_since_epoch().count();
+  if (auto day = sdk::kit::parse_date(s))
+    return std::chrono::sys_seconds(std::chrono::sys_days(*day)).time_since_epoch().count();
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> parse_id(const std::string& s) {
@@ -62,29 +52,7 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string base64_decode(const std::string& in) {
-  static const std::string chars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -8;
-  for (char c : in) {
-    if (c == '=') break;
-    auto pos = chars.find(c);
-    if (pos == std::string::npos) return {};
-    val = (val << 6) + static_cast<int>(pos);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
-}
+using sdk::kit::lower;
 
 // Zendesk's error bodies (API-NOTES 2.9).
 Response error(int status, const std::string& code, const std::string& description) {
@@ -141,6 +109,7 @@ ZendeskEmulator::ZendeskEmulator(const Options& options) : options_(options) {
   oauth_token_ = options.count("oauth_token") ? options.at("oauth_token") : "sandbox-oauth-token";
   if (options.count("agents") && split(options.at("agents"), ',').empty())
     throw std::invalid_argument("agents: expected comma-separated e-mail addresses");
+  build_routes();
   reset();
 }
 
@@ -159,6 +128,8 @@ void ZendeskEmulator::reset() {
     u.role = u.id == 1001 ? "admin" : "agent";  // the first agent is the account's admin
     users_.push_back(u);
   }
+  tokens_.clear();
+  tokens_.accept(oauth_token_, users_.front().email);
   tickets_.clear();
   comments_.clear();
   deleted_at_.clear();
@@ -202,11 +173,14 @@ const User* ZendeskEmulator::authenticate(const Request& request) const {
   auto header = request.header("authorization");
   if (!header) return nullptr;
   if (header->rfind("Bearer ", 0) == 0) {
-    if (header->substr(7) == oauth_token_ && !users_.empty()) return &users_.front();
+    // The OAuth access token (a static one: Zendesk's are long-lived) acts as the first agent.
+    auto email = tokens_.bearer(request, clock().now());
+    for (const auto& u : users_)
+      if (email && u.email == *email) return &u;
     return nullptr;
   }
   if (header->rfind("Basic ", 0) != 0) return nullptr;
-  std::string decoded = base64_decode(header->substr(6));
+  std::string decoded = sdk::kit::base64_decode(header->substr(6)).value_or("");
   auto colon = decoded.find(':');
   if (colon == std::string::npos) return nullptr;
   std::string user = decoded.substr(0, colon), secret = decoded.substr(colon + 1);
@@ -270,52 +244,65 @@ Response ZendeskEmulator::handle(const Request& request, const std::string& serv
   return answer;
 }
 
-Response ZendeskEmulator::route(const Request& request, const User& user,
+Response ZendeskEmulator::route(const Request& original, const User& user,
                                 const std::string& base_url) {
-  std::string path = request.path;
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0)
-    path.resize(path.size() - 5);
-  auto parts = split(path, '/');  // api, v2, ...
-  const std::string& m = request.method;
-  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v2")
-    return error(404, "InvalidEndpoint", "Not found");
-  if (parts[2] == "users") {
-    if (parts.size() == 4 && m == "GET" && parts[3] == "me")
-      return Response::json(200, {{"user", user_json(user)}});
-    if (parts.size() == 4 && m == "GET" && parts[3] == "search") return search_users(request);
-    if (parts.size() == 4 && m == "GET" && parts[3] == "show_many") return show_many_users(request);
-    if (parts.size() == 4 && m == "GET") {
-      auto id = parse_id(parts[3]);
-      const User* u = id ? user_by_id(*id) : nullptr;
-      return u ? Response::json(200, {{"user", user_json(*u)}}) : not_found();
-    }
-  } else if (parts[2] == "tickets") {
-    if (parts.size() == 3 && m == "GET") return list_tickets(request);
-    if (parts.size() == 3 && m == "POST") return create_ticket(request, user, base_url);
-    if (parts.size() == 4 && m == "GET" && parts[3] == "show_many") return show_many(request);
-    auto id = parts.size() >= 4 ? parse_id(parts[3]) : std::nullopt;
-    if (parts.size() >= 4 && !id) return not_found();
-    if (parts.size() == 4 && m == "GET") {
-      auto it = tickets_.find(*id);
-      return it == tickets_.end() ? not_found() : Response::json(200, {{"ticket", it->second}});
-    }
-    if (parts.size() == 4 && m == "PUT") return update_ticket(*id, request, user);
-    if (parts.size() == 4 && m == "DELETE") {
-      auto it = tickets_.find(*id);
-      if (it == tickets_.end()) return not_found();
-      tickets_.erase(it);
-      deleted_at_[*id] = clock().unix_seconds();
-      return Response::empty(204);
-    }
-    if (parts.size() == 5 && m == "GET" && parts[4] == "comments")
-      return list_comments(*id, request);
-  } else if (parts[2] == "incremental" && parts.size() == 5 && parts[3] == "tickets" &&
-             parts[4] == "cursor" && m == "GET") {
-    if (user.role != "admin")
-      return error(403, "Forbidden", "Incremental exports are for admins only");
-    return incremental_export(request, base_url);
-  }
+  Request request = original;  // "/api/v2/tickets.json" is "/api/v2/tickets"
+  if (request.path.size() > 5 && request.path.compare(request.path.size() - 5, 5, ".json") == 0)
+    request.path.resize(request.path.size() - 5);
+  user_ = &user;
+  base_url_ = base_url;
+  if (auto answer = api_.route(request)) return *answer;
   return error(404, "InvalidEndpoint", "Not found");
+}
+
+void ZendeskEmulator::build_routes() {
+  using P = Router::Params;
+  // A ticket id from the path, or the 404 Zendesk answers for any other.
+  auto ticket_id = [](const P& p) { return parse_id(p.at("id")); };
+  api_.on("GET", "/api/v2/users/me", [this](const Request&, const P&) {
+    return Response::json(200, {{"user", user_json(*user_)}});
+  });
+  api_.on("GET", "/api/v2/users/search",
+          [this](const Request& r, const P&) { return search_users(r); });
+  api_.on("GET", "/api/v2/users/show_many",
+          [this](const Request& r, const P&) { return show_many_users(r); });
+  api_.on("GET", "/api/v2/users/{id}", [this, ticket_id](const Request&, const P& p) {
+    auto id = ticket_id(p);
+    const User* u = id ? user_by_id(*id) : nullptr;
+    return u ? Response::json(200, {{"user", user_json(*u)}}) : not_found();
+  });
+  api_.on("GET", "/api/v2/tickets", [this](const Request& r, const P&) { return list_tickets(r); });
+  api_.on("POST", "/api/v2/tickets",
+          [this](const Request& r, const P&) { return create_ticket(r, *user_, base_url_); });
+  api_.on("GET", "/api/v2/tickets/show_many",
+          [this](const Request& r, const P&) { return show_many(r); });
+  api_.on("GET", "/api/v2/tickets/{id}", [this, ticket_id](const Request&, const P& p) {
+    auto id = ticket_id(p);
+    auto it = id ? tickets_.find(*id) : tickets_.end();
+    return it == tickets_.end() ? not_found() : Response::json(200, {{"ticket", it->second}});
+  });
+  api_.on("PUT", "/api/v2/tickets/{id}", [this, ticket_id](const Request& r, const P& p) {
+    auto id = ticket_id(p);
+    return id ? update_ticket(*id, r, *user_) : not_found();
+  });
+  api_.on("DELETE", "/api/v2/tickets/{id}", [this, ticket_id](const Request&, const P& p) {
+    auto id = ticket_id(p);
+    auto it = id ? tickets_.find(*id) : tickets_.end();
+    if (it == tickets_.end()) return not_found();
+    tickets_.erase(it);
+    deleted_at_[*id] = clock().unix_seconds();
+    return Response::empty(204);
+  });
+  api_.on("GET", "/api/v2/tickets/{id}/comments", [this, ticket_id](const Request& r, const P& p) {
+    auto id = ticket_id(p);
+    return id ? list_comments(*id, r) : not_found();
+  });
+  api_.on("GET", "/api/v2/incremental/tickets/cursor", [this](const Request& r, const P&) {
+    if (user_->role != "admin")
+      return error(403, "Forbidden", "Incremental exports are for admins only");
+    return incremental_export(r, base_url_);
+  });
+  api_.not_allowed = [](const Request&) { return error(404, "InvalidEndpoint", "Not found"); };
 }
 
 json ZendeskEmulator::user_json(const User& u) const {

@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "plugins/sandbox/router.hpp"
 #include "plugins/sandbox/sandboxes.hpp"
+#include "plugins/sandbox/token_endpoint.hpp"
 
 namespace disputed::sandbox::zendesk {
 
@@ -67,6 +69,7 @@ class ZendeskEmulator final : public Emulator {
   };
 
   const User* authenticate(const Request& request) const;
+  void build_routes();
   std::optional<Response> throttle(const Request& request);
   Response route(const Request& request, const User& user, const std::string& base_url);
   Response create_ticket(const Request& request, const User& user, const std::string& base_url);
@@ -105,6 +108,9 @@ class ZendeskEmulator final : public Emulator {
   std::map<std::string, IdempotentCreate> idempotency_;
   std::deque<SandboxClock::Time> recent_;         // account window
   std::deque<SandboxClock::Time> recent_export_;  // incremental export window
+  Router api_;
+  TokenEndpoint tokens_;        // the static OAuth access token
+  const User* user_ = nullptr;  // who the request being answered authenticated as
   std::int64_t next_ticket_id_ = 1;
   std::int64_t next_comment_id_ = 1;
   std::int64_t next_audit_id_ = 1;
