@@ -47,7 +47,7 @@ bench: setup
 	$(BUILD_DIR)/bin/disputed-bench-reports --disputes 100000
 	$(BUILD_DIR)/bin/disputed-bench-sync
 	$(BUILD_DIR)/bin/zendesk_poll_bench
-	$(BUILD_DIR)/bin/salesforce_bench
+	$(BUILD_DIR)/bin/salesforce_poll_bench
 	$(BUILD_DIR)/bin/msgraph_poll_bench 10000
 	bash bench/api_bench.sh $(BUILD_DIR) 20
 

@@ -1,38 +1,22 @@
 // disputed-sandbox SYSTEM --listen HOST:PORT [--set KEY=VALUE]...
+// disputed-sandbox --list      the systems this binary has (every sandbox that registered itself)
 // Runs one system's emulator until SIGTERM or SIGINT. Prints one line when it listens:
 //   disputed-sandbox: zendesk listening on http://127.0.0.1:PORT
 
+#include <algorithm>
 #include <csignal>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <string>
 
-#include "plugins/sandbox/sandboxes.hpp"
+#include "plugins/sandbox/registry.hpp"
 
 namespace {
-
-using Factory =
-    std::function<std::unique_ptr<disputed::sandbox::Emulator>(const disputed::sandbox::Options&)>;
-
-std::map<std::string, Factory> factories() {
-  std::map<std::string, Factory> f;
-#ifdef DISPUTED_HAVE_ZENDESK_SANDBOX
-  f["zendesk"] = disputed::sandbox::make_zendesk_sandbox;
-#endif
-#ifdef DISPUTED_HAVE_SALESFORCE_SANDBOX
-  f["salesforce"] = disputed::sandbox::make_salesforce_sandbox;
-#endif
-#ifdef DISPUTED_HAVE_MSGRAPH_SANDBOX
-  f["msgraph"] = disputed::sandbox::make_msgraph_sandbox;
-#endif
-  return f;
-}
 
 int usage(const std::string& problem) {
   std::cerr << "disputed-sandbox: " << problem << "\n"
             << "usage: disputed-sandbox SYSTEM --listen HOST:PORT [--set KEY=VALUE]...\n  systems:";
-  for (const auto& [name, _] : factories()) std::cerr << " " << name;
+  for (const auto& name : disputed::sandbox::registered_sandboxes()) std::cerr << " " << name;
   std::cerr << "\n";
   return 2;
 }
@@ -42,9 +26,13 @@ int usage(const std::string& problem) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage("which system?");
   std::string system = argv[1];
-  auto all = factories();
-  auto factory = all.find(system);
-  if (factory == all.end()) return usage("unknown system '" + system + "'");
+  if (system == "--list") {
+    for (const auto& name : disputed::sandbox::registered_sandboxes()) std::cout << name << "\n";
+    return 0;
+  }
+  auto known = disputed::sandbox::registered_sandboxes();
+  if (std::find(known.begin(), known.end(), system) == known.end())
+    return usage("unknown system '" + system + "'");
 
   std::string host = "127.0.0.1";
   int port = 0;
@@ -81,7 +69,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: they inherit it
 
   try {
-    disputed::sandbox::Server server(factory->second(options), host, port);
+    disputed::sandbox::Server server(disputed::sandbox::make_sandbox(system, options), host, port);
     server.start();
     std::cout << "disputed-sandbox: " << system << " listening on " << server.url() << std::endl;
     int received = 0;

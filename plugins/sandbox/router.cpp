@@ -7,7 +7,8 @@ std::vector<std::string> Router::segments(const std::string& path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     auto slash = path.find('/', start);
-    std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string part =
+        path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!part.empty()) out.push_back(std::move(part));
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -44,8 +45,8 @@ std::optional<Response> Router::route(const Request& request) const {
   }
   if (!known) return std::nullopt;
   if (not_allowed) return not_allowed(request);
-  return Response::json(405, {{"error", "method " + request.method + " not allowed on " +
-                                            request.path}});
+  return Response::json(
+      405, {{"error", "method " + request.method + " not allowed on " + request.path}});
 }
 
 }  // namespace disputed::sandbox

@@ -10,7 +10,8 @@ std::map<std::string, std::string> TokenEndpoint::form(const Request& request) {
   const std::string& body = request.body;
   while (start <= body.size()) {
     auto amp = body.find('&', start);
-    std::string pair = body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    std::string pair =
+        body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     auto eq = pair.find('=');
     if (!pair.empty())
       out[sdk::kit::percent_decode(pair.substr(0, eq), true)] =

@@ -38,8 +38,8 @@
 #include "disputed/sdk/kit/codecs.hpp"
 #include "disputed/sdk/kit/time.hpp"
 #include "plugins/msgraph/sandbox/entra_sign_in.hpp"
+#include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/router.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/token_endpoint.hpp"
 
 namespace disputed::sandbox {
@@ -929,5 +929,7 @@ class MsGraphEmulator final : public Emulator {
 std::unique_ptr<Emulator> make_msgraph_sandbox(const Options& options) {
   return std::make_unique<MsGraphEmulator>(options);
 }
+
+DISPUTED_REGISTER_SANDBOX("msgraph", make_msgraph_sandbox);
 
 }  // namespace disputed::sandbox

@@ -10,8 +10,8 @@
 
 #include "core/app/connectors.hpp"
 #include "core/host/connector_host.hpp"
+#include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "tests/core/engine/engine_fixture.hpp"
 

@@ -11,9 +11,9 @@
 
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/contract.hpp"
+#include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/test_client.hpp"
 
 namespace disputed::msgraph::testing {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/test_client.hpp"
 
 namespace disputed::sandbox {

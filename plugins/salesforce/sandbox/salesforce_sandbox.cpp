@@ -16,6 +16,8 @@ std::unique_ptr<Emulator> make_salesforce_sandbox(const Options& options) {
   return std::make_unique<salesforce::SalesforceEmulator>(options);
 }
 
+DISPUTED_REGISTER_SANDBOX("salesforce", make_salesforce_sandbox);
+
 namespace salesforce {
 namespace {
 

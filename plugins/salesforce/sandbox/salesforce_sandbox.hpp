@@ -34,9 +34,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plugins/sandbox/registry.hpp"
 #include "plugins/sandbox/router.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/token_endpoint.hpp"
+
+namespace disputed::sandbox {
+
+/// The salesforce sandbox with `options` (registered as "salesforce" for disputed-sandbox).
+std::unique_ptr<Emulator> make_salesforce_sandbox(const Options& options);
+
+}  // namespace disputed::sandbox
 
 namespace disputed::sandbox::salesforce {
 

@@ -19,6 +19,8 @@ std::unique_ptr<Emulator> make_zendesk_sandbox(const Options& options) {
   return std::make_unique<zendesk::ZendeskEmulator>(options);
 }
 
+DISPUTED_REGISTER_SANDBOX("zendesk", make_zendesk_sandbox);
+
 namespace zendesk {
 namespace {
 

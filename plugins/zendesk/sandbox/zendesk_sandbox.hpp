@@ -24,9 +24,16 @@
 #include <string>
 #include <vector>
 
+#include "plugins/sandbox/registry.hpp"
 #include "plugins/sandbox/router.hpp"
-#include "plugins/sandbox/sandboxes.hpp"
 #include "plugins/sandbox/token_endpoint.hpp"
+
+namespace disputed::sandbox {
+
+/// The zendesk sandbox with `options` (registered as "zendesk" for disputed-sandbox).
+std::unique_ptr<Emulator> make_zendesk_sandbox(const Options& options);
+
+}  // namespace disputed::sandbox
 
 namespace disputed::sandbox::zendesk {
 

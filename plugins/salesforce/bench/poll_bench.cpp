@@ -6,7 +6,7 @@
 // last poll plus those inside the overlap window); reconcile = ceil(N / 100). The sandbox's clock
 // is moved 10 minutes between phases so that each phase's changes lie outside the next overlap.
 //
-//   salesforce_bench            prints a table (Markdown)
+//   salesforce_poll_bench            prints a table (Markdown)
 
 #include <chrono>
 #include <cstdio>
@@ -172,7 +172,7 @@ int main() {
         "\nCalls counted from the sandbox's request log (the token fetch is not among them: one "
         "per session).\n");
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "salesforce_bench: %s\n", e.what());
+    std::fprintf(stderr, "salesforce_poll_bench: %s\n", e.what());
     return 1;
   }
   return 0;
