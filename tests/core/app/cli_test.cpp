@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/app/commands/commands.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace disputed::app {
@@ -137,6 +138,34 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   auto help = run({"dispute", "open", "--help"});
   EXPECT_EQ(help.code, kExitOk);
   EXPECT_THAT(help.out, HasSubstr("--invoice NUMBER[=AMOUNT]"));
+}
+
+TEST_F(CliTest, AnUnknownSubcommandIsNamedAndAMissingOneListsTheChoices) {
+  auto unknown = run({"dispute", "frobnicate"});
+  EXPECT_EQ(unknown.code, kExitUsage);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown dispute subcommand 'frobnicate'"));
+  auto missing = run({"dispute"});
+  EXPECT_EQ(missing.code, kExitUsage);
+  EXPECT_THAT(missing.err, HasSubstr("dispute needs a subcommand: open, list, show, complete-step, "
+                                     "resolve, withdraw, reopen, close, note"));
+}
+
+TEST_F(CliTest, EveryCommandIsListedInTheOverviewAndAnswersItsOwnHelp) {
+  auto overview = run({"--help"});
+  ASSERT_EQ(overview.code, kExitOk);
+  for (const auto& command : command_table()) {
+    ASSERT_FALSE(command.synopsis.empty()) << command.words[0];
+    for (const auto& line : command.synopsis) {
+      EXPECT_THAT(overview.out, HasSubstr("  " + line.call + " ")) << line.call;
+      EXPECT_THAT(overview.out, HasSubstr(line.summary + "\n")) << line.call;
+    }
+    std::vector<std::string> args = command.words;
+    args.push_back("--help");
+    auto help = run(args);
+    EXPECT_EQ(help.code, kExitOk);
+    std::string words = command.words[0] + (command.words.size() > 1 ? " " + command.words[1] : "");
+    EXPECT_THAT(help.out, ::testing::StartsWith("Usage: disputed " + words)) << words;
+  }
 }
 
 TEST_F(CliTest, BrokenConfigExitsThreeNamingFileAndKey) {

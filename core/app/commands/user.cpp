@@ -1,4 +1,4 @@
-#include "core/app/user_command.hpp"
+#include "core/app/commands/user.hpp"
 
 #include <istream>
 #include <nlohmann/json.hpp>
@@ -6,8 +6,10 @@
 
 #include "core/api/auth.hpp"
 #include "core/app/cli.hpp"
+#include "core/app/commands/commands.hpp"
 #include "core/engine/views_json.hpp"
 #include "core/engine/web_accounts.hpp"
+#include "core/store/migrations.hpp"
 #include "core/web/passwords.hpp"
 
 namespace disputed::app {
@@ -132,6 +134,38 @@ int run_user_command(const Args& args, engine::WebAccounts& accounts, domain::In
     return kExitOk;
   }
   throw UsageError("unknown user subcommand '" + sub + "' (add, list, disable, password)");
+}
+
+namespace {
+
+int user(Context& ctx, const Args& args) {
+  auto cfg = config::load_engine_config(ctx.config_file);
+  store::Database db(database_path(ctx, cfg));
+  store::require_current_schema(db);
+  domain::Instant now = ctx.now_override ? *ctx.now_override : domain::SystemClock().now();
+  engine::WebAccounts accounts(db);
+  return run_user_command(args, accounts, now, ctx.json_output, ctx.in, ctx.out, ctx.err);
+}
+
+}  // namespace
+
+Command user_command() {
+  return {
+      {"user"},
+      {{"user add EMAIL --role R", "a local account of the web app (password on standard input)"},
+       {"user list | disable | password", "the web app's local accounts"}},
+      "Usage: disputed user add EMAIL --role admin|controller|viewer|integration [--name "
+      "NAME]\n"
+      "       disputed user list\n"
+      "       disputed user disable EMAIL\n"
+      "       disputed user password EMAIL\n\n"
+      "Local accounts for signing in to the web app (small teams and the demo; organisations\n"
+      "sign in with their identity provider, see docs/web.md). add and password read the\n"
+      "password (at least 12 characters) from standard input; only its Argon2id hash is\n"
+      "stored. disable ends the account's sessions at once.\n",
+      {},
+      {"role", "name"},
+      user};
 }
 
 }  // namespace disputed::app

@@ -1,10 +1,12 @@
-#include "core/app/api_key_command.hpp"
+#include "core/app/commands/api_key.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "core/app/cli.hpp"
+#include "core/app/commands/commands.hpp"
 #include "core/engine/views_json.hpp"
+#include "core/store/migrations.hpp"
 
 namespace disputed::app {
 
@@ -86,6 +88,39 @@ int run_api_key_command(const Args& args, engine::Operations& operations, bool j
     return kExitOk;
   }
   throw UsageError("unknown api-key subcommand '" + sub + "' (create, list, revoke)");
+}
+
+namespace {
+
+int api_key(Context& ctx, const Args& args) {
+  // Keys need the database and the time, not the workflows.
+  auto cfg = config::load_engine_config(ctx.config_file);
+  store::Database db(database_path(ctx, cfg));
+  store::require_current_schema(db);
+  domain::FakeClock clock(ctx.now_override ? *ctx.now_override : domain::SystemClock().now());
+  engine::Operations operations(db, clock);
+  return run_api_key_command(args, operations, ctx.json_output, ctx.out, ctx.err);
+}
+
+}  // namespace
+
+Command api_key_command() {
+  return {{"api-key"},
+          {{"api-key create NAME --role R",
+            "a key for the REST API (admin|controller|viewer|integration)"},
+           {"api-key list | revoke NAME", "the REST API's keys"}},
+          "Usage: disputed api-key create NAME --role admin|controller|viewer|integration\n"
+          "       disputed api-key list\n"
+          "       disputed api-key revoke NAME\n\n"
+          "Keys for the REST API (Authorization: Bearer <key>). The key is printed once, at "
+          "creation;\n"
+          "only its SHA-256 is stored. viewer reads; integration also adds notes and upserts "
+          "invoices;\n"
+          "controller also runs disputes; admin may do everything. A revoked key is refused at "
+          "once.\n",
+          {},
+          {"role"},
+          api_key};
 }
 
 }  // namespace disputed::app
