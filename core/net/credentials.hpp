@@ -181,4 +181,7 @@ domain::Result<std::unique_ptr<Authenticator>> make_authenticator(
 /// Standard base64 (RFC 4648 §4, with padding), as HTTP Basic uses it.
 std::string base64_encode(std::string_view bytes);
 
+/// URL-safe base64 without padding (RFC 4648 §5), as JWK members use it.
+std::string base64url_encode(std::string_view bytes);
+
 }  // namespace disputed::net

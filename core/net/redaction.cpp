@@ -129,4 +129,9 @@ std::string SecretScrubber::scrub(std::string text) const {
   return text;
 }
 
+bool has_control_chars(std::string_view text) noexcept {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 }  // namespace disputed::net

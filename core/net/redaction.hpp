@@ -27,6 +27,10 @@ std::string redact_url(std::string_view url);
 /// remote system cannot forge extra log lines.
 std::string printable(std::string_view text);
 
+/// True when `text` holds a control character (below 0x20, or DEL): such a value may not go
+/// into a header, a form field or a log line.
+bool has_control_chars(std::string_view text) noexcept;
+
 /// Replaces known secret values in free text (log lines written by plugins, error texts from
 /// token endpoints). Thread-safe. Values shorter than 4 characters are ignored: replacing them
 /// would mangle ordinary words and hide nothing.

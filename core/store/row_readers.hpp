@@ -2,6 +2,8 @@
 // Row readers shared by the store's query classes (Store, SyncStore): one place that knows how
 // a column becomes a value. Internal to core/store.
 
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "core/store/records.hpp"
@@ -11,6 +13,16 @@ namespace disputed::store::detail {
 
 /// An ISO-8601 UTC timestamp column; throws std::runtime_error naming a corrupt value.
 Instant instant_of(const std::string& text);
+
+/// A YYYY-MM-DD column; throws std::runtime_error naming a corrupt value.
+Date date_of(const std::string& text);
+
+/// The enum `parsed` from `text`; throws std::runtime_error naming a corrupt value.
+template <class E>
+E enum_of(std::optional<E> parsed, const std::string& text) {
+  if (!parsed) throw std::runtime_error("corrupt enum value in database: '" + text + "'");
+  return *parsed;
+}
 
 /// The dispute columns in the order Store::read_dispute reads them (prefix `d.`).
 inline constexpr const char* kDisputeColumns =
