@@ -337,13 +337,35 @@ HttpResponse Api::get_dispute(const Call& call) {
 }
 
 HttpResponse Api::timeline(const Call& call) {
-  if (auto e = unknown_query_parameters(call.request, {})) return failure(*e);
+  const auto& r = call.request;
+  if (auto e = unknown_query_parameters(r, {"cursor", "limit"})) return failure(*e);
+  // A dossier only grows (connectors add every comment): answered in pages, in id order.
+  std::int64_t after = 0;
+  if (const std::string* cursor = query(r, "cursor")) {
+    auto id = whole_number(*cursor);
+    if (!id)
+      return failure(ApiError::make(422, "invalid_argument", "invalid query parameter", "cursor",
+                                    "is not a cursor returned by this API"));
+    after = *id;
+  }
+  auto limit = int_parameter(r, "limit", 500, 1, 1000);
+  if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
   auto snapshot = call.reader.snapshot();
   auto view = call.reader.service().show(call.param("id"), true);
   if (!view) return failure(view.error());
   json items = json::array();
-  for (const auto& e : view->dossier) items.push_back(engine::to_json(e));
-  return json_response(200, {{"dispute", view->dispute.ref}, {"items", std::move(items)}});
+  json next = nullptr;
+  for (const auto& e : view->dossier) {
+    if (e.id <= after) continue;
+    if (std::int64_t(items.size()) == std::get<std::int64_t>(limit)) {
+      next = std::to_string(items.back()["id"].get<std::int64_t>());
+      break;
+    }
+    items.push_back(engine::to_json(e));
+  }
+  return json_response(200, {{"dispute", view->dispute.ref},
+                             {"items", std::move(items)},
+                             {"next_cursor", std::move(next)}});
 }
 
 HttpResponse Api::add_note(const Call& call) {
@@ -438,14 +460,32 @@ HttpResponse Api::close(const Call& call) {
 // ---------------------------------------------------------------- to-do list and feed
 
 HttpResponse Api::tasks(const Call& call) {
-  if (auto e = unknown_query_parameters(call.request, {"assignee"})) return failure(*e);
-  const std::string* assignee = query(call.request, "assignee");
+  const auto& r = call.request;
+  if (auto e = unknown_query_parameters(r, {"assignee", "cursor", "limit"})) return failure(*e);
+  const std::string* assignee = query(r, "assignee");
+  // Pages of the list in its order (soonest deadline first); the cursor counts what was shown.
+  std::int64_t skip = 0;
+  if (const std::string* cursor = query(r, "cursor")) {
+    auto n = whole_number(*cursor);
+    if (!n)
+      return failure(ApiError::make(422, "invalid_argument", "invalid query parameter", "cursor",
+                                    "is not a cursor returned by this API"));
+    skip = *n;
+  }
+  auto limit = int_parameter(r, "limit", 200, 1, 1000);
+  if (auto* e = std::get_if<ApiError>(&limit)) return failure(*e);
+  const auto page = std::get<std::int64_t>(limit);
   auto snapshot = call.reader.snapshot();
   auto tasks = call.reader.service().tasks(assignee ? *assignee : "");
   json items = json::array();
-  for (const auto& t : tasks) items.push_back(engine::to_json(t));
-  return json_response(
-      200, {{"assignee", assignee ? json(*assignee) : json(nullptr)}, {"items", std::move(items)}});
+  for (std::size_t i = std::size_t(std::min<std::int64_t>(skip, std::int64_t(tasks.size())));
+       i < tasks.size() && std::int64_t(items.size()) < page; ++i)
+    items.push_back(engine::to_json(tasks[i]));
+  const std::int64_t shown = skip + std::int64_t(items.size());
+  json next = shown < std::int64_t(tasks.size()) ? json(std::to_string(shown)) : json(nullptr);
+  return json_response(200, {{"assignee", assignee ? json(*assignee) : json(nullptr)},
+                             {"items", std::move(items)},
+                             {"next_cursor", std::move(next)}});
 }
 
 HttpResponse Api::events(const Call& call) {

@@ -103,6 +103,36 @@ std::optional<Decimal> Decimal::minus(Decimal other) const {
   return Decimal(r);
 }
 
+DecimalTotal DecimalTotal::from_parts(std::int64_t high, std::int64_t low) {
+  DecimalTotal t;
+  t.units_ = Units(high) * 1000000000 + Units(low);
+  return t;
+}
+
+void DecimalTotal::add(Decimal amount) { units_ += amount.units(); }
+
+std::string DecimalTotal::to_string(int min_fraction_digits) const {
+  if (min_fraction_digits < 0) min_fraction_digits = 0;
+  if (min_fraction_digits > Decimal::kScale) min_fraction_digits = Decimal::kScale;
+  Units magnitude = units_ < 0 ? -units_ : units_;
+  auto whole = magnitude / Decimal::kUnit;
+  auto fraction = static_cast<int>(magnitude % Decimal::kUnit);
+  std::string whole_digits;
+  do {
+    whole_digits.insert(whole_digits.begin(), char('0' + int(whole % 10)));
+    whole /= 10;
+  } while (whole > 0);
+  std::string digits = std::to_string(fraction);
+  digits.insert(0, std::size_t(Decimal::kScale) - digits.size(), '0');
+  int keep = Decimal::kScale;
+  while (keep > min_fraction_digits && digits[std::size_t(keep - 1)] == '0') --keep;
+  digits.resize(std::size_t(keep));
+  std::string out = units_ < 0 ? "-" : "";
+  out += whole_digits;
+  if (!digits.empty()) out += "." + digits;
+  return out;
+}
+
 bool is_currency_code(std::string_view code) {
   if (code.size() != 3) return false;
   for (char c : code)

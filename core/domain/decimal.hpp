@@ -43,6 +43,24 @@ class Decimal {
   std::int64_t units_ = 0;
 };
 
+/// A total of many Decimals, which can exceed Decimal's range (a report's sum over every
+/// dispute): 128-bit units, exact, formatted like Decimal.
+class DecimalTotal {
+ public:
+  DecimalTotal() = default;
+  /// `high` * 10^9 + `low` units (how the store sums without overflowing SQLite's integers).
+  static DecimalTotal from_parts(std::int64_t high, std::int64_t low);
+  void add(Decimal amount);
+  std::string to_string(int min_fraction_digits = 2) const;
+  friend bool operator==(const DecimalTotal& a, const DecimalTotal& b) {
+    return a.units_ == b.units_;
+  }
+
+ private:
+  __extension__ typedef __int128 Units;  // GCC's, on every platform we build for
+  Units units_ = 0;
+};
+
 /// ISO 4217 alphabetic code: three upper-case ASCII letters.
 bool is_currency_code(std::string_view code);
 

@@ -45,15 +45,25 @@ Statement& ReportStore::scoped(const std::string& head, const std::string& colum
   return s;
 }
 
+// SQLite's SUM() of integers fails with "integer overflow" past 2^63: a few disputes of large
+// amounts broke the summary and ageing reports. Summed in two parts (units / 10^9 and
+// units % 10^9), each far from overflowing, and joined exactly in 128 bits.
+constexpr std::string_view kSplitSum =
+    "SUM(d.disputed_units / 1000000000), SUM(d.disputed_units % 1000000000)";
+constexpr std::string_view kSplitSumInner =
+    "SUM(disputed_units / 1000000000), SUM(disputed_units % 1000000000)";
+
 std::vector<CategoryStatusCount> ReportStore::counts_by_category_status(const ReportScope& scope) {
   Statement& s = scoped(
-      "SELECT d.category, d.status, d.currency, COUNT(*), SUM(d.disputed_units) FROM disputes d "
-      "INDEXED BY disputes_report WHERE 1=1",
+      "SELECT d.category, d.status, d.currency, COUNT(*), " + std::string(kSplitSum) +
+          " FROM disputes d "
+          "INDEXED BY disputes_report WHERE 1=1",
       "d.opened_at", scope,
       " GROUP BY d.category, d.status, d.currency ORDER BY d.category, d.status, d.currency");
   std::vector<CategoryStatusCount> out;
   while (s.step())
-    out.push_back({s.text(0), s.text(1), s.text(2), s.int64(3), Decimal::from_units(s.int64(4))});
+    out.push_back({s.text(0), s.text(1), s.text(2), s.int64(3),
+                   domain::DecimalTotal::from_parts(s.int64(4), s.int64(5))});
   s.reset();
   return out;
 }
@@ -63,17 +73,19 @@ std::vector<AgeingCount> ReportStore::ageing(const ReportScope& scope, Instant n
   Statement& s = scoped(
       "SELECT category, currency, CASE WHEN age <= 7 THEN 0 WHEN age <= 14 THEN 1 WHEN age <= 30 "
       "THEN 2 "
-      "WHEN age <= 60 THEN 3 ELSE 4 END AS bucket, COUNT(*), SUM(disputed_units) FROM ("
-      "SELECT d.category, d.currency, d.disputed_units, "
-      "CAST(julianday(?4) - julianday(d.opened_at) AS INTEGER) AS age "
-      "FROM disputes d INDEXED BY disputes_report WHERE d.status IN ('open', 'in_progress')",
+      "WHEN age <= 60 THEN 3 ELSE 4 END AS bucket, COUNT(*), " +
+          std::string(kSplitSumInner) +
+          " FROM ("
+          "SELECT d.category, d.currency, d.disputed_units, "
+          "CAST(julianday(?4) - julianday(d.opened_at) AS INTEGER) AS age "
+          "FROM disputes d INDEXED BY disputes_report WHERE d.status IN ('open', 'in_progress')",
       "d.opened_at", scope,
       ") GROUP BY category, currency, bucket ORDER BY category, currency, bucket");
   s.bind(4, format_instant(now));
   std::vector<AgeingCount> out;
   while (s.step())
-    out.push_back(
-        {s.text(0), s.text(1), int(s.int64(2)), s.int64(3), Decimal::from_units(s.int64(4))});
+    out.push_back({s.text(0), s.text(1), int(s.int64(2)), s.int64(3),
+                   domain::DecimalTotal::from_parts(s.int64(4), s.int64(5))});
   s.reset();
   return out;
 }

@@ -26,7 +26,7 @@ struct CategoryStatusCount {
   std::string status;
   std::string currency;
   std::int64_t disputes = 0;
-  domain::Decimal amount;
+  domain::DecimalTotal amount;  // may exceed one Decimal's range
 };
 
 /// Bucket index 0..4 for ages 0-7, 8-14, 15-30, 31-60 and 61+ calendar days.
@@ -35,7 +35,7 @@ struct AgeingCount {
   std::string currency;
   int bucket = 0;
   std::int64_t disputes = 0;
-  domain::Decimal amount;
+  domain::DecimalTotal amount;  // may exceed one Decimal's range
 };
 
 /// A dispute that ended (resolved or withdrawn), for lead times.

@@ -2,10 +2,12 @@
 // field and the limit, and the server lives on.
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 #include "core/api/api.hpp"
+#include "core/store/sqlite.hpp"
 #include "core/store/sync_store.hpp"
 #include "tests/core/api/api_fixture.hpp"
 
@@ -154,6 +156,70 @@ TEST_F(ApiTest, ADisputedInvoiceCannotBeShrunkBelowItsDisputeOrChangeCustomer) {
   // Down to exactly what is disputed is a correction, and allowed.
   EXPECT_EQ(call("POST", "/api/v1/invoices", row("C1", "600.00"), "integration").body["updated"],
             1);
+}
+
+// Finding 9: SQLite's SUM() fails past 2^63; a few large disputes broke the summary and ageing
+// reports (500) for everyone.
+TEST_F(ApiTest, ReportTotalsBeyondSixtyFourBitsAreExact) {
+  open("INV-1", "100.00");
+  open("INV-2", "100.00");
+  {
+    store::Database db(dir_ / "api.db");  // as a huge history would leave it
+    db.exec("UPDATE disputes SET disputed_units = 6000000000000000000");
+  }
+  auto summary = call("GET", "/api/v1/reports/summary");
+  ASSERT_EQ(summary.status, 200) << summary.raw.body;
+  EXPECT_NE(summary.raw.body.find("\"1200000000000000.00\""), std::string::npos)
+      << summary.raw.body;
+  auto ageing = call("GET", "/api/v1/reports/ageing");
+  ASSERT_EQ(ageing.status, 200) << ageing.raw.body;
+  EXPECT_NE(ageing.raw.body.find("\"1200000000000000.00\""), std::string::npos) << ageing.raw.body;
+  auto csv = call("GET", "/api/v1/reports/summary?format=csv");
+  EXPECT_EQ(csv.status, 200);
+}
+
+// Finding 9: /tasks and a dispute's timeline answered everything at once, however large.
+TEST_F(ApiTest, TimelinesAndTasksComeInBoundedPages) {
+  std::string ref = open();
+  for (int i = 0; i < 7; ++i)
+    ASSERT_EQ(call("POST", "/api/v1/disputes/" + ref + "/notes",
+                   json{{"text", "call " + std::to_string(i)}}.dump())
+                  .status,
+              201);
+  const int total = int(call("GET", "/api/v1/disputes/" + ref + "/timeline").body["items"].size());
+  ASSERT_GT(total, 7);
+  std::vector<std::int64_t> seen;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    auto a = call("GET", "/api/v1/disputes/" + ref + "/timeline?limit=3" +
+                             (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(a.status, 200) << a.raw.body;
+    EXPECT_LE(a.body["items"].size(), 3u);
+    for (const auto& e : a.body["items"]) seen.push_back(e["id"].get<std::int64_t>());
+    if (a.body["next_cursor"].is_null()) break;
+    cursor = a.body["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(int(seen.size()), total);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+  EXPECT_EQ(call("GET", "/api/v1/disputes/" + ref + "/timeline?limit=100000").status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/disputes/" + ref + "/timeline?cursor=x").status, 422);
+
+  open("INV-2", "10.00");
+  open("INV-3", "10.00");
+  auto all = call("GET", "/api/v1/tasks");
+  ASSERT_EQ(all.status, 200) << all.raw.body;
+  const auto tasks = all.body["items"].size();
+  ASSERT_GE(tasks, 2u);
+  auto first = call("GET", "/api/v1/tasks?limit=1");
+  ASSERT_EQ(first.body["items"].size(), 1u);
+  ASSERT_TRUE(first.body["next_cursor"].is_string());
+  auto second =
+      call("GET", "/api/v1/tasks?limit=1&cursor=" + first.body["next_cursor"].get<std::string>());
+  ASSERT_EQ(second.body["items"].size(), 1u);
+  EXPECT_NE(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+  EXPECT_EQ(call("GET", "/api/v1/tasks?limit=0").status, 422);
+  EXPECT_EQ(call("GET", "/api/v1/tasks?limit=5000").status, 422);
 }
 
 }  // namespace

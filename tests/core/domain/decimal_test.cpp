@@ -126,5 +126,17 @@ TEST(CurrencyCodeTest, AcceptsOnlyThreeUpperCaseLetters) {
   }
 }
 
+TEST(DecimalTotalTest, SumsBeyondADecimalsRangeExactly) {
+  DecimalTotal t;
+  auto big = Decimal::from_units(9'000'000'000'000'000'000);
+  t.add(big);
+  t.add(big);
+  t.add(*Decimal::parse("0.0001"));
+  EXPECT_EQ(t.to_string(), "1800000000000000.0001");
+  EXPECT_EQ(DecimalTotal::from_parts(12, 345).to_string(0), "1200000.0345");
+  EXPECT_EQ(DecimalTotal::from_parts(0, -15000).to_string(), "-1.50");
+  EXPECT_EQ(DecimalTotal().to_string(), "0.00");
+}
+
 }  // namespace
 }  // namespace disputed::domain
