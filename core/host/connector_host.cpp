@@ -130,9 +130,32 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
     if (!plugin_problems.empty())
       throw ConfigError(file, "/settings" + plugin_problems[0].field, plugin_problems[0].problem);
 
-    auto kind = net::parse_auth_kind(m.auth_kind);
+    // The instance may choose another of the kinds the manifest offers (auth.kind); the rest
+    // of `auth` belongs to that kind. Secrets for the plugin itself stay out of authentication.
+    std::string kind_name = m.auth_kind;
+    nlohmann::json auth = c.auth;
+    if (auto k = auth.find("kind"); k != auth.end()) {
+      if (!k->is_string())
+        throw ConfigError(file, "/auth/kind", "must be one of the plugin's auth kinds");
+      kind_name = k->get<std::string>();
+      bool offered = kind_name == m.auth_kind ||
+                     std::find(m.auth_alternatives.begin(), m.auth_alternatives.end(), kind_name) !=
+                         m.auth_alternatives.end();
+      if (!offered) {
+        std::string offers = m.auth_kind;
+        for (const auto& a : m.auth_alternatives) offers += ", " + a;
+        throw ConfigError(file, "/auth/kind",
+                          "plugin " + m.id + " does not offer auth kind '" + kind_name +
+                              "' (it offers: " + offers + ")");
+      }
+      auth.erase(k);
+    }
+    std::map<std::string, std::string> auth_secrets, plugin_secrets;
+    for (const auto& [name, ref] : c.secrets)
+      (m.plugin_secrets.count(name) ? plugin_secrets : auth_secrets)[name] = ref;
+    auto kind = net::parse_auth_kind(kind_name);
     if (!kind) throw ConfigError(file, "/plugin", kind.error().message);
-    auto credentials = net::parse_credential_settings(kind.value(), c.auth.dump(), c.secrets);
+    auto credentials = net::parse_credential_settings(kind.value(), auth.dump(), auth_secrets);
     if (!credentials) {
       // Fields come relative to the auth object ("token_url", "extra_form.x") or as
       // "secrets.<name>".
@@ -147,6 +170,7 @@ void ConnectorHost::open(const std::vector<InstanceConfig>& configs) {
     net::HostServicesConfig services_config;
     services_config.instance_name = c.name;
     services_config.credentials = credentials.value();
+    services_config.plugin_secrets = plugin_secrets;
     services_config.http.allowed_hosts = m.allowed_hosts;
     services_config.http.allowed_hosts.insert(services_config.http.allowed_hosts.end(),
                                               c.allowed_hosts.begin(), c.allowed_hosts.end());

@@ -18,6 +18,7 @@ PluginManifest parse_manifest(const std::string& text, const std::string& source
   m.license = doc["license"];
   m.status = doc["status"];
   m.auth_kind = doc["auth"]["kind"];
+  m.auth_alternatives = doc["auth"].value("alternatives", std::vector<std::string>{});
   m.capabilities = doc["capabilities"].get<std::vector<std::string>>();
   m.allowed_hosts = doc["allowed_hosts"].get<std::vector<std::string>>();
   m.rate_per_second = doc["defaults"]["rate_per_second"];
@@ -25,7 +26,10 @@ PluginManifest parse_manifest(const std::string& text, const std::string& source
   m.poll_interval_seconds = doc["defaults"]["poll_interval_seconds"];
   m.config_schema = doc["config_schema"];
   if (auto it = doc.find("secrets"); it != doc.end())
-    for (const auto& [name, spec] : it->items()) m.secrets[name] = spec.value("required", true);
+    for (const auto& [name, spec] : it->items()) {
+      m.secrets[name] = spec.value("required", true);
+      if (spec.value("use", std::string("auth")) == "plugin") m.plugin_secrets.insert(name);
+    }
   try {
     config::JsonSchema check(m.config_schema, m.id + " config_schema");
   } catch (const std::exception& e) {

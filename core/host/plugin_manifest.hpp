@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct PluginManifest {
   std::string license;
   std::string status;     // alpha | beta | stable
   std::string auth_kind;  // none | basic | bearer | oauth2_client_credentials
+  /// Other auth kinds an instance may choose with `auth.kind` (manifest `auth.alternatives`).
+  std::vector<std::string> auth_alternatives;
   std::vector<std::string> capabilities;
   std::vector<std::string> allowed_hosts;
   double rate_per_second = 1;
@@ -25,7 +28,10 @@ struct PluginManifest {
   int poll_interval_seconds = 60;
   nlohmann::json config_schema;
   std::map<std::string, bool> secrets;  // name -> required
-  nlohmann::json document;              // the whole manifest, for comparison with the embedded one
+  /// Secrets declared `"use": "plugin"`: resolved for the plugin (Host::plugin_secret), never
+  /// used for HTTP authentication.
+  std::set<std::string> plugin_secrets;
+  nlohmann::json document;  // the whole manifest, for comparison with the embedded one
 };
 
 /// Parses and validates manifest text (JSON Schema plugin-manifest); throws config::ConfigError

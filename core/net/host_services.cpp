@@ -61,6 +61,15 @@ HostServices::HostServices(std::string instance_name, const domain::Clock& clock
 
 HostServices::~HostServices() = default;
 
+std::optional<std::string> HostServices::plugin_secret(const std::string& name) {
+  try {
+    if (auto it = plugin_secrets_.find(name); it != plugin_secrets_.end())
+      return it->second.reveal();
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
 bool HostServices::cancelled() const {
   return cancelled_.load() || (shutdown_ != nullptr && shutdown_->load());
 }
@@ -111,6 +120,17 @@ domain::Result<std::unique_ptr<HostServices>> HostServices::create(
         HttpClient::create(std::move(config.http), host->authenticator_.get(), *host->logger_);
     if (!http) return fail(http.error());
     host->http_ = std::move(http).value();
+
+    for (const auto& [name, ref] : config.plugin_secrets) {
+      auto value = load_secret(ref);
+      if (!value) {
+        domain::Error e = value.error();
+        e.message = "secrets." + name + ": " + e.message;
+        return fail(e);
+      }
+      host->scrubber_.add(value->reveal());
+      host->plugin_secrets_.emplace(name, std::move(value).value());
+    }
 
     host->store_ = store ? std::move(store) : std::make_unique<InMemoryKeyValueStore>();
     return host;

@@ -67,8 +67,10 @@ class InMemoryKeyValueStore final : public sdk::KeyValueStore {
 struct HostServicesConfig {
   std::string instance_name;
   CredentialSettings credentials;  ///< auth kind from the manifest, references from the instance
-  HttpClientOptions http;          ///< allowed hosts: manifest's plus the instance's
-  LogSink log_sink;                ///< empty: lines are dropped
+  /// Secrets the plugin presents itself (manifest `"use": "plugin"`): name -> env:/file: reference.
+  std::map<std::string, std::string> plugin_secrets;
+  HttpClientOptions http;  ///< allowed hosts: manifest's plus the instance's
+  LogSink log_sink;        ///< empty: lines are dropped
   sdk::LogLevel min_log_level = sdk::LogLevel::kInfo;
   /// A process-wide stop flag (e.g. set on SIGTERM), read by cancelled(); optional, and must
   /// outlive the HostServices when given.
@@ -95,6 +97,7 @@ class HostServices final : public sdk::Host {
   sdk::KeyValueStore& store() override { return *store_; }
   std::string instance_name() const override { return instance_name_; }
   bool cancelled() const override;
+  std::optional<std::string> plugin_secret(const std::string& name) override;
 
   /// Asks the connector to stop early (it sees cancelled() == true); false clears the request,
   /// e.g. before the next scheduled run.
@@ -122,6 +125,7 @@ class HostServices final : public sdk::Host {
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<sdk::KeyValueStore> store_;
+  std::map<std::string, Secret> plugin_secrets_;
 };
 
 }  // namespace disputed::net

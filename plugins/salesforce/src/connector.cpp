@@ -337,6 +337,7 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
       if (action.kind == Action::Kind::kEscalate) patch["Priority"] = settings_.escalation_priority;
       break;
     case Action::Kind::kCreate:
+    case Action::Kind::kMessage:  // not a task change (ConnectorBase sends it to on_message)
       break;
   }
   if (!note.empty()) patch["Description"] = with_note(existing, action.action_key, note);

@@ -31,6 +31,8 @@ const char* kind_name(Action::Kind kind) {
       return "remind";
     case Action::Kind::kEscalate:
       return "escalate";
+    case Action::Kind::kMessage:
+      return "message";
   }
   return "unknown";
 }
@@ -99,6 +101,12 @@ CheckResult ConnectorBase::check() noexcept {
 ApplyResult ConnectorBase::apply(const Action& action) noexcept {
   try {
     if (!host_) return retryable("the connector is not open", {}, action.external_ref);
+    if (action.kind == Action::Kind::kMessage) {
+      auto message = parse_message_payload(action.payload_json);
+      if (!message) return rejected(message.problem().text(), action.external_ref);
+      if (auto early = before_apply(action)) return *early;
+      return on_message(action, *message);
+    }
     auto payload = parse_task_payload(action.payload_json);
     if (!payload) return rejected(payload.problem().text(), action.external_ref);
     return dispatch(action, *payload);
@@ -128,6 +136,8 @@ ApplyResult ConnectorBase::dispatch_unguarded(const Action& action, const TaskPa
       return on_remind(action, payload);
     case Action::Kind::kEscalate:
       return on_escalate(action, payload);
+    case Action::Kind::kMessage:
+      break;  // read through the message contract in apply()
   }
   return rejected("unknown action kind");
 }
@@ -171,6 +181,9 @@ ApplyResult ConnectorBase::on_remind(const Action& action, const TaskPayload&) {
 }
 ApplyResult ConnectorBase::on_escalate(const Action& action, const TaskPayload&) {
   return rejected("the " + system_ + " connector does not escalate", action.external_ref);
+}
+ApplyResult ConnectorBase::on_message(const Action& action, const MessagePayload&) {
+  return rejected("the " + system_ + " connector does not send messages", action.external_ref);
 }
 std::optional<ApplyResult> ConnectorBase::before_apply(const Action&) { return std::nullopt; }
 

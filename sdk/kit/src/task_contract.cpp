@@ -180,6 +180,8 @@ std::string serialise_task_payload(Action::Kind kind, const TaskPayload& p) {
       }
       notify();
       break;
+    case Action::Kind::kMessage:
+      break;  // a message is not a task: kit::serialise_message_payload
   }
   // Stored text may hold anything a person typed: never fail on invalid UTF-8.
   return out.dump(-1, ' ', false, Json::error_handler_t::replace);

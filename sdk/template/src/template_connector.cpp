@@ -271,6 +271,8 @@ class TemplateConnector final : public sdk::Connector {
           return remind(action, payload);
         case Action::Kind::kEscalate:
           return escalate(action, payload);
+        case Action::Kind::kMessage:
+          break;  // the manifest does not declare "message": the host never sends one
       }
       return rejected("unknown action kind");
     } catch (const json::exception& e) {

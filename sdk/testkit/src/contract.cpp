@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "disputed/sdk/batch_applier.hpp"
+#include "disputed/sdk/kit/message_contract.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 
 namespace disputed::sdk::testkit {
@@ -353,6 +354,28 @@ struct ConnectorContract::Fixture {
     return make(Action::Kind::kEscalate, task_key, task_key + ":escalate", ref, payload.dump());
   }
 
+  // ---- messages shaped like the engine's (kit::MessagePayload)
+  static std::string message_id(const std::string& key) {
+    return "<" + key + ".contract@disputes.example.test>";
+  }
+
+  Action message_action(const std::string& key, const std::string& to) {
+    kit::MessagePayload m;
+    m.kind = "task_assigned";
+    m.idempotency_key = key + ":assigned";
+    m.message_id = message_id(key);
+    m.date = iso(env->host().clock().now());
+    m.from = {"disputes@example.test", "Credit control"};
+    m.to = {{to, ""}};
+    m.subject = "Check the price agreement — " + dispute_of(key) + " (Acme B.V.)";
+    m.text = "Compare the invoiced price with the contract and choose an outcome.";
+    m.html = "<p>Compare the invoiced price with the contract and choose an outcome.</p>";
+    m.headers = {{"Auto-Submitted", "auto-generated"}};
+    m.dispute = dispute_of(key);
+    return make(Action::Kind::kMessage, key, m.idempotency_key, "",
+                kit::serialise_message_payload(m));
+  }
+
   static Action make(Action::Kind kind, const std::string& task_key, const std::string& action_key,
                      const std::string& ref, std::string payload) {
     Action a;
@@ -558,7 +581,10 @@ TEST_P(ConnectorContract, CheckSucceedsWithGoodCredentials) {
 
 TEST_P(ConnectorContract, CheckReportsAnAuthProblemWithBadCredentials) {
   Fixture& f = *fixture_;
-  if (f.auth_kind() == "none") GTEST_SKIP() << "the plugin's auth kind is \"none\"";
+  // Auth kind "none" with credentials of the plugin's own (an SMTP password, "use": "plugin")
+  // is tested when the environment offers a host holding wrong ones.
+  if (f.auth_kind() == "none" && !f.env->host_with_bad_credentials())
+    GTEST_SKIP() << "the plugin's auth kind is \"none\"";
   ASSERT_NE(f.plugin, nullptr) << f.setup_error;
   Host* bad = f.env->host_with_bad_credentials();
   ASSERT_NE(bad, nullptr) << "auth kind \"" << f.auth_kind()
@@ -576,7 +602,10 @@ TEST_P(ConnectorContract, CheckReportsAnAuthProblemWithBadCredentials) {
 
 TEST_P(ConnectorContract, ApplyAndPollWithBadCredentialsAnswerAuthFailed) {
   Fixture& f = *fixture_;
-  if (f.auth_kind() == "none") GTEST_SKIP() << "the plugin's auth kind is \"none\"";
+  // Auth kind "none" with credentials of the plugin's own (an SMTP password, "use": "plugin")
+  // is tested when the environment offers a host holding wrong ones.
+  if (f.auth_kind() == "none" && !f.env->host_with_bad_credentials())
+    GTEST_SKIP() << "the plugin's auth kind is \"none\"";
   ASSERT_NE(f.plugin, nullptr) << f.setup_error;
   Host* bad = f.env->host_with_bad_credentials();
   ASSERT_NE(bad, nullptr) << "auth kind \"" << f.auth_kind()
@@ -585,11 +614,21 @@ TEST_P(ConnectorContract, ApplyAndPollWithBadCredentialsAnswerAuthFailed) {
   ConnectorPtr c = f.open_connector(*bad, error);
   ASSERT_TRUE(c) << error;
   std::string key = f.new_task_key();
-  ApplyResult r = Fixture::apply(*c, f.create_action(key));
-  EXPECT_EQ(r.status, ApplyResult::Status::kAuthFailed)
-      << describe(r)
-      << " (the host marks the instance failing and holds its actions; retrying would not help)";
-  EXPECT_EQ(f.env->count_tasks(key), 0);
+  if (f.has_capability("create")) {
+    ApplyResult r = Fixture::apply(*c, f.create_action(key));
+    EXPECT_EQ(r.status, ApplyResult::Status::kAuthFailed)
+        << describe(r)
+        << " (the host marks the instance failing and holds its actions; retrying would not help)";
+    EXPECT_EQ(f.env->count_tasks(key), 0);
+  }
+  if (f.has_capability("message")) {
+    Action m = f.message_action(key, f.env->assignee());
+    ApplyResult r = Fixture::apply(*c, m);
+    EXPECT_EQ(r.status, ApplyResult::Status::kAuthFailed) << describe(r);
+    if (auto n = f.env->count_messages(f.message_id(key))) {
+      EXPECT_EQ(*n, 0);
+    }
+  }
   if (f.has_capability("poll")) {
     PollResult p = Fixture::poll(*c, Fixture::poll_request("", {}));
     EXPECT_EQ(p.status, PollResult::Status::kAuthFailed) << describe(p);
@@ -602,6 +641,7 @@ TEST_P(ConnectorContract, ApplyAndPollWithBadCredentialsAnswerAuthFailed) {
 TEST_P(ConnectorContract, CreatingTwiceWithTheSameKeyMakesOneTask) {
   Fixture& f = *fixture_;
   DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("create");
   std::string key = f.new_task_key();
   Action create = f.create_action(key);
   ApplyResult first = f.apply(create);
@@ -842,6 +882,7 @@ TEST_P(ConnectorContract, ReconciliationReportsACompletionTheCursorHasPassed) {
 TEST_P(ConnectorContract, ARateLimitedApplyCarriesTheRetryAfter) {
   Fixture& f = *fixture_;
   DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("create");
   DISPUTED_REQUIRE_FAULT(Fault::kRateLimitedWithRetryAfter);
   std::string key = f.new_task_key();
   Action create = f.create_action(key);
@@ -871,6 +912,7 @@ TEST_P(ConnectorContract, ARateLimitedPollCarriesTheRetryAfter) {
 TEST_P(ConnectorContract, AServerErrorMakesApplyRetryable) {
   Fixture& f = *fixture_;
   DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("create");
   DISPUTED_REQUIRE_FAULT(Fault::kServerError);
   std::string key = f.new_task_key();
   Action create = f.create_action(key);
@@ -901,6 +943,7 @@ TEST_P(ConnectorContract, AServerErrorMakesPollRetryable) {
 TEST_P(ConnectorContract, AValidationErrorIsRejected) {
   Fixture& f = *fixture_;
   DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("create");
   DISPUTED_REQUIRE_FAULT(Fault::kValidationError);
   std::string key = f.new_task_key();
   f.env->inject({Fault::kValidationError, Call::kApply, 1, 0s});
@@ -915,6 +958,7 @@ TEST_P(ConnectorContract, AValidationErrorIsRejected) {
 TEST_P(ConnectorContract, AnExpiredTokenIsRefreshedOnceWithoutFailing) {
   Fixture& f = *fixture_;
   DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("create");
   DISPUTED_REQUIRE_FAULT(Fault::kExpiredToken);
   ASSERT_FALSE(f.create_task(f.new_task_key()).empty());  // a token is in use now
   std::optional<int> before = f.env->token_fetches();
@@ -936,6 +980,54 @@ TEST_P(ConnectorContract, AnExpiredTokenIsRefreshedOnceWithoutFailing) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Messages (capability "message"): the transport's promises.
+
+TEST_P(ConnectorContract, AMessageIsSentAndARetryCarriesTheSameMessageId) {
+  Fixture& f = *fixture_;
+  DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("message");
+  std::string key = f.new_task_key();
+  if (!f.env->count_messages(Fixture::message_id(key)))
+    GTEST_SKIP() << "the environment cannot count received messages";
+  Action message = f.message_action(key, f.env->assignee());
+  ApplyResult first = f.apply(message);
+  ASSERT_EQ(first.status, ApplyResult::Status::kApplied) << describe(first);
+  EXPECT_EQ(f.env->count_messages(Fixture::message_id(key)), 1);
+  // The host re-delivers after a crash before its commit: whatever reaches the recipient again
+  // is the same message (the same Message-ID), never a new one.
+  message.attempt = 2;
+  ApplyResult second = f.apply(message);
+  EXPECT_TRUE(second.status == ApplyResult::Status::kApplied ||
+              second.status == ApplyResult::Status::kAlreadyApplied)
+      << describe(second);
+  EXPECT_GE(*f.env->count_messages(Fixture::message_id(key)), 1);
+}
+
+TEST_P(ConnectorContract, APermanentlyRefusedMessageIsRejectedWithTheSystemsWords) {
+  Fixture& f = *fixture_;
+  DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  DISPUTED_REQUIRE_CAPABILITY("message");
+  std::string refused = f.env->refused_recipient();
+  if (refused.empty()) GTEST_SKIP() << "the environment has no recipient its system refuses";
+  std::string key = f.new_task_key();
+  ApplyResult r = f.apply(f.message_action(key, refused));
+  EXPECT_EQ(r.status, ApplyResult::Status::kRejected)
+      << describe(r) << " (a permanent refusal is a dead letter, not a retry)";
+  EXPECT_FALSE(r.message.empty()) << "the dead letter must say why";
+  if (auto n = f.env->count_messages(Fixture::message_id(key))) {
+    EXPECT_EQ(*n, 0);
+  }
+}
+
+TEST_P(ConnectorContract, AMessageToAPluginThatSendsNoneIsRejected) {
+  Fixture& f = *fixture_;
+  DISPUTED_REQUIRE_OPEN_CONNECTOR();
+  if (f.has_capability("message")) GTEST_SKIP() << "the plugin sends messages";
+  ApplyResult r = f.apply(f.message_action(f.new_task_key(), f.env->assignee()));
+  EXPECT_EQ(r.status, ApplyResult::Status::kRejected) << describe(r);
+}
+
+// ------------------------------------------------------------------------------------------
 // Robustness: nothing throws, nothing is left running.
 
 TEST_P(ConnectorContract, GarbageInputGetsAnAnswerNotACrash) {
@@ -951,6 +1043,15 @@ TEST_P(ConnectorContract, GarbageInputGetsAnAnswerNotACrash) {
     EXPECT_FALSE(Fixture::validate(*fresh, settings).empty())
         << "validate() accepted settings " << settings;
 
+  for (const auto& payload : not_objects) {
+    Action message = f.message_action(f.new_task_key(), f.env->assignee());
+    message.payload_json = payload;
+    ApplyResult m = f.apply(message);
+    EXPECT_EQ(m.status, ApplyResult::Status::kRejected)
+        << "a message whose payload is " << (payload.empty() ? "empty" : payload) << " answered "
+        << describe(m) << " (retrying cannot fix a payload)";
+  }
+  if (!f.has_capability("create")) return;  // a transport keeps no tasks: nothing more to feed
   for (const auto& payload : not_objects) {
     Action create = f.create_action(f.new_task_key());
     create.payload_json = payload;
@@ -1014,7 +1115,8 @@ TEST_P(ConnectorContract, NoThreadIsLeftBehind) {
   if (at_start == 0) GTEST_SKIP() << "/proc/self/task cannot be read here";
   (void)Fixture::check(*f.connector);
   std::string warm = f.new_task_key();
-  (void)f.apply(f.create_action(warm));
+  if (f.has_capability("create")) (void)f.apply(f.create_action(warm));
+  if (f.has_capability("message")) (void)f.apply(f.message_action(warm, f.env->assignee()));
   if (f.has_capability("poll")) (void)f.poll(Fixture::poll_request("", {}));
   std::size_t baseline = count_threads();
   std::string note = baseline == at_start
@@ -1029,8 +1131,15 @@ TEST_P(ConnectorContract, NoThreadIsLeftBehind) {
     (void)Fixture::check(*c);
     Fixture::expect_threads(baseline, "after check()", note);
     std::string key = f.new_task_key();
-    ApplyResult created = Fixture::apply(*c, f.create_action(key));
-    Fixture::expect_threads(baseline, "after apply(create)", note);
+    ApplyResult created;
+    if (f.has_capability("create")) {
+      created = Fixture::apply(*c, f.create_action(key));
+      Fixture::expect_threads(baseline, "after apply(create)", note);
+    }
+    if (f.has_capability("message")) {
+      (void)Fixture::apply(*c, f.message_action(key, f.env->assignee()));
+      Fixture::expect_threads(baseline, "after apply(message)", note);
+    }
     if (f.has_capability("update") && !created.external_ref.empty()) {
       (void)Fixture::apply(*c, f.update_action(key, created.external_ref));
       Fixture::expect_threads(baseline, "after apply(update)", note);

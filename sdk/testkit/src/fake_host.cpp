@@ -274,6 +274,13 @@ const Clock& FakeHost::clock() { return *impl_; }
 KeyValueStore& FakeHost::store() { return *impl_; }
 std::string FakeHost::instance_name() const { return impl_->options.instance_name; }
 
+std::optional<std::string> FakeHost::plugin_secret(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->options.plugin_secrets.find(name);
+  if (it == impl_->options.plugin_secrets.end()) return std::nullopt;
+  return it->second;
+}
+
 bool FakeHost::cancelled() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->cancelled;

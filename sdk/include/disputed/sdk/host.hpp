@@ -135,6 +135,16 @@ class DISPUTED_SDK_VISIBLE Host {
   virtual std::string instance_name() const = 0;
   /// True once the host wants the connector to stop: long loops (paging) should return early.
   virtual bool cancelled() const = 0;
+  /// (SDK ABI 2.1) The value of a secret the plugin must present itself, over a protocol the
+  /// host does not speak for it (an SMTP password): one the manifest declares with
+  /// `"use": "plugin"` and the instance references in `secrets`. nullopt when the instance does
+  /// not configure it. The host resolves it once, scrubs it from every log line, and never stores
+  /// it; the plugin must not log, store or echo it either. Secrets used for HTTP authentication
+  /// never come through here: the host's HTTP client adds them.
+  virtual std::optional<std::string> plugin_secret(const std::string& name) {
+    (void)name;
+    return std::nullopt;
+  }
 };
 
 }  // namespace disputed::sdk

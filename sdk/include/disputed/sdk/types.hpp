@@ -35,12 +35,16 @@ struct OpenResult {
   std::string message;
 };
 
-/// One thing the engine wants done to an external task. The host delivers each action at least
-/// once, in order per task; the plugin makes the effect exactly-once using `action_key` and
-/// `task_key` (the task's stable identity: Zendesk external_id, Salesforce external-id field,
-/// Graph linkedResources.externalId).
+/// One thing the engine wants done to an external task, or (kMessage) a message to send to a
+/// person. The host delivers each action at least once, in order per task; the plugin makes the
+/// effect exactly-once using `action_key` and `task_key` (the task's stable identity: Zendesk
+/// external_id, Salesforce external-id field, Graph linkedResources.externalId).
 struct Action {
-  enum class Kind { kCreate, kUpdate, kCancel, kRemind, kEscalate };
+  /// kMessage (SDK ABI 2.1): a message to people — an e-mail, rendered by the engine; the payload
+  /// is the message contract (kit::MessagePayload). Only sent to plugins whose manifest lists the
+  /// capability "message"; `task_key` is then the message's thread (a step's task key or a
+  /// dispute's reference) and `action_key` its idempotency key.
+  enum class Kind { kCreate, kUpdate, kCancel, kRemind, kEscalate, kMessage };
   Kind kind = Kind::kCreate;
   std::string action_key;  ///< unique per action, stable across retries ([A-Za-z0-9:_-])
   std::string task_key;    ///< unique per external task, stable ([A-Za-z0-9:_-])

@@ -6,7 +6,8 @@
 /// for a missing answer, replaced the "refused:"/"auth:" prefixes of HttpResponse::error).
 #define DISPUTED_SDK_ABI_MAJOR 2
 /// ABI minor: additions that old plugins do not use. A plugin whose minor is higher than the
-/// host's is refused (it may call what the host lacks); a lower one is accepted.
-#define DISPUTED_SDK_ABI_MINOR 0
+/// host's is refused (it may call what the host lacks); a lower one is accepted. (1: the message
+/// action, Action::Kind::kMessage, and Host::plugin_secret.)
+#define DISPUTED_SDK_ABI_MINOR 1
 /// SDK release (semver), part of the build fingerprint.
-#define DISPUTED_SDK_VERSION "2.0.0"
+#define DISPUTED_SDK_VERSION "2.1.0"

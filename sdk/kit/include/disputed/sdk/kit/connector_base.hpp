@@ -9,7 +9,8 @@
 ///   them; validate() and open() answer the problems it records.
 /// - apply() reads the payload through the task contract (a payload the contract refuses is
 ///   kRejected, naming the field) and dispatches by action kind to on_create, on_update,
-///   on_cancel, on_remind and on_escalate. A kind the plugin does not override is kRejected.
+///   on_cancel, on_remind and on_escalate; a message (kMessage) is read through the message
+///   contract instead and goes to on_message. A kind the plugin does not override is kRejected.
 /// - Nothing runs before a successful open(): apply, poll and check answer so.
 ///
 ///   class AcmeConnector final : public disputed::sdk::kit::ConnectorBase {
@@ -27,6 +28,7 @@
 
 #include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/connector.hpp"
+#include "disputed/sdk/kit/message_contract.hpp"
 #include "disputed/sdk/kit/settings.hpp"
 #include "disputed/sdk/kit/task_contract.hpp"
 
@@ -57,6 +59,10 @@ class ConnectorBase : public Connector {
   virtual ApplyResult on_cancel(const Action& action, const TaskPayload& payload);
   virtual ApplyResult on_remind(const Action& action, const TaskPayload& payload);
   virtual ApplyResult on_escalate(const Action& action, const TaskPayload& payload);
+  /// A message to send (SDK ABI 2.1, capability "message"), its payload already read and checked
+  /// (kit::check_message). Must be idempotent per action key as every apply: a transport that
+  /// cannot ask its system whether the message went out sends it again with the same Message-ID.
+  virtual ApplyResult on_message(const Action& action, const MessagePayload& message);
   /// Runs before every action is dispatched; a result answers the action instead (e.g. the
   /// plugin's own slow-down when the vendor's remaining quota is low).
   virtual std::optional<ApplyResult> before_apply(const Action& action);

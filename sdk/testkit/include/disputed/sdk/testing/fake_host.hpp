@@ -38,6 +38,9 @@ struct FakeHostOptions {
   /// A clock to follow instead of the host's own (e.g. the engine's fake clock in a test that
   /// drives the sync engine); advance() then adds to what it says.
   std::function<Instant()> clock;
+  /// The instance's secrets for the plugin itself (manifest `"use": "plugin"`): what
+  /// Host::plugin_secret answers, by name.
+  std::map<std::string, std::string> plugin_secrets;
 };
 
 /// Answers one request in place of the external system. Receives the request as it would go on
@@ -78,6 +81,7 @@ class FakeHost : public Host {
   KeyValueStore& store() override;
   std::string instance_name() const override;
   bool cancelled() const override;
+  std::optional<std::string> plugin_secret(const std::string& name) override;
 
   /// Moves the clock forward (negative durations move it back).
   void advance(std::chrono::seconds by);

@@ -99,7 +99,8 @@ class ContractEnvironment {
   /// A host whose credentials the sandbox accepts. Owned by the environment.
   virtual Host& host() = 0;
   /// A host whose credentials the sandbox refuses (wrong secret, revoked token); nullptr only
-  /// for plugins whose manifest says auth kind "none".
+  /// for plugins whose manifest says auth kind "none" and that present no credentials of their
+  /// own (Host::plugin_secret).
   virtual Host* host_with_bad_credentials() { return nullptr; }
 
   /// Acts as the person in the external system: completes the task `external_ref` (the id
@@ -120,6 +121,17 @@ class ContractEnvironment {
 
   /// The assignee put in actions (a person the sandbox knows, e.g. an e-mail address).
   virtual std::string assignee() const { return "agent@example.com"; }
+
+  /// For a plugin with the capability "message" (a mail transport): how many messages carrying
+  /// this Message-ID ("<...>") the system received; nullopt when the environment cannot tell
+  /// (the message checks are then skipped).
+  virtual std::optional<int> count_messages(const std::string& message_id) {
+    (void)message_id;
+    return std::nullopt;
+  }
+  /// A recipient the system refuses for good (an SMTP 550, a Graph 4xx), to prove such a
+  /// refusal is a dead letter; empty when the system has none.
+  virtual std::string refused_recipient() const { return {}; }
 
   /// Brings the sandbox to an empty state (no tasks, no faults). Called before each test, before
   /// any connector is created.
