@@ -9,6 +9,7 @@ packages=(
   libcpprest-dev nlohmann-json3-dev liboauth2-dev libsqlite3-dev libgtest-dev libgmock-dev
   libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev clang-format
   libargon2-dev chromium fonts-liberation2
+  libcurl4-openssl-dev libkainjow-mustache-dev python3-aiosmtpd openssl
 )
 
 missing=()

@@ -71,6 +71,52 @@ TEST_F(ConnectorHostTest, SecretsAreReferencesAndMustBeKnownToThePlugin) {
   EXPECT_THAT(unknown.what(), HasSubstr("has no such secret"));
 }
 
+// The smtp plugin offers auth kind "none" with OAuth2 as an alternative, and a password secret for
+// itself ("use": "plugin").
+TEST_F(ConnectorHostTest, AnInstanceChoosesOnlyAnAuthKindThePluginOffers) {
+  const fs::path plugins = fs::path(DISPUTED_BINARY_DIR) / "plugins";
+  dir_.write("connectors/mail.json", R"({"name": "mail", "plugin": "smtp",
+      "settings": {"server": "smtp://127.0.0.1:1", "tls": "none"}, "auth": {"kind": "bearer"}})");
+  ConnectorHost host({plugins}, clock_, {});
+  try {
+    host.open(read_instance_configs(dir_ / "connectors"));
+    ADD_FAILURE() << "auth kind bearer was accepted";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.key_path(), "/auth/kind");
+    EXPECT_THAT(e.what(), HasSubstr("does not offer auth kind 'bearer'"));
+    EXPECT_THAT(e.what(), HasSubstr("none, oauth2_client_credentials"));
+  }
+}
+
+TEST_F(ConnectorHostTest, APluginsOwnSecretIsResolvedForItAndNeverForAuthentication) {
+  const fs::path plugins = fs::path(DISPUTED_BINARY_DIR) / "plugins";
+  dir_.write("smtp-password", "s3cret-value\n");
+  dir_.write("connectors/mail.json", R"({"name": "mail", "plugin": "smtp",
+      "settings": {"server": "smtps://mail.example.com:465", "tls": "implicit", "login": "plain",
+                   "username": "app"},
+      "secrets": {"password": "file:)" + (dir_ / "smtp-password").string() +
+                                         R"("}})");
+  ConnectorHost host({plugins}, clock_, {});
+  host.open(read_instance_configs(dir_ / "connectors"));
+  auto* in = host.find("mail");
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in->services->plugin_secret("password"), "s3cret-value");
+  EXPECT_EQ(in->services->plugin_secret("client_secret"), std::nullopt);
+  EXPECT_EQ(in->services->auth_kind(), net::AuthKind::kNone);
+
+  dir_.write("connectors/mail.json", R"({"name": "mail", "plugin": "smtp",
+      "settings": {"server": "smtps://mail.example.com:465", "tls": "implicit"},
+      "secrets": {"password": "file:)" + (dir_ / "missing").string() +
+                                         R"("}})");
+  ConnectorHost again({plugins}, clock_, {});
+  try {
+    again.open(read_instance_configs(dir_ / "connectors"));
+    ADD_FAILURE() << "a missing secret file was accepted";
+  } catch (const config::ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("secrets.password"));
+  }
+}
+
 }  // namespace
 }  // namespace disputed::host
 
