@@ -374,10 +374,12 @@ class Agents:
     def created_tasks(system, requests):
         """Tasks the connector created, counted from a sandbox's request log: the successful
         create requests (Zendesk POST tickets 201, Salesforce upsert by external id 201, Graph
-        POST tasks 201). Salesforce's batched creates (one sObject Collections call for many
-        Tasks) are not counted here: use task_keys() for them."""
+        POST tasks 201). A 201 the sandbox marks "replayed" answered a repeated Idempotency-Key
+        (the engine retries a create it lost the answer to, e.g. after a kill) and made nothing.
+        Salesforce's batched creates (one sObject Collections call for many Tasks) are not
+        counted here: use task_keys() for them."""
         def is_create(r):
-            if r["status"] != 201:
+            if r["status"] != 201 or r.get("replayed", False):
                 return False
             if system == "zendesk":
                 return r["method"] == "POST" and r["path"] in ("/api/v2/tickets", "/api/v2/tickets.json")

@@ -97,6 +97,11 @@ Response& Response::with_header(std::string name, std::string value) {
   return *this;
 }
 
+Response& Response::as_replay() {
+  replayed = true;
+  return *this;
+}
+
 Response Emulator::fault_response(int status, const Request&) {
   return Response::json(status, {{"error", "injected fault"}, {"status", status}});
 }
@@ -333,6 +338,7 @@ std::optional<Response> Server::serve(const Request& request) {
                         {"path", seen.path},
                         {"target", seen.target},
                         {"status", seen.status},
+                        {"replayed", seen.replayed},
                         {"at", seen.at}});
       return Response::json(200, {{"requests", list}});
     }
@@ -402,6 +408,7 @@ std::optional<Response> Server::serve(const Request& request) {
     }
   }
   seen.status = answer.status;
+  seen.replayed = answer.replayed;
   log_.push_back(seen);
   return answer;
 }

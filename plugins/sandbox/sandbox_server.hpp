@@ -3,7 +3,9 @@
 // connection), the request log, fault injection and reset under /_sandbox/, and the emulator
 // interface each system's sandbox implements. The shapes of the control endpoints are the same
 // for every sandbox:
-//   GET  /_sandbox/requests -> {"requests":[{"method","path","status","at"}]}
+//   GET  /_sandbox/requests -> {"requests":[{"method","path","target","status","replayed","at"}]}
+//        ("replayed": the answer repeated an earlier one from an idempotency store, so nothing
+//        was made: count creates as 201s that are not replayed)
 //   POST /_sandbox/faults   <- {"method":"POST","path":"/api/v2/tickets","status":429,
 //                               "retry_after":2,"delay_ms":0,"drop":false,"times":3}
 //        ("path" ending in '*' matches by prefix; "method" may be omitted for any; status 0
@@ -54,10 +56,15 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// Set by an emulator that answers from its idempotency store (a repeated Idempotency-Key):
+  /// the request log marks the request "replayed", so a replayed 201 is not counted as a create.
+  bool replayed = false;
 
   static Response json(int status, const nlohmann::json& body);
   static Response empty(int status);
   Response& with_header(std::string name, std::string value);
+  /// Marks the answer as a replay of an earlier one (see `replayed`).
+  Response& as_replay();
 };
 
 /// The sandbox's time, injected into every emulator so that no test sleeps for time to pass: the
@@ -127,6 +134,8 @@ struct SeenRequest {
   std::string target;
   int status = 0;  ///< 0 when the connection was dropped
   std::string at;  ///< UTC, ISO 8601 with milliseconds
+  /// The answer replayed an earlier one (Response::replayed): nothing new was made.
+  bool replayed = false;
 };
 
 class Server {

@@ -515,7 +515,8 @@ Response ZendeskEmulator::create_ticket(const Request& request, const User& user
       return Response::json(201, {{"ticket", t->second}})
           .with_header("Location",
                        base_url + "/api/v2/tickets/" + std::to_string(t->first) + ".json")
-          .with_header("x-idempotency-lookup", "hit");
+          .with_header("x-idempotency-lookup", "hit")
+          .as_replay();
     }
   }
   auto body = request.json();

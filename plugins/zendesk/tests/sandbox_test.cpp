@@ -89,6 +89,34 @@ TEST_F(ZendeskSandboxTest, CreatesTicketsAndAnswersAnIdempotencyKeyWithTheSameTi
   EXPECT_EQ(call("GET", "/api/v2/tickets?external_id=DSP-1-1").json()["tickets"].size(), 2u);
 }
 
+TEST_F(ZendeskSandboxTest, TheRequestLogMarksAnIdempotentReplaySoItIsNotCountedAsACreate) {
+  // What the engine does after a crash: the same create again with the same Idempotency-Key.
+  auto headers = agent();
+  headers["Idempotency-Key"] = "DSP-7-1:create";
+  auto first = call("POST", "/api/v2/tickets", ticket("DSP-7-1"), headers);
+  auto again = call("POST", "/api/v2/tickets", ticket("DSP-7-1"), headers);
+  ASSERT_EQ(first.status, 201);
+  ASSERT_EQ(again.status, 201);
+  EXPECT_EQ(again.json()["ticket"]["id"], first.json()["ticket"]["id"]);
+  auto log = http_call("GET", at("/_sandbox/requests")).json()["requests"];
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0]["status"], 201);
+  EXPECT_EQ(log[0]["replayed"], false);
+  EXPECT_EQ(log[1]["status"], 201);
+  EXPECT_EQ(log[1]["replayed"], true);
+  // The in-process log says the same; a create without a key is never a replay.
+  EXPECT_EQ(call("POST", "/api/v2/tickets", ticket("DSP-7-2")).status, 201);
+  auto seen = server_.requests();
+  ASSERT_EQ(seen.size(), 3u);  // control requests (/_sandbox/...) are not logged
+  EXPECT_FALSE(seen[0].replayed);
+  EXPECT_TRUE(seen[1].replayed);
+  EXPECT_FALSE(seen[2].replayed);
+  int creates = 0;
+  for (const auto& r : seen) creates += r.method == "POST" && r.status == 201 && !r.replayed;
+  EXPECT_EQ(creates, 2);
+  EXPECT_EQ(call("GET", "/api/v2/tickets").json()["tickets"].size(), 2u);
+}
+
 TEST_F(ZendeskSandboxTest, ValidationErrorsUseZendesksShapeAndChangeNothing) {
   auto no_comment = call("POST", "/api/v2/tickets", {{"ticket", {{"subject", "x"}}}});
   EXPECT_EQ(no_comment.status, 422);
