@@ -240,16 +240,8 @@ ApplyResult MsGraphConnector::on_cancel(const Action& action, const kit::TaskPay
   return kit::applied(ref->str());
 }
 
-ApplyResult MsGraphConnector::on_remind(const Action& action, const kit::TaskPayload& payload) {
-  return remind(action, payload, false);
-}
-
-ApplyResult MsGraphConnector::on_escalate(const Action& action, const kit::TaskPayload& payload) {
-  return remind(action, payload, true);
-}
-
-ApplyResult MsGraphConnector::remind(const Action& action, const kit::TaskPayload& payload,
-                                     bool escalate) {
+ApplyResult MsGraphConnector::on_reminder(const Action& action, const kit::TaskPayload& payload,
+                                          bool escalate) {
   auto ref = ref_of(action);
   if (!ref) return kit::rejected(no_task(action));
   std::string note = payload.note;

@@ -32,8 +32,8 @@ class MsGraphConnector final : public kit::ConnectorBase {
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_remind(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_escalate(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
+                               bool escalate) override;
   sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// The task's ref from the action, else from the store.
@@ -45,8 +45,6 @@ class MsGraphConnector final : public kit::ConnectorBase {
   /// The task moves to another user's list: create it there (once), delete the old one.
   sdk::ApplyResult reassign(const sdk::Action& action, const TaskRef& old,
                             const kit::TaskPayload& payload, const std::string& assignee);
-  sdk::ApplyResult remind(const sdk::Action& action, const kit::TaskPayload& payload,
-                          bool escalate);
   void remember_task(const std::string& task_key, const TaskRef& ref, const kit::Json& outcomes);
   sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action,
                           const std::string& ref) const;

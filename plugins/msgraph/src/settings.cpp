@@ -4,8 +4,7 @@ namespace disputed::plugins::msgraph {
 
 Settings read_settings(const sdk::kit::Settings& in) {
   Settings s;
-  s.base = in.text("/graph_base_url");
-  while (!s.base.empty() && s.base.back() == '/') s.base.pop_back();
+  s.base = in.url("/graph_base_url");
   s.list_name = in.text("/list_name");
   s.check_user = in.text("/check_user");
   s.cancel_completes = in.text("/cancel_mode") == "complete";

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "disputed/sdk/testing/actions.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/msgraph/tests/msgraph_env.hpp"
 #include "plugins/sandbox/prism_proxy.hpp"
@@ -91,22 +92,7 @@ TEST_F(MsGraphConformance, TheWholeLifeCyclePassesTheVendorsDescription) {
   EXPECT_TRUE(check.ok) << check.message << violations();
 
   const std::string key = "DSP-000042-1";
-  json create = {
-      {"task_key", key},
-      {"dispute", "DSP-000042"},
-      {"step", "check"},
-      {"subject", "Check the price agreement — DSP-000042 (Acme B.V.)"},
-      {"instructions", "Compare the invoiced price with the contract."},
-      {"assignee", "alex@example.com"},
-      {"assignee_kind", "person"},
-      {"deadline_at", "2026-03-30T15:00:00Z"},
-      {"deadline_local_date", "2026-03-30"},
-      {"time_zone", "Europe/Amsterdam"},
-      {"outcomes", {"approved", "rejected"}},
-      {"customer", {{"id", "C-1001"}, {"name", "Acme B.V."}}},
-      {"currency", "EUR"},
-      {"disputed_amount", "125.00"},
-      {"invoices", json::array({{{"number", "INV-1001"}, {"disputed_amount", "125.00"}}})}};
+  json create = json::parse(sdk::testing::sample_create_json(key, "alex@example.com"));
   ApplyResult created =
       connector_->apply(action(Action::Kind::kCreate, key, key + ":create", "", create));
   ASSERT_EQ(created.status, ApplyResult::Status::kApplied) << created.message << violations();

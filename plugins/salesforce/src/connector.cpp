@@ -275,11 +275,9 @@ ApplyResult SalesforceConnector::on_update(const Action& action, const kit::Task
 ApplyResult SalesforceConnector::on_cancel(const Action& action, const kit::TaskPayload& p) {
   return change(action, p);
 }
-ApplyResult SalesforceConnector::on_remind(const Action& action, const kit::TaskPayload& p) {
-  return change(action, p);
-}
-ApplyResult SalesforceConnector::on_escalate(const Action& action, const kit::TaskPayload& p) {
-  return change(action, p);
+ApplyResult SalesforceConnector::on_reminder(const Action& action, const kit::TaskPayload& p,
+                                             bool) {
+  return change(action, p);  // the kind decides the note and the priority
 }
 
 ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPayload& p) {

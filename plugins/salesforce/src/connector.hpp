@@ -34,8 +34,8 @@ class SalesforceConnector final : public kit::BatchConnectorBase {
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_remind(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_escalate(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
+                               bool escalate) override;
   void on_batch(std::vector<kit::BatchItem>& items) override;
   sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "disputed/sdk/batch_applier.hpp"
+#include "disputed/sdk/testing/actions.hpp"
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
@@ -100,20 +101,7 @@ class SalesforceConformance : public ::testing::Test {
     return a;
   }
   static json create_payload(const std::string& key) {
-    return {{"task_key", key},
-            {"dispute", "DSP-000777"},
-            {"subject", "Approve the credit note — DSP-000777 (Acme B.V.)"},
-            {"instructions", "Check the calculation."},
-            {"assignee", "rep@example.com"},
-            {"assignee_kind", "person"},
-            {"deadline_at", "2026-12-04T16:00:00Z"},
-            {"deadline_local_date", "2026-12-04"},
-            {"time_zone", "Europe/Amsterdam"},
-            {"outcomes", {"approved", "rejected"}},
-            {"customer", {{"id", "C-1001"}, {"name", "Acme B.V."}}},
-            {"currency", "EUR"},
-            {"disputed_amount", "125.00"},
-            {"invoices", {{{"number", "INV-1001"}, {"disputed_amount", "125.00"}}}}};
+    return json::parse(sdk::testing::sample_create_json(key, "rep@example.com"));
   }
 
   static sb::Server* server_;

@@ -222,16 +222,8 @@ ApplyResult ZendeskConnector::on_cancel(const Action& action, const kit::TaskPay
   });
 }
 
-ApplyResult ZendeskConnector::on_remind(const Action& action, const kit::TaskPayload& payload) {
-  return remind(action, payload, false);
-}
-
-ApplyResult ZendeskConnector::on_escalate(const Action& action, const kit::TaskPayload& payload) {
-  return remind(action, payload, true);
-}
-
-ApplyResult ZendeskConnector::remind(const Action& action, const kit::TaskPayload& payload,
-                                     bool escalate) {
+ApplyResult ZendeskConnector::on_reminder(const Action& action, const kit::TaskPayload& payload,
+                                          bool escalate) {
   auto id = ticket_of(action);
   if (!id) return failed(id.failure(), action);
   if (!*id) return kit::rejected("no Zendesk ticket for " + action.task_key);

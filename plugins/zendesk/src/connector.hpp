@@ -36,8 +36,8 @@ class ZendeskConnector final : public kit::ConnectorBase {
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_remind(const sdk::Action& action, const kit::TaskPayload& payload) override;
-  sdk::ApplyResult on_escalate(const sdk::Action& action, const kit::TaskPayload& payload) override;
+  sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
+                               bool escalate) override;
   sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// What to write for a ticket just read: nullopt when the action is already reflected.
@@ -48,8 +48,6 @@ class ZendeskConnector final : public kit::ConnectorBase {
   /// The action's ticket id: the ref the host knows, else looked up by external_id; nullopt
   /// (not a failure) when there is no ticket.
   kit::Fetched<std::optional<std::int64_t>> ticket_of(const sdk::Action& action);
-  sdk::ApplyResult remind(const sdk::Action& action, const kit::TaskPayload& payload,
-                          bool escalate);
   sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action) const;
 
   Settings settings_;

@@ -4,8 +4,7 @@ namespace disputed::plugins::zendesk {
 
 Settings read_settings(const sdk::kit::Settings& in) {
   Settings s;
-  s.base_url = in.text("/base_url");
-  while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
+  s.base_url = in.url("/base_url");
   s.tags = in.text_list("/tags");
   if (in.has("/group_id")) s.group_id = in.integer("/group_id");
   s.role_groups = in.integer_map("/role_groups");

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "disputed/sdk/testing/actions.hpp"
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
@@ -83,21 +84,7 @@ class ZendeskConformance : public ::testing::Test {
     return a;
   }
   json create_payload(const std::string& key) {
-    return {{"task_key", key},
-            {"dispute", key.substr(0, key.rfind('-'))},
-            {"step", "check"},
-            {"subject", "Check the price agreement — " + key},
-            {"instructions", "Compare the invoiced price with the contract."},
-            {"assignee", "agent@example.com"},
-            {"assignee_kind", "person"},
-            {"deadline_at", "2026-12-04T16:00:00Z"},
-            {"deadline_local_date", "2026-12-04"},
-            {"time_zone", "Europe/Amsterdam"},
-            {"outcomes", {"approved", "rejected"}},
-            {"customer", {{"id", "C1"}, {"name", "Acme BV"}}},
-            {"currency", "EUR"},
-            {"disputed_amount", "125.00"},
-            {"invoices", {{{"number", "INV-1"}, {"disputed_amount", "125.00"}}}}};
+    return json::parse(sdk::testing::sample_create_json(key));
   }
   std::string create(const std::string& key) {
     auto r = connector_->apply(

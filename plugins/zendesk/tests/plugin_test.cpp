@@ -3,6 +3,7 @@
 // comments flowing back, outcomes from tags and value mappings.
 #include <gtest/gtest.h>
 
+#include "disputed/sdk/testing/actions.hpp"
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
@@ -43,28 +44,15 @@ class ZendeskPluginTest : public ::testing::Test {
   }
   sdk::Action action(sdk::Action::Kind kind, const std::string& key, const std::string& suffix,
                      const std::string& ref, json payload) {
-    sdk::Action a;
-    a.kind = kind;
-    a.task_key = key;
-    a.action_key = key + ":" + suffix;
-    a.external_ref = ref;
-    a.payload_json = payload.dump();
-    return a;
+    return sdk::testing::make_action(kind, key, suffix, ref, payload.dump());
   }
   std::string create(const std::string& key, const std::string& assignee = "agent@example.com") {
-    json p = {{"task_key", key},
-              {"dispute", "DSP-1"},
-              {"subject", "Approve the credit note — DSP-1 (Acme BV)"},
-              {"assignee", assignee},
-              {"deadline_at", "2026-12-04T16:00:00Z"},
-              {"deadline_local_date", "2026-12-04"},
-              {"time_zone", "Europe/Amsterdam"},
-              {"outcomes", {"approved", "declined"}},
-              {"customer", {{"id", "C1"}, {"name", "Acme BV"}}},
-              {"currency", "EUR"},
-              {"disputed_amount", "125.00"},
-              {"invoices", {{{"number", "INV-1"}, {"disputed_amount", "125.00"}}}}};
-    auto r = connector_->apply(action(sdk::Action::Kind::kCreate, key, "create", "", p));
+    auto p = sdk::testing::sample_task(key, assignee);
+    p.subject = "Approve the credit note — DSP-1 (Acme BV)";
+    p.outcomes = {"approved", "declined"};
+    p.customer = {"C1", "Acme BV"};
+    p.invoices = {{"INV-1", "125.00"}};
+    auto r = connector_->apply(sdk::testing::create_action(p));
     EXPECT_EQ(r.status, Status::kApplied) << r.message;
     return r.external_ref;
   }

@@ -176,11 +176,16 @@ ApplyResult ConnectorBase::on_update(const Action& action, const TaskPayload&) {
 ApplyResult ConnectorBase::on_cancel(const Action& action, const TaskPayload&) {
   return rejected("the " + system_ + " connector does not cancel tasks", action.external_ref);
 }
-ApplyResult ConnectorBase::on_remind(const Action& action, const TaskPayload&) {
-  return rejected("the " + system_ + " connector does not send reminders", action.external_ref);
+ApplyResult ConnectorBase::on_remind(const Action& action, const TaskPayload& payload) {
+  return on_reminder(action, payload, false);
 }
-ApplyResult ConnectorBase::on_escalate(const Action& action, const TaskPayload&) {
-  return rejected("the " + system_ + " connector does not escalate", action.external_ref);
+ApplyResult ConnectorBase::on_escalate(const Action& action, const TaskPayload& payload) {
+  return on_reminder(action, payload, true);
+}
+ApplyResult ConnectorBase::on_reminder(const Action& action, const TaskPayload&, bool escalate) {
+  return rejected(
+      "the " + system_ + " connector does not " + (escalate ? "escalate" : "send reminders"),
+      action.external_ref);
 }
 ApplyResult ConnectorBase::on_message(const Action& action, const MessagePayload&) {
   return rejected("the " + system_ + " connector does not send messages", action.external_ref);

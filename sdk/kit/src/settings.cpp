@@ -59,6 +59,12 @@ std::string Settings::text(std::string_view key) const {
   return v->get<std::string>();
 }
 
+std::string Settings::url(std::string_view key) const {
+  std::string value = text(key);
+  while (!value.empty() && value.back() == '/') value.pop_back();
+  return value;
+}
+
 std::int64_t Settings::integer(std::string_view key) const {
   const Json* v = impl_->at(key);
   if (!v || v->is_null()) return 0;

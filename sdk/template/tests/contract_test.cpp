@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
+#include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/contract.hpp"
-#include "disputed/sdk/testkit/sandbox_host.hpp"
 
 namespace {
 
@@ -21,17 +23,6 @@ namespace kit = disputed::sdk::testkit;
 using nlohmann::json;
 
 constexpr const char* kBaseUrl = "https://api.example.com/v1";
-
-std::string iso(sdk::Instant t) {
-  auto day = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::year_month_day ymd(day);
-  std::chrono::hh_mm_ss hms(t - day);
-  char out[32];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                int(hms.minutes().count()), int(hms.seconds().count()));
-  return out;
-}
 
 sdk::HttpResponse answer(int status, const json& body,
                          std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -131,22 +122,11 @@ class ExampleTasksSandbox {
       auto end = rest.find('&', start);
       std::string pair = rest.substr(start, end - start);
       auto eq = pair.find('=');
-      out[decode(pair.substr(0, eq))] = eq == std::string::npos ? "" : decode(pair.substr(eq + 1));
+      out[disputed::sdk::kit::percent_decode(pair.substr(0, eq), true)] =
+          eq == std::string::npos ? ""
+                                  : disputed::sdk::kit::percent_decode(pair.substr(eq + 1), true);
       if (end == std::string::npos) break;
       start = end + 1;
-    }
-    return out;
-  }
-
-  static std::string decode(const std::string& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '%' && i + 2 < s.size()) {
-        out += char(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-        i += 2;
-      } else {
-        out += s[i];
-      }
     }
     return out;
   }
@@ -171,7 +151,7 @@ class ExampleTasksSandbox {
 
   void touch(json& task) {
     task["version"] = task["version"].get<int>() + 1;
-    task["updated_at"] = iso(now_());
+    task["updated_at"] = disputed::sdk::kit::format_timestamp(now_());
   }
 
   sdk::HttpResponse route(const std::string& method, const std::string& path,
@@ -269,8 +249,8 @@ class ExampleTasksSandbox {
   int tokens_issued_ = 0;
 };
 
-kit::SandboxHostOptions host_options() {
-  kit::SandboxHostOptions options;
+sdk::testing::FakeHostOptions host_options() {
+  sdk::testing::FakeHostOptions options;
   options.instance_name = "template-contract";
   options.auth_kind = "oauth2_client_credentials";
   options.allowed_hosts = {"api.example.com", "auth.example.com"};
@@ -282,17 +262,18 @@ class TemplateEnvironment final : public kit::ContractEnvironment {
   TemplateEnvironment()
       : sandbox_(std::make_shared<ExampleTasksSandbox>([this] { return host_->clock().now(); })) {
     auto handler = [sandbox = sandbox_](const sdk::HttpRequest& r) { return sandbox->handle(r); };
-    host_ = std::make_unique<kit::SandboxHost>(
+    host_ = std::make_unique<sdk::testing::FakeHost>(
         host_options(), handler,
         [sandbox = sandbox_](std::string&) { return sandbox->issue_token(); });
-    bad_host_ = std::make_unique<kit::SandboxHost>(host_options(), handler, [](std::string& error) {
-      error = "token endpoint https://auth.example.com/oauth/token answered 401 invalid_client";
-      return std::optional<sdk::AccessToken>();
-    });
+    bad_host_ =
+        std::make_unique<sdk::testing::FakeHost>(host_options(), handler, [](std::string& error) {
+          error = "token endpoint https://auth.example.com/oauth/token answered 401 invalid_client";
+          return std::optional<sdk::AccessToken>();
+        });
   }
 
-  std::filesystem::path plugin_library() const override { return TEMPLATE_PLUGIN; }
-  std::filesystem::path manifest_file() const override { return TEMPLATE_MANIFEST; }
+  std::filesystem::path plugin_library() const override { return TEMPLATE_CONNECTOR_PLUGIN; }
+  std::filesystem::path manifest_file() const override { return TEMPLATE_CONNECTOR_MANIFEST; }
 
   std::string good_settings() const override {
     return json{{"base_url", kBaseUrl}, {"project", "AR"}}.dump();
@@ -345,8 +326,8 @@ class TemplateEnvironment final : public kit::ContractEnvironment {
 
  private:
   std::shared_ptr<ExampleTasksSandbox> sandbox_;
-  std::unique_ptr<kit::SandboxHost> host_;
-  std::unique_ptr<kit::SandboxHost> bad_host_;
+  std::unique_ptr<sdk::testing::FakeHost> host_;
+  std::unique_ptr<sdk::testing::FakeHost> bad_host_;
 };
 
 }  // namespace

@@ -107,6 +107,39 @@ TEST(ConnectorBase, DispatchesEachKindToItsHandlerThroughTheContract) {
   EXPECT_EQ(update.message, "the Probe connector does not apply updates");
 }
 
+// A connector that handles reminders and escalations as one act, with the kind as a flag.
+class ReminderConnector final : public ConnectorBase {
+ public:
+  ReminderConnector() : ConnectorBase(kManifest, "Notes") {}
+  std::vector<std::string> calls;
+
+ private:
+  void read_settings(const Settings&, bool) override {}
+  CheckResult on_check() override { return {true, CheckResult::Category::kNone, "", ""}; }
+  ApplyResult on_create(const Action&, const TaskPayload&) override { return applied("N-1"); }
+  ApplyResult on_reminder(const Action&, const TaskPayload& p, bool escalate) override {
+    calls.push_back((escalate ? "escalate " : "remind ") + p.note);
+    return applied("N-1");
+  }
+  PollResult on_poll(const PollRequest&) override { return {}; }
+};
+
+TEST(ConnectorBase, RemindAndEscalateBothReachOnReminderWithTheKindAsAFlag) {
+  ReminderConnector c;
+  testing::FakeHost host;
+  ASSERT_TRUE(c.open("{}", host).ok);
+  EXPECT_EQ(c.apply(action(Action::Kind::kRemind, R"({"note": "due"})")).status, Status::kApplied);
+  EXPECT_EQ(c.apply(action(Action::Kind::kEscalate, R"({"note": "late"})")).status,
+            Status::kApplied);
+  EXPECT_EQ(c.calls, (std::vector<std::string>{"remind due", "escalate late"}));
+  // Without on_reminder, neither kind is handled; the message names the kind.
+  ProbeConnector probe;
+  ASSERT_TRUE(probe.open("{}", host).ok);
+  auto escalate = probe.apply(action(Action::Kind::kEscalate, "{}"));
+  EXPECT_EQ(escalate.status, Status::kRejected);
+  EXPECT_EQ(escalate.message, "the Probe connector does not escalate");
+}
+
 TEST(ConnectorBase, APayloadTheContractRefusesIsRejectedNamingTheField) {
   ProbeConnector c;
   testing::FakeHost host;

@@ -31,6 +31,15 @@ TEST(Settings, GivenValuesWinOverTheSchemasDefaults) {
   EXPECT_TRUE(s->problems().empty());
 }
 
+TEST(Settings, AUrlSettingLosesItsTrailingSlashes) {
+  auto s = Settings::read(R"({"base_url": "https://x.example/api//"})", kManifest);
+  ASSERT_TRUE(s) << s.problem().text();
+  EXPECT_EQ(s->url("/base_url"), "https://x.example/api");
+  EXPECT_EQ(s->text("/base_url"), "https://x.example/api//");
+  EXPECT_EQ(s->url("/missing"), "");
+  EXPECT_TRUE(s->problems().empty());
+}
+
 TEST(Settings, NestedKeysAndMaps) {
   auto s = Settings::read(
       R"({"fields": {"outcome": 12, "dispute": 34}, "names": {"sales": "erik@example.com"}})",

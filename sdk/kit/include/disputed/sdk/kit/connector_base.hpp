@@ -9,8 +9,10 @@
 ///   them; validate() and open() answer the problems it records.
 /// - apply() reads the payload through the task contract (a payload the contract refuses is
 ///   kRejected, naming the field) and dispatches by action kind to on_create, on_update,
-///   on_cancel, on_remind and on_escalate; a message (kMessage) is read through the message
-///   contract instead and goes to on_message. A kind the plugin does not override is kRejected.
+///   on_cancel, on_remind and on_escalate. Reminding and escalating are the same act in most
+///   systems (a note to the person; escalating also raises the priority), so both default to
+///   on_reminder(action, payload, escalate). A message (kMessage) is read through the message
+///   contract instead and goes to on_message. A kind the plugin does not handle is kRejected.
 /// - Nothing runs before a successful open(): apply, poll and check answer so.
 ///
 ///   class AcmeConnector final : public disputed::sdk::kit::ConnectorBase {
@@ -57,8 +59,12 @@ class ConnectorBase : public Connector {
   virtual ApplyResult on_create(const Action& action, const TaskPayload& payload) = 0;
   virtual ApplyResult on_update(const Action& action, const TaskPayload& payload);
   virtual ApplyResult on_cancel(const Action& action, const TaskPayload& payload);
+  /// Default: on_reminder(action, payload, false).
   virtual ApplyResult on_remind(const Action& action, const TaskPayload& payload);
+  /// Default: on_reminder(action, payload, true).
   virtual ApplyResult on_escalate(const Action& action, const TaskPayload& payload);
+  /// A reminder, or with `escalate` an escalation, of the action's task. Default: kRejected.
+  virtual ApplyResult on_reminder(const Action& action, const TaskPayload& payload, bool escalate);
   /// A message to send (SDK ABI 2.1, capability "message"), its payload already read and checked
   /// (kit::check_message). Must be idempotent per action key as every apply: a transport that
   /// cannot ask its system whether the message went out sends it again with the same Message-ID.

@@ -36,6 +36,8 @@ class Settings {
   /// Whether the key has a value (given, or by default).
   bool has(std::string_view key) const;
   std::string text(std::string_view key) const;
+  /// A URL setting (a base URL requests are appended to): text() without trailing '/'.
+  std::string url(std::string_view key) const;
   std::int64_t integer(std::string_view key) const;
   bool boolean(std::string_view key) const;
   std::vector<std::string> text_list(std::string_view key) const;
