@@ -15,4 +15,12 @@ sync::InstanceOptions scheduling_of(const host::ConnectorHost::Instance& instanc
 /// engine's use of them (stop the engine first).
 void register_connectors(host::ConnectorHost& host, sync::SyncEngine& engine);
 
+/// Messaging (disputed.json `messaging`): checks that every transport named is an opened
+/// instance whose plugin sends messages (capability "message"), loads and checks the templates of
+/// every configured language, and hands `engine` the composer. Nothing to do when no transport is
+/// configured (messages are then recorded as undeliverable). Throws config::ConfigError naming
+/// the key or the template file. `definitions` outlives the engine.
+void attach_messaging(host::ConnectorHost& host, sync::SyncEngine& engine,
+                      const workflow::Definitions& definitions, const std::string& config_file);
+
 }  // namespace disputed::app

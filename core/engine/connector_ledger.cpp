@@ -42,6 +42,65 @@ void ConnectorLedger::delivered(const std::string& instance, const OutboxRecord&
                                  payload.dump());
 }
 
+namespace {
+// The message row's facts: who it was for and its kind, when it was never composed.
+std::pair<std::string, std::string> message_facts(const OutboxRecord& row) {
+  auto facts = json::parse(row.payload_json, nullptr, false);
+  if (!facts.is_object()) return {};
+  auto text = [&](const char* key) {
+    auto it = facts.find(key);
+    return it != facts.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  return {text("template"), text("to")};
+}
+}  // namespace
+
+void ConnectorLedger::message_sent(const std::string& instance, const OutboxRecord& row,
+                                   const SentMessage& m, const std::string& external_ref) {
+  sync_.mark_done(row, external_ref, clock_.now(), "");
+  if (!row.dispute_id) return;
+  store::DossierEntry e;
+  e.dispute_id = *row.dispute_id;
+  e.at = clock_.now();
+  e.actor = "disputed";
+  e.kind = "message_sent";
+  e.channel = "email";
+  e.direction = domain::Direction::kOutbound;
+  e.summary = "Mail sent to " + m.to + " via " + instance + ": " + m.subject;
+  e.payload_json = json{{"instance", instance},   {"action_key", row.action_key},
+                        {"kind", m.kind},         {"to", m.to},
+                        {"subject", m.subject},   {"message_id", m.message_id},
+                        {"language", m.language}, {"external_ref", external_ref}}
+                       .dump(-1, ' ', false, json::error_handler_t::replace);
+  store_.append_dossier(e);
+}
+
+void ConnectorLedger::message_failed(const std::string& instance, const OutboxRecord& row,
+                                     const SentMessage& m, int attempts, const std::string& error) {
+  sync_.mark_dead(row.id, attempts, error, clock_.now());
+  if (!row.dispute_id) return;
+  auto [kind, to] = message_facts(row);
+  if (!m.kind.empty()) kind = m.kind;
+  if (!m.to.empty()) to = m.to;
+  store::DossierEntry e;
+  e.dispute_id = *row.dispute_id;
+  e.at = clock_.now();
+  e.actor = "disputed";
+  e.kind = "message_failed";
+  e.channel = "email";
+  e.direction = domain::Direction::kOutbound;
+  e.summary = "Mail not sent (" + kind + (to.empty() ? "" : " to " + to) + ") via " + instance +
+              ": " + error + " (dead letter " + row.action_key + ")";
+  e.payload_json = json{
+      {"instance", instance},
+      {"action_key", row.action_key},
+      {"kind", kind},
+      {"to", to},
+      {"message_id", m.message_id},
+      {"error", error}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  store_.append_dossier(e);
+}
+
 void ConnectorLedger::retry_later(const OutboxRecord& row, int attempts,
                                   domain::Instant next_attempt_at, const std::string& error) {
   sync_.schedule_retry(row.id, attempts, next_attempt_at, error);

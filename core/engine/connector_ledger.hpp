@@ -34,6 +34,15 @@ struct ExternalEvent {
   std::optional<domain::Instant> at;  // when, in the system
 };
 
+/// A message as the dossier records it (composed by the sync engine from the row's facts).
+struct SentMessage {
+  std::string kind;  // task_assigned, dispute_confirmation, ...
+  std::string to;    // the addresses, comma-separated
+  std::string subject;
+  std::string message_id;  // "<...>"
+  std::string language;
+};
+
 class ConnectorLedger {
  public:
   ConnectorLedger(store::Database& db, DisputeService& disputes, const domain::Clock& clock)
@@ -56,6 +65,14 @@ class ConnectorLedger {
   /// a create says in the dispute's dossier where the task now is.
   void delivered(const std::string& instance, const OutboxRecord& row,
                  const std::string& external_ref, const std::string& external_url);
+  /// A message was accepted by its transport: done, and the dispute's dossier says to whom,
+  /// what, through which instance and with which Message-ID.
+  void message_sent(const std::string& instance, const OutboxRecord& row,
+                    const SentMessage& message, const std::string& external_ref);
+  /// A message will not be sent (refused for good, undeliverable, or failed too often): a dead
+  /// letter, and the dispute's dossier says so (visible on the dispute's page).
+  void message_failed(const std::string& instance, const OutboxRecord& row,
+                      const SentMessage& message, int attempts, const std::string& error);
   /// To try again at `next_attempt_at`.
   void retry_later(const OutboxRecord& row, int attempts, domain::Instant next_attempt_at,
                    const std::string& error);

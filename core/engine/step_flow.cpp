@@ -199,7 +199,7 @@ void StepFlow::fire(const store::TimerRecord& t, Instant now, TickReport& report
         *d, now, "disputed", "reminder", text + " (" + step->assignee + ")",
         json{{"step_id", step->id}, {"ordinal", t.ordinal}, {"assignee", step->assignee}}.dump(),
         domain::Direction::kOutbound, step->target == "internal" ? "email" : step->target);
-    outbox_.reminder(*d, *step, t.ordinal, text, now);
+    outbox_.reminder(*d, *step, t.ordinal, text, now, wf.step(step->step_key));
     return;
   }
 
@@ -221,7 +221,7 @@ void StepFlow::fire(const store::TimerRecord& t, Instant now, TickReport& report
                    {"overdue_working_days", overdue},
                    {"sla_breach", true}}
                   .dump());
-  outbox_.escalation(*d, *step, to, text, now);
+  outbox_.escalation(*d, *step, to, text, now, def);
 }
 
 }  // namespace disputed::engine

@@ -23,6 +23,23 @@ json invoices_json(const store::DisputeRecord& d) {
   return out;
 }
 
+}  // namespace
+
+// The invoices with the due date dunning resumes with (set when the hold was released).
+json TaskOutbox::resolved_invoices_json(const store::DisputeRecord& d) const {
+  json out = json::array();
+  for (const auto& i : d.invoices) {
+    json line = {{"number", i.invoice_number}, {"disputed_amount", i.disputed_amount.to_string()}};
+    if (auto inv = store_.find_invoice(i.invoice_number)) {
+      line["new_due_date"] = domain::format_date(inv->invoice.due_date);
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+namespace {
+
 // What every action on a step's task names.
 sdk::kit::TaskPayload step_payload(const store::DisputeRecord& d, const store::StepRecord& s) {
   sdk::kit::TaskPayload p;
@@ -83,15 +100,12 @@ void TaskOutbox::step_assigned(const store::DisputeRecord& d, const store::StepR
   store::OutboxRecord row = step_row(d, s);
   if (s.target == "internal") {
     row.action_key = s.task_key + ":assigned";
-    row.target = "notify";
-    row.kind = "notify";
-    task.template_name = "task_assigned";
-    task.to = s.assignee;
-  } else {
-    row.action_key = s.task_key + ":create";
-    row.target = s.target;
-    row.kind = "create";
+    step_message(d, s, &def, row, "task_assigned", s.assignee, json::object(), now);
+    return;
   }
+  row.action_key = s.task_key + ":create";
+  row.target = s.target;
+  row.kind = "create";
   row.payload_json = sdk::kit::serialise_task_payload(Kind::kCreate, task);
   enqueue(row, now);
 }
@@ -125,26 +139,24 @@ void TaskOutbox::step_cancelled(const store::DisputeRecord& d, const store::Step
 }
 
 void TaskOutbox::reminder(const store::DisputeRecord& d, const store::StepRecord& s, int ordinal,
-                          const std::string& note, Instant now) {
+                          const std::string& note, Instant now, const workflow::StepDef* def) {
   sdk::kit::TaskPayload remind = step_payload(d, s);
   remind.note = note;
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":remind-" + std::to_string(ordinal);
   if (s.target == "internal") {
-    row.target = "notify";
-    row.kind = "notify";
-    remind.template_name = "task_reminder";
-    remind.to = s.assignee;
-  } else {
-    row.target = s.target;
-    row.kind = "remind";
+    step_message(d, s, def, row, "task_reminder", s.assignee, {{"note", note}}, now);
+    return;
   }
+  row.target = s.target;
+  row.kind = "remind";
   row.payload_json = sdk::kit::serialise_task_payload(Kind::kRemind, remind);
   enqueue(row, now);
 }
 
 void TaskOutbox::escalation(const store::DisputeRecord& d, const store::StepRecord& s,
-                            const std::string& to, const std::string& note, Instant now) {
+                            const std::string& to, const std::string& note, Instant now,
+                            const workflow::StepDef* def) {
   sdk::kit::TaskPayload escalate = step_payload(d, s);
   escalate.note = note;
   escalate.escalated_to = to;
@@ -152,14 +164,12 @@ void TaskOutbox::escalation(const store::DisputeRecord& d, const store::StepReco
   store::OutboxRecord row = step_row(d, s);
   row.action_key = s.task_key + ":escalate";
   if (s.target == "internal") {
-    row.target = "notify";
-    row.kind = "notify";
-    escalate.template_name = "task_escalation";
-    escalate.to = to;
-  } else {
-    row.target = s.target;
-    row.kind = "escalate";
+    step_message(d, s, def, row, "task_escalation", to,
+                 {{"note", note}, {"escalated_to", to}, {"priority", "urgent"}}, now);
+    return;
   }
+  row.target = s.target;
+  row.kind = "escalate";
   row.payload_json = sdk::kit::serialise_task_payload(Kind::kEscalate, escalate);
   enqueue(row, now);
 }
@@ -168,11 +178,76 @@ void TaskOutbox::dispute_message(const store::DisputeRecord& d, const std::strin
                                  const std::string& payload_json, Instant now) {
   store::OutboxRecord row;
   row.action_key = d.ref + ":" + std::to_string(d.reopen_count) + ":" + what;
-  row.target = "notify";
-  row.kind = "notify";
   row.dispute_id = d.id;
   row.payload_json = payload_json;
+  message(d, row, json::parse(payload_json).value("template", std::string()), now);
+}
+
+void TaskOutbox::message(const store::DisputeRecord& d, store::OutboxRecord& row,
+                         const std::string& kind, Instant now) {
+  // A message is no task: no task key, so a dead letter never holds up the next message of the
+  // step, and the step's external reference is never a Message-ID.
+  row.task_key.reset();
+  row.kind = "message";
+  row.target = defs_.messaging.route(kind);
+  if (row.target.empty()) {
+    // Nobody sends this kind: recorded, visibly, instead of waiting for ever.
+    row.target = "none";
+    row.state = "undeliverable";
+    row.last_error = "undeliverable: no messaging transport for " + kind +
+                     " (messaging.transport in disputed.json)";
+  }
   enqueue(row, now);
+  if (row.state != "undeliverable" || row.id == 0) return;
+  store::DossierEntry e;
+  e.dispute_id = d.id;
+  e.at = now;
+  e.actor = "disputed";
+  e.kind = "message_undeliverable";
+  e.channel = "email";
+  e.direction = domain::Direction::kOutbound;
+  e.summary = "Not sent (" + kind + "): " + *row.last_error;
+  e.payload_json = json{{"action_key", row.action_key}, {"kind", kind}}.dump();
+  store_.append_dossier(e);
+}
+
+void TaskOutbox::step_message(const store::DisputeRecord& d, const store::StepRecord& s,
+                              const workflow::StepDef* def, store::OutboxRecord& row,
+                              const std::string& kind, const std::string& to, const json& extra,
+                              Instant now) {
+  json facts = {{"template", kind},
+                {"to", to},
+                {"dispute", d.ref},
+                {"task_key", s.task_key},
+                {"step", s.step_key},
+                {"title", s.title},
+                {"subject", task_summary(s.title, d.ref, d.customer_name)},
+                {"assignee", s.assignee},
+                {"assignee_kind", str(to_string(s.assignee_kind))},
+                {"deadline_at", domain::format_instant(s.deadline_at)},
+                {"category", d.category},
+                {"customer", {{"id", d.customer_id}, {"name", d.customer_name}}},
+                {"description", d.description},
+                {"currency", d.currency},
+                {"disputed_amount", d.disputed_amount.to_string()},
+                {"invoices", invoices_json(d)}};
+  if (!defs_.messaging.staff_language.empty()) facts["language"] = defs_.messaging.staff_language;
+  json outcomes = json::array();
+  if (def) {
+    facts["instructions"] = def->instructions;
+    for (const auto& o : def->outcomes) outcomes.push_back(o.outcome);
+  }
+  facts["outcomes"] = std::move(outcomes);
+  // A role: every member gets the mail. A person is an address.
+  if (const auto* role = defs_.role(to)) {
+    facts["recipients"] = role->members;
+    facts["recipient_role"] = role->name;
+  }
+  for (const auto& [k, v] : extra.items()) facts[k] = v;
+  if (kind != "task_assigned")
+    facts["thread"] = {{"key", s.task_key + ":assigned"}, {"kind", "task_assigned"}};
+  row.payload_json = facts.dump();
+  message(d, row, kind, now);
 }
 
 std::string TaskOutbox::confirmation(const store::DisputeRecord& d, const std::string& to,
@@ -188,6 +263,8 @@ std::string TaskOutbox::confirmation(const store::DisputeRecord& d, const std::s
       {"invoices", invoices_json(d)},
       {"disputed_amount", d.disputed_amount.to_string()},
       {"currency", d.currency},
+      {"customer", d.customer_name},
+      {"contact_name", d.contact_name},
       {"dunning_paused",
        true}}.dump();
   dispute_message(d, "confirmation", payload, now);
@@ -197,16 +274,23 @@ std::string TaskOutbox::confirmation(const store::DisputeRecord& d, const std::s
 std::string TaskOutbox::management_info(const store::DisputeRecord& d, std::size_t ordinal,
                                         const std::string& to, domain::AssigneeKind to_kind,
                                         Instant now) {
+  json recipients = json::array({to});
+  if (to_kind == domain::AssigneeKind::kRole)
+    if (const auto* role = defs_.role(to)) recipients = role->members;
   std::string payload = json{
       {"template", "management_info"},
+      {"recipients", recipients},
       {"to", to},
       {"to_kind", str(to_string(to_kind))},
       {"dispute", d.ref},
       {"category", d.category},
       {"customer", d.customer_name},
       {"disputed_amount", d.disputed_amount.to_string()},
-      {"currency",
-       d.currency}}.dump();
+      {"currency", d.currency},
+      {"description", d.description},
+      {"channel", str(to_string(d.channel))},
+      {"reported_by",
+       d.reported_by}}.dump();
   dispute_message(d, "inform-" + std::to_string(ordinal), payload, now);
   return payload;
 }
@@ -221,17 +305,25 @@ std::string TaskOutbox::resolution_notice(const store::DisputeRecord& d, const s
       {"dispute", d.ref},
       {"resolution", d.resolution ? str(to_string(*d.resolution)) : std::string()},
       {"note", d.resolution_note},
-      {"invoices",
-       invoices_json(d)}}.dump();
+      {"customer", d.customer_name},
+      {"contact_name", d.contact_name},
+      {"currency", d.currency},
+      {"invoices", resolved_invoices_json(
+                       d)}}.dump();
   dispute_message(d, "resolution-notice", payload, now);
   return payload;
 }
 
 std::string TaskOutbox::feedback_request(const store::DisputeRecord& d, const std::string& to,
                                          const std::string& language, Instant now) {
-  std::string payload =
-      json{{"template", "feedback_request"}, {"to", to}, {"dispute", d.ref}, {"language", language}}
-          .dump();
+  std::string payload = json{
+      {"template", "feedback_request"},
+      {"to", to},
+      {"dispute", d.ref},
+      {"language", language},
+      {"customer", d.customer_name},
+      {"contact_name",
+       d.contact_name}}.dump();
   dispute_message(d, "feedback-request", payload, now);
   return payload;
 }

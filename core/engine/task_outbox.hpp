@@ -18,6 +18,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/store/store.hpp"
 #include "core/workflow/definition.hpp"
 
@@ -40,11 +42,14 @@ class TaskOutbox {
   void step_cancelled(const store::DisputeRecord& d, const store::StepRecord& s,
                       const std::string& reason, domain::Instant now);
   /// Reminder number `ordinal` of an open step; `note` is the text the assignee reads.
+  /// `def`: the step's definition (its outcomes and instructions for an internal step's mail).
   void reminder(const store::DisputeRecord& d, const store::StepRecord& s, int ordinal,
-                const std::string& note, domain::Instant now);
+                const std::string& note, domain::Instant now,
+                const workflow::StepDef* def = nullptr);
   /// The step is overdue and escalated to `to`.
   void escalation(const store::DisputeRecord& d, const store::StepRecord& s, const std::string& to,
-                  const std::string& note, domain::Instant now);
+                  const std::string& note, domain::Instant now,
+                  const workflow::StepDef* def = nullptr);
   // Messages about the dispute as a whole, keyed `<ref>:<reopen count>:<what>` (a reopened
   // dispute sends them again). Each returns the payload it queued, for the dossier entry.
 
@@ -72,8 +77,19 @@ class TaskOutbox {
 
  private:
   void enqueue(store::OutboxRecord& row, domain::Instant now);
+  nlohmann::json resolved_invoices_json(const store::DisputeRecord& d) const;
   void dispute_message(const store::DisputeRecord& d, const std::string& what,
                        const std::string& payload_json, domain::Instant now);
+  /// Queues `row` (its facts in payload_json) as a message of `kind` to the instance that sends
+  /// that kind; without one, recorded as undeliverable (state `undeliverable`, the reason in
+  /// last_error) with a dossier entry.
+  void message(const store::DisputeRecord& d, store::OutboxRecord& row, const std::string& kind,
+               domain::Instant now);
+  /// A message to the assignee of an internal step (`to`: a person, or a role whose members all
+  /// get it), with the facts its templates need; `extra` adds or overrides facts.
+  void step_message(const store::DisputeRecord& d, const store::StepRecord& s,
+                    const workflow::StepDef* def, store::OutboxRecord& row, const std::string& kind,
+                    const std::string& to, const nlohmann::json& extra, domain::Instant now);
 
   store::Store& store_;
   const workflow::Definitions& defs_;

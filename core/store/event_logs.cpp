@@ -97,15 +97,18 @@ std::vector<CollectionEvent> Store::collection_events(std::int64_t after_seq, in
 bool Store::enqueue(OutboxRecord& r) {
   Statement& s = db_.prepare_cached(
       "INSERT INTO outbox (action_key, target, kind, dispute_id, step_id, task_key, payload, "
-      "created_at, state, attempts, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,'pending',0,?) "
-      "ON CONFLICT (action_key) DO NOTHING");
+      "created_at, state, attempts, next_attempt_at, last_error) "
+      "VALUES (?,?,?,?,?,?,?,?,?,0,?,?) ON CONFLICT (action_key) DO NOTHING");
   s.bind(1, r.action_key).bind(2, r.target).bind(3, r.kind);
   if (r.dispute_id) s.bind(4, *r.dispute_id);
   if (r.step_id) s.bind(5, *r.step_id);
   s.bind(6, r.task_key)
       .bind(7, r.payload_json)
       .bind(8, format_instant(r.created_at))
-      .bind(9, format_instant(r.next_attempt_at));
+      // Pending, or recorded as undeliverable from the start (a message no transport sends).
+      .bind(9, r.state == "undeliverable" ? "undeliverable" : "pending")
+      .bind(10, format_instant(r.next_attempt_at))
+      .bind(11, r.last_error);
   s.run();
   if (db_.changes() == 0) return false;
   r.id = db_.last_insert_rowid();

@@ -28,14 +28,22 @@ void record_deliveries(engine::ConnectorLedger& ledger, const std::string& insta
   for (const auto& d : deliveries) {
     switch (d.outcome) {
       case Delivery::Outcome::kDone:
-        ledger.delivered(instance, d.row, d.external_ref, d.external_url);
+        if (d.row.kind == "message")
+          ledger.message_sent(instance, d.row, d.message.value_or(engine::SentMessage{}),
+                              d.external_ref);
+        else
+          ledger.delivered(instance, d.row, d.external_ref, d.external_url);
         status.applied += 1;
         status.last_apply_at = d.at;
         if (status.state != "paused") status.state = "running";
         status.last_error.reset();
         break;
       case Delivery::Outcome::kRejected:
-        ledger.rejected(instance, d.row, d.attempts, d.error);
+        if (d.row.kind == "message")
+          ledger.message_failed(instance, d.row, d.message.value_or(engine::SentMessage{}),
+                                d.attempts, "rejected: " + d.error);
+        else
+          ledger.rejected(instance, d.row, d.attempts, d.error);
         status.last_error = d.error;
         break;
       case Delivery::Outcome::kRetry:
@@ -43,7 +51,10 @@ void record_deliveries(engine::ConnectorLedger& ledger, const std::string& insta
         status.retries += 1;
         status.last_error = d.error;
         status.state = d.status == Status::kAuthFailed ? "failing" : "degraded";
-        if (d.outcome == Delivery::Outcome::kGiveUp)
+        if (d.outcome == Delivery::Outcome::kGiveUp && d.row.kind == "message")
+          ledger.message_failed(instance, d.row, d.message.value_or(engine::SentMessage{}),
+                                d.attempts, d.error);
+        else if (d.outcome == Delivery::Outcome::kGiveUp)
           ledger.give_up(d.row, d.attempts, d.error);
         else
           ledger.retry_later(d.row, d.attempts, d.next_attempt_at, d.error);

@@ -23,6 +23,9 @@ struct Delivery {
   domain::Instant next_attempt_at{};  // retry
   std::string error;                  // rejected (the system's message), retry, give up
   domain::Instant at{};               // when the connector answered
+  /// For a message (kind "message"): what it was, for the dossier; unset when it was never
+  /// composed (its facts could not make one).
+  std::optional<engine::SentMessage> message;
 };
 
 /// "applied", "rate limited", ...

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/domain/utf8.hpp"
+#include "disputed/sdk/kit/message_contract.hpp"
 
 namespace disputed::sync {
 
@@ -19,6 +20,7 @@ std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
   if (kind == "cancel") return sdk::Action::Kind::kCancel;
   if (kind == "remind") return sdk::Action::Kind::kRemind;
   if (kind == "escalate") return sdk::Action::Kind::kEscalate;
+  if (kind == "message") return sdk::Action::Kind::kMessage;
   return std::nullopt;
 }
 
@@ -273,6 +275,18 @@ DispatchReport SyncEngine::dispatch_once(const std::string& name, int max_action
   return report;
 }
 
+domain::Result<messaging::Composition> SyncEngine::compose(const engine::OutboxRecord& row) const {
+  if (!composer_)
+    return domain::Error::invalid(
+        "messaging is not configured in this process (messaging in disputed.json)");
+  messaging::MessageRow m;
+  m.action_key = row.action_key;
+  m.task_key = row.task_key.value_or("");
+  m.created_at = row.created_at;
+  m.payload_json = row.payload_json;
+  return composer_->compose(m);
+}
+
 std::vector<Delivery> SyncEngine::deliver(Instance& in,
                                           const std::vector<engine::OutboxRecord>& rows,
                                           DispatchReport& report) {
@@ -280,11 +294,25 @@ std::vector<Delivery> SyncEngine::deliver(Instance& in,
   std::vector<sdk::Action> actions;
   for (const auto& row : rows) actions.push_back(action_of(row));
   std::vector<sdk::ApplyResult> results;
+  std::optional<messaging::Composition> composed;
   if (rows.size() == 1) {
     sdk::ApplyResult result;
     if (!action_kind(rows[0].kind)) {
       result.status = Status::kRejected;
       result.message = "unknown action kind '" + rows[0].kind + "'";
+    } else if (actions[0].kind == sdk::Action::Kind::kMessage) {
+      // The message is composed at each attempt from the row's facts and time: the same
+      // Message-ID and bytes every time. Facts that make no message are a dead letter.
+      auto c = compose(rows[0]);
+      if (!c) {
+        result.status = Status::kRejected;
+        result.message = "undeliverable: " + c.error().message;
+      } else {
+        composed = std::move(c).value();
+        actions[0].task_key = composed->message.dispute;
+        actions[0].payload_json = sdk::kit::serialise_message_payload(composed->message);
+        result = in.connector->apply(actions[0]);  // network: outside any transaction
+      }
     } else {
       result = in.connector->apply(actions[0]);  // network: outside any transaction
     }
@@ -307,6 +335,16 @@ std::vector<Delivery> SyncEngine::deliver(Instance& in,
   for (std::size_t i = 0; i < rows.size(); ++i) {
     make_storable(results[i]);
     deliveries.push_back(decide(in, rows[i], actions[i], results[i]));
+  }
+  if (composed && deliveries.size() == 1) {
+    // What the dossier says about a message: to whom, what, in which language.
+    auto& m = deliveries[0].message;
+    m.emplace();
+    for (const auto& to : composed->message.to) m->to += (m->to.empty() ? "" : ", ") + to.address;
+    m->subject = composed->message.subject;
+    m->message_id = composed->message.message_id;
+    m->kind = composed->kind;
+    m->language = composed->language;
   }
   return deliveries;
 }

@@ -31,6 +31,7 @@
 
 #include "core/engine/command_writer.hpp"
 #include "core/engine/session.hpp"
+#include "core/messaging/composer.hpp"
 #include "core/sync/delivery.hpp"
 #include "disputed/sdk/batch_applier.hpp"
 #include "disputed/sdk/connector.hpp"
@@ -109,6 +110,13 @@ class SyncEngine {
   /// Wakes the loop (e.g. after a command wrote outbox rows).
   void wake();
 
+  /// The composer that turns a message row's facts into the message its transport sends (the
+  /// templates in the reader's language; docs/messaging.md). Without one, message rows are dead
+  /// letters saying messaging is not configured. Set before start(); it outlives the engine.
+  void set_composer(std::shared_ptr<const messaging::Composer> composer) {
+    composer_ = std::move(composer);
+  }
+
  private:
   struct Instance {
     InstanceOptions options;
@@ -132,6 +140,9 @@ class SyncEngine {
   bool take_token(Instance& in);
   domain::Instant backoff(const Instance& in, int attempts, std::chrono::seconds retry_after);
   sdk::Action action_of(const engine::OutboxRecord& row);
+  /// A message row's action: its facts composed into the message contract; an error when they
+  /// cannot make a message (no address, no templates) — a dead letter that says why.
+  domain::Result<messaging::Composition> compose(const engine::OutboxRecord& row) const;
   /// Calls the connector for one unit (one action, or a group it batches) and decides what
   /// becomes of each action; a rate limit or an auth failure holds the instance from now on.
   std::vector<Delivery> deliver(Instance& in, const std::vector<engine::OutboxRecord>& rows,
@@ -148,6 +159,7 @@ class SyncEngine {
   const domain::Clock& clock_;
   std::function<void(const std::string&)> log_;
   std::map<std::string, Instance> instances_;
+  std::shared_ptr<const messaging::Composer> composer_;
   std::mt19937 jitter_{std::random_device{}()};
 
   std::mutex mutex_;

@@ -3,6 +3,7 @@
 // A running dispute keeps a snapshot of its workflow (to_json/hash), so editing a workflow file
 // never changes disputes that are already under way.
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -141,6 +142,41 @@ struct NotificationPolicy {
   bool operator==(const NotificationPolicy&) const = default;
 };
 
+/// The kinds of message the engine sends to people (docs/messaging.md); each has a template per
+/// language in configs/templates/<lang>/.
+inline const std::vector<std::string>& message_kinds() {
+  static const std::vector<std::string> kinds = {
+      "dispute_confirmation", "customer_update", "dispute_resolved",  "dispute_withdrawn",
+      "feedback_request",     "management_info", "management_digest", "task_assigned",
+      "task_reminder",        "task_escalation"};
+  return kinds;
+}
+
+/// Who sends the engine's messages and how (disputed.json `messaging`): a transport is a
+/// connector instance whose plugin has the capability "message" (smtp); one default, overridable
+/// per message kind. Without a transport a message is recorded as undeliverable, never queued
+/// for ever.
+struct MessagingPolicy {
+  std::string transport;                          // default instance; empty: none
+  std::map<std::string, std::string> transports;  // kind -> instance, or "none"
+  std::string from_address;
+  std::string from_name;
+  std::string envelope_from;  // empty: from_address
+  std::string reply_to;       // may hold {dispute}
+  std::filesystem::path templates_dir;
+  std::vector<std::string> languages = {"en"};  // the first is the default
+  std::string staff_language;                   // for action-takers and management; empty: default
+  int link_valid_days = 14;
+
+  /// The instance that sends messages of `kind`; empty when none does.
+  std::string route(const std::string& kind) const {
+    auto it = transports.find(kind);
+    std::string name = it != transports.end() ? it->second : transport;
+    return name == "none" ? std::string() : name;
+  }
+  bool operator==(const MessagingPolicy&) const = default;
+};
+
 /// Everything the engine needs from configs/, validated as a whole.
 struct Definitions {
   domain::BusinessCalendar calendar = domain::BusinessCalendar::weekdays();
@@ -150,6 +186,7 @@ struct Definitions {
   std::string default_category;
   DunningPolicy dunning;
   NotificationPolicy notifications;
+  MessagingPolicy messaging;
   std::set<std::string> connector_instances;  // names a step target may use besides "internal"
   std::string public_url;                     // server.public_url: external tasks link back to
                                               // <public_url>/disputes/<ref>

@@ -274,6 +274,49 @@ NotificationPolicy load_notifications(const json& raw, const std::map<std::strin
   return policy;
 }
 
+MessagingPolicy load_messaging(const config::EngineConfig& config,
+                               const std::set<std::string>& instances, const std::string& source) {
+  MessagingPolicy policy;
+  policy.templates_dir = config.resolve("templates");
+  auto m = config.raw.find("messaging");
+  if (m == config.raw.end()) return policy;
+  policy.transport = m->value("transport", std::string());
+  policy.transports = m->value("transports", std::map<std::string, std::string>{});
+  if (auto from = m->find("from"); from != m->end()) {
+    policy.from_address = from->value("address", std::string());
+    policy.from_name = from->value("name", std::string());
+  }
+  policy.envelope_from = m->value("envelope_from", std::string());
+  policy.reply_to = m->value("reply_to", std::string());
+  if (m->contains("templates_dir"))
+    policy.templates_dir = config.resolve(m->at("templates_dir").get<std::string>());
+  policy.languages = m->value("languages", policy.languages);
+  policy.staff_language = m->value("staff_language", std::string());
+  policy.link_valid_days = m->value("link_valid_days", 14);
+  auto check_instance = [&](const std::string& name, const std::string& pointer) {
+    if (name.empty() || name == "none" || instances.count(name)) return;
+    std::string known;
+    for (const auto& i : instances) known += (known.empty() ? "" : ", ") + i;
+    throw ConfigError(source, pointer,
+                      "no connector instance '" + name +
+                          "' (instances: " + (known.empty() ? "none configured" : known) + ")");
+  };
+  check_instance(policy.transport, "/messaging/transport");
+  bool any = !policy.route("").empty();
+  for (const auto& [kind, name] : policy.transports) {
+    check_instance(name, "/messaging/transports/" + kind);
+    any = any || name != "none";
+  }
+  if (any && policy.from_address.empty())
+    throw ConfigError(source, "/messaging/from",
+                      "a transport is configured: say whom messages are from (from.address)");
+  if (!policy.staff_language.empty() && std::find(policy.languages.begin(), policy.languages.end(),
+                                                  policy.staff_language) == policy.languages.end())
+    throw ConfigError(source, "/messaging/staff_language",
+                      "'" + policy.staff_language + "' is not one of messaging.languages");
+  return policy;
+}
+
 }  // namespace
 
 domain::BusinessCalendar load_calendar(const fs::path& file) {
@@ -366,6 +409,7 @@ Definitions load_definitions(const config::EngineConfig& config) {
 
   defs.dunning = load_dunning(raw, source);
   defs.notifications = load_notifications(raw, defs.roles, source);
+  defs.messaging = load_messaging(config, defs.connector_instances, source);
   return defs;
 }
 

@@ -40,6 +40,7 @@ Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& lo
       c.sync->plugin_states());
   c.host->open(host::read_instance_configs(connectors_dir(e.config)));
   register_connectors(*c.host, *c.sync);
+  attach_messaging(*c.host, *c.sync, e.definitions, e.config.file.string());
   return c;
 }
 

@@ -181,9 +181,9 @@ TEST(JsonSchema, FromTextReportsSyntaxErrors) {
 }
 
 TEST(EmbeddedSchema, EverySchemaFileIsCompiledIn) {
-  std::vector<std::string> expected{"calendar", "categories", "connector-instance",
-                                    "disputed", "holidays",   "plugin-manifest",
-                                    "roles",    "workflow"};
+  std::vector<std::string> expected{"calendar",        "categories", "connector-instance",
+                                    "disputed",        "holidays",   "message-language",
+                                    "plugin-manifest", "roles",      "workflow"};
   EXPECT_EQ(embedded_schema_names(), expected);
   for (const auto& name : expected) {
     EXPECT_EQ(embedded_schema(name).name(), "<embedded " + name + ".schema.json>");

@@ -78,6 +78,9 @@ inline workflow::Definitions test_definitions() {
   defs.dunning.fallback = {10, true};
   defs.notifications.inform = {role("credit-control-lead")};
   defs.connector_instances = {"zendesk-support"};
+  // Messages go to the instance "notify" (none is registered here: they wait, pending).
+  defs.messaging.transport = "notify";
+  defs.messaging.from_address = "disputes@example.com";
   return defs;
 }
 

@@ -50,7 +50,11 @@ TEST_F(EngineTest, EveryTaskActionCarriesTheSdksVersionedContractAndPluginsCanRe
   ASSERT_TRUE(cancel.ok());
   EXPECT_EQ(cancel->reason, "dispute withdrawn");
 
-  // A step the engine notifies itself carries the same contract with a template and a recipient.
+  // A step the engine tells its assignee of by mail is a message row to the messaging transport
+  // whose facts carry the same fields, a template and a recipient.
+  EXPECT_EQ(rows.at("DSP-000001-1:assigned").kind, "message");
+  EXPECT_EQ(rows.at("DSP-000001-1:assigned").target, "notify");  // messaging.transport
+  EXPECT_FALSE(rows.at("DSP-000001-1:assigned").task_key) << "a message holds up no task";
   auto assigned = sdk::kit::parse_task_payload(rows.at("DSP-000001-1:assigned").payload_json);
   ASSERT_TRUE(assigned.ok());
   EXPECT_EQ(assigned->template_name, "task_assigned");

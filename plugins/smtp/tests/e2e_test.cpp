@@ -1,0 +1,267 @@
+// End to end: the engine's messages through the real outbox, plugin host, sync engine (the same
+// dispatcher, ledger and dead letters as tasks), the composer with the shipped templates and the
+// smtp plugin, to a real SMTP server (aiosmtpd with STARTTLS and AUTH) — each received mail read
+// with Python's email package, as the person meets it.
+
+#include <gmock/gmock.h>
+
+#include <cstdlib>
+
+#include "core/app/connectors.hpp"
+#include "core/host/connector_host.hpp"
+#include "plugins/smtp/tests/mail_sink.hpp"
+#include "tests/core/engine/engine_fixture.hpp"
+
+namespace disputed {
+namespace {
+
+using engine::testing_support::at;
+using nlohmann::json;
+using ::testing::HasSubstr;
+using testing::MailSink;
+using testing::MailSinkOptions;
+using ::testing::Not;
+
+constexpr const char* kInstance = "mail";
+
+class SmtpEndToEnd : public engine::testing_support::EngineTest {
+ protected:
+  void SetUp() override {
+    defs_.connector_instances = {"zendesk-support", kInstance};
+    defs_.public_url = "https://disputes.acme.example";
+    auto& m = defs_.messaging;
+    m.transport = kInstance;
+    m.from_address = "disputes@acme.example";
+    m.from_name = "Acme credit control";
+    m.envelope_from = "bounces@acme.example";
+    m.reply_to = "disputes+{dispute}@acme.example";
+    m.templates_dir = std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "templates";
+    m.languages = {"en", "nl"};
+    m.staff_language = "en";
+    defs_.roles["sales-management"].members = {"sam@example.com", "sue@example.com"};
+    EngineTest::SetUp();
+
+    MailSinkOptions o;
+    o.tls = MailSinkOptions::Tls::kStartTls;
+    o.require_auth = true;
+    o.sink_script = SMTP_SINK;
+    o.reader_script = MAIL_READER;
+    sink_ = std::make_unique<MailSink>(o);
+    setenv("DISPUTED_TEST_SMTP_PASSWORD", "secret", 1);
+    json instance = {{"name", kInstance},
+                     {"plugin", "smtp"},
+                     {"settings",
+                      {{"server", sink_->server_url()},
+                       {"tls", "starttls"},
+                       {"ca_file", sink_->ca_file().string()},
+                       {"login", "plain"},
+                       {"username", "app"},
+                       {"timeout_ms", 5000}}},
+                     {"secrets", {{"password", "env:DISPUTED_TEST_SMTP_PASSWORD"}}},
+                     {"max_attempts", 3}};
+    dir_.write("connectors/mail.json", instance.dump(2));
+
+    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
+    host_ =
+        std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{SMTP_PLUGIN_DIR},
+                                              clock_, net::LogSink{}, sync_->plugin_states());
+    host_->open(host::read_instance_configs(dir_ / "connectors"));
+    app::register_connectors(*host_, *sync_);
+    app::attach_messaging(*host_, *sync_, defs_, "disputed.json");
+  }
+
+  void TearDown() override {
+    if (sync_) sync_->stop();
+    host_.reset();
+    sync_.reset();
+  }
+
+  // Delivers what is due; returns the mail that arrived so far, parsed.
+  json deliver(int expected_total) {
+    auto report = sync_->dispatch_once(kInstance);
+    EXPECT_EQ(report.dead, 0) << outbox();
+    EXPECT_TRUE(sink_->wait_for(expected_total)) << sink_->count() << " mails; " << outbox();
+    return sink_->messages();
+  }
+
+  std::string outbox() {
+    std::string out;
+    auto& s = db_->prepare_cached(
+        "SELECT action_key, target, kind, state, COALESCE(last_error, '') FROM outbox");
+    while (s.step())
+      out +=
+          s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
+    s.reset();
+    return out;
+  }
+
+  static const json* find(const json& mails, const std::string& subject_part) {
+    for (const auto& m : mails)
+      if (m["headers"]["subject"][0].get<std::string>().find(subject_part) != std::string::npos)
+        return &m;
+    return nullptr;
+  }
+
+  std::unique_ptr<MailSink> sink_;
+  std::unique_ptr<store::Database> sync_db_;
+  std::unique_ptr<sync::SyncEngine> sync_;
+  std::unique_ptr<host::ConnectorHost> host_;
+};
+
+TEST_F(SmtpEndToEnd, TheCustomerManagementAndTheActionTakerEachGetTheirMailInTheirLanguage) {
+  auto v = open();
+  const std::string ref = v.dispute.ref;
+  // Confirmation (customer, nl), management information (en) and the first step's task (en).
+  json mails = deliver(3);
+  ASSERT_EQ(mails.size(), 3u) << mails.dump(2);
+
+  const json* confirmation = find(mails, "Wij hebben uw geschil " + ref + " ontvangen");
+  ASSERT_NE(confirmation, nullptr) << mails.dump(2);
+  const json& c = *confirmation;
+  EXPECT_EQ(c["envelope"]["to"], json::array({"ap@C1.example"}));
+  EXPECT_EQ(c["envelope"]["from"], "bounces@acme.example");
+  EXPECT_EQ(c["envelope"]["tls"], "yes") << "sent after STARTTLS";
+  EXPECT_EQ(c["envelope"]["login"], "app");
+  EXPECT_EQ(c["headers"]["subject"][0],
+            "Wij hebben uw geschil " + ref + " ontvangen: antwoord uiterlijk 7 december 2026");
+  EXPECT_EQ(c["headers"]["from"][0], "Acme credit control <disputes@acme.example>");
+  EXPECT_EQ(c["headers"]["to"][0], "Jan Jansen <ap@C1.example>");
+  EXPECT_EQ(c["headers"]["reply-to"][0], "Acme credit control <disputes+" + ref + "@acme.example>");
+  EXPECT_EQ(c["headers"]["content-language"][0], "nl");
+  EXPECT_EQ(c["headers"]["auto-submitted"][0], "auto-generated");
+  EXPECT_EQ(c["content_type"], "multipart/alternative");
+  EXPECT_EQ(c["parts"], json::array({"multipart/alternative", "text/plain", "text/html"}));
+  std::string text = c["text"];
+  EXPECT_THAT(text, HasSubstr("Beste Jan Jansen,"));
+  EXPECT_THAT(text, HasSubstr("zaaknummer " + ref + " (Price)"));
+  EXPECT_THAT(text, HasSubstr("- INV-1: € 1.000,00"));
+  EXPECT_THAT(text, HasSubstr("geen betalingsherinneringen"));
+  EXPECT_THAT(text, HasSubstr("uiterlijk 7 december 2026"));
+  EXPECT_THAT(c["html"].get<std::string>(), HasSubstr("<strong>7 december 2026</strong>"));
+
+  const json* info = find(mails, "New dispute " + ref);
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ((*info)["envelope"]["to"], json::array({"lead@example.com"}));
+  EXPECT_EQ((*info)["headers"]["subject"][0], "New dispute " + ref + ": Acme BV, € 1,000.00");
+  EXPECT_THAT((*info)["text"].get<std::string>(), HasSubstr("No action is needed from you."));
+
+  const json* task = find(mails, "New task: Check the price agreement");
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ((*task)["envelope"]["to"], json::array({"am@example.com"}));
+  EXPECT_EQ((*task)["headers"]["subject"][0],
+            "New task: Check the price agreement — " + ref + " (Acme BV)");
+  std::string task_text = (*task)["text"];
+  EXPECT_THAT(task_text, HasSubstr("Compare the invoiced price with the contract."));
+  EXPECT_THAT(task_text, HasSubstr("Due: 25 November 2026, 17:00"));
+  EXPECT_THAT(task_text, HasSubstr("https://disputes.acme.example/disputes/" + ref));
+  // No link keys yet: no one-click links (docs/messaging.md, "Not yet").
+  EXPECT_THAT(task_text, Not(HasSubstr("/a/")));
+
+  // Every mail sent is in the dossier: to whom, what, through which instance, which Message-ID.
+  auto shown = service_->show(ref, true);
+  ASSERT_TRUE(shown.ok());
+  int sent = 0;
+  for (const auto& e : shown.value().dossier) {
+    if (e.kind != "message_sent") continue;
+    ++sent;
+    auto p = json::parse(e.payload_json);
+    EXPECT_EQ(p["instance"], kInstance);
+    bool found = false;
+    for (const auto& m : mails) found = found || m["headers"]["message-id"][0] == p["message_id"];
+    EXPECT_TRUE(found) << p.dump();
+  }
+  EXPECT_EQ(sent, 3);
+  EXPECT_EQ(count("outbox"), 3);
+  EXPECT_THAT(outbox(), Not(HasSubstr("pending")));
+}
+
+TEST_F(SmtpEndToEnd, AReminderThreadsWithItsTaskMailAndARoleGetsOneMailToEveryMember) {
+  auto v = open();
+  const std::string ref = v.dispute.ref;
+  json mails = deliver(3);
+  const json* task = find(mails, "New task: Check the price agreement");
+  ASSERT_NE(task, nullptr);
+  std::string task_id = (*task)["headers"]["message-id"][0];
+
+  // The step's first reminder is due a working day before its deadline (Tue 17:00).
+  sink_->clear();
+  clock_.set(at("2026-11-25T08:00:00Z"));
+  ASSERT_TRUE(service_->tick().ok());
+  mails = deliver(1);
+  const json* reminder = find(mails, "Reminder: Check the price agreement");
+  ASSERT_NE(reminder, nullptr) << mails.dump(2) << outbox();
+  EXPECT_EQ((*reminder)["envelope"]["to"], json::array({"am@example.com"}));
+  EXPECT_EQ((*reminder)["headers"]["in-reply-to"][0], task_id);
+  EXPECT_EQ((*reminder)["headers"]["references"][0], task_id);
+
+  // The next step is for a role: one mail, to every member.
+  sink_->clear();
+  ASSERT_TRUE(complete(ref, "check", "customer-right").ok());
+  mails = deliver(1);
+  ASSERT_EQ(mails.size(), 1u) << outbox();
+  EXPECT_EQ(mails[0]["envelope"]["to"], json::array({"sam@example.com", "sue@example.com"}));
+  EXPECT_THAT(mails[0]["headers"]["subject"][0].get<std::string>(),
+              HasSubstr("New task: Approve the credit note"));
+  EXPECT_THAT(mails[0]["text"].get<std::string>(),
+              HasSubstr("Sent to every member of Sales management."));
+}
+
+TEST_F(SmtpEndToEnd, TheResolutionNoticeSaysTheOutcomeAndTheNewDueDate) {
+  auto v = open();
+  const std::string ref = v.dispute.ref;
+  deliver(3);
+  sink_->clear();
+  ASSERT_TRUE(complete(ref, "check", "customer-wrong").ok());  // ends "rejected"
+  // Resolution notice and feedback request, in Dutch.
+  json mails = deliver(2);
+  const json* notice = find(mails, "Uw geschil " + ref + " is opgelost");
+  ASSERT_NE(notice, nullptr) << mails.dump(2) << outbox();
+  EXPECT_EQ((*notice)["headers"]["subject"][0],
+            "Uw geschil " + ref + " is opgelost: de factuur blijft staan");
+  // Rejected: dunning resumes 7 days after release, rolled to a working day (policy in the
+  // fixture).
+  EXPECT_THAT((*notice)["text"].get<std::string>(),
+              HasSubstr("- Factuur INV-1 (€ 1.000,00): nieuwe vervaldatum 30 november 2026"));
+  EXPECT_NE(find(mails, "Hoe hebben wij uw geschil " + ref + " behandeld?"), nullptr);
+}
+
+TEST_F(SmtpEndToEnd, ARefusedRecipientIsADeadLetterInTheDossierAndTheRestStillGoes) {
+  auto r = request();
+  r.contact_email = "nouser@c1.example";  // the sink answers 550 5.1.1 for nouser@
+  auto v = open(r);
+  const std::string ref = v.dispute.ref;
+  auto report = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(report.dead, 1);
+  EXPECT_TRUE(sink_->wait_for(2));
+  EXPECT_EQ(sink_->count(), 2) << "management and the action-taker still get theirs";
+  auto shown = service_->show(ref, true);
+  ASSERT_TRUE(shown.ok());
+  bool failed = false;
+  for (const auto& e : shown.value().dossier)
+    if (e.kind == "message_failed") {
+      failed = true;
+      EXPECT_THAT(e.summary, HasSubstr("dispute_confirmation to nouser@c1.example"));
+      EXPECT_THAT(e.summary, HasSubstr("550"));
+    }
+  EXPECT_TRUE(failed) << outbox();
+  EXPECT_THAT(outbox(), HasSubstr(ref + ":0:confirmation mail message dead rejected: SMTP 550"));
+}
+
+TEST_F(SmtpEndToEnd, WithoutATransportAMessageIsRecordedAsUndeliverableNotLeftPending) {
+  defs_.messaging.transports["task_assigned"] = "none";
+  auto v = open();
+  EXPECT_THAT(outbox(), HasSubstr(v.dispute.ref + "-1:assigned none message undeliverable "
+                                                  "undeliverable: no messaging transport for "
+                                                  "task_assigned"));
+  auto shown = service_->show(v.dispute.ref, true);
+  ASSERT_TRUE(shown.ok());
+  bool recorded = false;
+  for (const auto& e : shown.value().dossier)
+    recorded = recorded || e.kind == "message_undeliverable";
+  EXPECT_TRUE(recorded);
+  deliver(2);  // the other two still go
+}
+
+}  // namespace
+}  // namespace disputed

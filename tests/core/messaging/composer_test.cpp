@@ -1,0 +1,163 @@
+// The composer turns an outbox row's facts into the message a transport sends: in the reader's
+// language, with dates and amounts written for it, a Message-ID derived from the idempotency key
+// (the same on every attempt), threading and the headers of mail sent by a program.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/messaging/composer.hpp"
+#include "disputed/sdk/kit/mime.hpp"
+
+namespace disputed::messaging {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::filesystem::path kShipped =
+    std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "templates";
+
+class ComposerTest : public ::testing::Test {
+ protected:
+  ComposerTest()
+      : calendar_(domain::BusinessCalendar::weekdays()),
+        composer_(settings(), TemplateSet::load(kShipped, {"nl", "en"}, Composer::samples()),
+                  nullptr, calendar_) {}
+
+  static ComposerSettings settings() {
+    ComposerSettings s;
+    s.from_address = "disputes@acme.example";
+    s.from_name = "Acme credit control";
+    s.reply_to = "disputes+{dispute}@acme.example";
+    s.public_url = "https://disputes.acme.example";
+    return s;
+  }
+
+  static MessageRow row(const std::string& key, const json& facts) {
+    MessageRow r;
+    r.action_key = key;
+    r.created_at = *domain::parse_instant("2026-11-23T08:00:00Z");
+    r.payload_json = facts.dump();
+    return r;
+  }
+
+  static json task_facts() {
+    return {{"template", "task_assigned"},
+            {"to", "finance"},
+            {"recipients", {"joost@acme.example", "lisa@acme.example"}},
+            {"recipient_role", "Finance"},
+            {"language", "nl"},
+            {"dispute", "DSP-000042"},
+            {"task_key", "DSP-000042-2"},
+            {"title", "Maak de creditnota"},
+            {"instructions", "Maak een creditnota voor het verschil."},
+            {"assignee", "finance"},
+            {"deadline_at", "2026-11-25T16:00:00Z"},
+            {"outcomes", {"credit-note-issued"}},
+            {"category", "Prijs of korting"},
+            {"customer", {{"id", "C-1"}, {"name", "Bäckerei Müller GmbH"}}},
+            {"description", "Prijs moet 9,50 zijn"},
+            {"currency", "EUR"},
+            {"disputed_amount", "1234.50"},
+            {"invoices", {{{"number", "INV-1001"}, {"disputed_amount", "1234.50"}}}}};
+  }
+
+  domain::BusinessCalendar calendar_;
+  Composer composer_;
+};
+
+TEST_F(ComposerTest, ATaskMailGoesToEveryMemberOfTheRoleInTheirLanguage) {
+  auto c = composer_.compose(row("DSP-000042-2:assigned", task_facts()));
+  ASSERT_TRUE(c) << c.error().message;
+  const auto& m = c.value().message;
+  EXPECT_EQ(c.value().kind, "task_assigned");
+  EXPECT_EQ(c.value().language, "nl");
+  ASSERT_EQ(m.to.size(), 2u);
+  EXPECT_EQ(m.to[0].address, "joost@acme.example");
+  EXPECT_EQ(m.to[1].address, "lisa@acme.example");
+  EXPECT_EQ(m.subject, "Nieuwe taak: Maak de creditnota — DSP-000042 (Bäckerei Müller GmbH)");
+  EXPECT_THAT(m.text, HasSubstr("Betwist bedrag: € 1.234,50"));
+  // 16:00 UTC is 17:00 in Amsterdam, the calendar's time zone.
+  EXPECT_THAT(m.text, HasSubstr("Uiterlijk: 25 november 2026, 17:00"));
+  EXPECT_THAT(m.text, HasSubstr("Verstuurd aan alle leden van Finance."));
+  EXPECT_THAT(m.text, HasSubstr("https://disputes.acme.example/disputes/DSP-000042"));
+  EXPECT_THAT(m.html, HasSubstr("<html lang=\"nl\">"));
+  EXPECT_EQ(m.language, "nl");
+  EXPECT_EQ(m.date, "2026-11-23T08:00:00Z");
+  ASSERT_EQ(m.reply_to.size(), 1u);
+  EXPECT_EQ(m.reply_to[0].address, "disputes+DSP-000042@acme.example");
+  EXPECT_THAT(m.message_id,
+              ::testing::MatchesRegex("<[a-z2-7]{26}\\.task-assigned@acme\\.example>"));
+  bool auto_submitted = false;
+  for (const auto& h : m.headers)
+    if (h.name == "Auto-Submitted" && h.value == "auto-generated") auto_submitted = true;
+  EXPECT_TRUE(auto_submitted);
+  // Without link keys the mail carries no one-click links, and says nothing about them.
+  EXPECT_THAT(m.text, Not(HasSubstr("/a/")));
+  EXPECT_TRUE(sdk::kit::write_mime(m)) << "the composed message is one the MIME writer accepts";
+}
+
+TEST_F(ComposerTest, TheSameRowComposesTheSameMessageAndAnotherKeyAnotherId) {
+  auto first = composer_.compose(row("DSP-000042-2:assigned", task_facts()));
+  auto again = composer_.compose(row("DSP-000042-2:assigned", task_facts()));
+  auto other = composer_.compose(row("DSP-000042-2:remind-1", task_facts()));
+  ASSERT_TRUE(first && again && other);
+  EXPECT_EQ(*sdk::kit::write_mime(first.value().message),
+            *sdk::kit::write_mime(again.value().message));
+  EXPECT_NE(first.value().message.message_id, other.value().message.message_id);
+}
+
+TEST_F(ComposerTest, ACustomerConfirmationSaysTheCaseNumberAmountsAndExpectedDate) {
+  json facts = {{"template", "dispute_confirmation"},
+                {"to", "jorg@mueller.example"},
+                {"contact_name", "Jörg Müller"},
+                {"language", "en"},
+                {"dispute", "DSP-000042"},
+                {"category", "Price or discount"},
+                {"expected_resolution_by", "2026-12-07"},
+                {"invoices",
+                 {{{"number", "INV-1001"}, {"disputed_amount", "1234.50"}},
+                  {{"number", "INV-1002"}, {"disputed_amount", "10"}}}},
+                {"disputed_amount", "1244.50"},
+                {"currency", "EUR"},
+                {"dunning_paused", true}};
+  auto c = composer_.compose(row("DSP-000042:0:confirmation", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  const auto& m = c.value().message;
+  EXPECT_EQ(m.subject,
+            "We have received your dispute DSP-000042: answer expected by 7 December 2026");
+  ASSERT_EQ(m.to.size(), 1u);
+  EXPECT_EQ(m.to[0].name, "Jörg Müller");
+  EXPECT_THAT(m.text, HasSubstr("Dear Jörg Müller,"));
+  EXPECT_THAT(m.text, HasSubstr("- INV-1001: € 1,234.50\n- INV-1002: € 10.00\n"));
+  EXPECT_THAT(m.text, HasSubstr("Total in dispute: € 1,244.50"));
+  EXPECT_THAT(m.text, HasSubstr("we will not send you payment reminders"));
+}
+
+TEST_F(ComposerTest, ALanguageWithoutTemplatesFallsBackToTheDefault) {
+  json facts = task_facts();
+  facts["language"] = "fr";
+  auto c = composer_.compose(row("DSP-000042-2:assigned", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c.value().language, "nl");
+}
+
+TEST_F(ComposerTest, NoAddressIsAnErrorThatSaysSoNeverASilentDrop) {
+  json facts = task_facts();
+  facts["recipients"] = json::array();
+  auto none = composer_.compose(row("DSP-000042-2:assigned", facts));
+  ASSERT_FALSE(none);
+  EXPECT_THAT(none.error().message, HasSubstr("nobody to send to: 'finance' has no members"));
+  facts.erase("recipients");
+  facts["to"] = "Anna (no address)";
+  auto bad = composer_.compose(row("DSP-000042-2:assigned", facts));
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("is not an e-mail address"));
+}
+
+}  // namespace
+}  // namespace disputed::messaging
