@@ -115,9 +115,10 @@ Database::Database(const std::filesystem::path& file, DatabaseOptions options) :
   exec(options.synchronous == Synchronous::kFull ? "PRAGMA synchronous=FULL"
                                                  : "PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
-  // A larger page cache keeps the hot indexes in memory; mmap lets reads skip a copy.
+  // A larger page cache keeps the hot indexes in memory; mmap lets reads skip a copy (see
+  // DatabaseOptions::memory_map for the connections that must not).
   exec("PRAGMA cache_size=-65536");
-  exec("PRAGMA mmap_size=268435456");
+  exec(options.memory_map ? "PRAGMA mmap_size=268435456" : "PRAGMA mmap_size=0");
   // Statement journals (what a savepoint rolls back to) in memory: about 15 % less CPU per
   // command than a temporary file. SQLite keeps them as a list of 1 KiB chunks and walks it from
   // the start on every RELEASE, so deep work must not run in a savepoint inside a long one

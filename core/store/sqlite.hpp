@@ -78,6 +78,13 @@ struct DatabaseOptions {
   int busy_timeout_ms = 5000;
   /// The SQLite VFS to open the file with; empty: the default. Tests inject I/O faults this way.
   std::string vfs;
+  /// Read database pages through a memory map (256 MiB) instead of read() into the page cache.
+  /// Right for the writer, whose cache stays valid across its own commits. Wrong for a
+  /// connection that reads while another one writes: in WAL mode SQLite drops such a
+  /// connection's cache and unmaps the whole file at the start of every read transaction after
+  /// a commit elsewhere, and each munmap of a populated map costs the whole process (page tables
+  /// torn down, TLB shootdowns on every core) — see docs/benchmarks.md.
+  bool memory_map = true;
 };
 
 /// One SQLite connection in WAL mode with foreign keys on. Not thread-safe: one per thread.

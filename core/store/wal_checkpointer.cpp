@@ -2,9 +2,17 @@
 
 namespace disputed::store {
 
+namespace {
+// It copies pages while the writer commits: see DatabaseOptions::memory_map.
+DatabaseOptions without_memory_map(DatabaseOptions options) {
+  options.memory_map = false;
+  return options;
+}
+}  // namespace
+
 WalCheckpointer::WalCheckpointer(const std::filesystem::path& file, DatabaseOptions options,
                                  std::chrono::milliseconds interval)
-    : db_(std::make_unique<Database>(file, options)), interval_(interval) {}
+    : db_(std::make_unique<Database>(file, without_memory_map(options))), interval_(interval) {}
 
 WalCheckpointer::~WalCheckpointer() { stop(); }
 

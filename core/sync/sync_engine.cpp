@@ -25,6 +25,13 @@ std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
 }
 
 namespace {
+// The read connection beside the writer: no memory map (see store::DatabaseOptions).
+store::DatabaseOptions read_options() {
+  store::DatabaseOptions options;
+  options.memory_map = false;
+  return options;
+}
+
 // What a plugin hands back is vendor text (an error body cut at 200 bytes, a comment, a name):
 // it is stored, shown in JSON answers and logged, so it is made valid UTF-8 and bounded here,
 // where it enters. Identifiers are kept whole (they address the task); free text is cut.
@@ -119,7 +126,7 @@ struct SyncEngine::Standalone {
              const domain::Clock& clock)
       : session(db, definitions, clock),
         writer(session),
-        read_db(std::make_unique<store::Database>(db.file())),
+        read_db(std::make_unique<store::Database>(db.file(), read_options())),
         reads(*read_db, definitions, clock) {
     read_db->exec("PRAGMA query_only=1");
     writer.start();

@@ -21,7 +21,10 @@ std::filesystem::path connectors_dir(const config::EngineConfig& cfg) {
 Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& log,
                            engine::CommandWriter* writer) {
   Connectors c;
-  c.db = std::make_unique<store::Database>(e.db->file(), database_options(e.config));
+  store::DatabaseOptions options = database_options(e.config);
+  // In serve it only reads, while the writer commits: no memory map (DatabaseOptions).
+  if (writer) options.memory_map = false;
+  c.db = std::make_unique<store::Database>(e.db->file(), options);
   auto sync_log = [&log](const std::string& line) { log << "sync: " << line << std::endl; };
   if (writer) {
     c.db->exec("PRAGMA query_only=1");

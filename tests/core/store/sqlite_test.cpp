@@ -90,6 +90,22 @@ TEST_F(SqliteTest, BindsNullAndReadsOptional) {
   s.reset();
 }
 
+std::int64_t mmap_size(Database& db) {
+  Statement& s = db.prepare_cached("PRAGMA mmap_size");
+  EXPECT_TRUE(s.step());
+  auto n = s.int64(0);
+  s.reset();
+  return n;
+}
+
+TEST_F(SqliteTest, MapsTheFileUnlessToldNotTo) {
+  EXPECT_EQ(mmap_size(*db_), 268435456);
+  DatabaseOptions options;
+  options.memory_map = false;
+  Database reader(dir_ / "t.db", options);
+  EXPECT_EQ(mmap_size(reader), 0);
+}
+
 TEST_F(SqliteTest, UnopenableFileThrows) {
   EXPECT_THROW(Database(dir_ / "no" / "such" / "dir" / "x.db"), SqliteError);
 }
