@@ -186,6 +186,8 @@ test('the dispute appears in My work of the assignee, who completes the step the
   await card.getByRole('button', { name: 'Correction needed' }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('status').filter({ hasText: `Completed Check the invoice details of ${state.ref}` }).waitFor();
+  // The list re-renders after the status line: wait for the card to go (fails on the 30 s timeout).
+  await page.locator('article').filter({ hasText: state.ref }).waitFor({ state: 'detached' });
   assert.equal(await page.locator('article').filter({ hasText: state.ref }).count(), 0);
   state.pieter = page;
 });
