@@ -4,13 +4,14 @@
 #   make test    setup + build + ctest
 #   make demo    setup + build + run the demo (KEEP=1: keep it running for the web app)
 #   make asan    ASan/UBSan build + tests into build-asan/
+#   make fuzz    libFuzzer harnesses (clang-14) into build-fuzz/, each run SECONDS (default 60)
 #   make bench   run the benchmarks
 
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all setup configure build test demo asan bench format clean
+.PHONY: all setup configure build test demo asan fuzz bench format clean
 
 all: build
 
@@ -41,6 +42,10 @@ asan: setup
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 
+SECONDS ?= 60
+fuzz: setup
+	bash scripts/fuzz.sh --seconds $(SECONDS) $(HARNESSES)
+
 bench: setup
 	$(MAKE) build
 	$(BUILD_DIR)/bin/disputed-bench-registration
@@ -55,4 +60,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -8,6 +8,25 @@ if(DISPUTED_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# ThreadSanitizer (scripts/tsan.sh). GCC warns that TSan does not model the standalone fences in
+# Boost.Asio's handler completion (-Wtsan); Asio's queues are mutex-protected, so that warning
+# is no error here.
+if(DISPUTED_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan)
+  add_link_options(-fsanitize=thread)
+endif()
+
+# The fuzz build (fuzz/, scripts/fuzz.sh): every library instrumented for libFuzzer's coverage and
+# checked by ASan + UBSan; only the harnesses link libFuzzer's main.
+if(DISPUTED_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DISPUTED_FUZZ needs clang (scripts/fuzz.sh configures clang++-14)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # disputed_module(NAME SOURCES ... DEPENDS ...): one core module = one folder = one static library.
 function(disputed_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS" ${ARGN})

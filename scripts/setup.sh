@@ -10,6 +10,7 @@ packages=(
   libvalijson-dev libhowardhinnant-date-dev libbenchmark-dev clang-format
   libargon2-dev chromium fonts-liberation2
   libcurl4-openssl-dev libkainjow-mustache-dev python3-aiosmtpd openssl
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev
 )
 
 missing=()

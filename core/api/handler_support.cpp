@@ -22,7 +22,9 @@ HttpResponse failure(const Error& e) { return error_response(ApiError::from(e));
 
 std::optional<ApiError> unknown_query_parameters(const HttpRequest& r,
                                                  std::initializer_list<const char*> allowed) {
-  for (const auto& [name, value] : r.query) {
+  for (const auto& parameter : r.query) {
+    const std::string& name = parameter.first;  // not a structured binding: clang 14 cannot
+                                                // capture one in the lambda below
     bool known =
         std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; });
     if (!known) {

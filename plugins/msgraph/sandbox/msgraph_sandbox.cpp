@@ -98,7 +98,10 @@ const std::set<std::string> kWritableTaskProperties = {
 class MsGraphEmulator final : public Emulator {
  public:
   explicit MsGraphEmulator(const Options& options) {
-    for (const auto& [key, value] : options) {
+    for (const auto& option : options) {
+      // Named references, not a structured binding: clang before 16 cannot capture those.
+      const auto& key = option.first;
+      const auto& value = option.second;
       auto number = [&](int lo, int hi) {
         try {
           std::size_t used = 0;
@@ -362,7 +365,7 @@ class MsGraphEmulator final : public Emulator {
     });
     on("POST", lists,
        [this](const Request& r, Target& t, const Params&) { return create_list(*t.user, r); });
-    on("GET", list, [this](const Request&, Target& t, const Params&) {
+    on("GET", list, [](const Request&, Target& t, const Params&) {
       return Response::json(200, render(*t.list));
     });
     on("PATCH", list, [this](const Request& r, Target& t, const Params&) {
@@ -392,7 +395,7 @@ class MsGraphEmulator final : public Emulator {
     });
     on("POST", list + "/tasks",
        [this](const Request& r, Target& t, const Params&) { return create_task(*t.list, r); });
-    on("GET", task, [this](const Request& r, Target& t, const Params&) {
+    on("GET", task, [](const Request& r, Target& t, const Params&) {
       return Response::json(200, select(render(*t.task, expands_linked(r)), r));
     });
     on("PATCH", task,
