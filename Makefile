@@ -4,6 +4,7 @@
 #   make test    setup + build + ctest
 #   make demo    setup + build + run the demo (KEEP=1: keep it running for the web app)
 #   make asan    ASan/UBSan build + tests into build-asan/
+#   make tsan    ThreadSanitizer build of the concurrent parts + their tests into build-tsan/
 #   make fuzz    libFuzzer harnesses (clang-14) into build-fuzz/, each run SECONDS (default 60)
 #   make bench   run the benchmarks
 
@@ -11,7 +12,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all setup configure build test demo asan fuzz bench format clean
+.PHONY: all setup configure build test demo asan tsan fuzz bench format clean
 
 all: build
 
@@ -42,6 +43,9 @@ asan: setup
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 
+tsan: setup
+	bash scripts/tsan.sh
+
 SECONDS ?= 60
 fuzz: setup
 	bash scripts/fuzz.sh --seconds $(SECONDS) $(HARNESSES)
@@ -60,4 +64,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz
