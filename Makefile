@@ -6,13 +6,14 @@
 #   make asan    ASan/UBSan build + tests into build-asan/
 #   make tsan    ThreadSanitizer build of the concurrent parts + their tests into build-tsan/
 #   make fuzz    libFuzzer harnesses (clang-14) into build-fuzz/, each run SECONDS (default 60)
+#   make fuzz-smoke  every harness's seeds + 3 s of fuzzing each (not part of make test yet)
 #   make bench   run the benchmarks
 
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all setup configure build test demo asan tsan fuzz bench format clean
+.PHONY: all setup configure build test demo asan tsan fuzz fuzz-smoke bench format clean
 
 all: build
 
@@ -49,6 +50,9 @@ tsan: setup
 SECONDS ?= 60
 fuzz: setup
 	bash scripts/fuzz.sh --seconds $(SECONDS) $(HARNESSES)
+
+fuzz-smoke: setup
+	bash scripts/fuzz.sh --smoke
 
 bench: setup
 	$(MAKE) build
