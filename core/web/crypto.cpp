@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <disputed/sdk/kit/codecs.hpp>
 
 #include <stdexcept>
 #include <vector>
@@ -10,8 +11,6 @@
 namespace disputed::web {
 
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string sha256_raw(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -23,23 +22,7 @@ std::string sha256_raw(std::string_view text) {
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) {
-  std::string out;
-  std::size_t i = 0, n = bytes.size();
-  auto at = [&](std::size_t k) { return unsigned(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 2 < n; i += 3) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-  }
-  if (n - i == 1) {
-    unsigned v = at(i) << 16;
-    for (int shift : {18, 12}) out += kAlphabet[(v >> shift) & 63];
-  } else if (n - i == 2) {
-    unsigned v = at(i) << 16 | at(i + 1) << 8;
-    for (int shift : {18, 12, 6}) out += kAlphabet[(v >> shift) & 63];
-  }
-  return out;
-}
+std::string base64url_encode(std::string_view bytes) { return sdk::kit::base64url_encode(bytes); }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);

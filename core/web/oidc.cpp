@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <disputed/sdk/kit/codecs.hpp>
 #include "core/web/crypto.hpp"
 #include "core/web/http_fetch.hpp"
 #include "core/web/site.hpp"
@@ -22,21 +23,6 @@ constexpr auto kLoginLifetime = std::chrono::minutes(10);
 constexpr auto kKeyRefetchInterval = std::chrono::minutes(1);
 constexpr auto kClockSkew = std::chrono::seconds(120);
 constexpr const char* kLoginCookie = "disputed_login";
-
-std::string form_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string html_escape(const std::string& s) {
   std::string out;
@@ -61,14 +47,6 @@ std::string html_escape(const std::string& s) {
         out += c;
     }
   }
-  return out;
-}
-
-std::string base64_standard(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
-  out.resize(std::size_t(n));
   return out;
 }
 
@@ -229,14 +207,15 @@ api::HttpResponse OidcSignIn::begin(const api::HttpRequest& request) {
     return domain::Result<domain::Ok>(domain::Ok{});
   });
   if (!stored) return failure_page(500, stored.error().message);
-  std::string location =
-      p->authorization_endpoint +
-      (p->authorization_endpoint.find('?') == std::string::npos ? "?" : "&") +
-      "client_id=" + form_encode(settings_.client_id) +
-      "&response_type=code&response_mode=query&redirect_uri=" +
-      form_encode(settings_.redirect_uri) + "&scope=" + form_encode(settings_.scopes) +
-      "&state=" + login.state + "&nonce=" + login.nonce +
-      "&code_challenge=" + sha256_base64url(login.code_verifier) + "&code_challenge_method=S256";
+  std::string location = p->authorization_endpoint +
+                         (p->authorization_endpoint.find('?') == std::string::npos ? "?" : "&") +
+                         "client_id=" + sdk::kit::percent_encode(settings_.client_id) +
+                         "&response_type=code&response_mode=query&redirect_uri=" +
+                         sdk::kit::percent_encode(settings_.redirect_uri) +
+                         "&scope=" + sdk::kit::percent_encode(settings_.scopes) +
+                         "&state=" + login.state + "&nonce=" + login.nonce +
+                         "&code_challenge=" + sha256_base64url(login.code_verifier) +
+                         "&code_challenge_method=S256";
   api::HttpResponse r;
   r.status = 302;
   r.content_type = "text/plain; charset=utf-8";
@@ -275,17 +254,18 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
   auto p = provider();
   if (!p) return failure_page(502, p.error().message);
 
-  std::string form = "grant_type=authorization_code&code=" + form_encode(code) +
-                     "&redirect_uri=" + form_encode(settings_.redirect_uri) +
-                     "&code_verifier=" + form_encode(started.code_verifier);
+  std::string form = "grant_type=authorization_code&code=" + sdk::kit::percent_encode(code) +
+                     "&redirect_uri=" + sdk::kit::percent_encode(settings_.redirect_uri) +
+                     "&code_verifier=" + sdk::kit::percent_encode(started.code_verifier);
   std::map<std::string, std::string> headers = {
       {"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   if (settings_.client_auth == "client_secret_basic") {
-    headers["Authorization"] = "Basic " + base64_standard(form_encode(settings_.client_id) + ":" +
-                                                          form_encode(settings_.client_secret));
+    headers["Authorization"] =
+        "Basic " + sdk::kit::base64_encode(sdk::kit::percent_encode(settings_.client_id) + ":" +
+                                           sdk::kit::percent_encode(settings_.client_secret));
   } else {
-    form += "&client_id=" + form_encode(settings_.client_id) +
-            "&client_secret=" + form_encode(settings_.client_secret);
+    form += "&client_id=" + sdk::kit::percent_encode(settings_.client_id) +
+            "&client_secret=" + sdk::kit::percent_encode(settings_.client_secret);
   }
   auto answer = fetch("POST", p->token_endpoint, headers, form);
   json tokens = json::parse(answer.body, nullptr, false);
