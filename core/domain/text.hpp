@@ -1,7 +1,9 @@
 #pragma once
-// Small text helpers for messages that list what is allowed ("known: price, quality").
+// Small text helpers: messages that list what is allowed ("known: price, quality"), and HTML
+// escaping for everything that writes HTML (mail templates, the sign-in and link pages).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace disputed::domain {
@@ -23,5 +25,9 @@ std::string join_keys(const Map& map) {
   for (const auto& entry : map) keys.push_back(entry.first);
   return join(keys);
 }
+
+/// `s` as HTML text or attribute value: & < > " ' escaped, the apostrophe as &#39; (&apos; is not
+/// HTML 4, which old Outlook renders).
+std::string html_escape(std::string_view s);
 
 }  // namespace disputed::domain

@@ -10,6 +10,7 @@
 #include "core/config/config_error.hpp"
 #include "core/config/json_file.hpp"
 #include "core/config/json_schema.hpp"
+#include "core/domain/text.hpp"
 
 namespace disputed::messaging {
 
@@ -21,34 +22,6 @@ using config::ConfigError;
 using nlohmann::json;
 
 constexpr std::size_t kMaxTemplateBytes = 256 * 1024;
-
-// HTML escaping with &#39; for the apostrophe (&apos; is not HTML 4, which old Outlook renders).
-std::string escape_html(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string read_text(const fs::path& file) {
   std::error_code ec;
@@ -128,7 +101,7 @@ struct TemplateSet::Compiled {
   std::string render(const json& data, bool html) {
     std::lock_guard lock(mutex);
     if (html)
-      tmpl.set_custom_escape(escape_html);
+      tmpl.set_custom_escape(domain::html_escape);
     else
       tmpl.set_custom_escape([](const std::string& s) { return s; });
     return tmpl.render(to_data(data));

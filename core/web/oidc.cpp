@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <disputed/sdk/kit/codecs.hpp>
+#include "core/domain/text.hpp"
 #include "core/web/crypto.hpp"
 #include "core/web/http_fetch.hpp"
 #include "core/web/site.hpp"
@@ -23,32 +24,6 @@ constexpr auto kLoginLifetime = std::chrono::minutes(10);
 constexpr auto kKeyRefetchInterval = std::chrono::minutes(1);
 constexpr auto kClockSkew = std::chrono::seconds(120);
 constexpr const char* kLoginCookie = "disputed_login";
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 const json* claim_at(const json& claims, const std::string& path) {
   const json* node = &claims;
@@ -182,7 +157,7 @@ api::HttpResponse OidcSignIn::failure_page(int status, const std::string& messag
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in "
       "failed</title><link rel=\"stylesheet\" href=\"/static/vendor/pico.min.css\"></head><body>"
       "<main class=\"container\"><h1>Sign-in failed</h1><p>" +
-      html_escape(message) +
+      domain::html_escape(message) +
       "</p><p><a href=\"/sign-in\">Back to sign-in</a></p></main></body></html>";
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
@@ -291,7 +266,7 @@ api::HttpResponse OidcSignIn::finish(const api::HttpRequest& request) {
   if (!session) return failure_page(500, session.error().message);
   // 200 with a same-origin step rather than a 302: a SameSite=Strict cookie set on a redirect
   // that ends a cross-site chain would not be sent on the next request.
-  std::string target = html_escape(started.return_path);
+  std::string target = domain::html_escape(started.return_path);
   api::HttpResponse r;
   r.status = 200;
   r.content_type = "text/html; charset=utf-8";
