@@ -36,7 +36,7 @@ class SmtpEndToEnd : public engine::testing_support::EngineTest {
     m.envelope_from = "bounces@acme.example";
     m.reply_to = "disputes+{dispute}@acme.example";
     m.templates_dir = std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "templates";
-    m.languages = {"en", "nl"};
+    m.languages = {"en", "nl", "pl"};
     m.staff_language = "en";
     defs_.roles["sales-management"].members = {"sam@example.com", "sue@example.com"};
     EngineTest::SetUp();
@@ -261,6 +261,32 @@ TEST_F(SmtpEndToEnd, WithoutATransportAMessageIsRecordedAsUndeliverableNotLeftPe
     recorded = recorded || e.kind == "message_undeliverable";
   EXPECT_TRUE(recorded);
   deliver(2);  // the other two still go
+}
+
+TEST_F(SmtpEndToEnd, APolishCustomerReadsTheConfirmationInPolishWithAmountsWrittenTheirWay) {
+  engine::ParsedInvoices parsed;
+  domain::Invoice inv = invoice("FV-2026-17", "C3", "12345.60", "PLN");
+  inv.customer = {"C3", "Kowalski Sp. z o.o.", "ksiegowosc@kowalski.example", "pl"};
+  parsed.rows.push_back({"line 1", inv});
+  ASSERT_TRUE(service_->import_invoices(parsed, "test").ok());
+  auto r = request({{"FV-2026-17", std::nullopt}});
+  r.contact_name = "Anna Kowalska";
+  const std::string ref = open(r).dispute.ref;
+  json mails = deliver(3);
+  const json* confirmation = find(mails, "Otrzymaliśmy Państwa reklamację " + ref);
+  ASSERT_NE(confirmation, nullptr) << mails.dump(2);
+  const json& c = *confirmation;
+  EXPECT_EQ(c["envelope"]["to"], json::array({"ksiegowosc@kowalski.example"}));
+  EXPECT_EQ(c["headers"]["subject"][0],
+            "Otrzymaliśmy Państwa reklamację " + ref + ": odpowiedź do 7 grudnia 2026");
+  EXPECT_EQ(c["headers"]["content-language"][0], "pl");
+  std::string text = c["text"];
+  EXPECT_THAT(text, HasSubstr("Dzień dobry Anna Kowalska,"));
+  EXPECT_THAT(text, HasSubstr("- FV-2026-17: 12\u00a0345,60\u00a0zł"));
+  EXPECT_THAT(text, HasSubstr("nie będziemy wysyłać wezwań do zapłaty"));
+  EXPECT_THAT(c["html"].get<std::string>(), HasSubstr("<html lang=\"pl\">"));
+  // Staff read the staff language whatever the customer's.
+  EXPECT_NE(find(mails, "New dispute " + ref), nullptr) << mails.dump(2);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ class ComposerTest : public ::testing::Test {
  protected:
   ComposerTest()
       : calendar_(domain::BusinessCalendar::weekdays()),
-        composer_(settings(), TemplateSet::load(kShipped, {"nl", "en"}, Composer::samples()),
+        composer_(settings(), TemplateSet::load(kShipped, {"nl", "en", "pl"}, Composer::samples()),
                   nullptr, calendar_) {}
 
   static ComposerSettings settings() {
@@ -136,6 +136,29 @@ TEST_F(ComposerTest, ACustomerConfirmationSaysTheCaseNumberAmountsAndExpectedDat
   EXPECT_THAT(m.text, HasSubstr("- INV-1001: € 1,234.50\n- INV-1002: € 10.00\n"));
   EXPECT_THAT(m.text, HasSubstr("Total in dispute: € 1,244.50"));
   EXPECT_THAT(m.text, HasSubstr("we will not send you payment reminders"));
+}
+
+TEST_F(ComposerTest, ACustomerWhoReadsPolishGetsThePolishConfirmation) {
+  json facts = {{"template", "dispute_confirmation"},
+                {"to", "anna@kowalski.example"},
+                {"language", "pl"},
+                {"dispute", "DSP-000043"},
+                {"category", "Cena lub rabat"},
+                {"expected_resolution_by", "2026-12-07"},
+                {"invoices", {{{"number", "FV-2026-17"}, {"disputed_amount", "12345.6"}}}},
+                {"disputed_amount", "12345.6"},
+                {"currency", "PLN"},
+                {"dunning_paused", true}};
+  auto c = composer_.compose(row("DSP-000043:0:confirmation", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c.value().language, "pl");
+  const auto& m = c.value().message;
+  EXPECT_EQ(m.subject, "Otrzymaliśmy Państwa reklamację DSP-000043: odpowiedź do 7 grudnia 2026");
+  EXPECT_THAT(m.text, HasSubstr("Szanowni Państwo,"));
+  EXPECT_THAT(m.text, HasSubstr("- FV-2026-17: 12\u00a0345,60\u00a0zł\n"));
+  EXPECT_THAT(m.text, HasSubstr("nie będziemy wysyłać wezwań do zapłaty"));
+  EXPECT_THAT(m.html, HasSubstr("<html lang=\"pl\">"));
+  EXPECT_THAT(m.html, HasSubstr("<strong>DSP-000043</strong>"));
 }
 
 TEST_F(ComposerTest, ALanguageWithoutTemplatesFallsBackToTheDefault) {

@@ -37,12 +37,12 @@ class TempDir {
 };
 
 TEST(Templates, TheShippedLanguagesLoadAndEveryKindRenders) {
-  auto set = TemplateSet::load(kShipped, {"nl", "en"}, Composer::samples());
+  auto set = TemplateSet::load(kShipped, {"nl", "en", "pl"}, Composer::samples());
   ASSERT_TRUE(set);
   EXPECT_EQ(set->default_language(), "nl");
   for (const auto& [kind, sample] : Composer::samples()) {
     if (kind == "link_page") continue;
-    for (const char* language : {"nl", "en"}) {
+    for (const char* language : {"nl", "en", "pl"}) {
       RenderedMessage m = set->render(kind, language, sample);
       EXPECT_FALSE(m.subject.empty()) << kind << " " << language;
       EXPECT_FALSE(m.text.empty()) << kind << " " << language;
@@ -52,7 +52,7 @@ TEST(Templates, TheShippedLanguagesLoadAndEveryKindRenders) {
 }
 
 TEST(Templates, DatesAndAmountsAreWrittenForTheLanguage) {
-  auto set = TemplateSet::load(kShipped, {"nl", "en"}, Composer::samples());
+  auto set = TemplateSet::load(kShipped, {"nl", "en", "pl"}, Composer::samples());
   EXPECT_EQ(set->locale("nl").amount("1234.5", "EUR"), "€ 1.234,50");
   EXPECT_EQ(set->locale("en").amount("1234.5", "EUR"), "€ 1,234.50");
   EXPECT_EQ(set->locale("nl").amount("-1234567.891", "XYZ"), "XYZ -1.234.567,891");
@@ -62,6 +62,13 @@ TEST(Templates, DatesAndAmountsAreWrittenForTheLanguage) {
   EXPECT_EQ(set->locale("en").date(
                 domain::Date{std::chrono::year{2026}, std::chrono::month{3}, std::chrono::day{1}}),
             "1 March 2026");
+  // Polish: the amount before the currency, groups and symbol held together by no-break spaces
+  // (U+00A0) so a mail client never wraps "1 234,50 zł"; months in the genitive.
+  EXPECT_EQ(set->locale("pl").amount("1234.5", "PLN"), "1\u00a0234,50\u00a0zł");
+  EXPECT_EQ(set->locale("pl").amount("-1234567.891", "EUR"), "-1\u00a0234\u00a0567,891\u00a0€");
+  EXPECT_EQ(set->locale("pl").date(
+                domain::Date{std::chrono::year{2026}, std::chrono::month{12}, std::chrono::day{7}}),
+            "7 grudnia 2026");
 }
 
 TEST(Templates, HtmlIsEscapedAndTextIsNot) {
