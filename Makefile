@@ -32,8 +32,8 @@ test: setup
 	$(MAKE) build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# The demo needs the engine, the sandboxes and the three plugins, not the tests.
-DEMO_TARGETS = disputed disputed-sandbox zendesk salesforce msgraph
+# The demo needs the engine, the sandboxes, the three plugins and the smtp transport, not the tests.
+DEMO_TARGETS = disputed disputed-sandbox zendesk salesforce msgraph smtp
 
 demo: setup configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)

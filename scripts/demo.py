@@ -15,6 +15,8 @@ made can be clicked through.
 """
 
 import datetime
+import email
+import email.policy
 import signal
 import sys
 import time
@@ -64,6 +66,25 @@ def who(step):
     return f"the {step['assignee']} team" if step["assignee_kind"] == "role" else step["assignee"]
 
 
+def show_mail(stack):
+    """The mail the smtp connector plugin sent, as the SMTP server received it."""
+    say(f"The mail that went out (received by the SMTP server, kept in {stack.mail_sink.spool})")
+    files, stable_since = [], time.monotonic()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and time.monotonic() - stable_since < 3:  # until no more arrive
+        now = stack.mail_sink.files()
+        if len(now) != len(files):
+            files, stable_since = now, time.monotonic()
+        time.sleep(0.3)
+    for path in files:
+        with open(path, "rb") as f:
+            m = email.message_from_binary_file(f, policy=email.policy.default)
+        to = ", ".join(a.addr_spec for a in m["To"].addresses) if m["To"] else m["X-Envelope-To"]
+        line(f"{path.name}  [{m['Content-Language'] or '?'}] to {to}: {m['Subject']}")
+    line(f"{len(files)} mail(s); open any .eml file in a mail client, or read it: "
+         f"python3 -c \"import email,sys; print(email.message_from_binary_file(open(sys.argv[1],'rb')))\" FILE")
+
+
 def main():
     root, build = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
     keep = "--keep" in sys.argv[3:]
@@ -74,9 +95,10 @@ def main():
     say("Starting the sandboxes (local emulators of each vendor's API) and the engine")
     clock_start = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with ds.Stack(root, build, work, fixed_ports=False, clock_start=clock_start, clock_speed=CLOCK_SPEED,
-                  tick_interval=1, poll_interval=1) as stack:
+                  tick_interval=1, poll_interval=1, mail=True) as stack:
         for system, sandbox in stack.sandboxes.items():
             line(f"{system:<11} {sandbox.url}")
+        line(f"{'mail':<11} smtp://127.0.0.1:{stack.mail_sink.port}  (an SMTP server, python3-aiosmtpd: what the smtp plugin sends)")
         stack.add_user(DEMO_LOGIN[0], "controller", DEMO_LOGIN[1], "Anna Jansen")
         stack.start_engine()
         line(f"{'disputed':<11} {stack.api_url}  (REST API, timers and the three connectors in one process)")
@@ -163,6 +185,8 @@ def main():
         summary = stack.api("GET", "/reports/summary", expect=200)
         for row in summary["sections"]["by_category_status"]:
             line(f"{row['category']:<18} {row['status']:<12} {row['disputes']} dispute(s), {row['disputed_amount']} {row['currency']}")
+
+        show_mail(stack)
 
         say("What the sandboxes saw (their request logs)")
         for system, sandbox in stack.sandboxes.items():

@@ -132,11 +132,46 @@ class Sandbox:
         self.log.close()
 
 
+class MailSink:
+    """The smtp plugin's sandbox (plugins/smtp/sandbox/smtp_sink.py: a real SMTP server, Debian's
+    python3-aiosmtpd) on a free loopback port, storing each mail it receives as an .eml file."""
+
+    def __init__(self, root, spool, log_path):
+        self.spool = Path(spool)
+        if self.spool.exists():
+            shutil.rmtree(self.spool)
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            ["/usr/bin/python3", str(Path(root) / "plugins" / "smtp" / "sandbox" / "smtp_sink.py"),
+             "--dir", str(self.spool)],
+            stdout=subprocess.PIPE, stderr=self.log, text=True, preexec_fn=_die_with_parent)
+        line = self.process.stdout.readline()
+        match = re.match(r"listening (\d+)", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"the SMTP sink did not start: {line!r} {Path(log_path).read_text()}")
+        self.port = int(match.group(1))
+
+    def files(self):
+        """The mails received so far, in order of arrival."""
+        return sorted(self.spool.glob("*.eml"))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
 class Stack:
     """Sandboxes + a configured engine. Use as a context manager: everything stops on exit."""
 
     def __init__(self, root, build, work, fixed_ports=False, clock_start=None, clock_speed=None,
-                 tick_interval=1, poll_interval=1, settings=None, public_host="127.0.0.1"):
+                 tick_interval=1, poll_interval=1, settings=None, public_host="127.0.0.1", mail=False):
         self.root = Path(root)
         self.build = Path(build)
         self.work = Path(work)
@@ -150,6 +185,8 @@ class Stack:
         self.settings = settings or {}  # instance name -> settings merged into its config
         self.public_host = public_host  # how browsers reach the engine (its links say so)
         self.sandboxes = {}
+        self.mail = mail  # True: messages go by SMTP to a MailSink (`make demo`)
+        self.mail_sink = None
         self.serve = None
         self.serve_log = None
         self.api_url = None
@@ -175,6 +212,8 @@ class Stack:
         for system in SYSTEMS:
             port = DEMO_PORTS[system] if self.fixed_ports else 0
             self.sandboxes[system] = Sandbox(system, self.sandbox_bin, self.work / f"sandbox-{system}.log", port)
+        if self.mail:
+            self.mail_sink = MailSink(self.root, self.work / "mail", self.work / "smtp-sink.log")
 
     def write_configs(self):
         """configs/demo with the connector configs pointing at the running sandboxes."""
@@ -192,6 +231,21 @@ class Stack:
         engine_config["server"]["listen"] = f"127.0.0.1:{self.engine_port}"
         engine_config["server"]["public_url"] = f"http://{self.public_host}:{self.engine_port}"
         self.web_url = engine_config["server"]["public_url"]
+        if self.mail_sink:
+            # Messages through the smtp connector plugin to the sink: customers in their language
+            # (English for one whose language has no templates), staff in Dutch.
+            engine_config["messaging"] = {
+                "transport": "mail",
+                "from": {"address": "disputes@example.com", "name": "Example credit control"},
+                "envelope_from": "bounces@example.com",
+                "reply_to": "disputes+{dispute}@example.com",
+                "templates_dir": "../templates",
+                "languages": ["en", "nl", "pl"],
+                "staff_language": "nl",
+            }
+            mail = {"$schema": "../../schemas/connector-instance.schema.json", "name": "mail", "plugin": "smtp",
+                    "settings": {"server": f"smtp://127.0.0.1:{self.mail_sink.port}", "tls": "none"}}
+            (demo / "connectors" / "mail.json").write_text(json.dumps(mail, indent=2))
         (demo / "disputed.json").write_text(json.dumps(engine_config, indent=2))
         for path in (demo / "connectors").glob("*.json"):
             text = path.read_text()
@@ -199,6 +253,8 @@ class Stack:
                 text = text.replace(f"127.0.0.1:{DEMO_PORTS[system]}", f"127.0.0.1:{sandbox.port}")
             text = text.replace("127.0.0.1:8080", f"{self.public_host}:{self.engine_port}")
             doc = json.loads(text)
+            if doc["plugin"] == "smtp":
+                continue
             doc["poll_interval_seconds"] = self.poll_interval
             doc["settings"].update(self.settings.get(doc["name"], {}))
             path.write_text(json.dumps(doc, indent=2))
@@ -276,6 +332,8 @@ class Stack:
             self.stop_engine()
         for sandbox in self.sandboxes.values():
             sandbox.stop()
+        if self.mail_sink:
+            self.mail_sink.stop()
 
     # ------------------------------------------------------------------ REST
     def api(self, method, path, body=None, expect=None):
