@@ -59,6 +59,7 @@ bench: setup
 	$(BUILD_DIR)/bin/disputed-bench-registration
 	$(BUILD_DIR)/bin/disputed-bench-reports --disputes 100000
 	$(BUILD_DIR)/bin/disputed-bench-sync
+	$(BUILD_DIR)/bin/disputed-bench-messages --disputes 1000
 	$(BUILD_DIR)/bin/zendesk_poll_bench
 	$(BUILD_DIR)/bin/salesforce_poll_bench
 	$(BUILD_DIR)/bin/msgraph_poll_bench 10000
