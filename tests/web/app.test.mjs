@@ -199,6 +199,14 @@ test('the dossier grew and the report changed', async () => {
   const entries = page.locator('ol.timeline li');
   await page.getByText('Customer sent the correct VAT number').first().waitFor();
   assert.ok(await entries.count() >= 5, 'registration, hold, confirmation, assignment, completion');
+  // The stack has no mail server: the customer's confirmation and management's notice were not
+  // sent, and the controller is told so at the top of the dispute, not only deep in the dossier.
+  const warning = page.getByRole('region', { name: /^Not sent: \d+ message\(s\)$/ });
+  await warning.waitFor();
+  const warned = await warning.innerText();
+  assert.match(warned, /These people were not told by e-mail/);
+  assert.match(warned, /mail undeliverable: Not sent \(dispute_confirmation\): undeliverable: no messaging transport/);
+  assert.match(warned, /Not sent \(management_info\)/);
   assert.match(await entries.first().innerText(), /step assigned|step completed|task/i);
   await page.goto(BASE + '/reports');
   await page.getByRole('heading', { name: 'Open and closed disputes by category' }).waitFor();

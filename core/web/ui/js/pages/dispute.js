@@ -82,6 +82,15 @@ export function Dispute({ session, where }) {
   const canRun = session.role === 'controller' || session.role === 'admin';
   const canNote = session.role !== 'viewer';
   if (!dispute) return html`<h1>${ref}</h1>${error ? html`<${ErrorBox} error=${error} />` : html`<${Loading} />`}`;
+  // Messages that did not reach their person: per message (action key), the last word of the
+  // dossier is a failure (a dead letter) or "undeliverable" (no transport, no address). A dead
+  // letter replayed and sent later no longer counts.
+  const lastWord = new Map();
+  for (const e of timeline) {
+    if (e.kind === 'message_sent' || e.kind === 'message_failed' || e.kind === 'message_undeliverable')
+      lastWord.set((e.payload && e.payload.action_key) || e.id, e);
+  }
+  const undelivered = [...lastWord.values()].filter((e) => e.kind !== 'message_sent');
   const active = dispute.status === 'open' || dispute.status === 'in_progress';
   const ended = dispute.status === 'resolved' || dispute.status === 'withdrawn';
   const open = dispute.steps.filter((s) => s.status === 'open');
@@ -100,6 +109,12 @@ export function Dispute({ session, where }) {
       ${dispute.resolution && html`<dt>${t('dispute.resolution')}</dt><dd>${term('resolution', dispute.resolution)} ${dispute.resolution_note}</dd>`}
       <dt>${t('dispute.description')}</dt><dd>${dispute.description}</dd>
     </dl>
+
+    ${undelivered.length > 0 && html`<section class="warning" aria-labelledby="undelivered-h">
+      <h2 id="undelivered-h">${t('dispute.undelivered', { count: undelivered.length })}</h2>
+      <p>${t('dispute.undelivered_text')}</p>
+      <ul>${undelivered.map((e) => html`<li><time datetime=${e.at}>${dateTime(e.at)}</time> · ${term('kind', e.kind)}: ${e.summary}</li>`)}</ul>
+    </section>`}
 
     <section aria-labelledby="invoices-h"><h2 id="invoices-h">${t('dispute.invoices')}</h2>
       <div class="table-wrap" tabindex="0" role="group" aria-label=${t('table.scrolls')}><table><caption class="visually-hidden">${t('dispute.invoices')}</caption>
