@@ -19,23 +19,10 @@ std::string no_task(const Action& action) {
 }  // namespace
 
 MsGraphConnector::MsGraphConnector()
-    : ConnectorBase(disputed_plugin_manifest_json, "Microsoft Graph") {}
-
-void MsGraphConnector::read_settings(const kit::Settings& settings, bool keep) {
-  Settings read = msgraph::read_settings(settings);
-  if (!keep) return;
-  settings_ = std::move(read);
-  client_ = std::make_unique<GraphClient>(host(), settings_);
-  poller_ = std::make_unique<Poller>(host(), *client_, settings_);
-}
-
-ApplyResult MsGraphConnector::failed(const kit::HttpOutcome& outcome, const Action& action,
-                                     const std::string& ref) const {
-  return client_->policy().apply_result(outcome, action.kind, ref);
-}
+    : SystemConnector(disputed_plugin_manifest_json, "Microsoft Graph", &msgraph::read_settings) {}
 
 CheckResult MsGraphConnector::on_check() {
-  const std::string& user = settings_.check_user;
+  const std::string& user = settings().check_user;
   const kit::Remedies remedies{
       "check auth.token_url (https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token), "
       "auth.client_id and the client secret secrets.client_secret points to",
@@ -45,14 +32,14 @@ CheckResult MsGraphConnector::on_check() {
           "' must be a user of the tenant with an Exchange Online mailbox, settings.graph_base_url "
           "right and its host in the instance's allowed_hosts",
       "check the network path to Microsoft Graph; see https://status.cloud.microsoft"};
-  Reply lists = client_->call("GET", client_->user_url(user) + "/todo/lists?$top=1");
-  if (!lists.ok()) return client_->policy().check_result(lists.outcome, remedies);
+  Reply lists = client().call("GET", client().user_url(user) + "/todo/lists?$top=1");
+  if (!lists.ok()) return client().policy().check_result(lists.outcome, remedies);
   // Writing: the dedicated list exists or can be created (it is created once anyway).
-  auto list = client_->ensure_list(user);
-  if (!list) return client_->policy().check_result(list.failure(), remedies);
+  auto list = client().ensure_list(user);
+  if (!list) return client().policy().check_result(list.failure(), remedies);
   return {true, CheckResult::Category::kNone,
           "token obtained; To Do of " + user + " readable and writable (list '" +
-              settings_.list_name + "')",
+              settings().list_name + "')",
           ""};
 }
 
@@ -65,7 +52,7 @@ void MsGraphConnector::remember_task(const std::string& task_key, const TaskRef&
 
 ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPayload& payload) {
   if (action.task_key.empty()) return kit::rejected("the create has no task_key");
-  std::string assignee = user_of(payload, settings_);
+  std::string assignee = user_of(payload, settings());
   if (assignee.empty()) {
     if (payload.assignee_kind == "role")
       return kit::rejected("step assigned to role '" + payload.assignee +
@@ -75,11 +62,11 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
   if (!safe_id(assignee))
     return kit::rejected("assignee '" + assignee + "' is not a user id or UPN");
 
-  kit::Json known = client_->stored("task:" + action.task_key);
+  kit::Json known = client().stored("task:" + action.task_key);
   if (std::string ref = kit::JsonView(known)["ref"].string_or(); !ref.empty())
     return kit::already_applied(ref);
 
-  auto list = client_->ensure_list(assignee);
+  auto list = client().ensure_list(assignee);
   if (!list) {
     if (list.failure().verdict == kit::Verdict::kNotFound)
       return kit::rejected("user '" + assignee +
@@ -94,7 +81,7 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
   const std::string intent_key = "intent:" + action.task_key;
   auto intent = host().store().get(intent_key);
   if (action.attempt > 1 || intent) {
-    auto found = client_->find_by_key(assignee, *list, action.task_key);
+    auto found = client().find_by_key(assignee, *list, action.task_key);
     if (!found) return failed(found.failure(), action, "");
     if (!found->empty()) {
       TaskRef ref{assignee, *list, *found};
@@ -102,9 +89,9 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
       host().store().erase(intent_key);
       return kit::already_applied(ref.str());
     }
-    kit::Json recorded = intent ? client_->stored(intent_key) : kit::Json();
+    kit::Json recorded = intent ? client().stored(intent_key) : kit::Json();
     if (auto at = kit::JsonView(recorded)["at"].integer_or_none()) {
-      const auto settle = std::chrono::seconds(2 * ((settings_.timeout.count() + 999) / 1000));
+      const auto settle = std::chrono::seconds(2 * ((settings().timeout.count() + 999) / 1000));
       const auto age = now().time_since_epoch() - std::chrono::seconds(*at);
       if (age < settle) {
         auto wait = std::chrono::duration_cast<std::chrono::seconds>(settle - age);
@@ -115,14 +102,14 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
       }
     }
   }
-  kit::Json task = new_task(action, payload, settings_);
+  kit::Json task = new_task(action, payload, settings());
   host().store().put(
       intent_key,
       kit::Json{{"user", assignee}, {"list", *list}, {"at", now().time_since_epoch().count()}}
           .dump());
-  Reply r = client_->call("POST", client_->list_url(assignee, *list) + "/tasks", &task);
+  Reply r = client().call("POST", client().list_url(assignee, *list) + "/tasks", &task);
   if (!r.ok()) {
-    if (r.not_found()) client_->forget_list(assignee);
+    if (r.not_found()) client().forget_list(assignee);
     if (r.outcome.verdict == kit::Verdict::kRejected ||
         r.outcome.verdict == kit::Verdict::kNotFound ||
         r.outcome.verdict == kit::Verdict::kAuthFailed)
@@ -130,7 +117,7 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
     return failed(r.outcome, action, "");
   }
   std::string id = kit::JsonView(r.body)["id"].string_or();
-  if (id.empty()) return failed(client_->malformed(r, "Graph answered no task id"), action, "");
+  if (id.empty()) return failed(client().malformed(r, "Graph answered no task id"), action, "");
   TaskRef ref{assignee, *list, id};
   remember_task(action.task_key, ref, kit::Json(payload.outcomes));
   host().store().erase(intent_key);
@@ -139,20 +126,20 @@ ApplyResult MsGraphConnector::on_create(const Action& action, const kit::TaskPay
 
 std::optional<TaskRef> MsGraphConnector::ref_of(const Action& action) {
   if (!action.external_ref.empty()) return TaskRef::parse(action.external_ref);
-  const kit::Json known = client_->stored("task:" + action.task_key);
+  const kit::Json known = client().stored("task:" + action.task_key);
   return TaskRef::parse(kit::JsonView(known)["ref"].string_or());
 }
 
 ApplyResult MsGraphConnector::patch_with_note(const Action& action, const TaskRef& ref,
                                               const std::string& note, kit::Json fields,
                                               bool gone_is_done) {
-  Reply current = client_->call("GET", client_->task_url(ref));
+  Reply current = client().call("GET", client().task_url(ref));
   if (current.not_found() && gone_is_done)
     return kit::already_applied(ref.str(), "", "the task no longer exists");
   if (!current.ok()) return failed(current.outcome, action, ref.str());
   if (has_note(current.body, action.action_key)) return kit::already_applied(ref.str());
   fields["body"] = body_with_note(current.body, action.action_key, note);
-  Reply r = client_->call("PATCH", client_->task_url(ref), &fields);
+  Reply r = client().call("PATCH", client().task_url(ref), &fields);
   if (r.not_found() && gone_is_done)
     return kit::already_applied(ref.str(), "", "the task no longer exists");
   if (!r.ok()) return failed(r.outcome, action, ref.str());
@@ -169,16 +156,16 @@ ApplyResult MsGraphConnector::on_update(const Action& action, const kit::TaskPay
     // The task is gone: nothing left to close.
     return patch_with_note(action, *ref, note, {{"status", "completed"}}, true);
   }
-  std::string assignee = user_of(payload, settings_);
+  std::string assignee = user_of(payload, settings());
   if (!assignee.empty() && kit::lower(assignee) != kit::lower(ref->user))
     return reassign(action, *ref, payload, assignee);
   kit::Json fields = kit::Json::object();
-  add_dates(payload, settings_, fields);
+  add_dates(payload, settings(), fields);
   if (!payload.subject.empty()) fields["title"] = payload.subject;
   if (!payload.priority.empty()) fields["importance"] = importance_of(payload.priority);
   if (!payload.note.empty()) return patch_with_note(action, *ref, payload.note, fields, false);
   if (fields.empty()) return kit::already_applied(ref->str(), "", "nothing to change");
-  Reply r = client_->call("PATCH", client_->task_url(*ref), &fields);
+  Reply r = client().call("PATCH", client().task_url(*ref), &fields);
   if (!r.ok()) return failed(r.outcome, action, ref->str());
   return kit::applied(ref->str());
 }
@@ -188,39 +175,39 @@ ApplyResult MsGraphConnector::reassign(const Action& action, const TaskRef& old,
                                        const std::string& assignee) {
   if (!safe_id(assignee))
     return kit::rejected("assignee '" + assignee + "' is not a user id or UPN");
-  auto list = client_->ensure_list(assignee);
+  auto list = client().ensure_list(assignee);
   if (!list) {
     if (list.failure().verdict == kit::Verdict::kNotFound)
       return kit::rejected("user '" + assignee + "' not found: " + list.failure().message);
     return failed(list.failure(), action, old.str());
   }
-  auto found = client_->find_by_key(assignee, *list, action.task_key);
+  auto found = client().find_by_key(assignee, *list, action.task_key);
   if (!found) return failed(found.failure(), action, old.str());
   TaskRef moved{assignee, *list, *found};
   if (found->empty()) {
-    Reply current = client_->call("GET", client_->task_url(old) + "?$expand=linkedResources");
+    Reply current = client().call("GET", client().task_url(old) + "?$expand=linkedResources");
     if (!current.ok()) return failed(current.outcome, action, old.str());
     kit::Json task = kit::Json::object();
     for (const char* k : {"title", "body", "importance", "dueDateTime", "reminderDateTime",
                           "isReminderOn", "categories"})
       if (current.body.contains(k) && !current.body[k].is_null()) task[k] = current.body[k];
-    add_dates(payload, settings_, task);
-    kit::Json link = {{"applicationName", settings_.application_name},
+    add_dates(payload, settings(), task);
+    kit::Json link = {{"applicationName", settings().application_name},
                       {"externalId", action.task_key}};
     kit::JsonView first = kit::JsonView(current.body)["linkedResources"][0];
     for (const char* k : {"applicationName", "displayName", "webUrl"})
       if (!first[k].string_or().empty()) link[k] = first[k].string_or();
     task["linkedResources"] = kit::Json::array({link});
-    Reply created = client_->call("POST", client_->list_url(assignee, *list) + "/tasks", &task);
+    Reply created = client().call("POST", client().list_url(assignee, *list) + "/tasks", &task);
     if (!created.ok()) return failed(created.outcome, action, old.str());
     moved.task = kit::JsonView(created.body)["id"].string_or();
     if (moved.task.empty())
-      return failed(client_->malformed(created, "Graph answered no task id"), action, old.str());
+      return failed(client().malformed(created, "Graph answered no task id"), action, old.str());
   }
-  const kit::Json known = client_->stored("task:" + action.task_key);
+  const kit::Json known = client().stored("task:" + action.task_key);
   const kit::Json* outcomes = kit::JsonView(known)["outcomes"].json();
   remember_task(action.task_key, moved, outcomes ? *outcomes : kit::Json());
-  Reply deleted = client_->call("DELETE", client_->task_url(old));
+  Reply deleted = client().call("DELETE", client().task_url(old));
   // Retried after a failure here: the task is found in the new list, the old one deleted then.
   if (!deleted.ok() && !deleted.not_found()) return failed(deleted.outcome, action, moved.str());
   return kit::applied(moved.str());
@@ -230,12 +217,12 @@ ApplyResult MsGraphConnector::on_cancel(const Action& action, const kit::TaskPay
   auto ref = ref_of(action);
   if (!ref) return kit::rejected(no_task(action));
   host().store().put("cancelled:" + ref->task, "1");
-  if (settings_.cancel_completes) {
+  if (settings().cancel_completes) {
     std::string note = kCancelledNote;
     if (!payload.reason.empty()) note += ": " + payload.reason;
     return patch_with_note(action, *ref, note, {{"status", "completed"}}, true);
   }
-  Reply r = client_->call("DELETE", client_->task_url(*ref));
+  Reply r = client().call("DELETE", client().task_url(*ref));
   if (!r.ok()) return failed(r.outcome, action, ref->str());
   return kit::applied(ref->str());
 }
@@ -250,10 +237,6 @@ ApplyResult MsGraphConnector::on_reminder(const Action& action, const kit::TaskP
   kit::Json fields = kit::Json::object();
   if (escalate) fields["importance"] = "high";
   return patch_with_note(action, *ref, note, fields, false);
-}
-
-sdk::PollResult MsGraphConnector::on_poll(const sdk::PollRequest& request) {
-  return poller_->poll(request);
 }
 
 }  // namespace disputed::plugins::msgraph

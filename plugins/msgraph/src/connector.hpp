@@ -12,29 +12,26 @@
 // - Notes (reminders, escalations, closing) are appended to the body with a marker
 //   "[disputed <action key>]", which makes each action idempotent.
 
-#include <memory>
 #include <optional>
 
-#include "disputed/sdk/kit/connector_base.hpp"
+#include "disputed/sdk/kit/system_connector.hpp"
 #include "plugins/msgraph/src/graph_client.hpp"
 #include "plugins/msgraph/src/poller.hpp"
 #include "plugins/msgraph/src/settings.hpp"
 
 namespace disputed::plugins::msgraph {
 
-class MsGraphConnector final : public kit::ConnectorBase {
+class MsGraphConnector final : public kit::SystemConnector<Settings, GraphClient, Poller> {
  public:
   MsGraphConnector();
 
  private:
-  void read_settings(const kit::Settings& settings, bool keep) override;
   sdk::CheckResult on_check() override;
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
                                bool escalate) override;
-  sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// The task's ref from the action, else from the store.
   std::optional<TaskRef> ref_of(const sdk::Action& action);
@@ -46,12 +43,6 @@ class MsGraphConnector final : public kit::ConnectorBase {
   sdk::ApplyResult reassign(const sdk::Action& action, const TaskRef& old,
                             const kit::TaskPayload& payload, const std::string& assignee);
   void remember_task(const std::string& task_key, const TaskRef& ref, const kit::Json& outcomes);
-  sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action,
-                          const std::string& ref) const;
-
-  Settings settings_;
-  std::unique_ptr<GraphClient> client_;
-  std::unique_ptr<Poller> poller_;
 };
 
 }  // namespace disputed::plugins::msgraph

@@ -32,7 +32,7 @@ bool stale_lookup(const std::string& code) {
 }  // namespace
 
 SalesforceConnector::SalesforceConnector()
-    : BatchConnectorBase(disputed_plugin_manifest_json, "Salesforce") {}
+    : SystemConnector(disputed_plugin_manifest_json, "Salesforce", &salesforce::read_settings) {}
 
 std::size_t SalesforceConnector::max_batch() const noexcept { return kCollectionLimit; }
 
@@ -40,22 +40,9 @@ bool SalesforceConnector::batches(sdk::Action::Kind kind) const noexcept {
   return kind == sdk::Action::Kind::kCreate;
 }
 
-void SalesforceConnector::read_settings(const kit::Settings& settings, bool keep) {
-  Settings read = salesforce::read_settings(settings);
-  if (!keep) return;
-  settings_ = std::move(read);
-  client_ = std::make_unique<SalesforceClient>(host(), settings_);
-  poller_ = std::make_unique<Poller>(host(), *client_, settings_);
-}
-
-ApplyResult SalesforceConnector::failed(const kit::HttpOutcome& outcome,
-                                        const Action& action) const {
-  return client_->policy().apply_result(outcome, action.kind, action.external_ref);
-}
-
 CheckResult SalesforceConnector::on_check() {
   using C = CheckResult::Category;
-  auto base = client_->instance_url();
+  auto base = client().instance_url();
   if (!base) {
     if (base.failure().failure == sdk::HttpResponse::Failure::kNoCredential)
       return {false, C::kAuth, base.failure().message,
@@ -70,11 +57,11 @@ CheckResult SalesforceConnector::on_check() {
   versions.url = *base + "/services/data";
   versions.authenticate = false;
   versions.headers.emplace_back("Accept", "application/json");
-  versions.timeout = settings_.request_timeout;
+  versions.timeout = settings().request_timeout;
   sdk::HttpResponse v = host().http().send(versions);
-  auto verdict = client_->policy().judge(v, now());
+  auto verdict = client().policy().judge(v, now());
   if (!verdict.ok())
-    return client_->policy().check_result(
+    return client().policy().check_result(
         verdict, {"", "", "add the org's instance host (" + *base + ") to allowed_hosts",
                   "check the network path to " + *base + "; see https://status.salesforce.com"});
   auto list = kit::parse_json(v.body);
@@ -83,21 +70,21 @@ CheckResult SalesforceConnector::on_check() {
   if (list)
     for (const auto& entry : kit::JsonView(*list).elements()) {
       std::string n = entry["version"].string_or();
-      if ("v" + n == settings_.api_version) served = true;
+      if ("v" + n == settings().api_version) served = true;
       newest = n;
     }
   if (!served)
     return {false, C::kConfig,
-            "API version " + settings_.api_version + " is not served by this org",
+            "API version " + settings().api_version + " is not served by this org",
             "set settings.api_version to a served version" +
                 (newest.empty() ? "" : " (newest: v" + newest + ")")};
 
-  Reply d = client_->call("GET", client_->data_path("/sobjects/Task/describe"));
+  Reply d = client().call("GET", client().data_path("/sobjects/Task/describe"));
   if (!d.ok()) {
     if (d.outcome.verdict == kit::Verdict::kRateLimited)
       return {false, C::kPermission, d.outcome.message,
               "the org's daily API allocation is used up; wait or raise it"};
-    return client_->policy().check_result(
+    return client().policy().check_result(
         d.outcome, {"check the client credentials and that the Run As user is active",
                     "give the Run As user API Enabled and read/create access to Task",
                     "check settings.api_version and the instance's allowed_hosts",
@@ -106,25 +93,25 @@ CheckResult SalesforceConnector::on_check() {
   kit::JsonView describe(d.body);
   std::map<std::string, kit::JsonView> fields;
   for (const auto& f : describe["fields"].elements()) fields.emplace(f["name"].string_or(), f);
-  auto ext = fields.find(settings_.ext_field);
+  auto ext = fields.find(settings().ext_field);
   if (ext == fields.end() || !ext->second["externalId"].boolean_or(false))
-    return {
-        false, C::kConfig,
-        "Task has no External ID field " + settings_.ext_field + " visible to the integration user",
-        "create a Text(80) custom field " + settings_.ext_field +
-            " on Activity marked External ID and Unique, and give the Run As user edit "
-            "access to it"};
-  if (!settings_.outcome_field.empty() && !fields.count(settings_.outcome_field))
-    return {false, C::kConfig, "Task has no field " + settings_.outcome_field,
+    return {false, C::kConfig,
+            "Task has no External ID field " + settings().ext_field +
+                " visible to the integration user",
+            "create a Text(80) custom field " + settings().ext_field +
+                " on Activity marked External ID and Unique, and give the Run As user edit "
+                "access to it"};
+  if (!settings().outcome_field.empty() && !fields.count(settings().outcome_field))
+    return {false, C::kConfig, "Task has no field " + settings().outcome_field,
             "create the outcome field on Activity (a picklist of the steps' outcomes) or set "
             "settings.outcome_field to \"\" and use outcome_by_status"};
   if (!describe["createable"].boolean_or(false))
     return {false, C::kPermission, "the integration user may not create Tasks",
             "give the Run As user's profile or permission set Create on Tasks (Edit Tasks)"};
-  std::string usage = client_->usage_text();
+  std::string usage = client().usage_text();
   return {true, C::kNone,
-          "token ok, instance " + *base + ", " + settings_.api_version + " served, " +
-              settings_.ext_field + " is an External ID" + (usage.empty() ? "" : ", " + usage),
+          "token ok, instance " + *base + ", " + settings().api_version + " served, " +
+              settings().ext_field + " is an External ID" + (usage.empty() ? "" : ", " + usage),
           ""};
 }
 
@@ -134,26 +121,26 @@ std::optional<ApplyResult> SalesforceConnector::task_record(const Action& action
   if (!valid_key(action.task_key))
     return kit::rejected("task key '" + kit::truncate_utf8(action.task_key, 100) +
                          "' is not 1-80 of [A-Za-z0-9:_-]");
-  task = task_fields(action, p, settings_);
+  task = task_fields(action, p, settings());
   std::string owner, what, account_owner;
   if (p.assignee.find('@') != std::string::npos) {
-    auto user = client_->user_by_email(p.assignee);
+    auto user = client().user_by_email(p.assignee);
     if (!user) return failed(user.failure(), action);
     owner = *user;
   }
-  if (!settings_.invoice_object.empty() && !p.invoices.empty() &&
+  if (!settings().invoice_object.empty() && !p.invoices.empty() &&
       !p.invoices.front().number.empty()) {
-    auto invoice = client_->invoice_by_number(p.invoices.front().number);
+    auto invoice = client().invoice_by_number(p.invoices.front().number);
     if (!invoice) return failed(invoice.failure(), action);
     what = *invoice;
   }
-  if (!settings_.account_number_field.empty() && !p.customer.id.empty()) {
-    auto account = client_->account_by_number(p.customer.id);
+  if (!settings().account_number_field.empty() && !p.customer.id.empty()) {
+    auto account = client().account_by_number(p.customer.id);
     if (!account) return failed(account.failure(), action);
     account_owner = account->owner;
     if (what.empty()) what = account->id;
   }
-  if (owner.empty() && settings_.owner_fallback == "account_owner" && valid_id(account_owner))
+  if (owner.empty() && settings().owner_fallback == "account_owner" && valid_id(account_owner))
     owner = account_owner;
   if (!owner.empty()) task["OwnerId"] = owner;
   if (!what.empty()) task["WhatId"] = what;
@@ -163,29 +150,29 @@ std::optional<ApplyResult> SalesforceConnector::task_record(const Action& action
 ApplyResult SalesforceConnector::on_create(const Action& action, const kit::TaskPayload& payload) {
   kit::Json task;
   if (auto early = task_record(action, payload, task)) return *early;
-  Reply r = client_->call("PATCH",
-                          client_->data_path("/sobjects/Task/" + settings_.ext_field + "/" +
+  Reply r = client().call("PATCH",
+                          client().data_path("/sobjects/Task/" + settings().ext_field + "/" +
                                              kit::percent_encode(action.task_key)),
                           &task);
   if (r.response.status == 300)
-    return kit::rejected("several Tasks have " + settings_.ext_field + " = " + action.task_key +
+    return kit::rejected("several Tasks have " + settings().ext_field + " = " + action.task_key +
                          "; mark the field Unique in Salesforce");
   if (!r.ok()) {
     if (stale_lookup(r.outcome.code)) {
-      client_->forget_lookups(payload);
+      client().forget_lookups(payload);
       return kit::retryable(r.outcome.message);
     }
     return failed(r.outcome, action);
   }
   std::string id = kit::JsonView(r.body)["id"].string_or();
   if (id.empty()) {  // 204 from old API versions: read the id back
-    auto found = client_->find_task(action.task_key);
+    auto found = client().find_task(action.task_key);
     if (!found) return failed(found.failure(), action);
     if (!*found) return kit::retryable("the upserted Task could not be read back");
     id = kit::JsonView(**found)["Id"].string_or();
   }
-  return r.response.status == 201 ? kit::applied(id, client_->task_url(id))
-                                  : kit::already_applied(id, client_->task_url(id));
+  return r.response.status == 201 ? kit::applied(id, client().task_url(id))
+                                  : kit::already_applied(id, client().task_url(id));
 }
 
 void SalesforceConnector::on_batch(std::vector<kit::BatchItem>& items) {
@@ -213,7 +200,7 @@ void SalesforceConnector::on_batch(std::vector<kit::BatchItem>& items) {
       continue;
     }
     task["attributes"] = {{"type", "Task"}};
-    task[settings_.ext_field] = item.action.task_key;
+    task[settings().ext_field] = item.action.task_key;
     keys.insert(item.action.task_key);
     upserts.push_back(&item);
     records.push_back(std::move(task));
@@ -222,8 +209,8 @@ void SalesforceConnector::on_batch(std::vector<kit::BatchItem>& items) {
     std::size_t to = std::min(upserts.size(), from + kCollectionLimit);
     kit::Json body = {{"allOrNone", false}, {"records", kit::Json::array()}};
     for (std::size_t k = from; k < to; ++k) body["records"].push_back(records[k]);
-    Reply r = client_->call(
-        "PATCH", client_->data_path("/composite/sobjects/Task/" + settings_.ext_field), &body);
+    Reply r = client().call(
+        "PATCH", client().data_path("/composite/sobjects/Task/" + settings().ext_field), &body);
     bool readable = r.ok() && r.body.is_array() && r.body.size() == to - from;
     for (std::size_t k = from; k < to; ++k) {
       kit::BatchItem& item = *upserts[k];
@@ -247,8 +234,8 @@ ApplyResult SalesforceConnector::upsert_result(const Action& action, const kit::
     std::string id = r["id"].string_or();
     if (!valid_id(id))
       return kit::retryable("collection upsert answered success without a Task id");
-    return r["created"].boolean_or(false) ? kit::applied(id, client_->task_url(id))
-                                          : kit::already_applied(id, client_->task_url(id));
+    return r["created"].boolean_or(false) ? kit::applied(id, client().task_url(id))
+                                          : kit::already_applied(id, client().task_url(id));
   }
   // Per-record errors carry statusCode (top-level ones errorCode).
   std::string code, message;
@@ -259,13 +246,13 @@ ApplyResult SalesforceConnector::upsert_result(const Action& action, const kit::
   }
   if (message.empty()) message = "collection upsert failed without an error";
   if (stale_lookup(code)) {
-    client_->forget_lookups(p);
+    client().forget_lookups(p);
     return kit::retryable(message);
   }
   if (code == "DUPLICATE_EXTERNAL_ID")
-    return kit::rejected("several Tasks have " + settings_.ext_field + " = " + action.task_key +
+    return kit::rejected("several Tasks have " + settings().ext_field + " = " + action.task_key +
                          "; mark the field Unique in Salesforce");
-  if (code == "REQUEST_LIMIT_EXCEEDED") return kit::rate_limited(message, settings_.limit_backoff);
+  if (code == "REQUEST_LIMIT_EXCEEDED") return kit::rate_limited(message, settings().limit_backoff);
   return transient(code) ? kit::retryable(message) : kit::rejected(message);
 }
 
@@ -284,11 +271,11 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
   if (!valid_key(action.task_key))
     return kit::rejected("task key '" + kit::truncate_utf8(action.task_key, 100) +
                          "' is not 1-80 of [A-Za-z0-9:_-]");
-  auto found = client_->find_task(action.task_key);
+  auto found = client().find_task(action.task_key);
   if (!found) return failed(found.failure(), action);
   const bool cancel = action.kind == Action::Kind::kCancel;
   if (!*found) {
-    std::string why = "no Task has " + settings_.ext_field + " = " + action.task_key;
+    std::string why = "no Task has " + settings().ext_field + " = " + action.task_key;
     if (cancel) return kit::already_applied(action.external_ref, "", why);  // nothing to cancel
     return kit::rejected(why, action.external_ref);
   }
@@ -296,7 +283,7 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
   const std::string id = task["Id"].string_or();
   const bool closed = task["IsClosed"].boolean_or(false);
   const std::string existing = task["Description"].string_or();
-  ApplyResult done = kit::already_applied(id, client_->task_url(id));
+  ApplyResult done = kit::already_applied(id, client().task_url(id));
   if (existing.find(marker(action.action_key)) != std::string::npos) return done;
 
   kit::Json patch = kit::Json::object();
@@ -306,16 +293,16 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
       std::string status = kit::lower(p.status);
       if (status == "completed" || status == "closed" || status == "done") {
         if (closed) return done;
-        patch["Status"] = settings_.close_status;
-        if (!settings_.outcome_field.empty() && !p.outcome.empty())
-          patch[settings_.outcome_field] = p.outcome;
+        patch["Status"] = settings().close_status;
+        if (!settings().outcome_field.empty() && !p.outcome.empty())
+          patch[settings().outcome_field] = p.outcome;
         note = "Completed in disputed" + (p.outcome.empty() ? "" : " with outcome " + p.outcome) +
                (p.comment.empty() ? "" : ": " + p.comment);
       }
-      if (std::string date = activity_date(p, settings_); !date.empty() && !closed)
+      if (std::string date = activity_date(p, settings()); !date.empty() && !closed)
         patch["ActivityDate"] = date;
       if (p.assignee.find('@') != std::string::npos && !closed) {
-        auto owner = client_->user_by_email(p.assignee);
+        auto owner = client().user_by_email(p.assignee);
         if (!owner) return failed(owner.failure(), action);
         if (!owner->empty()) patch["OwnerId"] = *owner;
       }
@@ -323,7 +310,7 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
     }
     case Action::Kind::kCancel:
       if (closed) return done;
-      patch["Status"] = settings_.cancel_status;
+      patch["Status"] = settings().cancel_status;
       note = "Cancelled by disputed" + (p.reason.empty() ? "" : ": " + p.reason);
       break;
     case Action::Kind::kRemind:
@@ -332,7 +319,8 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
       note = !p.note.empty()                        ? p.note
              : action.kind == Action::Kind::kRemind ? "Reminder from disputed"
                                                     : "Escalated by disputed";
-      if (action.kind == Action::Kind::kEscalate) patch["Priority"] = settings_.escalation_priority;
+      if (action.kind == Action::Kind::kEscalate)
+        patch["Priority"] = settings().escalation_priority;
       break;
     case Action::Kind::kCreate:
     case Action::Kind::kMessage:  // not a task change (ConnectorBase sends it to on_message)
@@ -340,14 +328,10 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
   }
   if (!note.empty()) patch["Description"] = with_note(existing, action.action_key, note);
   if (patch.empty()) return done;
-  Reply r = client_->call("PATCH", client_->data_path("/sobjects/Task/" + id), &patch);
+  Reply r = client().call("PATCH", client().data_path("/sobjects/Task/" + id), &patch);
   if (!r.ok()) return failed(r.outcome, action);
   done.status = ApplyResult::Status::kApplied;
   return done;
-}
-
-sdk::PollResult SalesforceConnector::on_poll(const sdk::PollRequest& request) {
-  return poller_->poll(request);
 }
 
 }  // namespace disputed::plugins::salesforce

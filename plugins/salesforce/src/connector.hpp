@@ -8,17 +8,17 @@
 //   collections upsert: https://developer.salesforce.com/docs/platform/api-rest/guide/
 //   resources-composite-sobjects-collections-upsert.html
 
-#include <memory>
 #include <optional>
 
-#include "disputed/sdk/kit/connector_base.hpp"
+#include "disputed/sdk/kit/system_connector.hpp"
 #include "plugins/salesforce/src/poller.hpp"
 #include "plugins/salesforce/src/salesforce_client.hpp"
 #include "plugins/salesforce/src/settings.hpp"
 
 namespace disputed::plugins::salesforce {
 
-class SalesforceConnector final : public kit::BatchConnectorBase {
+class SalesforceConnector final
+    : public kit::SystemConnector<Settings, SalesforceClient, Poller, kit::BatchConnectorBase> {
  public:
   SalesforceConnector();
 
@@ -29,7 +29,6 @@ class SalesforceConnector final : public kit::BatchConnectorBase {
   bool batches(sdk::Action::Kind kind) const noexcept override;
 
  private:
-  void read_settings(const kit::Settings& settings, bool keep) override;
   sdk::CheckResult on_check() override;
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
@@ -37,7 +36,6 @@ class SalesforceConnector final : public kit::BatchConnectorBase {
   sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
                                bool escalate) override;
   void on_batch(std::vector<kit::BatchItem>& items) override;
-  sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// The Task fields of a create with owner and WhatId looked up; a failed lookup is the
   /// action's result.
@@ -48,11 +46,6 @@ class SalesforceConnector final : public kit::BatchConnectorBase {
   /// One record's UpsertResult ({id, success, created, errors}) as apply() would answer it.
   sdk::ApplyResult upsert_result(const sdk::Action& action, const kit::TaskPayload& payload,
                                  const kit::Json& result);
-  sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action) const;
-
-  Settings settings_;
-  std::unique_ptr<SalesforceClient> client_;
-  std::unique_ptr<Poller> poller_;
 };
 
 }  // namespace disputed::plugins::salesforce

@@ -21,20 +21,14 @@ ApplyResult auth_failed(std::string message) {
 
 }  // namespace
 
-SmtpConnector::SmtpConnector() : ConnectorBase(disputed_plugin_manifest_json, "SMTP") {}
-
-void SmtpConnector::read_settings(const kit::Settings& settings, bool keep) {
-  Settings read = smtp::read_settings(settings);
-  if (!keep) return;
-  settings_ = std::move(read);
-  client_ = std::make_unique<SmtpClient>(settings_, host());
-}
+SmtpConnector::SmtpConnector()
+    : SystemConnector(disputed_plugin_manifest_json, "SMTP", &smtp::read_settings) {}
 
 kit::Expected<Credentials> SmtpConnector::credentials() {
   Credentials c;
-  c.login = settings_.login;
-  c.username = settings_.username;
-  switch (settings_.login) {
+  c.login = settings().login;
+  c.username = settings().username;
+  switch (settings().login) {
     case Login::kNone:
       break;
     case Login::kPlain:
@@ -42,7 +36,7 @@ kit::Expected<Credentials> SmtpConnector::credentials() {
       auto password = host().plugin_secret("password");
       if (!password || password->empty())
         return kit::Problem{"/secrets/password",
-                            "login " + std::string(to_string(settings_.login)) +
+                            "login " + std::string(to_string(settings().login)) +
                                 " needs the instance's secrets.password (env:NAME or file:PATH)"};
       c.password = std::move(*password);
       break;
@@ -68,20 +62,21 @@ CheckResult SmtpConnector::on_check() {
   if (!login)
     return {false, CheckResult::Category::kAuth, login.problem().text(),
             "configure the instance's credentials for its login setting"};
-  Reply r = client_->probe(*login);
-  if (r.verdict == Reply::Verdict::kAuth && settings_.login == Login::kXoauth2 && host().tokens()) {
+  Reply r = client().probe(*login);
+  if (r.verdict == Reply::Verdict::kAuth && settings().login == Login::kXoauth2 &&
+      host().tokens()) {
     host().tokens()->invalidate();
     login = credentials();
-    if (login) r = client_->probe(*login);
+    if (login) r = client().probe(*login);
   }
   switch (r.verdict) {
     case Reply::Verdict::kAccepted:
       return {true, CheckResult::Category::kNone,
-              settings_.server + " accepted the connection" +
-                  (settings_.tls == Tls::kNone ? "" : " over TLS") +
-                  (settings_.login == Login::kNone
+              settings().server + " accepted the connection" +
+                  (settings().tls == Tls::kNone ? "" : " over TLS") +
+                  (settings().login == Login::kNone
                        ? ""
-                       : " and the login (" + std::string(to_string(settings_.login)) + ")"),
+                       : " and the login (" + std::string(to_string(settings().login)) + ")"),
               ""};
     case Reply::Verdict::kAuth:
       return {false, CheckResult::Category::kAuth, r.describe(),
@@ -98,7 +93,7 @@ CheckResult SmtpConnector::on_check() {
       break;
   }
   return {false, CheckResult::Category::kNetwork, r.describe(),
-          "check that " + settings_.server + " is reachable from this machine (firewall, port)"};
+          "check that " + settings().server + " is reachable from this machine (firewall, port)"};
 }
 
 ApplyResult SmtpConnector::on_create(const Action& action, const kit::TaskPayload&) {
@@ -127,39 +122,31 @@ ApplyResult SmtpConnector::result_of(const Reply& reply, const kit::MessagePaylo
 ApplyResult SmtpConnector::on_message(const Action& action, const kit::MessagePayload& m) {
   auto bytes = kit::write_mime(m);
   if (!bytes) return kit::rejected("the message cannot be written: " + bytes.problem().text());
-  if (bytes->size() > settings_.max_message_bytes)
+  if (bytes->size() > settings().max_message_bytes)
     return kit::rejected("the message has " + std::to_string(bytes->size()) +
                          " bytes, more than settings.max_message_bytes (" +
-                         std::to_string(settings_.max_message_bytes) + ")");
+                         std::to_string(settings().max_message_bytes) + ")");
   auto login = credentials();
   if (!login) return auth_failed(login.problem().text());
-  std::string envelope = !settings_.envelope_from.empty() ? settings_.envelope_from
-                         : !m.envelope_from.empty()       ? m.envelope_from
-                                                          : m.from.address;
+  std::string envelope = !settings().envelope_from.empty() ? settings().envelope_from
+                         : !m.envelope_from.empty()        ? m.envelope_from
+                                                           : m.from.address;
   auto recipients = m.recipients();
-  Reply reply = client_->send(envelope, recipients, *bytes, *login);
-  if (reply.verdict == Reply::Verdict::kAuth && settings_.login == Login::kXoauth2 &&
+  Reply reply = client().send(envelope, recipients, *bytes, *login);
+  if (reply.verdict == Reply::Verdict::kAuth && settings().login == Login::kXoauth2 &&
       host().tokens()) {
     // The token may have been revoked or expired early: one fresh token, as the host does for
     // HTTP after a 401.
     host().tokens()->invalidate();
     login = credentials();
     if (!login) return auth_failed(login.problem().text());
-    reply = client_->send(envelope, recipients, *bytes, *login);
+    reply = client().send(envelope, recipients, *bytes, *login);
   }
   log(reply.verdict == Reply::Verdict::kAccepted ? sdk::LogLevel::kInfo : sdk::LogLevel::kWarn,
       "message " + m.message_id + " (" + action.action_key + ", " +
           std::to_string(recipients.size()) + " recipient(s), " + std::to_string(bytes->size()) +
           " bytes) -> " + reply.describe());
   return result_of(reply, m);
-}
-
-sdk::PollResult SmtpConnector::on_poll(const sdk::PollRequest& request) {
-  // Nothing comes back by SMTP submission: bounces arrive at the envelope sender's mailbox.
-  sdk::PollResult r;
-  r.status = sdk::PollResult::Status::kOk;
-  r.next_cursor = request.cursor;
-  return r;
 }
 
 }  // namespace disputed::plugins::smtp

@@ -14,9 +14,7 @@
 //   host scrubs it from every log line); XOAUTH2 takes the host's OAuth2 token (instance
 //   auth.kind oauth2_client_credentials) and asks for a fresh one once when the server refuses.
 
-#include <memory>
-
-#include "disputed/sdk/kit/connector_base.hpp"
+#include "disputed/sdk/kit/system_connector.hpp"
 #include "plugins/smtp/src/settings.hpp"
 #include "plugins/smtp/src/smtp_client.hpp"
 
@@ -24,25 +22,22 @@ namespace disputed::plugins::smtp {
 
 namespace kit = sdk::kit;
 
-class SmtpConnector final : public kit::ConnectorBase {
+// Nothing comes back by SMTP submission (bounces arrive at the envelope sender's mailbox): no
+// poller, a poll reports nothing.
+class SmtpConnector final : public kit::SystemConnector<Settings, SmtpClient> {
  public:
   SmtpConnector();
 
  private:
-  void read_settings(const kit::Settings& settings, bool keep) override;
   sdk::CheckResult on_check() override;
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_message(const sdk::Action& action,
                               const kit::MessagePayload& message) override;
-  sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// The login for the next conversation, or why there is none (a missing password secret, no
   /// OAuth2 token).
   kit::Expected<Credentials> credentials();
   sdk::ApplyResult result_of(const Reply& reply, const kit::MessagePayload& message) const;
-
-  Settings settings_;
-  std::unique_ptr<SmtpClient> client_;
 };
 
 }  // namespace disputed::plugins::smtp

@@ -29,8 +29,7 @@ const char* to_string(Login login) noexcept {
 
 Settings read_settings(const sdk::kit::Settings& in) {
   Settings s;
-  s.server = in.text("/server");
-  while (!s.server.empty() && s.server.back() == '/') s.server.pop_back();
+  s.server = in.url("/server");
   bool implicit_scheme = s.server.rfind("smtps://", 0) == 0;
   std::string authority = s.server.substr(implicit_scheme ? 8 : 7);
   s.host = authority.substr(0, authority.find(':'));

@@ -82,7 +82,7 @@ std::string Reply::describe() const {
   return error.empty() ? "no reply from the SMTP server" : error;
 }
 
-SmtpClient::SmtpClient(const Settings& settings, sdk::Host& host)
+SmtpClient::SmtpClient(sdk::Host& host, const Settings& settings)
     : settings_(settings), host_(host) {}
 
 SmtpClient::~SmtpClient() = default;

@@ -47,7 +47,7 @@ struct Reply {
 class SmtpClient {
  public:
   /// `host` gives the cancellation flag; it outlives the client.
-  SmtpClient(const Settings& settings, sdk::Host& host);
+  SmtpClient(sdk::Host& host, const Settings& settings);
   ~SmtpClient();
   SmtpClient(const SmtpClient&) = delete;
   SmtpClient& operator=(const SmtpClient&) = delete;

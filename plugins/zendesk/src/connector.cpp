@@ -40,24 +40,13 @@ std::optional<std::int64_t> parse_ref(const std::string& ref) {
 
 }  // namespace
 
-ZendeskConnector::ZendeskConnector() : ConnectorBase(disputed_plugin_manifest_json, "Zendesk") {}
-
-void ZendeskConnector::read_settings(const kit::Settings& settings, bool keep) {
-  Settings read = zendesk::read_settings(settings);
-  if (!keep) return;
-  settings_ = std::move(read);
-  client_ = std::make_unique<ZendeskClient>(host(), settings_);
-  poller_ = std::make_unique<Poller>(host(), *client_, settings_);
-}
-
-ApplyResult ZendeskConnector::failed(const kit::HttpOutcome& outcome, const Action& action) const {
-  return client_->policy().apply_result(outcome, action.kind, action.external_ref);
-}
+ZendeskConnector::ZendeskConnector()
+    : SystemConnector(disputed_plugin_manifest_json, "Zendesk", &zendesk::read_settings) {}
 
 CheckResult ZendeskConnector::on_check() {
-  const kit::Remedies remedy = remedies(settings_);
-  Reply me = client_->call("GET", "/api/v2/users/me");
-  if (!me.ok()) return client_->policy().check_result(me.outcome, remedy);
+  const kit::Remedies remedy = remedies(settings());
+  Reply me = client().call("GET", "/api/v2/users/me");
+  if (!me.ok()) return client().policy().check_result(me.outcome, remedy);
   kit::JsonView user = kit::JsonView(me.body)["user"];
   // Zendesk answers /users/me for unknown credentials with an anonymous user (id null).
   if (!user["id"].integer_or_none())
@@ -71,9 +60,9 @@ CheckResult ZendeskConnector::on_check() {
                 ", not an agent: it cannot create or read tickets",
             "use an agent's or admin's e-mail in auth.username (or an OAuth token of an agent)"};
   // Reading tickets: the same list the create path uses to find a ticket by external_id.
-  Reply list = client_->call("GET", "/api/v2/tickets?external_id=disputed-check");
-  if (!list.ok()) return client_->policy().check_result(list.outcome, remedy);
-  if (settings_.incremental && role != "admin")
+  Reply list = client().call("GET", "/api/v2/tickets?external_id=disputed-check");
+  if (!list.ok()) return client().policy().check_result(list.outcome, remedy);
+  if (settings().incremental && role != "admin")
     return {false, CheckResult::Category::kPermission,
             "poll_mode incremental needs an admin (the incremental export is admin-only)",
             "use an admin's credentials or set settings.poll_mode to show_many"};
@@ -81,7 +70,7 @@ CheckResult ZendeskConnector::on_check() {
 }
 
 std::optional<ApplyResult> ZendeskConnector::before_apply(const Action& action) {
-  if (auto wait = client_->throttled())
+  if (auto wait = client().throttled())
     return kit::rate_limited("X-Rate-Limit-Remaining reached the reserve; slowing down", *wait,
                              action.external_ref);
   return std::nullopt;
@@ -89,11 +78,11 @@ std::optional<ApplyResult> ZendeskConnector::before_apply(const Action& action) 
 
 ApplyResult ZendeskConnector::on_create(const Action& action, const kit::TaskPayload& payload) {
   auto existing = [&]() -> std::optional<ApplyResult> {
-    auto found = client_->find_ticket(action.task_key);
+    auto found = client().find_ticket(action.task_key);
     if (!found) return failed(found.failure(), action);
     if (!*found) return std::nullopt;
     auto id = *kit::JsonView(**found)["id"].integer();
-    return kit::already_applied(std::to_string(id), client_->ticket_url(id));
+    return kit::already_applied(std::to_string(id), client().ticket_url(id));
   };
   // A retry may follow a create whose answer was lost, after the server forgot the idempotency
   // key (kept about 2 hours): look the ticket up by external_id first.
@@ -103,24 +92,24 @@ ApplyResult ZendeskConnector::on_create(const Action& action, const kit::TaskPay
   std::optional<std::int64_t> agent;
   std::string assignee_note;
   if (payload.assignee.find('@') != std::string::npos) {
-    auto id = client_->agent_id(payload.assignee);
+    auto id = client().agent_id(payload.assignee);
     if (!id) return failed(id.failure(), action);
     agent = *id;
     if (!agent) assignee_note = " (not a Zendesk agent: assign by hand)";
   }
-  kit::Json ticket = new_ticket(action, payload, settings_, assignee_note);
+  kit::Json ticket = new_ticket(action, payload, settings(), assignee_note);
   if (agent) {
     ticket["assignee_id"] = *agent;
-    if (settings_.group_id) ticket["group_id"] = *settings_.group_id;
-  } else if (auto role = settings_.role_groups.find(payload.assignee);
-             role != settings_.role_groups.end()) {
+    if (settings().group_id) ticket["group_id"] = *settings().group_id;
+  } else if (auto role = settings().role_groups.find(payload.assignee);
+             role != settings().role_groups.end()) {
     ticket["group_id"] = role->second;
-  } else if (settings_.group_id) {
-    ticket["group_id"] = *settings_.group_id;
+  } else if (settings().group_id) {
+    ticket["group_id"] = *settings().group_id;
   }
 
   kit::Json body = {{"ticket", ticket}};
-  Reply r = client_->call("POST", "/api/v2/tickets", &body, action.action_key);
+  Reply r = client().call("POST", "/api/v2/tickets", &body, action.action_key);
   if (r.response.status == 400 &&
       r.response.body.find("IdempotentRequestError") != std::string::npos) {
     // The key was used with another body (the payload changed between deliveries): the ticket
@@ -129,17 +118,17 @@ ApplyResult ZendeskConnector::on_create(const Action& action, const kit::TaskPay
   }
   if (!r.ok()) return failed(r.outcome, action);
   auto id = kit::JsonView(r.body)["ticket"]["id"].integer();
-  if (!id) return failed(client_->policy().malformed(r.response, id.problem()), action);
+  if (!id) return failed(client().policy().malformed(r.response, id.problem()), action);
   bool replayed = kit::lower(r.response.header("x-idempotency-lookup")) == "hit";
   std::string ref = std::to_string(*id);
-  return replayed ? kit::already_applied(ref, client_->ticket_url(*id))
-                  : kit::applied(ref, client_->ticket_url(*id));
+  return replayed ? kit::already_applied(ref, client().ticket_url(*id))
+                  : kit::applied(ref, client().ticket_url(*id));
 }
 
 kit::Fetched<std::optional<std::int64_t>> ZendeskConnector::ticket_of(const Action& action) {
   if (auto id = parse_ref(action.external_ref)) return id;
   if (action.task_key.empty()) return std::optional<std::int64_t>();
-  auto found = client_->find_ticket(action.task_key);
+  auto found = client().find_ticket(action.task_key);
   if (!found) return found.failure();
   if (!*found) return std::optional<std::int64_t>();
   return kit::JsonView(**found)["id"].integer_or_none();
@@ -149,27 +138,27 @@ ApplyResult ZendeskConnector::modify(const Action& action, std::int64_t id, cons
   const std::string ref = std::to_string(id);
   const std::string path = "/api/v2/tickets/" + ref;
   for (int attempt = 1; attempt <= kSafeUpdateAttempts; ++attempt) {
-    Reply got = client_->call("GET", path);
+    Reply got = client().call("GET", path);
     if (!got.ok()) return failed(got.outcome, action);
     kit::JsonView ticket = kit::JsonView(got.body)["ticket"];
     if (!ticket.is_object())
-      return failed(client_->policy().malformed(got.response, ticket.problem("missing")), action);
+      return failed(client().policy().malformed(got.response, ticket.problem("missing")), action);
     std::optional<kit::Json> update = change(*ticket.json());
-    if (!update) return kit::already_applied(ref, client_->ticket_url(id));
+    if (!update) return kit::already_applied(ref, client().ticket_url(id));
     if (ticket["status"].string_or() == "closed")
-      return kit::already_applied(ref, client_->ticket_url(id),
+      return kit::already_applied(ref, client().ticket_url(id),
                                   "the ticket is closed (read-only in Zendesk)");
     (*update)["safe_update"] = true;
     (*update)["updated_stamp"] = ticket["updated_at"].string_or();
     kit::Json put = {{"ticket", *update}};
-    Reply r = client_->call("PUT", path, &put);
+    Reply r = client().call("PUT", path, &put);
     if (r.response.status == 409) {
       log(sdk::LogLevel::kInfo,
           "ticket " + ref + " changed meanwhile (safe_update conflict); re-reading");
       continue;
     }
     if (!r.ok()) return failed(r.outcome, action);
-    return kit::applied(ref, client_->ticket_url(id));
+    return kit::applied(ref, client().ticket_url(id));
   }
   return kit::retryable("ticket " + ref + " kept changing (safe_update conflicts); will try again",
                         {}, ref);
@@ -187,7 +176,7 @@ ApplyResult ZendeskConnector::on_update(const Action& action, const kit::TaskPay
   if (!*id) return kit::rejected("no Zendesk ticket for " + action.task_key);
   std::optional<std::int64_t> assignee;
   if (payload.assignee.find('@') != std::string::npos) {
-    auto agent = client_->agent_id(payload.assignee);
+    auto agent = client().agent_id(payload.assignee);
     if (!agent) return failed(agent.failure(), action);
     assignee = *agent;
   }
@@ -227,12 +216,12 @@ ApplyResult ZendeskConnector::on_reminder(const Action& action, const kit::TaskP
   auto id = ticket_of(action);
   if (!id) return failed(id.failure(), action);
   if (!*id) return kit::rejected("no Zendesk ticket for " + action.task_key);
-  auto done = client_->has_comment_with(**id, marker(action.action_key));
+  auto done = client().has_comment_with(**id, marker(action.action_key));
   if (!done) return failed(done.failure(), action);
-  if (*done) return kit::already_applied(std::to_string(**id), client_->ticket_url(**id));
+  if (*done) return kit::already_applied(std::to_string(**id), client().ticket_url(**id));
   std::optional<std::int64_t> follower;
   if (escalate && payload.escalated_to.find('@') != std::string::npos) {
-    auto agent = client_->agent_id(payload.escalated_to);
+    auto agent = client().agent_id(payload.escalated_to);
     if (!agent) return failed(agent.failure(), action);
     follower = *agent;
   }
@@ -251,10 +240,10 @@ ApplyResult ZendeskConnector::on_reminder(const Action& action, const kit::TaskP
 }
 
 sdk::PollResult ZendeskConnector::on_poll(const sdk::PollRequest& request) {
-  if (auto wait = client_->throttled())
+  if (auto wait = client().throttled())
     return kit::poll_rate_limited("X-Rate-Limit-Remaining reached the reserve; slowing down",
                                   request.cursor, *wait);
-  return poller_->poll(request);
+  return poller().poll(request);
 }
 
 }  // namespace disputed::plugins::zendesk

@@ -14,23 +14,21 @@
 //   reserve, the connector answers rate-limited itself until the window resets.
 
 #include <functional>
-#include <memory>
 #include <optional>
 
-#include "disputed/sdk/kit/connector_base.hpp"
 #include "disputed/sdk/kit/json.hpp"
+#include "disputed/sdk/kit/system_connector.hpp"
 #include "plugins/zendesk/src/poller.hpp"
 #include "plugins/zendesk/src/settings.hpp"
 #include "plugins/zendesk/src/zendesk_client.hpp"
 
 namespace disputed::plugins::zendesk {
 
-class ZendeskConnector final : public kit::ConnectorBase {
+class ZendeskConnector final : public kit::SystemConnector<Settings, ZendeskClient, Poller> {
  public:
   ZendeskConnector();
 
  private:
-  void read_settings(const kit::Settings& settings, bool keep) override;
   sdk::CheckResult on_check() override;
   std::optional<sdk::ApplyResult> before_apply(const sdk::Action& action) override;
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
@@ -48,11 +46,6 @@ class ZendeskConnector final : public kit::ConnectorBase {
   /// The action's ticket id: the ref the host knows, else looked up by external_id; nullopt
   /// (not a failure) when there is no ticket.
   kit::Fetched<std::optional<std::int64_t>> ticket_of(const sdk::Action& action);
-  sdk::ApplyResult failed(const kit::HttpOutcome& outcome, const sdk::Action& action) const;
-
-  Settings settings_;
-  std::unique_ptr<ZendeskClient> client_;
-  std::unique_ptr<Poller> poller_;
 };
 
 }  // namespace disputed::plugins::zendesk

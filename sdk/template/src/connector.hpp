@@ -15,28 +15,24 @@
 // - a create makes at most one task per task_key (look up by key, then create with an
 //   idempotency key); other actions are idempotent per action_key.
 
-#include <memory>
-
-#include "disputed/sdk/kit/connector_base.hpp"
+#include "disputed/sdk/kit/system_connector.hpp"
 #include "example_client.hpp"
 #include "poller.hpp"
 #include "settings.hpp"
 
 namespace template_connector {
 
-class TemplateConnector final : public kit::ConnectorBase {
+class TemplateConnector final : public kit::SystemConnector<Settings, ExampleClient, Poller> {
  public:
   TemplateConnector();
 
  private:
-  void read_settings(const kit::Settings& settings, bool keep) override;
   sdk::CheckResult on_check() override;
   sdk::ApplyResult on_create(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_update(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
                                bool escalate) override;
-  sdk::PollResult on_poll(const sdk::PollRequest& request) override;
 
   /// The id of the action's task: the ref the host knows, else looked up by key; nullopt (not a
   /// failure) when there is none.
@@ -45,10 +41,6 @@ class TemplateConnector final : public kit::ConnectorBase {
   sdk::ApplyResult write(const sdk::Action& action, const std::string& id,
                          const std::string& method, const std::string& path, const kit::Json& body,
                          const std::string& key);
-
-  Settings settings_;
-  std::unique_ptr<ExampleClient> client_;
-  std::unique_ptr<Poller> poller_;
 };
 
 }  // namespace template_connector
