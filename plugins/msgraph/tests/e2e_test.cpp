@@ -8,12 +8,10 @@
 #include <gmock/gmock.h>
 #include <cstdlib>
 
-#include "core/app/connectors.hpp"
-#include "core/host/connector_host.hpp"
 #include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
 #include "plugins/sandbox/test_client.hpp"
-#include "tests/core/engine/engine_fixture.hpp"
+#include "tests/support/plugin_end_to_end.hpp"
 
 namespace disputed {
 namespace {
@@ -23,7 +21,7 @@ using nlohmann::json;
 
 constexpr const char* kInstance = "msgraph";
 
-class MsGraphEndToEnd : public engine::testing_support::EngineTest {
+class MsGraphEndToEnd : public testing::PluginEndToEnd {
  protected:
   void SetUp() override {
     // The "book" step goes to Microsoft To Do; deadlines fall across the spring DST change.
@@ -52,29 +50,12 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
                      {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
                      {"allowed_hosts", {"127.0.0.1:*"}},
                      {"max_attempts", 8}};
-    dir_.write("connectors/msgraph.json", instance.dump(2));
-
-    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_ = std::make_unique<host::ConnectorHost>(
-        std::vector<std::filesystem::path>{MSGRAPH_PLUGIN_DIR}, clock_, net::LogSink{},
-        sync_->plugin_states());
-    host_->open(host::read_instance_configs(dir_ / "connectors"));
-    app::register_connectors(*host_, *sync_);
+    open_connectors(instance, MSGRAPH_PLUGIN_DIR);
   }
 
   void TearDown() override {
-    if (sync_) sync_->stop();
-    host_.reset();  // the connectors, before the sync engine that keeps their state
-    sync_.reset();
+    PluginEndToEnd::TearDown();
     sandbox_->stop();
-  }
-
-  std::string dispute_at_booking_step() {
-    auto v = open();
-    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
-    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
-    return v.dispute.ref;
   }
 
   std::string token() {
@@ -90,17 +71,6 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
     std::string out;
     for (const auto& r : sandbox_->requests())
       out += "\n  " + r.at + " " + r.method + " " + r.target + " -> " + std::to_string(r.status);
-    return out;
-  }
-
-  std::string outbox() {
-    std::string out;
-    auto& s = db_->prepare_cached(
-        "SELECT target, kind, state, next_attempt_at, COALESCE(last_error, '') FROM outbox");
-    while (s.step())
-      out +=
-          s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
-    s.reset();
     return out;
   }
 
@@ -124,9 +94,6 @@ class MsGraphEndToEnd : public engine::testing_support::EngineTest {
   }
 
   std::unique_ptr<sandbox::Server> sandbox_;
-  std::unique_ptr<store::Database> sync_db_;
-  std::unique_ptr<host::ConnectorHost> host_;
-  std::unique_ptr<sync::SyncEngine> sync_;
 };
 
 TEST_F(MsGraphEndToEnd, TheHostLoadsThePluginAndCheckProvesTheCredentials) {

@@ -13,36 +13,23 @@
 #include <map>
 #include <sstream>
 
-#include "core/app/connectors.hpp"
-#include "core/host/connector_host.hpp"
 #include "core/store/store.hpp"
-#include "core/sync/sync_engine.hpp"
-#include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
-#include "plugins/sandbox/test_client.hpp"
-#include "tests/core/engine/engine_fixture.hpp"
+#include "plugins/salesforce/tests/salesforce_end_to_end.hpp"
 
 namespace disputed {
 namespace {
 
 namespace sb = disputed::sandbox;
 using nlohmann::json;
-using sb::salesforce::SalesforceEmulator;
 
-class SalesforceEndToEnd : public engine::testing_support::EngineTest {
+class SalesforceEndToEnd : public testing::SalesforceEndToEndTest {
  protected:
   void SetUp() override {
-    defs_.workflows["price"].steps["book"].target = "salesforce";
-    defs_.connector_instances = {"salesforce"};
-    EngineTest::SetUp();
-    server_.start();
+    SalesforceEndToEndTest::SetUp();
     ::setenv("DISPUTED_TEST_SALESFORCE_SECRET", "sandbox-secret", 1);
     json instance = {{"name", "salesforce"},
                      {"plugin", "salesforce"},
-                     {"settings",
-                      {{"api_version", "v62.0"},
-                       {"account_number_field", "Customer_Number__c"},
-                       {"time_zone", "Europe/Amsterdam"},
-                       {"request_timeout_ms", 1000}}},
+                     {"settings", settings()},
                      {"auth",
                       {{"token_url", server_.url() + "/services/oauth2/token"},
                        {"client_id", "sandbox-client"},
@@ -50,52 +37,9 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
                      {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
                      {"allowed_hosts", {"127.0.0.1:*"}},
                      {"max_attempts", 8}};
-    dir_.write("connectors/salesforce.json", instance.dump(2));
-    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_ = std::make_unique<host::ConnectorHost>(
-        std::vector<std::filesystem::path>{SALESFORCE_PLUGIN_DIR}, clock_,
-        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); },
-        sync_->plugin_states());
-    host_->open(host::read_instance_configs(dir_ / "connectors"));
-    app::register_connectors(*host_, *sync_);
-
-    // The customer of the fixture's invoices (C1) as an Account owned by the rep, created through
-    // the API by an administrator.
-    std::string admin = session("manager@example.com");
-    auto created = sb::http_call(
-        "POST", server_.url() + "/services/data/v62.0/sobjects/Account",
-        json{
-            {"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}
-            .dump(),
-        {{"Authorization", "Bearer " + admin}});
-    ASSERT_EQ(created.status, 201) << created.body;
-    account_ = created.json()["id"];
-  }
-  void TearDown() override {
-    if (sync_) sync_->stop();
-    host_.reset();  // the connectors, before the sync engine that keeps their state
-    sync_.reset();
-    server_.stop();
-  }
-
-  SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
-  std::string session(const std::string& email) {
-    return server_.with_emulator(
-        [&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
-  }
-  std::string user(const std::string& email) {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).user_id(email); });
-  }
-  std::vector<json> tasks() {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).tasks(); });
-  }
-
-  std::string dispute_at_booking_step() {
-    auto v = open();
-    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
-    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
-    return v.dispute.ref;
+    open_salesforce(instance);
+    account_ = add_customer_account();
+    ASSERT_FALSE(account_.empty());
   }
 
   // The rep sets the outcome and closes the Task in Salesforce (the real API path).
@@ -104,6 +48,21 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
                            json{{"Status", "Completed"}, {"Dispute_Outcome__c", outcome}}.dump(),
                            {{"Authorization", "Bearer " + session("rep@example.com")}});
     ASSERT_EQ(r.status, 204) << r.body;
+  }
+
+  // The next upsert is carried out but answered after the plugin's 1 s timeout.
+  void answer_next_write_late() {
+    auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes",
+                               R"({"times":1,"delay_ms":2500})");
+    ASSERT_EQ(stall.status, 200) << stall.body;
+  }
+  // A fault on the upserts (PATCH under /services/data), answering `status` (0: none).
+  static sb::Fault write_fault(int status) {
+    sb::Fault f;
+    f.method = "PATCH";
+    f.path = "/services/data/*";
+    f.status = status;
+    return f;
   }
 
   // `n` pending creates for the instance, as the workflow would write them (one per step).
@@ -139,11 +98,6 @@ class SalesforceEndToEnd : public engine::testing_support::EngineTest {
     return out;
   }
 
-  sb::Server server_{std::make_unique<SalesforceEmulator>(sb::Options{})};
-  std::unique_ptr<store::Database> sync_db_;
-  std::unique_ptr<host::ConnectorHost> host_;
-  std::unique_ptr<sync::SyncEngine> sync_;
-  std::vector<std::string> log_;
   std::string account_;
 };
 
@@ -182,22 +136,14 @@ TEST_F(SalesforceEndToEnd, FaultsAndALostAnswerCreateNoSecondTask) {
   auto ref = dispute_at_booking_step();
   // 1. The upsert is carried out but its answer comes after the plugin's 1 s timeout: to the next
   //    attempt this is the same as a crash between the upsert and the engine's commit.
-  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes",
-                             R"({"times":1,"delay_ms":2500})");
-  ASSERT_EQ(stall.status, 200);
+  ASSERT_NO_FATAL_FAILURE(answer_next_write_late());
   EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1) << "the answer was lost";
   EXPECT_EQ(tasks().size(), 1u) << "but the Task was created";
   // 2. A 500 on the retried upsert, then 3. connections dropped before the request arrives.
-  sb::Fault f500;
-  f500.method = "PATCH";
-  f500.path = "/services/data/*";
-  f500.status = 500;
-  server_.add_fault(f500);
+  server_.add_fault(write_fault(500));
   clock_.advance(std::chrono::minutes(10));
   EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1);
-  sb::Fault drop;
-  drop.method = "PATCH";
-  drop.path = "/services/data/*";
+  sb::Fault drop = write_fault(0);
   drop.drop = true;
   drop.times = 2;  // the HTTP client may resend once on a reused keep-alive connection
   server_.add_fault(drop);
@@ -278,19 +224,13 @@ TEST_F(SalesforceEndToEnd, FourHundredFiftyCreatesAreThreeCollectionCalls) {
 // between the call and the commit) is retried as a batch and finds its Tasks: no duplicates.
 TEST_F(SalesforceEndToEnd, ARetriedBatchCreatesNoDuplicateTasks) {
   enqueue_creates(200, "RETRY");
-  auto stall = sb::http_call("POST", server_.url() + "/_sandbox/stall-writes",
-                             R"({"times":1,"delay_ms":2500})");
-  ASSERT_EQ(stall.status, 200);
+  ASSERT_NO_FATAL_FAILURE(answer_next_write_late());
   auto first = sync_->dispatch_once("salesforce");
   EXPECT_EQ(first.batches, 1);
   EXPECT_EQ(first.retried, 200) << "the batch's answer came after the timeout";
   EXPECT_EQ(tasks().size(), 200u) << "but its Tasks were created";
   // 500s on the next attempt, then the retry goes through.
-  sb::Fault f500;
-  f500.method = "PATCH";
-  f500.path = "/services/data/*";
-  f500.status = 500;
-  server_.add_fault(f500);
+  server_.add_fault(write_fault(500));
   clock_.advance(std::chrono::minutes(10));
   EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 200);
   clock_.advance(std::chrono::minutes(10));
@@ -314,9 +254,7 @@ TEST_F(SalesforceEndToEnd, ThroughputOfTwoThousandCreatesWithAndWithoutBatching)
                        ? std::atoi(std::getenv("DISPUTED_BENCH_LATENCY_MS"))
                        : 0;
   if (latency_ms > 0) {
-    sb::Fault slow;
-    slow.method = "PATCH";
-    slow.path = "/services/data/*";
+    sb::Fault slow = write_fault(0);
     slow.delay_ms = latency_ms;
     slow.times = -1;
     server_.add_fault(slow);

@@ -13,20 +13,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/app/connectors.hpp"
 #include "core/config/config_error.hpp"
-#include "core/host/connector_host.hpp"
-#include "core/sync/sync_engine.hpp"
-#include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
-#include "plugins/sandbox/test_client.hpp"
-#include "tests/core/engine/engine_fixture.hpp"
+#include "plugins/salesforce/tests/salesforce_end_to_end.hpp"
 
 namespace disputed {
 namespace {
 
 namespace sb = disputed::sandbox;
 using nlohmann::json;
-using sb::salesforce::SalesforceEmulator;
 
 // A fresh RSA key as the PEM an operator would keep in a file (the certificate's public half
 // goes to the connected app).
@@ -43,32 +37,18 @@ std::string new_rsa_key_pem() {
   return pem;
 }
 
-class SalesforceJwtBearer : public engine::testing_support::EngineTest {
+class SalesforceJwtBearer : public testing::SalesforceEndToEndTest {
  protected:
   void SetUp() override {
-    defs_.workflows["price"].steps["book"].target = "salesforce";
-    defs_.connector_instances = {"salesforce"};
-    EngineTest::SetUp();
-    server_.start();
+    SalesforceEndToEndTest::SetUp();
     key_file_ = dir_.write("secrets/salesforce-jwt.key", new_rsa_key_pem());
-    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-  }
-  void TearDown() override {
-    if (sync_) sync_->stop();
-    host_.reset();  // the connectors, before the sync engine that keeps their state
-    sync_.reset();
-    server_.stop();
   }
 
   // The instance file an operator writes for the JWT bearer flow (auth keys as documented).
   json instance(const std::string& subject) const {
     return {{"name", "salesforce"},
             {"plugin", "salesforce"},
-            {"settings",
-             {{"api_version", "v62.0"},
-              {"account_number_field", "Customer_Number__c"},
-              {"time_zone", "Europe/Amsterdam"},
-              {"request_timeout_ms", 1000}}},
+            {"settings", settings()},
             {"auth",
              {{"grant", "jwt_bearer"},
               {"token_url", server_.url() + "/services/oauth2/token"},
@@ -80,65 +60,22 @@ class SalesforceJwtBearer : public engine::testing_support::EngineTest {
             {"max_attempts", 8}};
   }
 
-  void open_host(const json& config) {
-    dir_.write("connectors/salesforce.json", config.dump(2));
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_ = std::make_unique<host::ConnectorHost>(
-        std::vector<std::filesystem::path>{SALESFORCE_PLUGIN_DIR}, clock_,
-        [this](sdk::LogLevel, const std::string& line) { log_.push_back(line); },
-        sync_->plugin_states());
-    host_->open(host::read_instance_configs(dir_ / "connectors"));
-    app::register_connectors(*host_, *sync_);
-  }
-
   // What host::open says about `config` (empty when it opens).
   std::string open_error(const json& config) {
     try {
-      open_host(config);
+      open_salesforce(config);
     } catch (const config::ConfigError& e) {
       return e.what();
     }
     return {};
   }
 
-  SalesforceEmulator& emulator(sb::Emulator& e) { return static_cast<SalesforceEmulator&>(e); }
-  std::string session(const std::string& email) {
-    return server_.with_emulator(
-        [&](sb::Emulator& e) { return emulator(e).session_for(email, server_.url()); });
-  }
-  std::string user(const std::string& email) {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).user_id(email); });
-  }
-  std::vector<json> tasks() {
-    return server_.with_emulator([&](sb::Emulator& e) { return emulator(e).tasks(); });
-  }
-  void add_customer_account() {
-    auto created = sb::http_call(
-        "POST", server_.url() + "/services/data/v62.0/sobjects/Account",
-        json{
-            {"Name", "Acme BV"}, {"Customer_Number__c", "C1"}, {"OwnerId", user("rep@example.com")}}
-            .dump(),
-        {{"Authorization", "Bearer " + session("manager@example.com")}});
-    ASSERT_EQ(created.status, 201) << created.body;
-  }
-  std::string dispute_at_booking_step() {
-    auto v = open();
-    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
-    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
-    return v.dispute.ref;
-  }
-
-  sb::Server server_{std::make_unique<SalesforceEmulator>(sb::Options{})};
   std::filesystem::path key_file_;
-  std::unique_ptr<store::Database> sync_db_;
-  std::unique_ptr<host::ConnectorHost> host_;
-  std::unique_ptr<sync::SyncEngine> sync_;
-  std::vector<std::string> log_;
 };
 
 TEST_F(SalesforceJwtBearer, CheckAndAnApplyWorkAsTheRunAsUser) {
   add_customer_account();
-  open_host(instance("manager@example.com"));
+  open_salesforce(instance("manager@example.com"));
   auto ref = dispute_at_booking_step();
 
   auto check = host_->find("salesforce")->connector->check();
@@ -154,10 +91,7 @@ TEST_F(SalesforceJwtBearer, CheckAndAnApplyWorkAsTheRunAsUser) {
 
   // One token (the instance has no client secret: the sandbox accepted the JWT bearer grant),
   // and nothing secret reached the log.
-  int token_requests = 0;
-  for (const auto& r : server_.requests())
-    if (r.path == "/services/oauth2/token") ++token_requests;
-  EXPECT_EQ(token_requests, 1);
+  EXPECT_EQ(token_requests(), 1);
   std::string log;
   for (const auto& line : log_) log += line + "\n";
   EXPECT_THAT(log, ::testing::Not(::testing::HasSubstr("eyJ"))) << "no assertion in the log";
@@ -166,7 +100,7 @@ TEST_F(SalesforceJwtBearer, CheckAndAnApplyWorkAsTheRunAsUser) {
 
 TEST_F(SalesforceJwtBearer, AnExpiredSessionCostsOneNewAssertion) {
   add_customer_account();
-  open_host(instance("integration@example.com"));
+  open_salesforce(instance("integration@example.com"));
   dispute_at_booking_step();
   ASSERT_TRUE(host_->find("salesforce")->connector->check().ok);
   server_.with_emulator([&](sb::Emulator& e) {
@@ -175,14 +109,11 @@ TEST_F(SalesforceJwtBearer, AnExpiredSessionCostsOneNewAssertion) {
   });
   EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1) << "the 401 fetched a new token once";
   EXPECT_EQ(tasks().size(), 1u);
-  int token_requests = 0;
-  for (const auto& r : server_.requests())
-    if (r.path == "/services/oauth2/token") ++token_requests;
-  EXPECT_EQ(token_requests, 2) << "the first token, then one after the 401";
+  EXPECT_EQ(token_requests(), 2) << "the first token, then one after the 401";
 }
 
 TEST_F(SalesforceJwtBearer, AnUnknownSubjectFailsTheCheckWithSalesforcesReason) {
-  open_host(instance("nobody@example.com"));
+  open_salesforce(instance("nobody@example.com"));
   auto check = host_->find("salesforce")->connector->check();
   EXPECT_FALSE(check.ok);
   EXPECT_THAT(check.message, ::testing::HasSubstr("invalid_grant")) << check.message;
@@ -235,7 +166,7 @@ TEST_F(SalesforceJwtBearer, TheExampleConfigOpensAndChecksOut) {
   example["auth"]["subject"] = "integration@example.com";
   example["secrets"]["private_key"] = "file:" + key_file_.string();
   example["allowed_hosts"] = {"127.0.0.1:*"};
-  open_host(example);
+  open_salesforce(example);
   auto check = host_->find("salesforce")->connector->check();
   EXPECT_TRUE(check.ok) << check.message << " / " << check.remedy;
 }

@@ -7,10 +7,8 @@
 
 #include <cstdlib>
 
-#include "core/app/connectors.hpp"
-#include "core/host/connector_host.hpp"
 #include "plugins/smtp/tests/mail_sink.hpp"
-#include "tests/core/engine/engine_fixture.hpp"
+#include "tests/support/plugin_end_to_end.hpp"
 
 namespace disputed {
 namespace {
@@ -24,7 +22,7 @@ using ::testing::Not;
 
 constexpr const char* kInstance = "mail";
 
-class SmtpEndToEnd : public engine::testing_support::EngineTest {
+class SmtpEndToEnd : public testing::PluginEndToEnd {
  protected:
   void SetUp() override {
     defs_.connector_instances = {"zendesk-support", kInstance};
@@ -59,22 +57,8 @@ class SmtpEndToEnd : public engine::testing_support::EngineTest {
                        {"timeout_ms", 5000}}},
                      {"secrets", {{"password", "env:DISPUTED_TEST_SMTP_PASSWORD"}}},
                      {"max_attempts", 3}};
-    dir_.write("connectors/mail.json", instance.dump(2));
-
-    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_ =
-        std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{SMTP_PLUGIN_DIR},
-                                              clock_, net::LogSink{}, sync_->plugin_states());
-    host_->open(host::read_instance_configs(dir_ / "connectors"));
-    app::register_connectors(*host_, *sync_);
+    open_connectors(instance, SMTP_PLUGIN_DIR);
     app::attach_messaging(*host_, *sync_, defs_, "disputed.json");
-  }
-
-  void TearDown() override {
-    if (sync_) sync_->stop();
-    host_.reset();
-    sync_.reset();
   }
 
   // Delivers what is due; returns the mail that arrived so far, parsed.
@@ -85,17 +69,6 @@ class SmtpEndToEnd : public engine::testing_support::EngineTest {
     return sink_->messages();
   }
 
-  std::string outbox() {
-    std::string out;
-    auto& s = db_->prepare_cached(
-        "SELECT action_key, target, kind, state, COALESCE(last_error, '') FROM outbox");
-    while (s.step())
-      out +=
-          s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
-    s.reset();
-    return out;
-  }
-
   static const json* find(const json& mails, const std::string& subject_part) {
     for (const auto& m : mails)
       if (m["headers"]["subject"][0].get<std::string>().find(subject_part) != std::string::npos)
@@ -104,9 +77,6 @@ class SmtpEndToEnd : public engine::testing_support::EngineTest {
   }
 
   std::unique_ptr<MailSink> sink_;
-  std::unique_ptr<store::Database> sync_db_;
-  std::unique_ptr<sync::SyncEngine> sync_;
-  std::unique_ptr<host::ConnectorHost> host_;
 };
 
 TEST_F(SmtpEndToEnd, TheCustomerManagementAndTheActionTakerEachGetTheirMailInTheirLanguage) {

@@ -8,13 +8,10 @@
 
 #include <gmock/gmock.h>
 
-#include "core/app/connectors.hpp"
-#include "core/host/connector_host.hpp"
-#include "core/sync/sync_engine.hpp"
 #include "disputed/sdk/kit/codecs.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
-#include "tests/core/engine/engine_fixture.hpp"
+#include "tests/support/plugin_end_to_end.hpp"
 
 namespace disputed {
 namespace {
@@ -28,7 +25,7 @@ std::string basic(const std::string& user_and_secret) {
   return "Basic " + disputed::sdk::kit::base64_encode(user_and_secret);
 }
 
-class ZendeskEndToEnd : public engine::testing_support::EngineTest {
+class ZendeskEndToEnd : public testing::PluginEndToEnd {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
@@ -45,28 +42,13 @@ class ZendeskEndToEnd : public engine::testing_support::EngineTest {
                      {"secrets", {{"password", "env:DISPUTED_TEST_ZENDESK_TOKEN"}}},
                      {"allowed_hosts", {"127.0.0.1:*"}},
                      {"max_attempts", 8}};
-    dir_.write("connectors/zendesk.json", instance.dump(2));
-    sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
-    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
-    host_ = std::make_unique<host::ConnectorHost>(
-        std::vector<std::filesystem::path>{ZENDESK_PLUGIN_DIR}, clock_, net::LogSink{},
-        sync_->plugin_states());
-    host_->open(host::read_instance_configs(dir_ / "connectors"));
-    app::register_connectors(*host_, *sync_);
+    open_connectors(instance, ZENDESK_PLUGIN_DIR);
   }
   void TearDown() override {
-    if (sync_) sync_->stop();
-    host_.reset();  // the connectors, before the sync engine that keeps their state
-    sync_.reset();
+    PluginEndToEnd::TearDown();
     server_.stop();
   }
 
-  std::string dispute_at_booking_step() {
-    auto v = open();
-    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
-    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
-    return v.dispute.ref;
-  }
   std::vector<json> tickets(const std::string& task_key) {
     return server_.with_emulator([&](sandbox::Emulator& e) {
       return static_cast<sandbox::zendesk::ZendeskEmulator&>(e).tickets_with_external_id(task_key);
@@ -93,9 +75,6 @@ class ZendeskEndToEnd : public engine::testing_support::EngineTest {
   }
 
   sandbox::Server server_{sandbox::make_zendesk_sandbox({})};
-  std::unique_ptr<store::Database> sync_db_;
-  std::unique_ptr<host::ConnectorHost> host_;
-  std::unique_ptr<sync::SyncEngine> sync_;
 };
 
 TEST_F(ZendeskEndToEnd, TheHostOpensTheInstanceAndCheckPasses) {

@@ -1,0 +1,77 @@
+#pragma once
+// The one fixture of the plugins' end-to-end tests: the engine of EngineTest (a DisputeService on
+// a temporary SQLite file, a fake clock, the test workflow) plus a connector instance opened the
+// way `disputed serve` opens it — its instance file under connectors/, the real plugin host
+// (plugin catalog, ABI gate, credentials, HTTP client) and the sync engine on a connection of its
+// own, the connectors registered with it. Each plugin's test adds its system (a sandbox, a mail
+// sink) and what it checks there.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/app/connectors.hpp"
+#include "core/host/connector_host.hpp"
+#include "core/store/sqlite.hpp"
+#include "core/sync/sync_engine.hpp"
+#include "tests/core/engine/engine_fixture.hpp"
+
+namespace disputed::testing {
+
+class PluginEndToEnd : public engine::testing_support::EngineTest {
+ protected:
+  /// Writes `instance` (an instance file as an operator writes it; its "name" names the file) to
+  /// connectors/ and opens every instance there with the plugins in `plugin_dir`, each log line
+  /// to `log`. Throws the host's config::ConfigError for an instance it refuses.
+  void open_connectors(const nlohmann::json& instance, const std::filesystem::path& plugin_dir,
+                       net::LogSink log = {}) {
+    close_connectors();  // a test that opens again: the former host first
+    dir_.write("connectors/" + instance.at("name").get<std::string>() + ".json", instance.dump(2));
+    if (!sync_db_) sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
+    sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);
+    host_ = std::make_unique<host::ConnectorHost>(std::vector<std::filesystem::path>{plugin_dir},
+                                                  clock_, std::move(log), sync_->plugin_states());
+    host_->open(host::read_instance_configs(dir_ / "connectors"));
+    app::register_connectors(*host_, *sync_);
+  }
+
+  void TearDown() override { close_connectors(); }
+
+  /// Stops the sync engine and closes the connectors, before the sync engine that keeps their
+  /// state.
+  void close_connectors() {
+    if (sync_) sync_->stop();
+    host_.reset();
+    sync_.reset();
+  }
+
+  /// A dispute opened and taken through check and approve: its "book" step is due.
+  std::string dispute_at_booking_step() {
+    auto v = open();
+    EXPECT_TRUE(complete(v.dispute.ref, "check", "customer-right").ok());
+    EXPECT_TRUE(complete(v.dispute.ref, "approve", "approved").ok());
+    return v.dispute.ref;
+  }
+
+  /// The outbox, one "action_key target kind state last_error; " per row (for assertions and
+  /// failure messages).
+  std::string outbox() {
+    std::string out;
+    auto& s = db_->prepare_cached(
+        "SELECT action_key, target, kind, state, COALESCE(last_error, '') FROM outbox");
+    while (s.step())
+      out +=
+          s.text(0) + " " + s.text(1) + " " + s.text(2) + " " + s.text(3) + " " + s.text(4) + "; ";
+    s.reset();
+    return out;
+  }
+
+  std::unique_ptr<store::Database> sync_db_;
+  std::unique_ptr<sync::SyncEngine> sync_;
+  std::unique_ptr<host::ConnectorHost> host_;
+};
+
+}  // namespace disputed::testing
