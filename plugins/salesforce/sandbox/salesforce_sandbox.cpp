@@ -61,6 +61,38 @@ Response errors(int status, const std::string& code, const std::string& message,
   return Response::json(status, error_list(code, message, fields));
 }
 
+// sObject Collections answer per record. Its errors carry the code as `statusCode`
+// (Salesforce's name) and as `errorCode` (what the API description's ApiError requires).
+json collection_error(const std::string& code, const std::string& message,
+                      json fields = json::array()) {
+  return {{"statusCode", code}, {"errorCode", code}, {"message", message}, {"fields", fields}};
+}
+json record_failed(json errors) { return {{"success", false}, {"errors", std::move(errors)}}; }
+json record_failed(const std::string& code, const std::string& message,
+                   json fields = json::array()) {
+  return record_failed(json::array({collection_error(code, message, std::move(fields))}));
+}
+
+// allOrNone: a record that failed undoes the request; the ones that succeeded say so.
+void roll_back(json& results) {
+  for (auto& r : results)
+    if (r["success"].get<bool>())
+      r = record_failed("ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                        "Record rolled back because not all records were valid and the request "
+                        "was using AllOrNone header");
+}
+
+// The records of a Collections write, or why the request is refused as a whole.
+std::optional<Response> refused_records(const std::optional<json>& body) {
+  if (!body || !body->is_object() || !body->contains("records") || !(*body)["records"].is_array())
+    return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+  const json& records = (*body)["records"];
+  if (records.empty() || records.size() > 200)
+    return errors(400, "EXCEEDED_ID_LIMIT",
+                  "record limit reached. cannot submit more than 200 records into this call");
+  return std::nullopt;
+}
+
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string item;
@@ -938,9 +970,24 @@ Response SalesforceEmulator::query_more(const std::string& version, const std::s
 }
 
 // ---------------------------------------------------------------------------------------------
-// sObject Collections (Task only; one API call each). Per-record errors carry the code as
-// `statusCode` (Salesforce's name) and as `errorCode` (what the API description's ApiError
-// requires).
+// sObject Collections (Task only; one API call each), each record answered on its own
+// (collection_error).
+
+json SalesforceEmulator::write_collection_record(const json& fields, json* existing,
+                                                 const std::string& user_id) {
+  json record = existing ? *existing : json{{"Id", new_id("00T")}};
+  json errs = write_task(record, fields, existing == nullptr, user_id, record["Id"]);
+  if (!errs.is_null()) {
+    for (auto& e : errs)
+      e = collection_error(e["errorCode"], e["message"], e.value("fields", json::array()));
+    return record_failed(errs);
+  }
+  if (existing)
+    *existing = record;
+  else
+    objects_["Task"].push_back(record);
+  return {{"id", record["Id"]}, {"success", true}, {"errors", json::array()}};
+}
 
 Response SalesforceEmulator::collections(const Request& request, const std::string& version,
                                          const std::vector<std::string>& parts,
@@ -948,12 +995,8 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
   auto body = request.json();
   auto bad = [](const std::string& msg) { return errors(400, "INVALID_FIELD", msg); };
   if (parts.size() == 2 && (request.method == "POST" || request.method == "PATCH")) {
-    if (!body || !body->is_object() || !body->contains("records") || !(*body)["records"].is_array())
-      return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+    if (auto refused = refused_records(body)) return *refused;
     const json& records = (*body)["records"];
-    if (records.empty() || records.size() > 200)
-      return errors(400, "EXCEEDED_ID_LIMIT",
-                    "record limit reached. cannot submit more than 200 records into this call");
     bool all_or_none = body->value("allOrNone", false);
     bool insert = request.method == "POST";
     json results = json::array();
@@ -963,56 +1006,26 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
       if (!r.is_object() || !r.contains("attributes") ||
           r["attributes"].value("type", "") != "Task") {
         results.push_back(
-            {{"success", false},
-             {"errors", json::array({{{"statusCode", "INVALID_TYPE"},
-                                      {"errorCode", "INVALID_TYPE"},
-                                      {"message", "only Task records are supported by the sandbox"},
-                                      {"fields", json::array()}}})}});
+            record_failed("INVALID_TYPE", "only Task records are supported by the sandbox"));
         failed = true;
         continue;
       }
       json* existing = insert ? nullptr : find("Task", r.value("Id", ""));
       if (!insert && !existing) {
-        results.push_back({{"id", r.value("Id", "")},
-                           {"success", false},
-                           {"errors", json::array({{{"statusCode", "INVALID_ID_FIELD"},
-                                                    {"errorCode", "INVALID_ID_FIELD"},
-                                                    {"message", "invalid record id"},
-                                                    {"fields", json::array()}}})}});
+        json result = record_failed("INVALID_ID_FIELD", "invalid record id");
+        result["id"] = r.value("Id", "");
+        results.push_back(result);
         failed = true;
         continue;
       }
       json fields = r;
       fields.erase("Id");
-      json record = insert ? json{{"Id", new_id("00T")}} : *existing;
-      json errs = write_task(record, fields, insert, user_id, record["Id"]);
-      if (!errs.is_null()) {
-        for (auto& e : errs)
-          e = {{"statusCode", e["errorCode"]},
-               {"errorCode", e["errorCode"]},
-               {"message", e["message"]},
-               {"fields", e.value("fields", json::array())}};
-        results.push_back({{"success", false}, {"errors", errs}});
-        failed = true;
-        continue;
-      }
-      if (insert)
-        objects_["Task"].push_back(record);
-      else
-        *existing = record;
-      results.push_back({{"id", record["Id"]}, {"success", true}, {"errors", json::array()}});
+      results.push_back(write_collection_record(fields, existing, user_id));
+      failed = failed || !results.back()["success"].get<bool>();
     }
     if (failed && all_or_none) {
       objects_["Task"] = saved;
-      for (auto& r : results)
-        if (r["success"].get<bool>())
-          r = {{"success", false},
-               {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
-                                        {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
-                                        {"message",
-                                         "Record rolled back because not all records were valid "
-                                         "and the request was using AllOrNone header"},
-                                        {"fields", json::array()}}})}};
+      roll_back(results);
     }
     return Response::json(200, results);
   }
@@ -1047,12 +1060,8 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
     if (parts[3] != ext_field_)
       return errors(404, "NOT_FOUND",
                     "Provided external ID field does not exist or is not accessible: " + parts[3]);
-    if (!body || !body->is_object() || !(*body)["records"].is_array())
-      return errors(400, "JSON_PARSER_ERROR", "records: expected an array");
+    if (auto refused = refused_records(body)) return *refused;
     const json& records = (*body)["records"];
-    if (records.empty() || records.size() > 200)
-      return errors(400, "EXCEEDED_ID_LIMIT",
-                    "record limit reached. cannot submit more than 200 records into this call");
     bool all_or_none = body->value("allOrNone", false);
     auto saved = all_or_none ? objects_["Task"] : std::vector<json>{};
     bool failed = false;
@@ -1061,14 +1070,8 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
     for (const auto& r : records) {
       if (!r.is_object() || !r.contains("attributes") || !r["attributes"].is_object() ||
           r["attributes"].value("type", "") != "Task") {
-        results.push_back(
-            {{"success", false},
-             {"errors",
-              json::array(
-                  {{{"statusCode", "INVALID_TYPE"},
-                    {"errorCode", "INVALID_TYPE"},
-                    {"message", "every record needs attributes.type Task (the type in the URL)"},
-                    {"fields", json::array()}}})}});
+        results.push_back(record_failed(
+            "INVALID_TYPE", "every record needs attributes.type Task (the type in the URL)"));
         failed = true;
         continue;
       }
@@ -1076,72 +1079,39 @@ Response SalesforceEmulator::collections(const Request& request, const std::stri
                             ? r[ext_field_].get<std::string>()
                             : "";
       if (key.empty()) {
-        results.push_back(
-            {{"success", false},
-             {"errors",
-              json::array({{{"statusCode", "REQUIRED_FIELD_MISSING"},
-                            {"errorCode", "REQUIRED_FIELD_MISSING"},
-                            {"message", "Required fields are missing: [" + ext_field_ + "]"},
-                            {"fields", json::array({ext_field_})}}})}});
+        results.push_back(record_failed("REQUIRED_FIELD_MISSING",
+                                        "Required fields are missing: [" + ext_field_ + "]",
+                                        json::array({ext_field_})));
         failed = true;
         continue;
       }
       if (!seen.insert(key).second) {  // the same key twice in one request
-        results.push_back(
-            {{"success", false},
-             {"errors", json::array({{{"statusCode", "DUPLICATE_EXTERNAL_ID"},
-                                      {"errorCode", "DUPLICATE_EXTERNAL_ID"},
-                                      {"message", "Duplicate external id specified: " + key},
-                                      {"fields", json::array({ext_field_})}}})}});
+        results.push_back(record_failed("DUPLICATE_EXTERNAL_ID",
+                                        "Duplicate external id specified: " + key,
+                                        json::array({ext_field_})));
         failed = true;
         continue;
       }
       if (r.contains("Id")) {
-        results.push_back(
-            {{"success", false},
-             {"errors", json::array({{{"statusCode", "INVALID_FIELD"},
-                                      {"errorCode", "INVALID_FIELD"},
-                                      {"message", "Id cannot be set in an upsert by external ID"},
-                                      {"fields", json::array({"Id"})}}})}});
+        results.push_back(record_failed(
+            "INVALID_FIELD", "Id cannot be set in an upsert by external ID", json::array({"Id"})));
         failed = true;
         continue;
       }
       auto matches = find_by("Task", ext_field_, key);
+      json* existing = matches.empty() ? nullptr : matches[0];
       json fields = r;
-      bool insert = matches.empty();
-      json record = insert ? json{{"Id", new_id("00T")}} : *matches[0];
-      if (!insert) fields.erase(ext_field_);
-      json errs = write_task(record, fields, insert, user_id, record["Id"]);
-      if (!errs.is_null()) {
-        for (auto& e : errs)
-          e = {{"statusCode", e["errorCode"]},
-               {"errorCode", e["errorCode"]},
-               {"message", e["message"]},
-               {"fields", e.value("fields", json::array())}};
-        results.push_back({{"success", false}, {"errors", errs}});
-        failed = true;
-        continue;
-      }
-      if (insert)
-        objects_["Task"].push_back(record);
+      if (existing) fields.erase(ext_field_);
+      json result = write_collection_record(fields, existing, user_id);
+      if (result["success"].get<bool>())
+        result["created"] = existing == nullptr;
       else
-        *matches[0] = record;
-      results.push_back({{"id", record["Id"]},
-                         {"success", true},
-                         {"errors", json::array()},
-                         {"created", insert}});
+        failed = true;
+      results.push_back(result);
     }
     if (failed && all_or_none) {
       objects_["Task"] = saved;
-      for (auto& r : results)
-        if (r["success"].get<bool>())
-          r = {{"success", false},
-               {"errors", json::array({{{"statusCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
-                                        {"errorCode", "ALL_OR_NONE_OPERATION_ROLLED_BACK"},
-                                        {"message",
-                                         "Record rolled back because not all records were valid "
-                                         "and the request was using AllOrNone header"},
-                                        {"fields", json::array()}}})}};
+      roll_back(results);
     }
     return Response::json(200, results);
   }

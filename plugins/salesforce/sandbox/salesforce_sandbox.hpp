@@ -104,6 +104,10 @@ class SalesforceEmulator final : public Emulator {
   Response query_more(const std::string& version, const std::string& locator);
   Response collections(const Request& request, const std::string& version,
                        const std::vector<std::string>& parts, const std::string& user_id);
+  /// One record of a Collections write: `fields` written (write_task) to a copy of `existing`,
+  /// or to a new Task when null, and stored when valid. The record's result.
+  nlohmann::json write_collection_record(const nlohmann::json& fields, nlohmann::json* existing,
+                                         const std::string& user_id);
 
   /// Validates `body` against Task and applies it to `record` (a copy). Error list, or null.
   nlohmann::json write_task(nlohmann::json& record, const nlohmann::json& body, bool insert,
