@@ -108,6 +108,15 @@ PollResult Poller::failed(const Reply& reply, const std::string& cursor) const {
   return client_.policy().poll_result(reply.outcome, cursor);
 }
 
+std::optional<PollResult> Poller::unusable_page(const Reply& reply,
+                                                const std::string& cursor) const {
+  if (!reply.ok()) return failed(reply, cursor);
+  kit::JsonView tickets = kit::JsonView(reply.body)["tickets"];
+  if (tickets.is_array()) return std::nullopt;
+  return client_.policy().poll_result(
+      client_.policy().malformed(reply.response, tickets.problem("missing")), cursor);
+}
+
 PollResult Poller::poll(const sdk::PollRequest& request) {
   return settings_.incremental ? incremental(request) : show_many(request);
 }
@@ -140,13 +149,8 @@ PollResult Poller::show_many(const sdk::PollRequest& request) {
     for (std::size_t i = start; i < std::min(ids.size(), start + kShowManyBatch); ++i)
       list += (i == start ? "" : ",") + std::to_string(ids[i]);
     Reply r = client_.call("GET", "/api/v2/tickets/show_many?ids=" + list);
-    if (!r.ok()) return failed(r, request.cursor);
-    kit::JsonView page(r.body);
-    if (!page["tickets"].is_array())
-      return failed(
-          {client_.policy().malformed(r.response, page["tickets"].problem("missing")), {}, {}},
-          request.cursor);
-    for (const auto& t : page["tickets"].elements()) tickets.push_back(*t.json());
+    if (auto unusable = unusable_page(r, request.cursor)) return *unusable;
+    for (const auto& t : kit::JsonView(r.body)["tickets"].elements()) tickets.push_back(*t.json());
   }
 
   std::set<std::int64_t> seen, actors;
@@ -252,12 +256,8 @@ PollResult Poller::incremental(const sdk::PollRequest& request) {
       path += "cursor=" + kit::percent_encode(after);
     }
     Reply r = client_.call("GET", path);
-    if (!r.ok()) return failed(r, request.cursor);
+    if (auto unusable = unusable_page(r, request.cursor)) return *unusable;
     kit::JsonView body(r.body);
-    if (!body["tickets"].is_array())
-      return failed(
-          {client_.policy().malformed(r.response, body["tickets"].problem("missing")), {}, {}},
-          request.cursor);
     for (const auto& t : body["tickets"].elements()) {
       auto id = t["id"].integer_or_none();
       if (!id) continue;

@@ -45,6 +45,9 @@ class Poller {
   sdk::PollResult show_many(const sdk::PollRequest& request);
   sdk::PollResult incremental(const sdk::PollRequest& request);
   sdk::PollResult failed(const Reply& reply, const std::string& cursor) const;
+  /// The answer to a page of tickets the poll cannot use (a failed request, or no "tickets"
+  /// array: malformed); nullopt for a usable one.
+  std::optional<sdk::PollResult> unusable_page(const Reply& reply, const std::string& cursor) const;
 
   sdk::Host& host_;
   ZendeskClient& client_;
