@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "disputed/sdk/batch_applier.hpp"
@@ -60,10 +61,7 @@ class SalesforceConformance : public ::testing::Test {
     host_ = std::make_unique<sdk::testing::FakeHost>(
         options, sb::over_loopback(),
         [this](std::string& error) -> std::optional<sdk::AccessToken> {
-          auto t = sb::http_call(
-              "POST", prism_->url() + "/services/oauth2/token",
-              "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-              {{"Content-Type", "application/x-www-form-urlencoded"}});
+          auto t = token_through_prism();
           if (t.status != 200) {
             error = "token endpoint answered " + std::to_string(t.status) + " " + t.body;
             return std::nullopt;
@@ -89,6 +87,22 @@ class SalesforceConformance : public ::testing::Test {
       for (const auto& v : prism_->violations()) all += v + "\n";
       return all;
     }();
+  }
+
+  // A client-credentials token from the sandbox's token endpoint, through Prism.
+  static sb::ClientAnswer token_through_prism() {
+    return sb::http_call(
+        "POST", prism_->url() + "/services/oauth2/token",
+        "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
+        {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+  // The Authorization header of a fresh token (a test failure when there is none).
+  static std::map<std::string, std::string> bearer() {
+    auto t = token_through_prism();
+    EXPECT_EQ(t.status, 200) << t.body;
+    json answer = t.json();
+    return {{"Authorization",
+             "Bearer " + (answer.is_object() ? answer.value("access_token", "") : "")}};
   }
 
   static sdk::Action action(sdk::Action::Kind kind, const std::string& key,
@@ -213,13 +227,8 @@ TEST_F(SalesforceConformance, BatchedCreatesAgreeWithTheApiDescription) {
 // The sandbox's answers the plugin does not use yet agree with the description too: sObject
 // Collections, describe, limits, an error array, the daily allocation running out.
 TEST_F(SalesforceConformance, TheSandboxsOtherAnswersAgreeToo) {
-  auto t = sb::http_call(
-      "POST", prism_->url() + "/services/oauth2/token",
-      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-      {{"Content-Type", "application/x-www-form-urlencoded"}});
-  ASSERT_EQ(t.status, 200) << t.body;
-  std::map<std::string, std::string> auth = {
-      {"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
+  std::map<std::string, std::string> auth = bearer();
+  ASSERT_FALSE(HasFailure());
   std::string base = prism_->url() + "/services/data/v62.0";
   json records = json::array(
       {{{"attributes", {{"type", "Task"}}}, {"Subject", "a"}, {"Dispute_Action_Id__c", "DSP-9-1"}},
@@ -258,13 +267,8 @@ TEST_F(SalesforceConformance, TheSandboxsOtherAnswersAgreeToo) {
 // Prism must really validate (a schema it cannot compile silently lets every body pass): a bad
 // Task body and a bad version are refused before they reach the sandbox.
 TEST_F(SalesforceConformance, PrismRefusesWhatTheDescriptionForbids) {
-  auto t = sb::http_call(
-      "POST", prism_->url() + "/services/oauth2/token",
-      "grant_type=client_credentials&client_id=sandbox-client&client_secret=sandbox-secret",
-      {{"Content-Type", "application/x-www-form-urlencoded"}});
-  ASSERT_EQ(t.status, 200) << t.body;
-  std::map<std::string, std::string> auth = {
-      {"Authorization", "Bearer " + t.json()["access_token"].get<std::string>()}};
+  std::map<std::string, std::string> auth = bearer();
+  ASSERT_FALSE(HasFailure());
   auto bad_body = sb::http_call(
       "PATCH", prism_->url() + "/services/data/v62.0/sobjects/Task/Dispute_Action_Id__c/DSP-1-1",
       R"({"Subject": 42, "ActivityDate": "31/01/2025"})", auth);
