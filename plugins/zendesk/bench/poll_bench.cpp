@@ -13,6 +13,7 @@
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
+#include "plugins/zendesk/tests/zendesk_agent.hpp"
 
 namespace sdk = disputed::sdk;
 namespace kit = disputed::sdk::testkit;
@@ -30,14 +31,9 @@ int main(int argc, char** argv) {
   }
   sb::Server server(
       sb::make_zendesk_sandbox({{"rate_limit", "1000000"}, {"export_rate_limit", "1000000"}}));
-  sdk::testing::FakeHostOptions options;
-  options.auth_kind = "basic";
-  options.basic_username = "agent@example.com/token";
-  options.basic_password = "sandbox-token";
-  options.allowed_hosts = {"*.zendesk.com"};
-  sdk::testing::FakeHost host(options, [&](const sdk::HttpRequest& r) {
-    return disputed::sandbox::serve_in_process(server, r);
-  });
+  sdk::testing::FakeHost host(
+      disputed::sandbox::zendesk::agent_host_options(),
+      [&](const sdk::HttpRequest& r) { return disputed::sandbox::serve_in_process(server, r); });
   auto connector = plugin->create();
   if (!connector
            ->open(

@@ -12,6 +12,7 @@
 #include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/sandbox/prism_proxy.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
+#include "plugins/zendesk/tests/zendesk_agent.hpp"
 
 namespace {
 
@@ -45,22 +46,18 @@ class ZendeskConformance : public ::testing::Test {
   static inline std::filesystem::path log_;
 
   void SetUp() override {
-    sdk::testing::FakeHostOptions options;
-    options.auth_kind = "basic";
-    options.basic_username = "agent@example.com/token";
-    options.basic_password = "sandbox-token";
-    options.allowed_hosts = {"*.zendesk.com"};
-    host_ = std::make_unique<sdk::testing::FakeHost>(options, [this](const sdk::HttpRequest& r) {
-      auto answer = disputed::sandbox::forward(prism_->url(), r);
-      if (answer.status >= 400 &&
-          answer.body.find("stoplight.io/prism/errors") != std::string::npos)
-        prism_errors_.push_back(r.method + " " + r.url + " -> " + std::to_string(answer.status) +
-                                " " + answer.body);
-      if (!answer.header("sl-violations").empty())
-        prism_errors_.push_back(r.method + " " + r.url +
-                                " sl-violations: " + answer.header("sl-violations"));
-      return answer;
-    });
+    host_ = std::make_unique<sdk::testing::FakeHost>(
+        sb::zendesk::agent_host_options(), [this](const sdk::HttpRequest& r) {
+          auto answer = disputed::sandbox::forward(prism_->url(), r);
+          if (answer.status >= 400 &&
+              answer.body.find("stoplight.io/prism/errors") != std::string::npos)
+            prism_errors_.push_back(r.method + " " + r.url + " -> " +
+                                    std::to_string(answer.status) + " " + answer.body);
+          if (!answer.header("sl-violations").empty())
+            prism_errors_.push_back(r.method + " " + r.url +
+                                    " sl-violations: " + answer.header("sl-violations"));
+          return answer;
+        });
     std::string error;
     plugin_ = kit::PluginUnderTest::load(ZENDESK_PLUGIN, &error);
     ASSERT_TRUE(plugin_) << error;

@@ -9,6 +9,7 @@
 #include "disputed/sdk/testkit/contract.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
+#include "plugins/zendesk/tests/zendesk_agent.hpp"
 
 namespace {
 
@@ -125,17 +126,8 @@ class ZendeskEnvironment final : public kit::ContractEnvironment {
 
  private:
   sdk::testing::FakeHostOptions options(const std::string& secret) const {
-    sdk::testing::FakeHostOptions o;
+    auto o = sb::zendesk::agent_host_options(secret, oauth_);
     o.instance_name = oauth_ ? "zendesk-oauth-contract" : "zendesk-contract";
-    o.allowed_hosts = {"*.zendesk.com"};
-    if (oauth_) {
-      o.auth_kind = "bearer";
-      o.bearer_token = secret;
-    } else {
-      o.auth_kind = "basic";
-      o.basic_username = "agent@example.com/token";
-      o.basic_password = secret;
-    }
     return o;
   }
 

@@ -8,6 +8,7 @@
 #include "disputed/sdk/testkit/plugin_under_test.hpp"
 #include "plugins/sandbox/host_bridge.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
+#include "plugins/zendesk/tests/zendesk_agent.hpp"
 
 namespace {
 
@@ -21,14 +22,10 @@ class ZendeskPluginTest : public ::testing::Test {
  protected:
   void open(json settings = json::object(), sb::Options sandbox = {}) {
     server_ = std::make_unique<sb::Server>(sb::make_zendesk_sandbox(sandbox));
-    sdk::testing::FakeHostOptions options;
-    options.auth_kind = "basic";
-    options.basic_username = "agent@example.com/token";
-    options.basic_password = "sandbox-token";
-    options.allowed_hosts = {"*.zendesk.com"};
-    host_ = std::make_unique<sdk::testing::FakeHost>(options, [this](const sdk::HttpRequest& r) {
-      return disputed::sandbox::serve_in_process(*server_, r);
-    });
+    host_ = std::make_unique<sdk::testing::FakeHost>(
+        sb::zendesk::agent_host_options(), [this](const sdk::HttpRequest& r) {
+          return disputed::sandbox::serve_in_process(*server_, r);
+        });
     std::string error;
     plugin_ = kit::PluginUnderTest::load(ZENDESK_PLUGIN, &error);
     ASSERT_TRUE(plugin_) << error;
