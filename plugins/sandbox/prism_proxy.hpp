@@ -7,11 +7,6 @@
 //
 // Prism comes from `make setup` (build/prism); DISPUTED_PRISM overrides the binary's path.
 
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +17,8 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+
+#include "plugins/sandbox/helper_process.hpp"
 
 namespace disputed::sandbox {
 
@@ -37,23 +34,12 @@ class PrismProxy {
       throw std::runtime_error("Prism not found at " + binary.string() + " (run `make setup`)");
     port_ = free_port();
     std::filesystem::remove(log_file_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      std::string port = std::to_string(port_);
-      std::string log = log_file_.string();
-      if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(127);
-      execl(binary.c_str(), binary.c_str(), "proxy", spec.c_str(), upstream_url.c_str(), "--errors",
-            "-h", "127.0.0.1", "-p", port.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    process_.start({binary.string(), "proxy", spec.string(), upstream_url, "--errors", "-h",
+                    "127.0.0.1", "-p", std::to_string(port_)},
+                   log_file_, std::chrono::seconds(5));
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (log().find("Prism is listening") == std::string::npos) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("Prism exited at start-up:\n" + log());
-      }
+      if (process_.exited()) throw std::runtime_error("Prism exited at start-up:\n" + log());
       if (std::chrono::steady_clock::now() > deadline) {
         stop();
         throw std::runtime_error("Prism did not listen within 90 s:\n" + log());
@@ -88,16 +74,7 @@ class PrismProxy {
     return out;
   }
 
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { process_.stop(); }
 
   static std::filesystem::path prism_binary() {
     if (const char* env = std::getenv("DISPUTED_PRISM"); env && *env) return env;
@@ -117,7 +94,7 @@ class PrismProxy {
 
   std::filesystem::path log_file_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  HelperProcess process_;
 };
 
 }  // namespace disputed::sandbox

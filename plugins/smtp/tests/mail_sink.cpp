@@ -1,7 +1,5 @@
 #include "plugins/smtp/tests/mail_sink.hpp"
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -65,16 +63,7 @@ MailSink::MailSink(MailSinkOptions options) : options_(std::move(options)) {
   args.insert(args.end(), {"--slow-seconds", std::to_string(options_.slow_seconds)});
 
   fs::path log = dir_ / "sink.log";
-  pid_ = fork();
-  if (pid_ == 0) {
-    setpgid(0, 0);
-    if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(127);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  process_.start(args, log, std::chrono::milliseconds(2500));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   for (;;) {
     std::string text = read_file(log);
@@ -82,11 +71,7 @@ MailSink::MailSink(MailSinkOptions options) : options_(std::move(options)) {
       port_ = std::atoi(text.c_str() + at + 10);
       if (port_ > 0) break;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the SMTP sink exited at start-up:\n" + text);
-    }
+    if (process_.exited()) throw std::runtime_error("the SMTP sink exited at start-up:\n" + text);
     if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("the SMTP sink did not listen within 20 s:\n" + text);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -94,14 +79,7 @@ MailSink::MailSink(MailSinkOptions options) : options_(std::move(options)) {
 }
 
 MailSink::~MailSink() {
-  if (pid_ > 0) {
-    kill(-pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 50 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-  }
+  process_.stop();
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }

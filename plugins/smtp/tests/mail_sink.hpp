@@ -4,13 +4,13 @@
 // receives; messages() reads the stored files with Python's email package (read_mail.py), so
 // tests assert what a mail client would show, parsed by a MIME parser that is not ours.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "plugins/sandbox/helper_process.hpp"
 
 namespace disputed::testing {
 
@@ -56,7 +56,7 @@ class MailSink {
   MailSinkOptions options_;
   std::filesystem::path dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  sandbox::HelperProcess process_;  ///< the sink (python3 smtp_sink.py)
 };
 
 }  // namespace disputed::testing
