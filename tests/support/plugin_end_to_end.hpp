@@ -48,6 +48,23 @@ class PluginEndToEnd : public engine::testing_support::EngineTest {
     sync_.reset();
   }
 
+  /// Messages to people go through `transport` (before SetUp): the shipped templates in English,
+  /// Dutch and Polish (staff in English), From "Acme credit control <disputes@acme.example>",
+  /// Reply-To the dispute's plus address, links to https://disputes.acme.example. Call
+  /// app::attach_messaging once the connectors are open.
+  void send_messages_through(const std::string& transport) {
+    defs_.connector_instances = {"zendesk-support", transport};
+    defs_.public_url = "https://disputes.acme.example";
+    auto& m = defs_.messaging;
+    m.transport = transport;
+    m.from_address = "disputes@acme.example";
+    m.from_name = "Acme credit control";
+    m.reply_to = "disputes+{dispute}@acme.example";
+    m.templates_dir = std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "templates";
+    m.languages = {"en", "nl", "pl"};
+    m.staff_language = "en";
+  }
+
   /// A dispute opened and taken through check and approve: its "book" step is due.
   std::string dispute_at_booking_step() {
     auto v = open();

@@ -14,11 +14,13 @@
 //   GET  .../lists/{l}/tasks/delta  ($deltatoken, $skiptoken, $top)   (also
 //   microsoft.graph.delta()) GET|POST .../tasks/{t}/linkedResources   (one per task, as the real
 //   service) POST /v1.0/$batch   (1..20 requests, independent answers)
+//   POST /v1.0/users/{u}/sendMail (also microsoft.graph.sendMail): JSON or MIME, 202 (graph_mail)
 //
 // Control (besides the shared /_sandbox/requests, /_sandbox/faults, /_sandbox/reset):
 //   POST /_sandbox/tokens/expire       every issued access token is refused from now on (401)
 //   POST /_sandbox/delta/invalidate    every delta/skip token issued so far answers 410
 //   GET  /_sandbox/state               users, lists, tasks (deleted ones with "deleted": true)
+//   GET  /_sandbox/mail                {"sent": [...]}: every message sendMail accepted
 //   POST /_sandbox/links               {"base": URL}: build nextLink/deltaLink on that base (a
 //                                      proxy in front of the sandbox, paths without /v1.0)
 //   POST /_sandbox/throttle            {"user": "...", "requests": N, "retry_after": S}: the next
@@ -38,6 +40,7 @@
 #include "disputed/sdk/kit/codecs.hpp"
 #include "disputed/sdk/kit/time.hpp"
 #include "plugins/msgraph/sandbox/entra_sign_in.hpp"
+#include "plugins/msgraph/sandbox/graph_mail.hpp"
 #include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
 #include "plugins/sandbox/router.hpp"
 #include "plugins/sandbox/token_endpoint.hpp"
@@ -142,6 +145,7 @@ class MsGraphEmulator final : public Emulator {
 
   void reset() override {
     sign_in_.reset();
+    mail_.clear();
     users_.clear();
     lists_.clear();
     tasks_.clear();
@@ -220,6 +224,8 @@ class MsGraphEmulator final : public Emulator {
       link_base_ = (*body)["base"].get<std::string>();
       return Response::json(200, {{"base", link_base_}});
     }
+    if (request.path == "/_sandbox/mail" && request.method == "GET")
+      return Response::json(200, {{"sent", mail_.all()}});
     if (request.path == "/_sandbox/state" && request.method == "GET") {
       json users = json::array(), lists = json::array(), tasks = json::array();
       for (const auto& u : users_) users.push_back({{"id", u.id}, {"userPrincipalName", u.upn}});
@@ -339,6 +345,14 @@ class MsGraphEmulator final : public Emulator {
     };
     api_.on("POST", "/v1.0/$batch",
             [this](const Request& r, const Params&) { return batch(r, base_url_); });
+    for (const char* send_mail : {"sendMail", "microsoft.graph.sendMail"}) {
+      on("POST", std::string("/v1.0/users/{user}/") + send_mail,
+         [this](const Request& r, Target& t, const Params&) {
+           auto refused = mail_.send(t.user->upn, r, graph_time(clock().now()));
+           if (refused) return error(refused->status, refused->code, refused->message, r);
+           return Response::empty(202);
+         });
+    }
     on("GET", "/v1.0/users/{user}", [](const Request&, Target& t, const Params&) {
       return Response::json(200, {{"id", t.user->id},
                                   {"userPrincipalName", t.user->upn},
@@ -918,6 +932,7 @@ class MsGraphEmulator final : public Emulator {
   std::vector<TaskList> lists_;
   std::map<std::string, Task> tasks_;
   TokenEndpoint tokens_;
+  msgraph::SentMail mail_;
   Router api_;
   std::string base_url_;  // of the request being answered (for links)
   std::map<std::string, Throttle> throttles_;

@@ -2,6 +2,7 @@
 
 #include "disputed/sdk/kit/codecs.hpp"
 #include "disputed/sdk/plugin.hpp"
+#include "plugins/msgraph/src/message_mapping.hpp"
 #include "plugins/msgraph/src/task_mapping.hpp"
 
 namespace disputed::plugins::msgraph {
@@ -37,10 +38,31 @@ CheckResult MsGraphConnector::on_check() {
   // Writing: the dedicated list exists or can be created (it is created once anyway).
   auto list = client().ensure_list(user);
   if (!list) return client().policy().check_result(list.failure(), remedies);
+  // Mail.Send cannot be proven without sending a message: the first message does (a 403 holds
+  // the instance with the remedy below).
   return {true, CheckResult::Category::kNone,
           "token obtained; To Do of " + user + " readable and writable (list '" +
-              settings().list_name + "')",
+              settings().list_name + "')" +
+              (settings().mailbox.empty() ? ""
+                                          : "; messages go out from " + settings().mailbox +
+                                                " (application permission Mail.Send)"),
           ""};
+}
+
+ApplyResult MsGraphConnector::on_message(const Action& action, const kit::MessagePayload& m) {
+  if (settings().mailbox.empty())
+    return kit::rejected(
+        "this Microsoft Graph instance sends no messages: settings.mailbox is not set");
+  kit::Json body = send_mail_body(m, settings().mailbox, settings().save_to_sent_items);
+  // No idempotency in sendMail: a retry after a lost 202 sends the message again (with the same
+  // X-Disputed-Message-Id); see docs/messaging.md.
+  Reply r = client().call("POST", client().user_url(settings().mailbox) + "/sendMail", &body);
+  log(r.ok() ? sdk::LogLevel::kInfo : sdk::LogLevel::kWarn,
+      "message " + m.message_id + " (" + action.action_key + ", " +
+          std::to_string(m.recipients().size()) + " recipient(s)) from " + settings().mailbox +
+          " -> " + (r.ok() ? "accepted" : client().policy().describe(r.response)));
+  if (!r.ok()) return failed(r.outcome, action, "");
+  return kit::applied(m.message_id);
 }
 
 void MsGraphConnector::remember_task(const std::string& task_key, const TaskRef& ref,

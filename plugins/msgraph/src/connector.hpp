@@ -11,6 +11,9 @@
 //   intents, the step's outcomes).
 // - Notes (reminders, escalations, closing) are appended to the body with a marker
 //   "[disputed <action key>]", which makes each action idempotent.
+// - Messages (capability "message", SDK 2.1): sent with POST /users/{mailbox}/sendMail from
+//   settings.mailbox (application permission Mail.Send). Graph has no idempotency for sendMail:
+//   202 is done; a retry after a lost answer or a crash before the commit sends it again.
 
 #include <optional>
 
@@ -32,6 +35,9 @@ class MsGraphConnector final : public kit::SystemConnector<Settings, GraphClient
   sdk::ApplyResult on_cancel(const sdk::Action& action, const kit::TaskPayload& payload) override;
   sdk::ApplyResult on_reminder(const sdk::Action& action, const kit::TaskPayload& payload,
                                bool escalate) override;
+  /// A message sent with sendMail from settings.mailbox (JSON form, message_mapping).
+  sdk::ApplyResult on_message(const sdk::Action& action,
+                              const kit::MessagePayload& message) override;
 
   /// The task's ref from the action, else from the store.
   std::optional<TaskRef> ref_of(const sdk::Action& action);

@@ -14,6 +14,8 @@ Settings read_settings(const sdk::kit::Settings& in) {
   s.max_pages = int(in.integer("/max_pages_per_poll"));
   s.timeout = std::chrono::milliseconds(in.integer("/request_timeout_ms"));
   s.role_users = in.text_map("/role_users");
+  if (in.has("/mailbox")) s.mailbox = in.text("/mailbox");
+  s.save_to_sent_items = in.boolean("/save_to_sent_items");
   return s;
 }
 

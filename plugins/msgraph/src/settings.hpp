@@ -21,6 +21,10 @@ struct Settings {
   int max_pages = 50;
   std::chrono::milliseconds timeout{30000};
   std::map<std::string, std::string> role_users;  ///< workflow role -> user id or UPN
+  /// The mailbox messages are sent from (sendMail, application permission Mail.Send); empty: the
+  /// instance sends no messages.
+  std::string mailbox;
+  bool save_to_sent_items = true;  ///< sendMail's saveToSentItems
 };
 
 Settings read_settings(const sdk::kit::Settings& settings);

@@ -1,5 +1,6 @@
 // The SDK's contract suite against the msgraph plugin and the Graph sandbox on loopback.
 
+#include "plugins/msgraph/sandbox/graph_mail.hpp"
 #include "plugins/msgraph/tests/msgraph_env.hpp"
 
 namespace {
@@ -19,6 +20,7 @@ class GraphEnvironment : public kit::ContractEnvironment {
   std::string good_settings() const override {
     return json{{"graph_base_url", sandbox_.url() + "/v1.0"},
                 {"check_user", "alex@example.com"},
+                {"mailbox", "alex@example.com"},
                 {"dispute_url", "https://disputed.example.com/disputes/{dispute}"}}
         .dump();
   }
@@ -32,6 +34,8 @@ class GraphEnvironment : public kit::ContractEnvironment {
              "/cancel_mode", "delete or complete"},
             {json{{"graph_base_url", sandbox_.url() + "/v1.0"}}.dump(), "/check_user", "required"},
             {json{{"check_user", "a/b"}}.dump(), "/check_user", "not a UPN"},
+            {json{{"check_user", "alex@example.com"}, {"mailbox", "two words"}}.dump(), "/mailbox",
+             "not a UPN"},
             {json{{"check_user", "alex@example.com"}, {"reminder_minutes_before", -5}}.dump(),
              "/reminder_minutes_before", "negative"}};
   }
@@ -41,6 +45,13 @@ class GraphEnvironment : public kit::ContractEnvironment {
 
   void complete_externally(const std::string& external_ref, const std::string& outcome) override {
     EXPECT_EQ(sandbox_.complete(external_ref, outcome), 200) << "completing " << external_ref;
+  }
+
+  std::optional<int> count_messages(const std::string& message_id) override {
+    return sandbox_.messages_with_id(message_id);
+  }
+  std::string refused_recipient() const override {
+    return std::string("nobody") + disputed::sandbox::msgraph::kUnresolvedDomain;
   }
 
   int count_tasks(const std::string& task_key) override {

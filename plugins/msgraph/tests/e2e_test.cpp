@@ -21,6 +21,28 @@ using nlohmann::json;
 
 constexpr const char* kInstance = "msgraph";
 
+// The instance file of an operator's msgraph instance against `sandbox` (client credentials from
+// its token endpoint, the secret from the environment), with `settings` besides the base URL,
+// check_user and timeout.
+json graph_instance(sandbox::Server& sandbox, const json& settings, int max_attempts) {
+  setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
+  json all = {{"graph_base_url", sandbox.url() + "/v1.0"},
+              {"check_user", "alex@example.com"},
+              {"request_timeout_ms", 1000}};
+  all.update(settings);
+  return {{"name", kInstance},
+          {"plugin", "msgraph"},
+          {"settings", all},
+          {"auth",
+           {{"token_url", sandbox.url() + "/sandbox-tenant/oauth2/v2.0/token"},
+            {"client_id", "sandbox-client"},
+            {"client_auth", "client_secret_post"},
+            {"scope", "https://graph.microsoft.com/.default"}}},
+          {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
+          {"allowed_hosts", {"127.0.0.1:*"}},
+          {"max_attempts", max_attempts}};
+}
+
 class MsGraphEndToEnd : public testing::PluginEndToEnd {
  protected:
   void SetUp() override {
@@ -33,24 +55,12 @@ class MsGraphEndToEnd : public testing::PluginEndToEnd {
     sandbox_ = std::make_unique<sandbox::Server>(sandbox::make_msgraph_sandbox(
         {{"users", "alex@example.com,sam@example.com,fin@example.com,fay@example.com"}}));
     sandbox_->start();
-    setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
-    json instance = {{"name", kInstance},
-                     {"plugin", "msgraph"},
-                     {"settings",
-                      {{"graph_base_url", sandbox_->url() + "/v1.0"},
-                       {"check_user", "alex@example.com"},
-                       {"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
-                       {"request_timeout_ms", 1000},
-                       {"role_users", {{"finance", "fin@example.com"}}}}},
-                     {"auth",
-                      {{"token_url", sandbox_->url() + "/sandbox-tenant/oauth2/v2.0/token"},
-                       {"client_id", "sandbox-client"},
-                       {"client_auth", "client_secret_post"},
-                       {"scope", "https://graph.microsoft.com/.default"}}},
-                     {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
-                     {"allowed_hosts", {"127.0.0.1:*"}},
-                     {"max_attempts", 8}};
-    open_connectors(instance, MSGRAPH_PLUGIN_DIR);
+    open_connectors(
+        graph_instance(*sandbox_,
+                       {{"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
+                        {"role_users", {{"finance", "fin@example.com"}}}},
+                       8),
+        MSGRAPH_PLUGIN_DIR);
   }
 
   void TearDown() override {
@@ -196,6 +206,113 @@ TEST_F(MsGraphEndToEnd, AWithdrawnDisputeDeletesTheTask) {
   EXPECT_EQ(live_tasks().size(), 0u);
   auto poll = sync_->poll_once(kInstance);
   EXPECT_TRUE(poll.ok) << poll.error;
+}
+
+}  // namespace
+}  // namespace disputed
+
+namespace disputed {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Microsoft Graph as the messaging transport (messaging.transport = the msgraph instance): the
+// engine's messages go out with sendMail from the instance's mailbox, through the same outbox,
+// sync engine and composer as SMTP's.
+class MsGraphMailEndToEnd : public testing::PluginEndToEnd {
+ protected:
+  void SetUp() override {
+    send_messages_through(kInstance);
+    PluginEndToEnd::SetUp();
+
+    sandbox_ = std::make_unique<sandbox::Server>(
+        sandbox::make_msgraph_sandbox({{"users", "disputes@acme.example,alex@example.com"}}));
+    sandbox_->start();
+    open_connectors(graph_instance(*sandbox_, {{"mailbox", "disputes@acme.example"}}, 3),
+                    MSGRAPH_PLUGIN_DIR);
+    app::attach_messaging(*host_, *sync_, defs_, "disputed.json");
+  }
+
+  void TearDown() override {
+    PluginEndToEnd::TearDown();
+    if (sandbox_) sandbox_->stop();
+  }
+
+  json sent_mail() {
+    json state = sandbox::http_call("GET", sandbox_->url() + "/_sandbox/mail").json();
+    return state.is_object() ? state.value("sent", json::array()) : json::array();
+  }
+  static const json* find(const json& sent, const std::string& subject_part) {
+    for (const auto& m : sent)
+      if (m.value("subject", "").find(subject_part) != std::string::npos) return &m;
+    return nullptr;
+  }
+
+  std::unique_ptr<sandbox::Server> sandbox_;
+};
+
+TEST_F(MsGraphMailEndToEnd, TheConfirmationGoesToTheCustomerThroughGraphsSendMail) {
+  auto v = open();
+  const std::string ref = v.dispute.ref;
+  auto report = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(report.dead, 0) << outbox();
+  EXPECT_EQ(report.applied, 3) << outbox();  // confirmation, management information, task
+  json sent = sent_mail();
+  ASSERT_EQ(sent.size(), 3u) << sent.dump(2);
+
+  const json* confirmation = find(sent, "Wij hebben uw geschil " + ref + " ontvangen");
+  ASSERT_NE(confirmation, nullptr) << sent.dump(2);
+  const json& c = *confirmation;
+  EXPECT_EQ(c["mailbox"], "disputes@acme.example");
+  EXPECT_EQ(c["to"], json::array({"ap@C1.example"}));
+  const json& message = c["message"];
+  EXPECT_EQ(message["toRecipients"][0]["emailAddress"]["name"], "Jan Jansen");
+  EXPECT_EQ(message["replyTo"][0]["emailAddress"]["address"], "disputes+" + ref + "@acme.example");
+  EXPECT_FALSE(message.contains("from")) << "the mailbox is the sender";
+  EXPECT_EQ(message["body"]["contentType"], "html");
+  EXPECT_THAT(message["body"]["content"].get<std::string>(), HasSubstr("Jan Jansen"));
+
+  // The dossier says what was sent, with the Message-ID Graph carried in X-Disputed-Message-Id.
+  auto shown = service_->show(ref, true);
+  ASSERT_TRUE(shown.ok());
+  bool recorded = false;
+  for (const auto& e : shown.value().dossier) {
+    if (e.kind != "message_sent") continue;
+    auto p = json::parse(e.payload_json);
+    EXPECT_EQ(p["instance"], kInstance);
+    if (p.value("message_id", "") == c["disputed_message_id"]) recorded = true;
+  }
+  EXPECT_TRUE(recorded) << c.dump(2);
+  EXPECT_THAT(outbox(), ::testing::Not(HasSubstr("pending")));
+}
+
+TEST_F(MsGraphMailEndToEnd, APermanentRefusalDeadLettersTheMessageAndThrottlingIsRetried) {
+  auto r = request();
+  r.contact_email = "ap@unresolved.example";  // Graph cannot resolve the recipient: 400
+  ASSERT_EQ(
+      sandbox::http_call(
+          "POST", sandbox_->url() + "/_sandbox/throttle",
+          json{{"user", "disputes@acme.example"}, {"requests", 1}, {"retry_after", 30}}.dump())
+          .status,
+      201);
+  auto v = open(r);
+  const std::string ref = v.dispute.ref;
+  auto first = sync_->dispatch_once(kInstance);
+  EXPECT_GE(first.rate_limited + first.retried, 1) << outbox();
+  clock_.advance(std::chrono::minutes(15));
+  auto report = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(report.dead, 1) << outbox();
+  EXPECT_EQ(sent_mail().size(), 2u) << "management and the action-taker still get theirs";
+  EXPECT_THAT(outbox(), HasSubstr(ref + ":0:confirmation msgraph message dead"));
+  auto shown = service_->show(ref, true);
+  ASSERT_TRUE(shown.ok());
+  bool failed = false;
+  for (const auto& e : shown.value().dossier)
+    if (e.kind == "message_failed") {
+      failed = true;
+      EXPECT_THAT(e.summary, HasSubstr("ErrorInvalidRecipients"));
+    }
+  EXPECT_TRUE(failed) << outbox();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "disputed/sdk/kit/message_contract.hpp"
 #include "disputed/sdk/testing/fake_host.hpp"
 #include "disputed/sdk/testkit/contract.hpp"
 #include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
@@ -25,6 +26,34 @@ using nlohmann::json;
 constexpr const char* kTenant = "sandbox-tenant";
 constexpr const char* kClientId = "sandbox-client";
 constexpr const char* kSecret = "sandbox-secret";
+
+/// A message as the engine writes it (a customer's confirmation of dispute DSP-7, text and HTML,
+/// with Auto-Submitted and one X- header) to `to`; tests change what they need.
+inline sdk::kit::MessagePayload sample_message(const std::string& key, const std::string& to) {
+  sdk::kit::MessagePayload m;
+  m.kind = "dispute_confirmation";
+  m.idempotency_key = key + ":confirmation";
+  m.message_id = "<" + key + ".confirmation@disputes.example.com>";
+  m.date = "2026-03-27T08:00:00Z";
+  m.from = {"disputes@example.com", "Credit control"};
+  m.to = {{to, "Jan Jansen"}};
+  m.reply_to = {{"disputes+DSP-7@example.com", "Credit control"}};
+  m.subject = "Wij hebben uw geschil DSP-7 ontvangen";
+  m.text = "Beste Jan Jansen,";
+  m.html = "<p>Beste Jan Jansen,</p>";
+  m.headers = {{"Auto-Submitted", "auto-generated"}, {"X-Disputed-Kind", m.kind}};
+  m.dispute = "DSP-7";
+  return m;
+}
+
+/// The message action that carries `m`.
+inline sdk::Action message_action(const sdk::kit::MessagePayload& m) {
+  sdk::Action a;
+  a.kind = sdk::Action::Kind::kMessage;
+  a.action_key = m.idempotency_key;
+  a.payload_json = sdk::kit::serialise_message_payload(m);
+  return a;
+}
 
 class GraphSandbox {
  public:
@@ -90,6 +119,21 @@ class GraphSandbox {
     sdk::HttpRequest r;
     r.url = url() + "/_sandbox/state";
     return json::parse(serve(r).body, nullptr, false);
+  }
+
+  /// Every message sendMail accepted (GET /_sandbox/mail), oldest first.
+  json sent_mail() {
+    sdk::HttpRequest r;
+    r.url = url() + "/_sandbox/mail";
+    json answer = json::parse(serve(r).body, nullptr, false);
+    return answer.is_object() ? answer.value("sent", json::array()) : json::array();
+  }
+
+  /// How many messages went out with this X-Disputed-Message-Id.
+  int messages_with_id(const std::string& message_id) {
+    int n = 0;
+    for (const auto& m : sent_mail()) n += m.value("disputed_message_id", "") == message_id;
+    return n;
   }
 
   /// POSTs to a /_sandbox/ control endpoint.

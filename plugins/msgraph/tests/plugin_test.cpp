@@ -310,3 +310,95 @@ TEST_F(MsGraphPlugin, ALinkOutsideTheBaseUrlIsNeverFollowed) {
 }
 
 }  // namespace
+
+namespace {
+
+// Messages (capability "message"): sendMail from settings.mailbox, in Graph's JSON form.
+class MsGraphMessages : public MsGraphPlugin {
+ protected:
+  static Action message_action(const std::string& key, const std::string& to) {
+    auto m = sample_message(key, to);
+    m.in_reply_to = "<DSP-7.thread@disputes.example.com>";
+    return disputed::msgraph::testing::message_action(m);
+  }
+  kit::ConnectorPtr sender() { return open_connector(*host_, {{"mailbox", "sam@example.com"}}); }
+};
+
+TEST_F(MsGraphMessages, AMessageGoesOutFromTheMailboxWithItsIdInAnXHeader) {
+  auto c = sender();
+  ApplyResult r = c->apply(message_action("M-1", "ap@customer.example"));
+  ASSERT_EQ(r.status, ApplyResult::Status::kApplied) << r.message;
+  EXPECT_EQ(r.external_ref, "<M-1.confirmation@disputes.example.com>");
+  json sent = sandbox_.sent_mail();
+  ASSERT_EQ(sent.size(), 1u) << sent.dump(2);
+  const json& m = sent[0];
+  EXPECT_EQ(m["mailbox"], "sam@example.com");
+  EXPECT_EQ(m["form"], "json");
+  EXPECT_EQ(m["saveToSentItems"], true);
+  EXPECT_EQ(m["disputed_message_id"], "<M-1.confirmation@disputes.example.com>");
+  const json& message = m["message"];
+  EXPECT_EQ(message["subject"], "Wij hebben uw geschil DSP-7 ontvangen");
+  EXPECT_EQ(message["body"],
+            (json{{"contentType", "html"}, {"content", "<p>Beste Jan Jansen,</p>"}}));
+  EXPECT_EQ(message["toRecipients"],
+            json::array({{{"emailAddress",
+                           {{"address", "ap@customer.example"}, {"name", "Jan Jansen"}}}}}));
+  EXPECT_EQ(message["replyTo"][0]["emailAddress"]["address"], "disputes+DSP-7@example.com");
+  EXPECT_EQ(message["from"]["emailAddress"]["address"], "disputes@example.com")
+      << "another sender than the mailbox (Send As in Exchange)";
+  // Only X- headers go through Graph, ours first; Auto-Submitted cannot be set there.
+  EXPECT_EQ(message["internetMessageHeaders"],
+            json::array({{{"name", "X-Disputed-Message-Id"},
+                          {"value", "<M-1.confirmation@disputes.example.com>"}},
+                         {{"name", "X-Disputed-Kind"}, {"value", "dispute_confirmation"}}}));
+}
+
+TEST_F(MsGraphMessages, ARetryAfterALostAnswerSendsTheMessageAgainWithTheSameId) {
+  auto c = sender();
+  Action a = message_action("M-2", "ap@customer.example");
+  ASSERT_EQ(c->apply(a).status, ApplyResult::Status::kApplied);
+  a.attempt = 2;  // the host's commit was lost: Graph cannot be asked whether it went out
+  ASSERT_EQ(c->apply(a).status, ApplyResult::Status::kApplied);
+  EXPECT_EQ(sandbox_.messages_with_id("<M-2.confirmation@disputes.example.com>"), 2);
+}
+
+TEST_F(MsGraphMessages, APermanentRefusalIsADeadLetterAndThrottlingOrAServerErrorIsRetried) {
+  auto c = sender();
+  ApplyResult refused = c->apply(message_action("M-3", "nobody@unresolved.example"));
+  EXPECT_EQ(refused.status, ApplyResult::Status::kRejected);
+  EXPECT_NE(refused.message.find("ErrorInvalidRecipients"), std::string::npos) << refused.message;
+
+  ASSERT_EQ(sandbox_.control(
+                "/_sandbox/throttle",
+                json{{"user", "sam@example.com"}, {"requests", 1}, {"retry_after", 7}}.dump()),
+            201);
+  ApplyResult throttled = c->apply(message_action("M-4", "ap@customer.example"));
+  EXPECT_EQ(throttled.status, ApplyResult::Status::kRateLimited) << throttled.message;
+  EXPECT_EQ(throttled.retry_after, std::chrono::seconds(7));
+
+  disputed::sandbox::Fault unavailable;
+  unavailable.method = "POST";
+  unavailable.path = "/v1.0/users/sam@example.com/sendMail";
+  unavailable.status = 503;
+  sandbox_.server().add_fault(unavailable);
+  EXPECT_EQ(c->apply(message_action("M-4", "ap@customer.example")).status,
+            ApplyResult::Status::kRetryable);
+  EXPECT_EQ(c->apply(message_action("M-4", "ap@customer.example")).status,
+            ApplyResult::Status::kApplied);
+  EXPECT_EQ(sandbox_.sent_mail().size(), 1u);
+
+  disputed::sandbox::Fault denied = unavailable;
+  denied.status = 403;  // no Mail.Send: the instance is held until an operator grants it
+  sandbox_.server().add_fault(denied);
+  EXPECT_EQ(c->apply(message_action("M-5", "ap@customer.example")).status,
+            ApplyResult::Status::kAuthFailed);
+}
+
+TEST_F(MsGraphMessages, WithoutAMailboxAnInstanceSendsNoMessage) {
+  ApplyResult r = connector_->apply(message_action("M-6", "ap@customer.example"));
+  EXPECT_EQ(r.status, ApplyResult::Status::kRejected);
+  EXPECT_NE(r.message.find("settings.mailbox"), std::string::npos) << r.message;
+  EXPECT_TRUE(sandbox_.sent_mail().empty());
+}
+
+}  // namespace

@@ -25,17 +25,8 @@ constexpr const char* kInstance = "mail";
 class SmtpEndToEnd : public testing::PluginEndToEnd {
  protected:
   void SetUp() override {
-    defs_.connector_instances = {"zendesk-support", kInstance};
-    defs_.public_url = "https://disputes.acme.example";
-    auto& m = defs_.messaging;
-    m.transport = kInstance;
-    m.from_address = "disputes@acme.example";
-    m.from_name = "Acme credit control";
-    m.envelope_from = "bounces@acme.example";
-    m.reply_to = "disputes+{dispute}@acme.example";
-    m.templates_dir = std::filesystem::path(DISPUTED_SOURCE_DIR) / "configs" / "templates";
-    m.languages = {"en", "nl", "pl"};
-    m.staff_language = "en";
+    send_messages_through(kInstance);
+    defs_.messaging.envelope_from = "bounces@acme.example";
     defs_.roles["sales-management"].members = {"sam@example.com", "sue@example.com"};
     EngineTest::SetUp();
 
