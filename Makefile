@@ -8,12 +8,13 @@
 #   make fuzz    libFuzzer harnesses (clang-14) into build-fuzz/, each run SECONDS (default 60)
 #   make fuzz-smoke  every harness's seeds + 3 s of fuzzing each (not part of make test yet)
 #   make bench   run the benchmarks
+#   make fault-matrix-table  run the fault matrix and write its table into docs/reliability.md
 
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all setup configure build test demo asan tsan fuzz fuzz-smoke bench format clean
+.PHONY: all setup configure build test demo asan tsan fuzz fuzz-smoke bench fault-matrix-table format clean
 
 all: build
 
@@ -64,6 +65,11 @@ bench: setup
 	$(BUILD_DIR)/bin/salesforce_poll_bench
 	$(BUILD_DIR)/bin/msgraph_poll_bench 10000
 	bash bench/api_bench.sh $(BUILD_DIR) 20
+
+fault-matrix-table: build
+	rm -rf $(BUILD_DIR)/fault_matrix
+	cd $(BUILD_DIR) && ctest -R 'FaultMatrix\.' -j $(JOBS) --output-on-failure
+	python3 scripts/fault_matrix.py --write --rows $(BUILD_DIR)/fault_matrix --doc docs/reliability.md
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i

@@ -34,6 +34,8 @@ Request to_request(const sdk::HttpRequest& request) {
 sdk::HttpResponse serve_in_process(Server& server, const sdk::HttpRequest& request) {
   auto answer = server.serve(to_request(request));
   if (!answer) return no_answer("connection closed without an answer");
+  if (answer->wire == Response::Wire::kTruncated)
+    return no_answer("connection closed in the middle of the answer");
   sdk::HttpResponse out;
   out.status = answer->status;
   out.headers = std::move(answer->headers);

@@ -109,8 +109,9 @@ Response Emulator::fault_response(int status, const Request&) {
 Fault Fault::from_json(const nlohmann::json& body) {
   if (!body.is_object()) throw std::invalid_argument("body: expected a JSON object");
   Fault f;
-  static const std::vector<std::string> known{"method",   "path", "status", "retry_after",
-                                              "delay_ms", "drop", "times"};
+  static const std::vector<std::string> known{"method",      "path",     "status",
+                                              "retry_after", "delay_ms", "drop",
+                                              "times",       "answer",   "trickle_ms"};
   for (const auto& [key, value] : body.items())
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw std::invalid_argument(key + ": unknown field");
@@ -132,6 +133,8 @@ Fault Fault::from_json(const nlohmann::json& body) {
   number("retry_after", f.retry_after);
   number("delay_ms", f.delay_ms);
   number("times", f.times);
+  number("trickle_ms", f.trickle_ms);
+  text("answer", f.answer);
   if (body.contains("drop")) {
     if (!body["drop"].is_boolean()) throw std::invalid_argument("drop: expected true or false");
     f.drop = body["drop"].get<bool>();
@@ -142,11 +145,58 @@ Fault Fault::from_json(const nlohmann::json& body) {
   if (f.times == 0 || f.times < -1)
     throw std::invalid_argument("times: a positive count, or -1 for until reset");
   if (f.delay_ms < 0 || f.delay_ms > 120000) throw std::invalid_argument("delay_ms: 0 to 120000");
-  if (f.status == 0 && !f.drop && f.delay_ms == 0)
+  if (!f.answer.empty()) {
+    const auto& kinds = answer_faults();
+    if (std::find(kinds.begin(), kinds.end(), f.answer) == kinds.end())
+      throw std::invalid_argument(
+          "answer: one of lost, malformed_json, truncated, oversized, "
+          "wrong_content_type, trickle");
+    if (f.status != 0 || f.drop)
+      throw std::invalid_argument(
+          "answer: spoils the emulator's own answer, so neither status nor drop goes with it");
+  }
+  if (body.contains("trickle_ms") && f.answer != "trickle")
+    throw std::invalid_argument("trickle_ms: only with \"answer\": \"trickle\"");
+  if (f.trickle_ms < 1 || f.trickle_ms > 10000)
+    throw std::invalid_argument("trickle_ms: 1 to 10000");
+  if (f.status == 0 && !f.drop && f.delay_ms == 0 && f.answer.empty())
     throw std::invalid_argument(
-        "status: give a status, a delay or drop, else the fault does nothing");
+        "status: give a status, a delay, drop or answer, else the fault does nothing");
   return f;
 }
+
+const std::vector<std::string>& Fault::answer_faults() {
+  static const std::vector<std::string> kinds{"lost",      "malformed_json",     "truncated",
+                                              "oversized", "wrong_content_type", "trickle"};
+  return kinds;
+}
+
+namespace {
+
+// The emulator's answer as an injected Fault::answer spoils it (not "lost": that is no answer).
+void spoil(Response& answer, const Fault& fault) {
+  if (fault.answer == "malformed_json") {
+    answer.body = answer.body.empty() ? "{" : answer.body.substr(0, answer.body.size() / 2);
+  } else if (fault.answer == "truncated") {
+    answer.wire = Response::Wire::kTruncated;
+  } else if (fault.answer == "oversized") {
+    if (answer.body.size() < kOversizedAnswerBytes)
+      answer.body.append(kOversizedAnswerBytes - answer.body.size(), ' ');
+  } else if (fault.answer == "wrong_content_type") {
+    // What a proxy or a maintenance page in front of the API answers.
+    std::erase_if(answer.headers,
+                  [](const auto& h) { return sdk::kit::lower(h.first) == "content-type"; });
+    answer.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+    answer.body =
+        "<!DOCTYPE html><html><head><title>Service</title></head><body><h1>Please wait"
+        "</h1><p>The service is being updated.</p></body></html>";
+  } else if (fault.answer == "trickle") {
+    answer.wire = Response::Wire::kTrickle;
+    answer.trickle_ms = fault.trickle_ms;
+  }
+}
+
+}  // namespace
 
 bool Fault::matches(const Request& request) const {
   if (!method.empty() && method != request.method) return false;
@@ -267,10 +317,27 @@ void Server::start() {
           out.set(http::field::server, "disputed-sandbox");
           for (auto& [name, value] : answer->headers) out.set(name, value);
           out.body() = std::move(answer->body);
-          out.keep_alive(in.keep_alive());
+          const bool whole = answer->wire == Response::Wire::kWhole;
+          out.keep_alive(in.keep_alive() && whole);
           out.prepare_payload();
-          http::write(*socket, out, rec);
-          if (rec || !in.keep_alive()) break;
+          if (whole) {
+            http::write(*socket, out, rec);
+          } else {
+            // The head as it is, then the body: half of it and close (truncated), or in 16
+            // pieces with a pause between them (trickle).
+            http::response_serializer<http::string_body> head{out};
+            http::write_header(*socket, head, rec);
+            const std::string& body = out.body();
+            const bool trickle = answer->wire == Response::Wire::kTrickle;
+            std::size_t end = trickle ? body.size() : body.size() / 2;
+            std::size_t piece = trickle ? std::max<std::size_t>(1, (body.size() + 15) / 16) : end;
+            for (std::size_t at = 0; !rec && at < end; at += piece) {
+              if (trickle && at > 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(answer->trickle_ms));
+              asio::write(*socket, asio::buffer(body.data() + at, std::min(piece, end - at)), rec);
+            }
+          }
+          if (rec || !whole || !in.keep_alive()) break;
         }
         boost::system::error_code ignored;
         socket->shutdown(tcp::socket::shutdown_both, ignored);
@@ -339,6 +406,7 @@ std::optional<Response> Server::serve(const Request& request) {
                         {"target", seen.target},
                         {"status", seen.status},
                         {"replayed", seen.replayed},
+                        {"spoilt", seen.spoilt},
                         {"at", seen.at}});
       return Response::json(200, {{"requests", list}});
     }
@@ -390,7 +458,12 @@ std::optional<Response> Server::serve(const Request& request) {
     std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
 
   std::lock_guard lock(state_mutex_);
-  SeenRequest seen{request.method, request.path, request.target, 0, iso_time(clock_.now())};
+  SeenRequest seen;
+  seen.method = request.method;
+  seen.path = request.path;
+  seen.target = request.target;
+  seen.at = iso_time(clock_.now());
+  if (fault) seen.spoilt = fault->answer;
   if (fault && fault->drop) {
     log_.push_back(seen);
     return std::nullopt;
@@ -410,6 +483,8 @@ std::optional<Response> Server::serve(const Request& request) {
   seen.status = answer.status;
   seen.replayed = answer.replayed;
   log_.push_back(seen);
+  if (fault && fault->answer == "lost") return std::nullopt;  // carried out, never answered
+  if (fault && !fault->answer.empty()) spoil(answer, *fault);
   return answer;
 }
 

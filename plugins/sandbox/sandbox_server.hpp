@@ -3,13 +3,22 @@
 // connection), the request log, fault injection and reset under /_sandbox/, and the emulator
 // interface each system's sandbox implements. The shapes of the control endpoints are the same
 // for every sandbox:
-//   GET  /_sandbox/requests -> {"requests":[{"method","path","target","status","replayed","at"}]}
+//   GET  /_sandbox/requests -> {"requests":[{"method","path","target","status","replayed",
+//                                            "spoilt","at"}]}
 //        ("replayed": the answer repeated an earlier one from an idempotency store, so nothing
 //        was made: count creates as 201s that are not replayed)
 //   POST /_sandbox/faults   <- {"method":"POST","path":"/api/v2/tickets","status":429,
 //                               "retry_after":2,"delay_ms":0,"drop":false,"times":3}
 //        ("path" ending in '*' matches by prefix; "method" may be omitted for any; status 0
 //        with delay_ms only slows the real answer; times -1 = until reset; DELETE clears)
+//        or, the request carried out and only its answer spoilt on the way back:
+//                           <- {"path":"/api/v2/tickets","answer":"lost"|"malformed_json"|
+//                               "truncated"|"oversized"|"wrong_content_type"|"trickle",
+//                               "trickle_ms":100}
+//        (lost: the connection closes without it; malformed_json: its first half only, with a
+//        matching Content-Length; truncated: Content-Length of the whole, half sent, then closed;
+//        oversized: padded with spaces to 65 MiB, past the engine's 64 MiB; wrong_content_type: an
+//        HTML page as text/html; trickle: sent in 16 pieces, trickle_ms apart)
 //   POST /_sandbox/reset    -> state back to the seed, faults and log cleared
 //   GET  /_sandbox/clock    -> {"now": "2026-11-30T12:00:00.123Z"}
 //   POST /_sandbox/clock    <- {"advance_seconds": N}: the sandbox's time moves on (no sleeping)
@@ -17,6 +26,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,6 +69,11 @@ struct Response {
   /// Set by an emulator that answers from its idempotency store (a repeated Idempotency-Key):
   /// the request log marks the request "replayed", so a replayed 201 is not counted as a create.
   bool replayed = false;
+
+  /// How the connection sends the answer: whole, or spoilt by an injected fault (Fault::answer).
+  enum class Wire { kWhole, kTruncated, kTrickle };
+  Wire wire = Wire::kWhole;
+  int trickle_ms = 0;  ///< the pause between the pieces of a kTrickle answer
 
   static Response json(int status, const nlohmann::json& body);
   static Response empty(int status);
@@ -122,7 +137,14 @@ struct Fault {
   int delay_ms = 0;
   bool drop = false;  ///< close the connection without an answer
   int times = 1;      ///< -1 = until reset
+  /// Empty: the fault is the status, delay or drop above. Otherwise the emulator carries the
+  /// request out (the effect happens) and its answer is spoilt on the way back: "lost",
+  /// "malformed_json", "truncated", "oversized", "wrong_content_type" or "trickle".
+  std::string answer;
+  int trickle_ms = 100;  ///< "trickle": the pause between pieces
 
+  /// The answers `answer` accepts.
+  static const std::vector<std::string>& answer_faults();
   /// Parses the JSON body of POST /_sandbox/faults; an error names the field.
   static Fault from_json(const nlohmann::json& body);
   bool matches(const Request& request) const;
@@ -136,6 +158,9 @@ struct SeenRequest {
   std::string at;  ///< UTC, ISO 8601 with milliseconds
   /// The answer replayed an earlier one (Response::replayed): nothing new was made.
   bool replayed = false;
+  /// The injected Fault::answer that spoilt the answer ("" when none): `status` is what the
+  /// emulator answered, not what the client received.
+  std::string spoilt;
 };
 
 class Server {
@@ -190,6 +215,9 @@ class Server {
   std::condition_variable idle_;
   int busy_ = 0;  // requests being answered
 };
+
+/// The size of an "oversized" answer: beyond the engine's 64 MiB limit on vendor answers.
+inline constexpr std::size_t kOversizedAnswerBytes = 65u * 1024 * 1024;
 
 /// `at` as "2026-11-30T12:00:00.123Z" (what the request log shows).
 std::string iso_time(SandboxClock::Time at);

@@ -101,6 +101,47 @@ TEST_F(SandboxServerTest, ADelayedAnswerStillArrives) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
 }
 
+// A spoilt answer: the emulator carried the request out (the count moved on), the client got
+// the answer damaged in the way the fault names.
+TEST_F(SandboxServerTest, ASpoiltAnswerComesAfterTheEffect) {
+  auto spoil = [&](const std::string& how) {
+    auto added = http_call("POST", at("/_sandbox/faults"),
+                           R"({"method":"POST","path":"/things","answer":")" + how + R"("})");
+    ASSERT_EQ(added.status, 201) << added.body;
+  };
+  spoil("lost");
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 0);
+  spoil("malformed_json");
+  auto malformed = http_call("POST", at("/things"), "{}");
+  EXPECT_EQ(malformed.status, 201);
+  EXPECT_TRUE(malformed.json().is_discarded()) << malformed.body;
+  spoil("truncated");  // Content-Length of the whole, half of it sent
+  EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 0);
+  spoil("wrong_content_type");
+  auto html = http_call("POST", at("/things"), "{}");
+  EXPECT_EQ(html.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(html.body.rfind("<!DOCTYPE html>", 0), 0u);
+  spoil("oversized");  // (in process: the test client reads at most 8 MB)
+  auto big = server_.serve(Request::make("POST", "/things", {}, "{}"));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->body.size(), kOversizedAnswerBytes);
+  EXPECT_EQ(nlohmann::json::parse(big->body)["count"], 5);  // the answer, padded
+  ASSERT_EQ(http_call("POST", at("/_sandbox/faults"),
+                      R"({"path":"/things","answer":"trickle","trickle_ms":5})")
+                .status,
+            201);
+  auto trickled = http_call("POST", at("/things"), "{}");
+  EXPECT_EQ(trickled.status, 201);
+  EXPECT_EQ(trickled.json()["count"], 6);                         // whole, only slowly
+  EXPECT_EQ(http_call("GET", at("/things")).json()["count"], 6);  // every one was carried out
+  auto log = http_call("GET", at("/_sandbox/requests")).json()["requests"];
+  ASSERT_EQ(log.size(), 7u);
+  EXPECT_EQ(log[0]["status"], 201);
+  EXPECT_EQ(log[0]["spoilt"], "lost");
+  EXPECT_EQ(log[5]["spoilt"], "trickle");
+  EXPECT_EQ(log[6]["spoilt"], "");
+}
+
 TEST_F(SandboxServerTest, ABadFaultIsRefusedNamingTheField) {
   auto a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":"429"})");
   EXPECT_EQ(a.status, 400);
@@ -109,6 +150,15 @@ TEST_F(SandboxServerTest, ABadFaultIsRefusedNamingTheField) {
                 R"({"path":"/things","status":429,"colour":"red"})");
   EXPECT_EQ(a.status, 400);
   EXPECT_NE(a.body.find("colour"), std::string::npos);
+  a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","answer":"garbled"})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("answer"), std::string::npos);
+  a = http_call("POST", at("/_sandbox/faults"),
+                R"({"path":"/things","answer":"lost","status":500})");
+  EXPECT_EQ(a.status, 400);
+  a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","trickle_ms":5})");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("trickle_ms"), std::string::npos);
   EXPECT_EQ(http_call("POST", at("/things"), "{}").status, 201);  // nothing was installed
 }
 
