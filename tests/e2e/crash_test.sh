@@ -5,7 +5,19 @@
 # every action mirrored exactly once, every completion applied exactly once, no step lost.
 #
 #   crash_test.sh BIN SOURCE_DIR BUILD_DIR [KILLS] [DISPUTES]
+#
+# With the three real connectors and their sandboxes instead (tests/e2e/crash_connectors.py):
+#   crash_test.sh --connectors [SOURCE_DIR [BUILD_DIR]] [--kills N] [--disputes D] [--seed S]
 set -euo pipefail
+if [ "${1:-}" = "--connectors" ]; then
+  shift
+  here=$(cd "$(dirname "$0")" && pwd)
+  src=$(cd "$here/../.." && pwd)
+  [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && { src=$1; shift; }
+  build=$src/build
+  [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && { build=$1; shift; }
+  exec python3 "$here/crash_connectors.py" "$src" "$build" "$@"
+fi
 bin=$1
 src=$2
 build=$3
