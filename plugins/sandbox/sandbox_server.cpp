@@ -175,6 +175,11 @@ namespace {
 
 // The emulator's answer as an injected Fault::answer spoils it (not "lost": that is no answer).
 void spoil(Response& answer, const Fault& fault) {
+  // A body needs a status that may carry one: a spoilt 204 arrives as a 200 with the damage.
+  const bool body_fault = fault.answer == "malformed_json" || fault.answer == "oversized" ||
+                          fault.answer == "wrong_content_type";
+  if (body_fault && (answer.status == 204 || answer.status == 304 || answer.status < 200))
+    answer.status = 200;
   if (fault.answer == "malformed_json") {
     answer.body = answer.body.empty() ? "{" : answer.body.substr(0, answer.body.size() / 2);
   } else if (fault.answer == "truncated") {
@@ -319,7 +324,11 @@ void Server::start() {
           out.body() = std::move(answer->body);
           const bool whole = answer->wire == Response::Wire::kWhole;
           out.keep_alive(in.keep_alive() && whole);
-          out.prepare_payload();
+          try {
+            out.prepare_payload();
+          } catch (const std::exception&) {  // a body on a status without one: no answer
+            break;
+          }
           if (whole) {
             http::write(*socket, out, rec);
           } else {

@@ -142,6 +142,28 @@ TEST_F(SandboxServerTest, ASpoiltAnswerComesAfterTheEffect) {
   EXPECT_EQ(log[6]["spoilt"], "");
 }
 
+// A 204 has no body to spoil: the damage comes as a 200, and the server lives on.
+TEST(SandboxServer, ASpoiltNoContentAnswerIsA200AndTheServerLivesOn) {
+  class NoContent : public Emulator {
+   public:
+    std::string name() const override { return "no-content"; }
+    Response handle(const Request&, const std::string&) override { return Response::empty(204); }
+    void reset() override {}
+  };
+  Server server(std::make_unique<NoContent>());
+  server.start();
+  for (const char* how : {"malformed_json", "wrong_content_type", "truncated"}) {
+    auto added = http_call("POST", server.url() + "/_sandbox/faults",
+                           std::string(R"({"path":"/x","answer":")") + how + R"("})");
+    ASSERT_EQ(added.status, 201);
+    auto spoilt = http_call("PATCH", server.url() + "/x", "{}");
+    if (std::string(how) != "truncated") {  // (half of no body is the whole answer)
+      EXPECT_EQ(spoilt.status, 200) << how;
+    }
+    EXPECT_EQ(http_call("PATCH", server.url() + "/x", "{}").status, 204) << how;
+  }
+}
+
 TEST_F(SandboxServerTest, ABadFaultIsRefusedNamingTheField) {
   auto a = http_call("POST", at("/_sandbox/faults"), R"({"path":"/things","status":"429"})");
   EXPECT_EQ(a.status, 400);
