@@ -79,6 +79,11 @@ std::string dispute_page(const DataContext& ctx, const std::string& ref) {
 }
 
 std::string unsubscribe_link(const DataContext& ctx, const std::string& kind, const json& facts) {
+  // One mail to every member of a role carries one set of headers: a link there would unsubscribe
+  // the role for everybody, so such mail has none (RFC 8058 wants it per recipient anyway).
+  if (auto r = facts.find("recipients"); r != facts.end() && r->is_array() && r->size() != 1)
+    return {};
+  if (text(facts, "to_kind") == "role") return {};
   LinkClaims c;
   c.action = LinkAction::kUnsubscribe;
   c.dispute = text(facts, "dispute");
@@ -226,8 +231,11 @@ std::string signed_link(const DataContext& ctx, LinkClaims claims) {
                  ? ctx.settings.feedback_valid_days
                  : ctx.settings.link_valid_days;
   claims.expires_at = ctx.created_at.time_since_epoch().count() + std::int64_t(days) * 86400;
-  claims.jti = ctx.links->derive_jti(ctx.action_key + "|" + to_string(claims.action) + "|" +
-                                     claims.value + "|" + claims.recipient);
+  // The five score links of one feedback request share their id: the first one used answers
+  // the request, the others then show what was recorded.
+  std::string value = claims.action == LinkAction::kFeedback ? std::string() : claims.value;
+  claims.jti = ctx.links->derive_jti(ctx.action_key + "|" + to_string(claims.action) + "|" + value +
+                                     "|" + claims.recipient);
   return ctx.settings.public_url + "/a/" + ctx.links->sign(claims);
 }
 

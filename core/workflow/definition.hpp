@@ -156,6 +156,14 @@ inline const std::vector<std::string>& message_kinds() {
 /// connector instance whose plugin has the capability "message" (smtp); one default, overridable
 /// per message kind. Without a transport a message is recorded as undeliverable, never queued
 /// for ever.
+/// A key for the one-click links (messaging.link_keys): its id and where its secret is
+/// (`env:NAME` or `file:/path`, resolved at start-up, never stored).
+struct LinkKeyRef {
+  std::string id;
+  std::string secret;
+  bool operator==(const LinkKeyRef&) const = default;
+};
+
 struct MessagingPolicy {
   std::string transport;                          // default instance; empty: none
   std::map<std::string, std::string> transports;  // kind -> instance, or "none"
@@ -167,6 +175,8 @@ struct MessagingPolicy {
   std::vector<std::string> languages = {"en"};  // the first is the default
   std::string staff_language;                   // for action-takers and management; empty: default
   int link_valid_days = 14;
+  int feedback_valid_days = 30;       // feedback and unsubscribe links
+  std::vector<LinkKeyRef> link_keys;  // the first signs, every one verifies; empty: no links
 
   /// The instance that sends messages of `kind`; empty when none does.
   std::string route(const std::string& kind) const {

@@ -293,6 +293,9 @@ MessagingPolicy load_messaging(const config::EngineConfig& config,
   policy.languages = m->value("languages", policy.languages);
   policy.staff_language = m->value("staff_language", std::string());
   policy.link_valid_days = m->value("link_valid_days", 14);
+  policy.feedback_valid_days = m->value("feedback_valid_days", 30);
+  for (const auto& k : m->value("link_keys", json::array()))
+    policy.link_keys.push_back({k.at("id").get<std::string>(), k.at("secret").get<std::string>()});
   auto check_instance = [&](const std::string& name, const std::string& pointer) {
     if (name.empty() || name == "none" || instances.count(name)) return;
     std::string known;

@@ -182,5 +182,126 @@ TEST_F(ComposerTest, NoAddressIsAnErrorThatSaysSoNeverASilentDrop) {
   EXPECT_THAT(bad.error().message, HasSubstr("is not an e-mail address"));
 }
 
+// With link keys: the composer signs one link per outcome and "need more information", bound to
+// the dispute, the step, the outcome and the recipient, in both bodies.
+class ComposerWithLinksTest : public ComposerTest {
+ protected:
+  ComposerWithLinksTest()
+      : signer_(std::make_shared<const LinkSigner>(
+            std::vector<std::pair<std::string, std::string>>{{"k1", std::string(32, 's')}})),
+        linked_(settings(), TemplateSet::load(kShipped, {"nl", "en"}, Composer::samples()), signer_,
+                calendar_) {}
+
+  // Every https://disputes.acme.example/a/<token> in `text`, in order.
+  static std::vector<std::string> links(const std::string& text) {
+    std::vector<std::string> out;
+    const std::string prefix = "https://disputes.acme.example/a/";
+    for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      auto end = text.find_first_of(" \n\r\"<", at);
+      out.push_back(text.substr(at + prefix.size(), end - at - prefix.size()));
+    }
+    return out;
+  }
+
+  std::shared_ptr<const LinkSigner> signer_;
+  Composer linked_;
+};
+
+TEST_F(ComposerWithLinksTest, ATaskMailCarriesOneSignedLinkPerOutcomeAndOneForInformation) {
+  json facts = task_facts();
+  facts["to"] = "anna@acme.example";
+  facts.erase("recipients");
+  facts["outcomes"] = {"customer-right", "invoice-right"};
+  auto c = linked_.compose(row("DSP-000042-2:assigned", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  const auto& m = c.value().message;
+  auto text_links = links(m.text);
+  ASSERT_EQ(text_links.size(), 3u) << m.text;
+  EXPECT_EQ(links(m.html), text_links) << "the HTML body carries the same links";
+  const std::int64_t now = 1795420800;  // 2026-11-23T08:00:00Z
+  std::vector<std::string> values;
+  for (const auto& token : text_links) {
+    auto v = signer_->verify(token, now);
+    ASSERT_EQ(v.problem, LinkProblem::kNone) << token;
+    EXPECT_EQ(v.claims->dispute, "DSP-000042");
+    EXPECT_EQ(v.claims->task_key, "DSP-000042-2");
+    EXPECT_EQ(v.claims->recipient, "anna@acme.example");
+    EXPECT_EQ(v.claims->language, "nl");
+    EXPECT_EQ(v.claims->expires_at, now + 14 * 86400) << "link_valid_days (14) after the mail";
+    values.push_back(std::string(to_string(v.claims->action)) + ":" + v.claims->value);
+  }
+  EXPECT_THAT(values, ElementsAre("outcome:customer-right", "outcome:invoice-right",
+                                  "information:information"));
+  // A retry composes the same links; another mail of the step has links of its own.
+  auto again = linked_.compose(row("DSP-000042-2:assigned", facts));
+  EXPECT_EQ(links(again.value().message.text), text_links);
+  auto reminder = linked_.compose(row("DSP-000042-2:remind-1", facts));
+  EXPECT_NE(links(reminder.value().message.text), text_links);
+  // Optional mail only: a task mail has no List-Unsubscribe.
+  for (const auto& h : m.headers) EXPECT_NE(h.name, "List-Unsubscribe");
+}
+
+TEST_F(ComposerWithLinksTest, AFeedbackRequestCarriesFiveScoreLinksSharingOneUseAndUnsubscribe) {
+  json facts = {{"template", "feedback_request"},
+                {"to", "jorg@mueller.example"},
+                {"language", "en"},
+                {"dispute", "DSP-000042"},
+                {"customer", "Bäckerei Müller"},
+                {"contact_name", "Jörg Müller"}};
+  auto c = linked_.compose(row("DSP-000042:0:feedback-request", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  const auto& m = c.value().message;
+  auto scores = links(m.text);
+  ASSERT_EQ(scores.size(), 5u) << m.text;
+  std::string jti;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    auto v = signer_->verify(scores[i], 1795420800);
+    ASSERT_EQ(v.problem, LinkProblem::kNone);
+    EXPECT_EQ(v.claims->action, LinkAction::kFeedback);
+    EXPECT_EQ(v.claims->value, std::to_string(i + 1));
+    EXPECT_EQ(v.claims->expires_at, 1795420800 + 30 * 86400);
+    if (i == 0) jti = v.claims->jti;
+    EXPECT_EQ(v.claims->jti, jti) << "one request, one answer";
+  }
+  std::string unsubscribe, post;
+  for (const auto& h : m.headers) {
+    if (h.name == "List-Unsubscribe") unsubscribe = h.value;
+    if (h.name == "List-Unsubscribe-Post") post = h.value;
+  }
+  EXPECT_EQ(post, "List-Unsubscribe=One-Click");
+  ASSERT_EQ(unsubscribe.front(), '<');
+  auto token = links(unsubscribe.substr(1, unsubscribe.size() - 2) + " ");
+  ASSERT_EQ(token.size(), 1u) << unsubscribe;
+  auto v = signer_->verify(token[0], 1795420800);
+  ASSERT_EQ(v.problem, LinkProblem::kNone);
+  EXPECT_EQ(v.claims->action, LinkAction::kUnsubscribe);
+  EXPECT_EQ(v.claims->value, "feedback_request");
+  EXPECT_EQ(v.claims->recipient, "jorg@mueller.example");
+}
+
+TEST_F(ComposerWithLinksTest, OneMailToEveryMemberOfARoleHasNoUnsubscribeLinkForThemAll) {
+  json facts = {{"template", "management_info"},
+                {"to", "sales-management"},
+                {"to_kind", "role"},
+                {"recipients", {"sam@acme.example", "sue@acme.example"}},
+                {"dispute", "DSP-000042"},
+                {"category", "price"},
+                {"customer", "Bäckerei Müller"},
+                {"disputed_amount", "10.00"},
+                {"currency", "EUR"},
+                {"channel", "email"}};
+  auto c = linked_.compose(row("DSP-000042:0:inform-1", facts));
+  ASSERT_TRUE(c) << c.error().message;
+  for (const auto& h : c.value().message.headers) EXPECT_NE(h.name, "List-Unsubscribe");
+  facts["to"] = "sam@acme.example";
+  facts["to_kind"] = "person";
+  facts["recipients"] = {"sam@acme.example"};
+  auto person = linked_.compose(row("DSP-000042:0:inform-1", facts));
+  bool found = false;
+  for (const auto& h : person.value().message.headers)
+    found = found || h.name == "List-Unsubscribe";
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace disputed::messaging
