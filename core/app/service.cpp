@@ -54,7 +54,8 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   api_settings.connectors = settings_.connectors;
   api_ = std::make_unique<api::Api>(*readers_, *writer_, *auth_, definitions, clock, api_settings);
   // Sessions expire in wall-clock time, whatever the engine's clock (--now, the demo's fast one).
-  web_ = std::make_unique<web::WebApp>(*api_, *writer_, wall_clock_, settings_.web, log_);
+  web_ = std::make_unique<web::WebApp>(*api_, *writer_, *readers_, wall_clock_, clock,
+                                       settings_.web, log_);
   api::HttpServerOptions http = settings_.http;
   http.worker_threads = settings_.threads;  // one per read connection: a request never waits
   http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_, http);

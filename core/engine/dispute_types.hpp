@@ -55,6 +55,7 @@ struct CompleteStepRequest {
   std::string actor;
   CompletionSource source = CompletionSource::kPerson;
   std::optional<domain::Instant> completed_at;  // when the external system says it happened
+  std::string channel;  // how the person gave it, when not in disputed itself ("email": a link)
 };
 
 struct NoteRequest {

@@ -10,6 +10,7 @@
 
 #include "core/engine/connector_ledger.hpp"
 #include "core/engine/dispute_service.hpp"
+#include "core/engine/link_actions.hpp"
 #include "core/engine/operations.hpp"
 #include "core/engine/web_accounts.hpp"
 
@@ -23,7 +24,8 @@ class Session {
         disputes_(db, definitions, clock),
         operations_(db, clock),
         connectors_(db, disputes_, clock),
-        accounts_(db) {}
+        accounts_(db),
+        links_(db, disputes_, clock) {}
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -32,6 +34,8 @@ class Session {
   ConnectorLedger& connectors() { return connectors_; }
   /// The web app's local accounts, browser sessions and sign-ins.
   WebAccounts& accounts() { return accounts_; }
+  /// What the one-click links from mail may do, once.
+  LinkActions& links() { return links_; }
   const workflow::Definitions& definitions() const { return disputes_.definitions(); }
 
   /// The connection, for the engine's own transaction control (the CommandWriter's batches, a
@@ -44,6 +48,7 @@ class Session {
   Operations operations_;
   ConnectorLedger connectors_;
   WebAccounts accounts_;
+  LinkActions links_;
 };
 
 /// One read transaction: every query made while it lives sees the same snapshot of the database

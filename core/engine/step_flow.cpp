@@ -138,18 +138,20 @@ Result<StepCompletion> StepFlow::complete(const CompleteStepRequest& req) {
   store.delete_timers_of_step(step->id);
   int late_days = calendar.working_days_between(step->deadline_at, now);
   bool on_time = now <= step->deadline_at;
+  json completed{{"step_id", step->id},
+                 {"step", step->step_key},
+                 {"outcome", transition->outcome},
+                 {"comment", req.comment},
+                 {"on_time", on_time},
+                 {"late_working_days", late_days},
+                 {"duration_seconds", (now - step->assigned_at).count()},
+                 {"source", req.source == CompletionSource::kConnector ? "connector" : "person"}};
+  if (!req.channel.empty()) completed["channel"] = req.channel;
   ctx_.record(*d, now, req.actor, "step_completed",
-              "Step '" + step->title + "' completed by " + req.actor + ": " + transition->outcome +
-                  (req.comment.empty() ? "" : " — " + req.comment),
-              json{{"step_id", step->id},
-                   {"step", step->step_key},
-                   {"outcome", transition->outcome},
-                   {"comment", req.comment},
-                   {"on_time", on_time},
-                   {"late_working_days", late_days},
-                   {"duration_seconds", (now - step->assigned_at).count()},
-                   {"source", req.source == CompletionSource::kConnector ? "connector" : "person"}}
-                  .dump());
+              "Step '" + step->title + "' completed by " + req.actor +
+                  (req.channel.empty() ? "" : " (" + req.channel + ")") + ": " +
+                  transition->outcome + (req.comment.empty() ? "" : " — " + req.comment),
+              completed.dump(), domain::Direction::kInternal, req.channel);
   // Completed in disputed: close the mirrored task so nobody works on it any more.
   if (req.source == CompletionSource::kPerson) outbox_.step_completed(*d, *step, now);
 

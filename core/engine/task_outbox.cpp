@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/store/link_uses.hpp"
 #include "disputed/sdk/kit/task_contract.hpp"
 
 namespace disputed::engine {
@@ -14,6 +15,18 @@ namespace {
 using Kind = sdk::Action::Kind;
 
 std::string str(std::string_view v) { return std::string(v); }
+
+// Mail its reader may decline (List-Unsubscribe): the same kinds as the composer's optional ones.
+bool optional_message(const std::string& kind) {
+  return kind == "feedback_request" || kind == "customer_update" || kind == "management_info" ||
+         kind == "management_digest";
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return s;
+}
 
 json invoices_json(const store::DisputeRecord& d) {
   json out = json::array();
@@ -190,7 +203,15 @@ void TaskOutbox::message(const store::DisputeRecord& d, store::OutboxRecord& row
   row.task_key.reset();
   row.kind = "message";
   row.target = defs_.messaging.route(kind);
-  if (row.target.empty()) {
+  // Optional mail to someone who asked for no more of its kind (a one-click unsubscribe link,
+  // RFC 8058): recorded, not sent.
+  std::string to = json::parse(row.payload_json).value("to", std::string());
+  if (optional_message(kind) && !to.empty() &&
+      store::LinkUseStore(store_.db()).unsubscribed(lowercase(to), kind)) {
+    row.target = "none";
+    row.state = "undeliverable";
+    row.last_error = "not sent: " + to + " unsubscribed from " + kind + " (one-click link)";
+  } else if (row.target.empty()) {
     // Nobody sends this kind: recorded, visibly, instead of waiting for ever.
     row.target = "none";
     row.state = "undeliverable";

@@ -18,13 +18,17 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
   return text;
 }
 
-// The chosen value as people read it: an outcome's word, a score, "need more information".
+}  // namespace
+
 std::string choice_label(const LinkClaims& c, const Locale& locale) {
   switch (c.action) {
     case LinkAction::kOutcome: {
       std::string fallback = c.value;
       for (char& ch : fallback)
         if (ch == '-' || ch == '_') ch = ' ';
+      // As the mail wrote it (message_data's outcome_label): "Customer right".
+      if (!fallback.empty() && fallback[0] >= 'a' && fallback[0] <= 'z')
+        fallback[0] = char(fallback[0] - 32);
       return locale.word("outcome." + c.value, fallback);
     }
     case LinkAction::kInformation:
@@ -36,8 +40,6 @@ std::string choice_label(const LinkClaims& c, const Locale& locale) {
   }
   return c.value;
 }
-
-}  // namespace
 
 const char* to_string(PageState state) noexcept {
   switch (state) {

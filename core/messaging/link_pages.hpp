@@ -40,6 +40,10 @@ struct PageFacts {
   std::string form_action;  ///< the POST target (the link's own path)
 };
 
+/// The chosen value as people read it: the outcome's word, "Score 4 of 5", "I need more
+/// information", "Stop these messages".
+std::string choice_label(const LinkClaims& claims, const Locale& locale);
+
 /// The page's template data (link_page.html's vocabulary).
 nlohmann::json link_page_data(const PageFacts& facts, const Locale& locale);
 /// link_page_data() of a confirm page with every field set, for the start-up check.

@@ -174,7 +174,7 @@ std::optional<ReportKind> parse_report_kind(std::string_view name) {
 
 const std::vector<std::string>& section_names(ReportKind kind) {
   static const std::map<ReportKind, std::vector<std::string>> names = {
-      {ReportKind::kSummary, {"by_category_status"}},
+      {ReportKind::kSummary, {"by_category_status", "feedback"}},
       {ReportKind::kAgeing, {"by_category"}},
       {ReportKind::kLeadTimes, {"by_category", "by_step"}},
       {ReportKind::kSla, {"by_category", "by_step", "by_assignee"}},
@@ -260,6 +260,20 @@ Report Reporter::summary(const ReportQuery& q) {
     t.rows.push_back(
         {row.category, row.status, row.currency, row.disputes, row.amount.to_string()});
   r.sections.push_back(std::move(t));
+  // What customers said of how their dispute was handled (the feedback request's score links).
+  Table f{"feedback",
+          {"category", "responses", "average_score", "score_1", "score_2", "score_3", "score_4",
+           "score_5"},
+          {}};
+  for (const auto& row : store.feedback_by_category(scope_of(q, defs_.calendar))) {
+    std::vector<Cell> cells;
+    cells.emplace_back(std::in_place_type<std::string>, row.category);
+    cells.emplace_back(row.responses);
+    cells.emplace_back(double(row.score_sum) / double(row.responses));
+    for (auto n : row.by_score) cells.emplace_back(n);
+    f.rows.push_back(std::move(cells));
+  }
+  r.sections.push_back(std::move(f));
   return r;
 }
 

@@ -278,6 +278,40 @@ CREATE TABLE web_logins (
 );
 )sql";
 
+// One-click links from mail (docs/messaging.md): every link used, once — its id (jti) is the
+// key, written in the transaction of what it did —, the customers' feedback scores, and who
+// asked for no more optional messages of a kind (RFC 8058 one-click unsubscribe).
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE link_uses (
+  jti        TEXT PRIMARY KEY,
+  dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+  action     TEXT NOT NULL CHECK (action IN ('outcome', 'information', 'feedback', 'unsubscribe')),
+  task_key   TEXT NOT NULL DEFAULT '',
+  value      TEXT NOT NULL,
+  recipient  TEXT NOT NULL,
+  comment    TEXT NOT NULL DEFAULT '',
+  used_at    TEXT NOT NULL
+);
+CREATE INDEX link_uses_dispute ON link_uses(dispute_id);
+
+CREATE TABLE feedback (
+  id         INTEGER PRIMARY KEY,
+  dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+  score      INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+  comment    TEXT NOT NULL DEFAULT '',
+  respondent TEXT NOT NULL,
+  given_at   TEXT NOT NULL
+);
+CREATE INDEX feedback_dispute ON feedback(dispute_id);
+
+CREATE TABLE unsubscribes (
+  recipient TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  at        TEXT NOT NULL,
+  PRIMARY KEY (recipient, kind)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -287,6 +321,7 @@ const std::vector<Migration>& migrations() {
       {3, "sync engine: poll cursors, applied events, connector status, plugin state", kSchemaV3},
       {4, "external task links on steps", kSchemaV4},
       {5, "web app: local accounts, browser sessions, OpenID Connect sign-ins", kSchemaV5},
+      {6, "one-click links used, feedback scores, unsubscribes", kSchemaV6},
   };
   return all;
 }

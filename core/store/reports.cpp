@@ -68,6 +68,25 @@ std::vector<CategoryStatusCount> ReportStore::counts_by_category_status(const Re
   return out;
 }
 
+std::vector<FeedbackCount> ReportStore::feedback_by_category(const ReportScope& scope) {
+  Statement& s = scoped(
+      "SELECT d.category, COUNT(*), SUM(f.score), SUM(f.score = 1), SUM(f.score = 2), "
+      "SUM(f.score = 3), SUM(f.score = 4), SUM(f.score = 5) FROM feedback f "
+      "JOIN disputes d ON d.id = f.dispute_id WHERE 1=1",
+      "d.opened_at", scope, " GROUP BY d.category ORDER BY d.category");
+  std::vector<FeedbackCount> out;
+  while (s.step()) {
+    FeedbackCount f;
+    f.category = s.text(0);
+    f.responses = s.int64(1);
+    f.score_sum = s.int64(2);
+    for (int i = 0; i < 5; ++i) f.by_score[i] = s.int64(3 + i);
+    out.push_back(std::move(f));
+  }
+  s.reset();
+  return out;
+}
+
 std::vector<AgeingCount> ReportStore::ageing(const ReportScope& scope, Instant now) {
   // Age in whole calendar days; julianday() reads our "...Z" instants as UTC.
   Statement& s = scoped(

@@ -105,12 +105,22 @@ struct DisputeCategories {
   }
 };
 
+/// The customers' feedback scores (one-click links) of a category's disputes.
+struct FeedbackCount {
+  std::string category;
+  std::int64_t responses = 0;
+  std::int64_t score_sum = 0;
+  std::int64_t by_score[5] = {0, 0, 0, 0, 0};  // how many gave 1 .. 5
+};
+
 class ReportStore {
  public:
   explicit ReportStore(Database& db) : db_(db) {}
 
   /// Disputes opened in scope, per category, status and currency.
   std::vector<CategoryStatusCount> counts_by_category_status(const ReportScope& scope);
+  /// Feedback scores given on disputes opened in scope, per category.
+  std::vector<FeedbackCount> feedback_by_category(const ReportScope& scope);
   /// Open and in-progress disputes opened in scope, by age at `now`.
   std::vector<AgeingCount> ageing(const ReportScope& scope, domain::Instant now);
   /// Disputes resolved or withdrawn (resolved_at) in scope.

@@ -57,15 +57,22 @@ WebSettings web_settings(const config::EngineConfig& config) {
   return out;
 }
 
-WebApp::WebApp(api::Api& api, engine::CommandWriter& writer, const domain::Clock& clock,
-               WebSettings settings, std::function<void(const std::string&)> log)
+WebApp::WebApp(api::Api& api, engine::CommandWriter& writer, engine::ReaderPool& readers,
+               const domain::Clock& clock, const domain::Clock& engine_clock, WebSettings settings,
+               std::function<void(const std::string&)> log)
     : sessions_(writer, clock, settings.sessions),
       oidc_(settings.oidc
                 ? std::make_unique<OidcSignIn>(*settings.oidc, sessions_, writer, clock, log)
                 : nullptr),
-      site_(oidc_.get()) {
+      site_(oidc_.get()),
+      links_(settings.links ? std::make_unique<ActionLinkPages>(readers, writer, engine_clock,
+                                                                std::move(*settings.links), log)
+                            : nullptr) {
   api.set_browser_sessions(&sessions_);
-  api.set_site([this](const api::HttpRequest& request) { return site_.handle(request); });
+  api.set_site([this](const api::HttpRequest& request) {
+    if (links_ && ActionLinkPages::handles(request.path)) return links_->handle(request);
+    return site_.handle(request);
+  });
   add_session_routes(api, sessions_, oidc_.get());
   api.add_route("GET", "/sign-in-options", api::Permission::kPublic,
                 [oidc = oidc_.get()](const api::RouteCall& call) {

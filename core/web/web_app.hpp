@@ -11,6 +11,7 @@
 
 #include "core/api/api.hpp"
 #include "core/config/engine_config.hpp"
+#include "core/web/action_links.hpp"
 #include "core/web/oidc.hpp"
 #include "core/web/sessions.hpp"
 #include "core/web/site.hpp"
@@ -20,6 +21,8 @@ namespace disputed::web {
 struct WebSettings {
   SessionSettings sessions;
   std::optional<OidcSettings> oidc;
+  /// The one-click links' pages under /a/ (messaging.link_keys); none when no keys are set.
+  std::optional<LinkPageSettings> links;
 };
 
 /// server.web and server.public_url of the engine config: session lifetimes, Secure cookies
@@ -29,10 +32,12 @@ WebSettings web_settings(const config::EngineConfig& config);
 
 class WebApp {
  public:
-  /// Registers everything on `api` (before it serves). `log` gets sign-in failures (never a
-  /// secret or token).
-  WebApp(api::Api& api, engine::CommandWriter& writer, const domain::Clock& clock,
-         WebSettings settings, std::function<void(const std::string&)> log);
+  /// Registers everything on `api` (before it serves). `log` gets sign-in failures and refused
+  /// links (never a secret or token). `clock` runs the sessions (wall-clock time); the link
+  /// pages read on `readers` and expire links on `engine_clock`.
+  WebApp(api::Api& api, engine::CommandWriter& writer, engine::ReaderPool& readers,
+         const domain::Clock& clock, const domain::Clock& engine_clock, WebSettings settings,
+         std::function<void(const std::string&)> log);
   ~WebApp();
   WebApp(const WebApp&) = delete;
   WebApp& operator=(const WebApp&) = delete;
@@ -41,6 +46,7 @@ class WebApp {
   Sessions sessions_;
   std::unique_ptr<OidcSignIn> oidc_;
   Site site_;
+  std::unique_ptr<ActionLinkPages> links_;
 };
 
 }  // namespace disputed::web

@@ -7,7 +7,9 @@
 
 #include "core/app/commands/commands.hpp"
 #include "core/app/commands/connector_runtime.hpp"
+#include "core/app/connectors.hpp"
 #include "core/app/service.hpp"
+#include "core/messaging/composer.hpp"
 
 namespace disputed::app {
 
@@ -23,6 +25,15 @@ ServiceSettings service_settings(const Engine& e, const std::pair<std::string, i
   settings.max_body_bytes = e.config.max_body_bytes;
   settings.oauth2 = e.config.oauth2;
   settings.web = web::web_settings(e.config);
+  // The one-click links' pages, when keys sign links (messaging.link_keys): the same keys and
+  // templates as the composer's, checked at start-up.
+  if (auto signer = link_signer(e.definitions, e.config.file.string())) {
+    const auto& m = e.definitions.messaging;
+    settings.web.links = web::LinkPageSettings{
+        std::move(signer),
+        messaging::TemplateSet::load(m.templates_dir, m.languages, messaging::Composer::samples()),
+        e.definitions.calendar};
+  }
   settings.version = kVersion;
   if (e.config.tls)
     settings.http.tls =

@@ -23,8 +23,8 @@ class ServedApiTest : public testing_support::ApiTest {
   void SetUp() override {
     ApiTest::SetUp();
     // The web app's routes (/session, /sign-in-options) are part of the same contract.
-    web_ = std::make_unique<web::WebApp>(*api_, *writer_, clock_, web::WebSettings{},
-                                         [](const std::string&) {});
+    web_ = std::make_unique<web::WebApp>(*api_, *writer_, *readers_, clock_, clock_,
+                                         web::WebSettings{}, [](const std::string&) {});
     init_http_threads(4);
     // The listener cannot report the port it got for 0: pick a free one, retry on a clash.
     for (int attempt = 0; attempt < 5 && !server_; ++attempt) {

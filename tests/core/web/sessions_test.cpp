@@ -21,7 +21,8 @@ class SessionsTest : public api::testing_support::ApiTest {
     WebSettings settings;
     settings.sessions.idle = std::chrono::minutes(30);
     settings.sessions.absolute = std::chrono::hours(8);
-    web_ = std::make_unique<WebApp>(*api_, *writer_, clock_, settings, [](const std::string&) {});
+    web_ = std::make_unique<WebApp>(*api_, *writer_, *readers_, clock_, clock_, settings,
+                                    [](const std::string&) {});
     add_user("anna@example.com", "controller", "correct horse battery staple");
     add_user("vera@example.com", "viewer", "another long passphrase");
   }
