@@ -246,7 +246,16 @@ class Stack:
                 "templates_dir": "../templates",
                 "languages": ["en", "nl", "pl"],
                 "staff_language": "nl",
+                # One-click links in the task mails and feedback requests, signed with a key this
+                # stack makes (a file only the user can read; never in the config or the database).
+                "link_keys": [{"id": "demo", "secret": "file:" + str(self.work / "link-key")}],
+                # The demo's clock runs fast: a year of demo time is about half an hour.
+                "link_valid_days": 90,
+                "feedback_valid_days": 365,
             }
+            key = self.work / "link-key"
+            key.write_bytes(base64.urlsafe_b64encode(os.urandom(48)))
+            key.chmod(0o600)
             mail = {"$schema": "../../schemas/connector-instance.schema.json", "name": "mail", "plugin": "smtp",
                     "settings": {"server": f"smtp://127.0.0.1:{self.mail_sink.port}", "tls": "none"}}
             (demo / "connectors" / "mail.json").write_text(json.dumps(mail, indent=2))
