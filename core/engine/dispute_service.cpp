@@ -14,6 +14,7 @@ DisputeService::DisputeService(store::Database& db, const workflow::Definitions&
       outbox_(ctx_.store(), definitions),
       holds_(ctx_),
       steps_(ctx_, outbox_),
+      digests_(ctx_, outbox_),
       resolution_(ctx_, steps_, holds_, outbox_),
       registration_(ctx_, steps_, holds_, outbox_),
       queries_(ctx_) {}
@@ -126,7 +127,11 @@ Result<store::DossierEntry> DisputeService::add_task_entry(
 }
 
 Result<TickReport> DisputeService::tick() {
-  return in_transaction<TickReport>([&]() -> Result<TickReport> { return steps_.tick(); });
+  return in_transaction<TickReport>([&]() -> Result<TickReport> {
+    TickReport report = steps_.tick();
+    report.digests = digests_.tick(ctx_.clock().now());
+    return report;
+  });
 }
 
 // ---------------------------------------------------------------- queries

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/daily_digest.hpp"
 #include "core/engine/dispute_queries.hpp"
 #include "core/engine/dispute_resolution.hpp"
 #include "core/engine/dispute_types.hpp"
@@ -87,6 +88,7 @@ class DisputeService {
   TaskOutbox outbox_;
   DunningHold holds_;
   StepFlow steps_;
+  DailyDigest digests_;
   DisputeResolution resolution_;
   Registration registration_;
   DisputeQueries queries_;

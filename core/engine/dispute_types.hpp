@@ -104,6 +104,7 @@ struct TickReport {
   int reminders = 0;
   int escalations = 0;
   int skipped = 0;  // timers of steps that were no longer open
+  int digests = 0;  // daily digests queued
 };
 
 }  // namespace disputed::engine

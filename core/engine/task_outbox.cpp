@@ -316,6 +316,34 @@ std::string TaskOutbox::management_info(const store::DisputeRecord& d, std::size
   return payload;
 }
 
+bool TaskOutbox::management_digest(const std::string& day, std::size_t ordinal,
+                                   const std::string& to, domain::AssigneeKind to_kind,
+                                   const json& items, Instant now) {
+  json recipients = json::array({to});
+  if (to_kind == domain::AssigneeKind::kRole)
+    if (const auto* role = defs_.role(to)) recipients = role->members;
+  store::OutboxRecord row;
+  row.action_key = "digest:" + day + ":" + std::to_string(ordinal) + ":" + to;
+  row.kind = "message";
+  row.payload_json = json{
+      {"template", "management_digest"},
+      {"recipients", recipients},
+      {"to", to},
+      {"to_kind", str(to_string(to_kind))},
+      {"date", day},
+      {"items", items}}.dump();
+  row.target = defs_.messaging.route("management_digest");
+  if (row.target.empty()) {
+    row.target = "none";
+    row.state = "undeliverable";
+    row.last_error =
+        "undeliverable: no messaging transport for management_digest (messaging.transport in "
+        "disputed.json)";
+  }
+  enqueue(row, now);
+  return row.id != 0;
+}
+
 std::string TaskOutbox::resolution_notice(const store::DisputeRecord& d, const std::string& to,
                                           const std::string& language, Instant now) {
   bool withdrawn = d.status == domain::DisputeStatus::kWithdrawn;

@@ -61,6 +61,14 @@ class TaskOutbox {
   std::string management_info(const store::DisputeRecord& d, std::size_t ordinal,
                               const std::string& to, domain::AssigneeKind to_kind,
                               domain::Instant now);
+  /// The daily digest of `day` (YYYY-MM-DD, local) for `to` under digest rule number `ordinal`:
+  /// one row per rule, recipient and day, keyed `digest:<day>:<ordinal>:<to>` (queued again, it is
+  /// not written twice); `items` are that recipient's disputes of the day. About no single
+  /// dispute, so no dossier entry; without a transport the row is recorded undeliverable.
+  /// Returns false when the row existed already.
+  bool management_digest(const std::string& day, std::size_t ordinal, const std::string& to,
+                         domain::AssigneeKind to_kind, const nlohmann::json& items,
+                         domain::Instant now);
   /// The customer hears how the dispute ended (resolved or withdrawn).
   std::string resolution_notice(const store::DisputeRecord& d, const std::string& to,
                                 const std::string& language, domain::Instant now);

@@ -3,6 +3,7 @@
 // A running dispute keeps a snapshot of its workflow (to_json/hash), so editing a workflow file
 // never changes disputes that are already under way.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -138,6 +139,8 @@ struct NotificationPolicy {
   bool confirm_customer = true;      // confirmation with what to expect and when
   std::vector<AssigneeRule> inform;  // management: informed of new disputes, not asked to act
   bool feedback_request = true;      // ask the customer for feedback after resolution
+  std::vector<AssigneeRule> digest;  // a daily digest of the day's new disputes, per recipient
+  std::chrono::minutes digest_at{17 * 60};  // when, local time of the calendar
 
   bool operator==(const NotificationPolicy&) const = default;
 };

@@ -271,6 +271,13 @@ NotificationPolicy load_notifications(const json& raw, const std::map<std::strin
     check_assignee(rule, roles, source, pointer_append("/notifications/inform", i));
     policy.inform.push_back(std::move(rule));
   }
+  const json digest = notifications->value("digest", json::array());
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    AssigneeRule rule = assignee_from_json(digest[i]);
+    check_assignee(rule, roles, source, pointer_append("/notifications/digest", i));
+    policy.digest.push_back(std::move(rule));
+  }
+  policy.digest_at = parse_hh_mm(notifications->value("digest_at", std::string("17:00")));
   return policy;
 }
 

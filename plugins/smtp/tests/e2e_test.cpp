@@ -224,6 +224,40 @@ TEST_F(SmtpEndToEnd, WithoutATransportAMessageIsRecordedAsUndeliverableNotLeftPe
   deliver(2);  // the other two still go
 }
 
+TEST_F(SmtpEndToEnd, ManagementGetsADailyDigestOfTheDaysDisputesAtTheConfiguredHour) {
+  defs_.notifications.digest = {{domain::AssigneeKind::kRole, "sales-management"}};
+  defs_.notifications.digest_at = std::chrono::minutes(17 * 60 + 30);
+  const std::string first = open().dispute.ref;
+  const std::string second = open(request({{"INV-3", std::nullopt}})).dispute.ref;
+  deliver(6);  // each: confirmation, management information, task
+  sink_->clear();
+  clock_.set(at("2026-11-23T16:29:00Z"));  // 17:29 in Amsterdam: not yet
+  ASSERT_TRUE(service_->tick().ok());
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 0);
+  clock_.set(at("2026-11-23T16:30:00Z"));
+  ASSERT_TRUE(service_->tick().ok());
+  json mails = deliver(1);
+  ASSERT_EQ(mails.size(), 1u) << outbox();
+  const json& m = mails[0];
+  EXPECT_EQ(m["envelope"]["to"], json::array({"sam@example.com", "sue@example.com"}));
+  EXPECT_EQ(m["headers"]["subject"][0], "Disputes of 23 November 2026: 2 new");
+  EXPECT_EQ(m["headers"]["auto-submitted"][0], "auto-generated");
+  std::string text = m["text"];
+  EXPECT_THAT(text, HasSubstr("Disputes registered on 23 November 2026: 2."));
+  EXPECT_THAT(text, HasSubstr("- " + first +
+                              " — Acme BV (price): € 1,000.00 "
+                              "https://disputes.acme.example/disputes/" +
+                              first));
+  EXPECT_THAT(text, HasSubstr("- " + second + " — Globex NV (price): € 99.99"));
+  EXPECT_THAT(text, HasSubstr("No action is needed from you."));
+  EXPECT_THAT(m["html"].get<std::string>(),
+              HasSubstr("<a href=\"https://disputes.acme.example/disputes/" + first + "\">"));
+  // Once a day: a later tick sends nothing more.
+  clock_.set(at("2026-11-23T20:00:00Z"));
+  ASSERT_TRUE(service_->tick().ok());
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 0) << outbox();
+}
+
 TEST_F(SmtpEndToEnd, APolishCustomerReadsTheConfirmationInPolishWithAmountsWrittenTheirWay) {
   engine::ParsedInvoices parsed;
   domain::Invoice inv = invoice("FV-2026-17", "C3", "12345.60", "PLN");
