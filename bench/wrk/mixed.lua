@@ -1,6 +1,8 @@
 -- wrk script for the soak test: one request in four registers a dispute on a new invoice; the
 -- others read what was registered before (a dispute, its timeline, a page of the list) and,
--- once in a thousand, run the SLA report. Needs DISPUTED_KEY (a controller key) and WRK_THREADS.
+-- once in a thousand, run the SLA report. Needs DISPUTED_KEY (a controller key) and WRK_THREADS;
+-- optional DISPUTES (disputes 1..DISPUTES exist already) and START (the new registrations take
+-- the invoices after INV-B<START>), both 0 by default.
 local threads = {}
 
 function setup(thread)
@@ -10,7 +12,9 @@ end
 
 function init(args)
   stride = tonumber(os.getenv("WRK_THREADS") or "2")
-  n = offset - stride
+  existing = tonumber(os.getenv("DISPUTES") or "0")
+  start = tonumber(os.getenv("START") or "0")
+  n = offset - stride + start
   i = 0
   auth = "Bearer " .. os.getenv("DISPUTED_KEY")
   math.randomseed(os.time() + offset)
@@ -21,10 +25,11 @@ local categories = {"price", "quality", "delivery", "administrative", "duplicate
 function request()
   i = i + 1
   local headers = {["Authorization"] = auth}
-  -- Disputes 1..n-200 exist: invoice numbers and dispute ids advance together (the other wrk
-  -- thread may lag behind by a few requests).
-  local some = math.random(1, math.max(1, n - 200))
-  if i % 4 == 0 or n < 400 then
+  -- Disputes 1..existing+(n-start)-200 exist: invoice numbers and dispute ids advance together
+  -- (the other wrk thread may lag behind by a few requests).
+  local known = existing + n - start
+  local some = math.random(1, math.max(1, known - 200))
+  if i % 4 == 0 or known < 400 then
     n = n + stride
     headers["Content-Type"] = "application/json"
     local body = string.format(

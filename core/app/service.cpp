@@ -41,9 +41,11 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
       std::make_unique<store::WalCheckpointer>(database, options, std::chrono::milliseconds(250));
   session_ = std::make_unique<engine::Session>(*writer_db_, definitions, clock);
   writer_ = std::make_unique<engine::CommandWriter>(*session_);
-  // One read connection per HTTP thread: a request holds at most one, so none ever waits.
-  readers_ = std::make_unique<engine::ReaderPool>(database, options, definitions, clock,
-                                                  std::size_t(settings_.threads));
+  // One read connection per HTTP thread by default: a request holds at most one, so none ever
+  // waits. database.readers may trade that for memory (each reader has its own page cache).
+  readers_ = std::make_unique<engine::ReaderPool>(
+      database, options, definitions, clock,
+      std::size_t(settings_.readers > 0 ? settings_.readers : settings_.threads));
   auth_ = settings_.oauth2 ? std::make_unique<api::Authenticator>(
                                  std::make_unique<api::JwtVerifier>(*settings_.oauth2, log_))
                            : std::make_unique<api::Authenticator>();
@@ -57,7 +59,7 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
   web_ = std::make_unique<web::WebApp>(*api_, *writer_, *readers_, wall_clock_, clock,
                                        settings_.web, log_);
   api::HttpServerOptions http = settings_.http;
-  http.worker_threads = settings_.threads;  // one per read connection: a request never waits
+  http.worker_threads = settings_.threads;
   http_ = std::make_unique<api::HttpServer>(settings_.host, settings_.port, *api_, http);
   scheduler_ = std::make_unique<engine::TimerScheduler>(
       [this] {

@@ -41,7 +41,8 @@ struct ServiceSettings {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::chrono::milliseconds tick_interval{std::chrono::seconds(60)};
-  int threads = 8;  // HTTP threads, and as many read connections
+  int threads = 8;  // HTTP threads, and as many read connections unless `readers` says otherwise
+  int readers = 0;  // read connections (database.readers); 0: `threads`
   std::size_t max_body_bytes = 1 << 20;
   std::optional<config::OAuth2Config> oauth2;
   std::string version;

@@ -26,6 +26,11 @@ EngineConfig load_engine_config(const std::filesystem::path& file) {
                                             : std::filesystem::absolute(path).lexically_normal();
   config.synchronous = database.value("synchronous", std::string("normal"));
   config.busy_timeout_ms = database.value("busy_timeout_ms", 5000);
+  config.cache_mib = database.value("cache_mib", config.cache_mib);
+  config.reader_cache_mib = database.value("reader_cache_mib", config.reader_cache_mib);
+  config.mmap_mib = database.value("mmap_mib", config.mmap_mib);
+  config.readers = database.value("readers", config.readers);
+  config.wal_limit_mib = database.value("wal_limit_mib", config.wal_limit_mib);
   if (auto server = config.raw.find("server"); server != config.raw.end()) {
     if (server->contains("listen")) config.listen = server->at("listen").get<std::string>();
     config.max_body_bytes = server->value("max_body_bytes", config.max_body_bytes);

@@ -47,6 +47,11 @@ struct EngineConfig {
                                          // directory at start-up), or ":memory:"
   std::string synchronous = "normal";    // SQLite PRAGMA synchronous: "normal" | "full"
   int busy_timeout_ms = 5000;            // SQLite busy timeout
+  int cache_mib = 64;                    // database.cache_mib: the writer's page cache
+  int reader_cache_mib = 16;             // database.reader_cache_mib: each reader's page cache
+  int mmap_mib = 256;                    // database.mmap_mib: the writer's memory map (0: none)
+  int readers = 0;                       // database.readers; 0: as many as server_threads
+  int wal_limit_mib = 64;                // database.wal_limit_mib: the log is truncated past it
   std::optional<std::string> listen;     // server.listen ("host:port") when configured
   std::size_t max_body_bytes = 1 << 20;  // server.max_body_bytes
   int server_threads = 8;                // server.threads

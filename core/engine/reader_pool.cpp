@@ -6,15 +6,14 @@ ReaderPool::ReaderPool(const std::filesystem::path& file, store::DatabaseOptions
                        const workflow::Definitions& definitions, const domain::Clock& clock,
                        std::size_t size) {
   // Readers read while the writer commits: no memory map (see DatabaseOptions::memory_map).
-  options.memory_map = false;
+  // A reader's page cache is emptied whenever the writer has committed since its last read
+  // (WAL); a small cache (DatabaseOptions::reader_cache_kib, 16 MiB by default instead of the
+  // writer's 64 MiB) bounds memory without slowing reads.
+  options = options.for_reader();
   for (std::size_t i = 0; i < (size == 0 ? 1 : size); ++i) {
     auto reader = std::make_unique<Reader>();
     reader->db = std::make_unique<store::Database>(file, options);
     reader->db->exec("PRAGMA query_only=1");
-    // A reader's page cache is emptied whenever the writer has committed since its last read
-    // (WAL); a small cache bounds memory (16 MiB per reader instead of the writer's 64 MiB)
-    // without slowing reads.
-    reader->db->exec("PRAGMA cache_size=-16384");
     reader->session = std::make_unique<Session>(*reader->db, definitions, clock);
     free_.push_back(reader.get());
     readers_.push_back(std::move(reader));

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <string>
+
 namespace disputed::store {
 
 SqliteError::SqliteError(int code, const std::string& message)
@@ -117,8 +119,8 @@ Database::Database(const std::filesystem::path& file, DatabaseOptions options) :
   exec("PRAGMA foreign_keys=ON");
   // A larger page cache keeps the hot indexes in memory; mmap lets reads skip a copy (see
   // DatabaseOptions::memory_map for the connections that must not).
-  exec("PRAGMA cache_size=-65536");
-  exec(options.memory_map ? "PRAGMA mmap_size=268435456" : "PRAGMA mmap_size=0");
+  exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib > 0 ? options.cache_kib : 1));
+  exec("PRAGMA mmap_size=" + std::to_string(options.memory_map ? options.mmap_bytes : 0));
   // Statement journals (what a savepoint rolls back to) in memory: about 15 % less CPU per
   // command than a temporary file. SQLite keeps them as a list of 1 KiB chunks and walks it from
   // the start on every RELEASE, so deep work must not run in a savepoint inside a long one

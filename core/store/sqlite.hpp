@@ -85,6 +85,28 @@ struct DatabaseOptions {
   /// a commit elsewhere, and each munmap of a populated map costs the whole process (page tables
   /// torn down, TLB shootdowns on every core) — see docs/benchmarks.md.
   bool memory_map = true;
+  /// The memory map's size when memory_map is on (database.mmap_mib). Pages of the file the
+  /// connection has read stay mapped and count in the process's RSS (RssFile) up to this size.
+  std::int64_t mmap_bytes = std::int64_t(256) << 20;
+  /// The page cache of this connection, in KiB (database.cache_mib): SQLite's heap per
+  /// connection grows to it as pages are read.
+  std::int64_t cache_kib = 64 * 1024;
+  /// The page cache of a connection that reads beside the writer (database.reader_cache_mib):
+  /// what for_reader() sets. Such a cache is emptied whenever another connection commits, so a
+  /// small one reads as fast.
+  std::int64_t reader_cache_kib = 16 * 1024;
+  /// The write-ahead log's bound (database.wal_limit_mib), for the WalCheckpointer: past it, a
+  /// checkpoint waits for the readers and truncates the log.
+  std::int64_t wal_limit_bytes = std::int64_t(64) << 20;
+
+  /// These options for a connection that reads while another one writes: no memory map, the
+  /// reader's page cache.
+  DatabaseOptions for_reader() const {
+    DatabaseOptions reader = *this;
+    reader.memory_map = false;
+    reader.cache_kib = reader_cache_kib;
+    return reader;
+  }
 };
 
 /// One SQLite connection in WAL mode with foreign keys on. Not thread-safe: one per thread.

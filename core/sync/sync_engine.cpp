@@ -26,11 +26,7 @@ std::optional<sdk::Action::Kind> action_kind(const std::string& kind) {
 
 namespace {
 // The read connection beside the writer: no memory map (see store::DatabaseOptions).
-store::DatabaseOptions read_options() {
-  store::DatabaseOptions options;
-  options.memory_map = false;
-  return options;
-}
+store::DatabaseOptions read_options() { return store::DatabaseOptions{}.for_reader(); }
 
 // What a plugin hands back is vendor text (an error body cut at 200 bytes, a comment, a name):
 // it is stored, shown in JSON answers and logged, so it is made valid UTF-8 and bounded here,

@@ -17,6 +17,11 @@ store::DatabaseOptions database_options(const config::EngineConfig& config) {
   options.synchronous =
       config.synchronous == "full" ? store::Synchronous::kFull : store::Synchronous::kNormal;
   options.busy_timeout_ms = config.busy_timeout_ms;
+  options.cache_kib = std::int64_t(config.cache_mib) * 1024;
+  options.reader_cache_kib = std::int64_t(config.reader_cache_mib) * 1024;
+  options.mmap_bytes = std::int64_t(config.mmap_mib) << 20;
+  options.memory_map = config.mmap_mib > 0;
+  options.wal_limit_bytes = std::int64_t(config.wal_limit_mib) << 20;
   return options;
 }
 

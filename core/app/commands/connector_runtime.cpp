@@ -23,7 +23,7 @@ Connectors open_connectors(const Context& ctx, const Engine& e, std::ostream& lo
   Connectors c;
   store::DatabaseOptions options = database_options(e.config);
   // In serve it only reads, while the writer commits: no memory map (DatabaseOptions).
-  if (writer) options.memory_map = false;
+  if (writer) options = options.for_reader();
   c.db = std::make_unique<store::Database>(e.db->file(), options);
   auto sync_log = [&log](const std::string& line) { log << "sync: " << line << std::endl; };
   if (writer) {

@@ -22,6 +22,7 @@ ServiceSettings service_settings(const Engine& e, const std::pair<std::string, i
   settings.port = address.second;
   settings.tick_interval = std::chrono::seconds(interval_s);
   settings.threads = e.config.server_threads;
+  settings.readers = e.config.readers;
   settings.max_body_bytes = e.config.max_body_bytes;
   settings.oauth2 = e.config.oauth2;
   settings.web = web::web_settings(e.config);

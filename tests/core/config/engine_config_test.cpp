@@ -53,6 +53,38 @@ TEST(EngineConfig, DefaultsAndSpecialDatabasePaths) {
   EXPECT_EQ(config.synchronous, "full");
 }
 
+TEST(EngineConfig, TheDatabaseMemoryBoundsHaveDefaultsAndAreRead) {
+  TempDir dir;
+  auto config = load_engine_config(dir.write("d.json", minimal(R"({"path": "d.db"})")));
+  EXPECT_EQ(config.cache_mib, 64);
+  EXPECT_EQ(config.reader_cache_mib, 16);
+  EXPECT_EQ(config.mmap_mib, 256);
+  EXPECT_EQ(config.readers, 0);  // as many as server.threads
+  EXPECT_EQ(config.wal_limit_mib, 64);
+
+  config = load_engine_config(
+      dir.write("d.json", minimal(R"({"path": "d.db", "cache_mib": 32, "reader_cache_mib": 4,
+                            "mmap_mib": 0, "readers": 3, "wal_limit_mib": 8})")));
+  EXPECT_EQ(config.cache_mib, 32);
+  EXPECT_EQ(config.reader_cache_mib, 4);
+  EXPECT_EQ(config.mmap_mib, 0);
+  EXPECT_EQ(config.readers, 3);
+  EXPECT_EQ(config.wal_limit_mib, 8);
+}
+
+TEST(EngineConfig, AMemoryBoundOutOfRangeNamesItsKey) {
+  TempDir dir;
+  for (const char* bad : {R"("cache_mib": 0)", R"("reader_cache_mib": 2048)", R"("mmap_mib": -1)",
+                          R"("readers": 0)", R"("readers": 65)", R"("wal_limit_mib": 0)"}) {
+    auto e = config_error_from([&] {
+      load_engine_config(
+          dir.write("d.json", minimal(std::string(R"({"path": "d.db", )") + bad + "}")));
+    });
+    std::string key = std::string(bad).substr(1, std::string(bad).find('"', 1) - 1);
+    EXPECT_EQ(e.key_path(), "/database/" + key) << bad;
+  }
+}
+
 TEST(EngineConfig, UnknownKeyNamesFileAndKeyPath) {
   TempDir dir;
   auto file = dir.write("disputed.json", minimal(R"({"path": "d.db", "colour": "red"})"));

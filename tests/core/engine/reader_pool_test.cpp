@@ -29,5 +29,18 @@ TEST_F(ReaderPoolTest, ReadersDoNotMapTheFileAndSeeTheWritersCommits) {
   EXPECT_EQ(found[0].ref, opened.dispute.ref);
 }
 
+// Each reader's page cache is the configured reader cache (database.reader_cache_mib), not the
+// writer's.
+TEST_F(ReaderPoolTest, ReadersHaveTheReaderPageCache) {
+  store::DatabaseOptions options;
+  options.reader_cache_kib = 1024;
+  ReaderPool pool(dir_ / "engine.db", options, defs_, clock_, 1);
+  auto lease = pool.lease();
+  store::Statement& s = lease.db().prepare_cached("PRAGMA cache_size");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.int64(0), -1024);
+  s.reset();
+}
+
 }  // namespace
 }  // namespace disputed::engine::testing_support

@@ -106,6 +106,28 @@ TEST_F(SqliteTest, MapsTheFileUnlessToldNotTo) {
   EXPECT_EQ(mmap_size(reader), 0);
 }
 
+std::int64_t cache_size(Database& db) {
+  Statement& s = db.prepare_cached("PRAGMA cache_size");
+  EXPECT_TRUE(s.step());
+  auto n = s.int64(0);
+  s.reset();
+  return n;
+}
+
+TEST_F(SqliteTest, CacheAndMapSizesComeFromTheOptions) {
+  EXPECT_EQ(cache_size(*db_), -65536);  // the defaults: 64 MiB of cache, 256 MiB of map
+  DatabaseOptions options;
+  options.cache_kib = 2048;
+  options.mmap_bytes = 8 << 20;
+  options.reader_cache_kib = 512;
+  Database writer(dir_ / "t.db", options);
+  EXPECT_EQ(cache_size(writer), -2048);
+  EXPECT_EQ(mmap_size(writer), 8 << 20);
+  Database reader(dir_ / "t.db", options.for_reader());
+  EXPECT_EQ(cache_size(reader), -512);
+  EXPECT_EQ(mmap_size(reader), 0);
+}
+
 TEST_F(SqliteTest, UnopenableFileThrows) {
   EXPECT_THROW(Database(dir_ / "no" / "such" / "dir" / "x.db"), SqliteError);
 }
