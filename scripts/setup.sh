@@ -11,6 +11,7 @@ packages=(
   libargon2-dev chromium fonts-liberation2
   libcurl4-openssl-dev libkainjow-mustache-dev python3-aiosmtpd openssl
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  dpkg-dev lintian systemd file
 )
 
 missing=()
