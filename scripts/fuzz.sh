@@ -38,7 +38,7 @@ if [ -z "$compiler" ]; then
   exit 2
 fi
 
-all=(decimal json invoices soql config jwt api zendesk salesforce msgraph)
+all=(decimal json invoices soql config jwt api message links zendesk salesforce msgraph)
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 for h in "${harnesses[@]}"; do
   [ -d "$root/fuzz/corpus/$h" ] || { echo "fuzz.sh: no harness '$h' (fuzz/corpus/$h)" >&2; exit 2; }
