@@ -9,12 +9,14 @@
 #   make fuzz-smoke  every harness's seeds + 3 s of fuzzing each (not part of make test yet)
 #   make bench   run the benchmarks
 #   make fault-matrix-table  run the fault matrix and write its table into docs/reliability.md
+#   make package the Debian package (CPack) into build/package/
+#   make soak    10 minutes of load on disputed serve with the three connectors and their sandboxes
 
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all setup configure build test demo asan tsan fuzz fuzz-smoke bench fault-matrix-table format clean
+.PHONY: all setup configure build test demo asan tsan fuzz fuzz-smoke bench fault-matrix-table package soak format clean
 
 all: build
 
@@ -70,6 +72,17 @@ fault-matrix-table: build
 	rm -rf $(BUILD_DIR)/fault_matrix
 	cd $(BUILD_DIR) && ctest -R 'FaultMatrix\.' -j $(JOBS) --output-on-failure
 	python3 scripts/fault_matrix.py --write --rows $(BUILD_DIR)/fault_matrix --doc docs/reliability.md
+
+# The package holds the binary and the plugins (packaging/Packaging.cmake): only they are built.
+PACKAGE_TARGETS = disputed zendesk zendesk_oauth salesforce msgraph smtp
+package: setup configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(PACKAGE_TARGETS)
+	cd $(BUILD_DIR) && cpack -G DEB
+
+MINUTES ?= 10
+soak: setup configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
+	nice -n 10 bash bench/soak.sh --connectors $(BUILD_DIR) $(MINUTES)
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.h' | xargs clang-format -i
