@@ -86,6 +86,17 @@ class PluginEndToEnd : public engine::testing_support::EngineTest {
     return out;
   }
 
+  /// The summaries of dispute `ref`'s dossier entries of `kind`, oldest first.
+  std::vector<std::string> dossier_summaries(const std::string& ref, const std::string& kind) {
+    std::vector<std::string> out;
+    auto shown = service_->show(ref, true);
+    EXPECT_TRUE(shown.ok()) << ref;
+    if (!shown.ok()) return out;
+    for (const auto& e : shown.value().dossier)
+      if (e.kind == kind) out.push_back(e.summary);
+    return out;
+  }
+
   std::unique_ptr<store::Database> sync_db_;
   std::unique_ptr<sync::SyncEngine> sync_;
   std::unique_ptr<host::ConnectorHost> host_;

@@ -27,7 +27,6 @@ using engine::testing_support::at;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using testing::MailSink;
-using testing::MailSinkOptions;
 using ::testing::Not;
 
 constexpr const char* kInstance = "mail";
@@ -52,24 +51,8 @@ class OneClickLinks : public engine::testing_support::EngineTest {
     defs_.roles["sales-management"].members = {"sam@example.com"};
     EngineTest::SetUp();
 
-    MailSinkOptions o;
-    o.tls = MailSinkOptions::Tls::kStartTls;
-    o.require_auth = true;
-    o.sink_script = SMTP_SINK;
-    o.reader_script = MAIL_READER;
-    sink_ = std::make_unique<MailSink>(o);
-    setenv("DISPUTED_TEST_SMTP_PASSWORD", "secret", 1);
-    json instance = {{"name", kInstance},
-                     {"plugin", "smtp"},
-                     {"settings",
-                      {{"server", sink_->server_url()},
-                       {"tls", "starttls"},
-                       {"ca_file", sink_->ca_file().string()},
-                       {"login", "plain"},
-                       {"username", "app"},
-                       {"timeout_ms", 5000}}},
-                     {"secrets", {{"password", "env:DISPUTED_TEST_SMTP_PASSWORD"}}},
-                     {"max_attempts", 3}};
+    sink_ = std::make_unique<MailSink>(testing::end_to_end_sink_options());
+    json instance = testing::end_to_end_smtp_instance(kInstance, *sink_);
     dir_.write("connectors/mail.json", instance.dump(2));
     sync_db_ = std::make_unique<store::Database>(dir_ / "engine.db");
     sync_ = std::make_unique<sync::SyncEngine>(*sync_db_, defs_, clock_);

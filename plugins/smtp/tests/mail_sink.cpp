@@ -117,4 +117,28 @@ void MailSink::clear() {
     if (e.path().extension() == ".eml") fs::remove(e.path(), ec);
 }
 
+MailSinkOptions end_to_end_sink_options() {
+  MailSinkOptions o;
+  o.tls = MailSinkOptions::Tls::kStartTls;
+  o.require_auth = true;
+  o.sink_script = SMTP_SINK;
+  o.reader_script = MAIL_READER;
+  return o;
+}
+
+nlohmann::json end_to_end_smtp_instance(const std::string& name, const MailSink& sink) {
+  setenv("DISPUTED_TEST_SMTP_PASSWORD", "secret", 1);
+  return {{"name", name},
+          {"plugin", "smtp"},
+          {"settings",
+           {{"server", sink.server_url()},
+            {"tls", "starttls"},
+            {"ca_file", sink.ca_file().string()},
+            {"login", "plain"},
+            {"username", "app"},
+            {"timeout_ms", 5000}}},
+          {"secrets", {{"password", "env:DISPUTED_TEST_SMTP_PASSWORD"}}},
+          {"max_attempts", 3}};
+}
+
 }  // namespace disputed::testing

@@ -59,4 +59,12 @@ class MailSink {
   sandbox::HelperProcess process_;  ///< the sink (python3 smtp_sink.py)
 };
 
+/// The sink the engine's end-to-end mail tests run: STARTTLS required, AUTH required (user "app",
+/// password "secret"), with the scripts this build knows (SMTP_SINK, MAIL_READER).
+MailSinkOptions end_to_end_sink_options();
+/// The smtp connector instance `name` sending to `sink` as those tests do: STARTTLS trusting the
+/// sink's certificate, AUTH PLAIN as "app" with the password from DISPUTED_TEST_SMTP_PASSWORD
+/// (set here), at most 3 attempts.
+nlohmann::json end_to_end_smtp_instance(const std::string& name, const MailSink& sink);
+
 }  // namespace disputed::testing
