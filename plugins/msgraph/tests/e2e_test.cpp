@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
+#include "plugins/msgraph/tests/graph_instance.hpp"
 #include "plugins/sandbox/sandbox_server.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "tests/support/plugin_end_to_end.hpp"
@@ -21,26 +22,9 @@ using nlohmann::json;
 
 constexpr const char* kInstance = "msgraph";
 
-// The instance file of an operator's msgraph instance against `sandbox` (client credentials from
-// its token endpoint, the secret from the environment), with `settings` besides the base URL,
-// check_user and timeout.
+// The instance file of an operator's msgraph instance against `sandbox`.
 json graph_instance(sandbox::Server& sandbox, const json& settings, int max_attempts) {
-  setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
-  json all = {{"graph_base_url", sandbox.url() + "/v1.0"},
-              {"check_user", "alex@example.com"},
-              {"request_timeout_ms", 1000}};
-  all.update(settings);
-  return {{"name", kInstance},
-          {"plugin", "msgraph"},
-          {"settings", all},
-          {"auth",
-           {{"token_url", sandbox.url() + "/sandbox-tenant/oauth2/v2.0/token"},
-            {"client_id", "sandbox-client"},
-            {"client_auth", "client_secret_post"},
-            {"scope", "https://graph.microsoft.com/.default"}}},
-          {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
-          {"allowed_hosts", {"127.0.0.1:*"}},
-          {"max_attempts", max_attempts}};
+  return testing::graph_instance(sandbox.url(), settings, max_attempts, kInstance);
 }
 
 class MsGraphEndToEnd : public testing::PluginEndToEnd {

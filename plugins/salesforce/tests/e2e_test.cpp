@@ -15,6 +15,7 @@
 
 #include "core/store/store.hpp"
 #include "plugins/salesforce/tests/salesforce_end_to_end.hpp"
+#include "plugins/salesforce/tests/salesforce_instance.hpp"
 
 namespace disputed {
 namespace {
@@ -26,17 +27,7 @@ class SalesforceEndToEnd : public testing::SalesforceEndToEndTest {
  protected:
   void SetUp() override {
     SalesforceEndToEndTest::SetUp();
-    ::setenv("DISPUTED_TEST_SALESFORCE_SECRET", "sandbox-secret", 1);
-    json instance = {{"name", "salesforce"},
-                     {"plugin", "salesforce"},
-                     {"settings", settings()},
-                     {"auth",
-                      {{"token_url", server_.url() + "/services/oauth2/token"},
-                       {"client_id", "sandbox-client"},
-                       {"client_auth", "client_secret_post"}}},
-                     {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
-                     {"allowed_hosts", {"127.0.0.1:*"}},
-                     {"max_attempts", 8}};
+    json instance = testing::salesforce_instance(server_.url(), settings());
     open_salesforce(instance);
     account_ = add_customer_account();
     ASSERT_FALSE(account_.empty());

@@ -28,7 +28,9 @@
 #include "core/sync/sync_engine.hpp"
 #include "disputed/sdk/kit/codecs.hpp"
 #include "plugins/msgraph/sandbox/msgraph_sandbox.hpp"
+#include "plugins/msgraph/tests/graph_instance.hpp"
 #include "plugins/salesforce/sandbox/salesforce_sandbox.hpp"
+#include "plugins/salesforce/tests/salesforce_instance.hpp"
 #include "plugins/sandbox/test_client.hpp"
 #include "plugins/zendesk/sandbox/zendesk_sandbox.hpp"
 #include "tests/core/engine/engine_fixture.hpp"
@@ -132,21 +134,11 @@ class SalesforceSystem final : public System {
   std::string object() const override { return "Task"; }
   sb::Server& server() override { return server_; }
   json instance_config() override {
-    setenv("DISPUTED_TEST_SALESFORCE_SECRET", "sandbox-secret", 1);
-    return {{"name", instance()},
-            {"plugin", "salesforce"},
-            {"settings",
-             {{"api_version", "v62.0"},
-              {"account_number_field", "Customer_Number__c"},
-              {"time_zone", "Europe/Amsterdam"},
-              {"request_timeout_ms", kRequestTimeoutMs}}},
-            {"auth",
-             {{"token_url", server_.url() + "/services/oauth2/token"},
-              {"client_id", "sandbox-client"},
-              {"client_auth", "client_secret_post"}}},
-            {"secrets", {{"client_secret", "env:DISPUTED_TEST_SALESFORCE_SECRET"}}},
-            {"allowed_hosts", {"127.0.0.1:*"}},
-            {"max_attempts", 8}};
+    return testing::salesforce_instance(server_.url(),
+                                        {{"api_version", "v62.0"},
+                                         {"account_number_field", "Customer_Number__c"},
+                                         {"time_zone", "Europe/Amsterdam"},
+                                         {"request_timeout_ms", kRequestTimeoutMs}});
   }
   void seed() override {
     // The fixture's customer C1 as an Account owned by the rep, made by an administrator.
@@ -191,23 +183,12 @@ class GraphSystem final : public System {
   std::string object() const override { return "To Do task"; }
   sb::Server& server() override { return server_; }
   json instance_config() override {
-    setenv("DISPUTED_TEST_MSGRAPH_SECRET", "sandbox-secret", 1);
-    return {{"name", instance()},
-            {"plugin", "msgraph"},
-            {"settings",
-             {{"graph_base_url", server_.url() + "/v1.0"},
-              {"check_user", "alex@example.com"},
-              {"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
-              {"request_timeout_ms", kRequestTimeoutMs},
-              {"role_users", {{"finance", "fin@example.com"}}}}},
-            {"auth",
-             {{"token_url", server_.url() + "/sandbox-tenant/oauth2/v2.0/token"},
-              {"client_id", "sandbox-client"},
-              {"client_auth", "client_secret_post"},
-              {"scope", "https://graph.microsoft.com/.default"}}},
-            {"secrets", {{"client_secret", "env:DISPUTED_TEST_MSGRAPH_SECRET"}}},
-            {"allowed_hosts", {"127.0.0.1:*"}},
-            {"max_attempts", 8}};
+    return testing::graph_instance(
+        server_.url(),
+        {{"dispute_url", "https://disputed.example.com/disputes/{dispute}"},
+         {"request_timeout_ms", kRequestTimeoutMs},
+         {"role_users", {{"finance", "fin@example.com"}}}},
+        8);
   }
   std::string create_method() const override { return "POST"; }
   std::string create_path() const override { return "/v1.0/users/fin@example.com/todo/lists/*"; }
