@@ -86,6 +86,26 @@ class PluginEndToEnd : public engine::testing_support::EngineTest {
     return out;
   }
 
+  /// Polls `instance` once, expecting the poll to bring in the completion that resolves `ref`,
+  /// made by `completed_by`; `applied` gets how many events the poll applied. Returns the dispute
+  /// as it is afterwards.
+  domain::Result<engine::DisputeView> poll_and_expect_resolved(const std::string& instance,
+                                                               const std::string& ref,
+                                                               const std::string& completed_by,
+                                                               int& applied) {
+    auto poll = sync_->poll_once(instance);
+    EXPECT_TRUE(poll.ok) << poll.error;
+    applied = poll.applied;
+    auto shown = service_->show(ref);
+    EXPECT_TRUE(shown.ok()) << ref;
+    if (!shown.ok()) return shown;
+    EXPECT_EQ(shown->dispute.status, domain::DisputeStatus::kResolved) << outbox();
+    if (!shown->steps.empty()) {
+      EXPECT_EQ(shown->steps.back().completed_by, completed_by);
+    }
+    return shown;
+  }
+
   /// The summaries of dispute `ref`'s dossier entries of `kind`, oldest first.
   std::vector<std::string> dossier_summaries(const std::string& ref, const std::string& kind) {
     std::vector<std::string> out;

@@ -126,12 +126,9 @@ TEST_F(MsGraphEndToEnd,
           task["listId"].get<std::string>() + "/tasks/" + task["id"].get<std::string>(),
       R"({"status":"completed"})", {{"Authorization", "Bearer " + token()}});
   ASSERT_EQ(done.status, 200) << done.body;
-  auto poll = sync_->poll_once(kInstance);
-  EXPECT_TRUE(poll.ok) << poll.error;
-  EXPECT_EQ(poll.applied, 1);
-  auto shown = service_->show(ref);
-  EXPECT_EQ(shown->dispute.status, domain::DisputeStatus::kResolved);
-  EXPECT_EQ(shown->steps.back().completed_by, "fin@example.com");
+  int applied = 0;
+  ASSERT_TRUE(poll_and_expect_resolved(kInstance, ref, "fin@example.com", applied).ok());
+  EXPECT_EQ(applied, 1);
   EXPECT_EQ(sync_->poll_once(kInstance).events, 0);
   EXPECT_EQ(live_tasks().size(), 1u);
 }

@@ -133,12 +133,10 @@ TEST_F(ZendeskEndToEnd, ASolvedTicketWithAnOutcomeAdvancesTheDispute) {
       {"ticket", {{"comment", {{"body", "Which credit note number range?"}, {"public", true}}}}}};
   ASSERT_EQ(sandbox::http_call("PUT", path, ask.dump(), lead).status, 200);
   ASSERT_EQ(sandbox::http_call("PUT", path, solve.dump(), lead).status, 200);
-  auto poll = sync_->poll_once(kInstance);
-  ASSERT_TRUE(poll.ok) << poll.error;
-  EXPECT_GE(poll.applied, 1);
-  auto shown = service_->show(ref);
-  EXPECT_EQ(shown->dispute.status, domain::DisputeStatus::kResolved);
-  EXPECT_EQ(shown->steps.back().completed_by, "lead@example.com");
+  int applied = 0;
+  auto shown = poll_and_expect_resolved(kInstance, ref, "lead@example.com", applied);
+  ASSERT_TRUE(shown.ok());
+  EXPECT_GE(applied, 1);
   // The agent's comments are in the dossier; the connector's own notes are not.
   std::string dossier;
   for (const auto& e : shown->dossier) dossier += e.kind + ": " + e.summary + "\n";
