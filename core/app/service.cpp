@@ -70,9 +70,10 @@ Service::Service(const std::filesystem::path& database, store::DatabaseOptions o
       [this](const domain::Result<engine::TickReport>& r) {
         if (!r.ok())
           log_("timers: " + r.error().describe());
-        else if (r->reminders || r->escalations)
+        else if (r->reminders || r->escalations || r->promises)
           log_("timers: " + std::to_string(r->reminders) + " reminder(s), " +
-               std::to_string(r->escalations) + " escalation(s)");
+               std::to_string(r->escalations) + " escalation(s), " + std::to_string(r->promises) +
+               " promise alert(s)");
       });
 }
 

@@ -135,7 +135,8 @@ bool ConnectorLedger::apply(const std::string& instance, const ExternalEvent& ev
     case ExternalEvent::Kind::kCompleted: {
       CompleteStepRequest req;
       req.dispute = std::to_string(step->dispute_id);
-      req.step = event.task_key;
+      req.step = step->task_key;
+      req.via_task_key = event.task_key;  // the step's own task or an escalation level's
       if (!event.outcome.empty()) req.outcome = event.outcome;
       req.comment = event.comment;
       req.actor = who;

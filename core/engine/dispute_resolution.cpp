@@ -1,5 +1,7 @@
 #include "core/engine/dispute_resolution.hpp"
 
+#include "core/engine/promise_watch.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "core/domain/text.hpp"
@@ -109,6 +111,7 @@ Result<store::DisputeRecord> DisputeResolution::reopen(const std::string& disput
   if (const auto* category = ctx_.defs().category(d->category))
     d->due_at = ctx_.defs().calendar.deadline_after(now, category->max_resolution_working_days);
   ctx_.store().update_dispute(*d);
+  PromiseWatch(ctx_, outbox_).schedule(*d, now);
   ctx_.record(*d, now, actor, "reopened", "Reopened (was " + previous + "): " + reason,
               json{{"reason", reason},
                    {"previous_status", previous},

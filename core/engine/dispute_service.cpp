@@ -1,5 +1,7 @@
 #include "core/engine/dispute_service.hpp"
 
+#include "core/engine/promise_watch.hpp"
+
 #include "core/store/sqlite.hpp"
 
 namespace disputed::engine {
@@ -130,6 +132,7 @@ Result<TickReport> DisputeService::tick() {
   return in_transaction<TickReport>([&]() -> Result<TickReport> {
     TickReport report = steps_.tick();
     report.digests = digests_.tick(ctx_.clock().now());
+    report.promises = PromiseWatch(ctx_, outbox_).tick(ctx_.clock().now());
     return report;
   });
 }

@@ -56,6 +56,9 @@ struct CompleteStepRequest {
   CompletionSource source = CompletionSource::kPerson;
   std::optional<domain::Instant> completed_at;  // when the external system says it happened
   std::string channel;  // how the person gave it, when not in disputed itself ("email": a link)
+  // A connector's completion: the task it came from (the step's own, or an escalation level's
+  // task of the target, `<task key>-e<level>`); empty for the step's own.
+  std::string via_task_key;
 };
 
 struct NoteRequest {
@@ -103,8 +106,9 @@ struct Task {
 struct TickReport {
   int reminders = 0;
   int escalations = 0;
-  int skipped = 0;  // timers of steps that were no longer open
-  int digests = 0;  // daily digests queued
+  int skipped = 0;   // timers of steps that were no longer open
+  int digests = 0;   // daily digests queued
+  int promises = 0;  // alerts about the date promised to the customer (PromiseWatch)
 };
 
 }  // namespace disputed::engine

@@ -1,5 +1,7 @@
 #include "core/engine/registration.hpp"
 
+#include "core/engine/promise_watch.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -243,6 +245,7 @@ Result<store::DisputeRecord> Registration::open(const OpenDisputeRequest& req) {
     outbox_.management_info(d, i + 1, who, kind, now);
   }
 
+  PromiseWatch(ctx_, outbox_).schedule(d, now);
   steps_.open(d, *wf->step(wf->start), now, req.actor);
   return d;
 }

@@ -43,12 +43,14 @@ void StepFlow::open(store::DisputeRecord& d, const workflow::StepDef& def, Insta
                     : calendar.shift_working_days(s.deadline_at, -r.working_days_before);
     if (t.fire_at > now) store.insert_timer(t);
   }
-  if (def.escalation) {
+  // One timer per escalation level, its ordinal the level (1, 2, ...).
+  for (std::size_t k = 0; k < def.escalations.size(); ++k) {
     store::TimerRecord t;
     t.step_id = s.id;
     t.kind = "escalation";
+    t.ordinal = int(k + 1);
     t.fire_at =
-        calendar.shift_working_days(s.deadline_at, def.escalation->after_overdue_working_days);
+        calendar.shift_working_days(s.deadline_at, def.escalations[k].after_overdue_working_days);
     store.insert_timer(t);
   }
 
@@ -78,6 +80,7 @@ void StepFlow::cancel_open(store::DisputeRecord& d, const std::string& reason, I
     s.comment = reason;
     store.update_step(s);
     store.delete_timers_of_step(s.id);
+    outbox_.escalation_tasks_closed(d, s, reason, "", now);
     ctx_.record(d, now, actor, "step_cancelled", "Step '" + s.title + "' cancelled: " + reason,
                 json{{"step_id", s.id}, {"step", s.step_key}, {"task_key", s.task_key}}.dump());
     outbox_.step_cancelled(d, s, reason, now);
@@ -152,8 +155,12 @@ Result<StepCompletion> StepFlow::complete(const CompleteStepRequest& req) {
                   (req.channel.empty() ? "" : " (" + req.channel + ")") + ": " +
                   transition->outcome + (req.comment.empty() ? "" : " — " + req.comment),
               completed.dump(), domain::Direction::kInternal, req.channel);
-  // Completed in disputed: close the mirrored task so nobody works on it any more.
-  if (req.source == CompletionSource::kPerson) outbox_.step_completed(*d, *step, now);
+  // Completed in disputed, or in the system through an escalation level's own task: close the
+  // step's task so nobody works on it any more (a completion from the task itself needs no echo).
+  const bool via_own_task = req.via_task_key.empty() || req.via_task_key == step->task_key;
+  if (req.source == CompletionSource::kPerson || !via_own_task)
+    outbox_.step_completed(*d, *step, now);
+  outbox_.escalation_tasks_closed(*d, *step, "completed by " + req.actor, req.via_task_key, now);
 
   if (d->status == DisputeStatus::kOpen) {
     d->status = DisputeStatus::kInProgress;
@@ -205,25 +212,52 @@ void StepFlow::fire(const store::TimerRecord& t, Instant now, TickReport& report
     return;
   }
 
-  // Escalation: the step is overdue; someone with authority is told and added to the task.
+  escalate(t, *d, *step, wf.step(step->step_key), now);
   ++report.escalations;
-  const workflow::StepDef* def = wf.step(step->step_key);
-  domain::AssigneeKind kind;
-  std::string to = def && def->escalation ? ctx_.resolve_assignee(def->escalation->to, *d, kind)
-                                          : d->reported_by;
-  int overdue = calendar.working_days_between(step->deadline_at, now);
-  step->escalated_at = now;
-  step->escalated_to = to;
-  store.update_step(*step);
-  std::string text = "Escalated to " + to + ": '" + step->title + "' assigned to " +
-                     step->assignee + " is " + std::to_string(overdue) + " working day(s) overdue";
-  ctx_.record(*d, now, "disputed", "escalation", text,
-              json{{"step_id", step->id},
+}
+
+// One escalation level: the step is overdue; the level's target gets one action in their
+// channel (their own task, the step moved to them, or a mail), the step shows in their to-do
+// list, and the dossier says so. The timer fired in this same transaction, so the level acts
+// once, also across restarts; the outbox row's key makes a repeated delivery idempotent.
+void StepFlow::escalate(const store::TimerRecord& t, store::DisputeRecord& d,
+                        store::StepRecord& step, const workflow::StepDef* def, Instant now) {
+  const auto& calendar = ctx_.defs().calendar;
+  const int level = std::max(1, t.ordinal);  // timers from before levels had ordinal 0
+  const workflow::Escalation* rule =
+      def && level <= int(def->escalations.size()) ? &def->escalations[level - 1] : nullptr;
+  domain::AssigneeKind kind = domain::AssigneeKind::kPerson;
+  std::string to = rule ? ctx_.resolve_assignee(rule->to, d, kind) : d.reported_by;
+  const auto channel = rule ? rule->effective_channel(step.target)
+                            : workflow::Escalation{}.effective_channel(step.target);
+  int overdue = calendar.working_days_between(step.deadline_at, now);
+  const std::string previous = step.assignee;
+  step.escalated_at = now;
+  step.escalated_to = to;
+  if (channel == workflow::EscalationChannel::kReassign) {
+    step.assignee = to;
+    step.assignee_kind = kind;
+  }
+  ctx_.store().update_step(step);
+  std::string how = channel == workflow::EscalationChannel::kReassign ? "the step moved to them"
+                    : channel == workflow::EscalationChannel::kEmail
+                        ? "by mail"
+                        : (step.target == "internal" ? "in the to-do list"
+                                                     : "a task of their own in " + step.target);
+  std::string text = "Escalated to " + to + " (level " + std::to_string(level) + ", " + how +
+                     "): '" + step.title + "' assigned to " + previous + " is " +
+                     std::to_string(overdue) + " working day(s) overdue";
+  ctx_.record(d, now, "disputed", "escalation", text,
+              json{{"step_id", step.id},
+                   {"level", level},
+                   {"channel", str(workflow::to_string(channel))},
                    {"escalated_to", to},
+                   {"escalated_to_kind", str(to_string(kind))},
+                   {"previous_assignee", previous},
                    {"overdue_working_days", overdue},
                    {"sla_breach", true}}
                   .dump());
-  outbox_.escalation(*d, *step, to, text, now, def);
+  outbox_.escalation(d, step, {level, channel, to, kind}, text, now, def);
 }
 
 }  // namespace disputed::engine

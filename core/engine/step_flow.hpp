@@ -40,6 +40,8 @@ class StepFlow {
 
  private:
   void fire(const store::TimerRecord& timer, domain::Instant now, TickReport& report);
+  void escalate(const store::TimerRecord& timer, store::DisputeRecord& d, store::StepRecord& step,
+                const workflow::StepDef* def, domain::Instant now);
 
   EngineContext& ctx_;
   TaskOutbox& outbox_;

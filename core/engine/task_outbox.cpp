@@ -90,8 +90,9 @@ void TaskOutbox::enqueue(store::OutboxRecord& row, Instant now) {
   store_.enqueue(row);  // a row whose action key exists already is not written twice
 }
 
-void TaskOutbox::step_assigned(const store::DisputeRecord& d, const store::StepRecord& s,
-                               const workflow::StepDef& def, Instant now) {
+sdk::kit::TaskPayload TaskOutbox::create_payload(const store::DisputeRecord& d,
+                                                 const store::StepRecord& s,
+                                                 const workflow::StepDef& def) const {
   sdk::kit::TaskPayload task = step_payload(d, s);
   task.subject = task_summary(def.title, d.ref, d.customer_name);
   task.instructions = def.instructions;
@@ -109,7 +110,12 @@ void TaskOutbox::step_assigned(const store::DisputeRecord& d, const store::StepR
   task.dispute_url = dispute_url(d.ref);
   if (s.assignee_kind == domain::AssigneeKind::kRole)
     if (const auto* role = defs_.role(s.assignee)) task.assignee_members = role->members;
+  return task;
+}
 
+void TaskOutbox::step_assigned(const store::DisputeRecord& d, const store::StepRecord& s,
+                               const workflow::StepDef& def, Instant now) {
+  sdk::kit::TaskPayload task = create_payload(d, s, def);
   store::OutboxRecord row = step_row(d, s);
   if (s.target == "internal") {
     row.action_key = s.task_key + ":assigned";
@@ -167,24 +173,76 @@ void TaskOutbox::reminder(const store::DisputeRecord& d, const store::StepRecord
   enqueue(row, now);
 }
 
+std::string TaskOutbox::escalation_task_key(const std::string& task_key, int level) {
+  return task_key + "-e" + std::to_string(level);
+}
+
 void TaskOutbox::escalation(const store::DisputeRecord& d, const store::StepRecord& s,
-                            const std::string& to, const std::string& note, Instant now,
+                            const EscalationLevel& level, const std::string& note, Instant now,
                             const workflow::StepDef* def) {
-  sdk::kit::TaskPayload escalate = step_payload(d, s);
-  escalate.note = note;
-  escalate.escalated_to = to;
-  escalate.priority = "urgent";
+  using Channel = workflow::EscalationChannel;
+  const std::string& to = level.to;
   store::OutboxRecord row = step_row(d, s);
-  row.action_key = s.task_key + ":escalate";
-  if (s.target == "internal") {
+  row.action_key =
+      s.task_key + ":escalate" + (level.level > 1 ? "-" + std::to_string(level.level) : "");
+  if (s.target == "internal" || level.channel == Channel::kEmail ||
+      level.channel == Channel::kDefault || (level.channel == Channel::kTask && !def)) {
     step_message(d, s, def, row, "task_escalation", to,
-                 {{"note", note}, {"escalated_to", to}, {"priority", "urgent"}}, now);
+                 {{"note", note},
+                  {"escalated_to", to},
+                  {"priority", "urgent"},
+                  {"escalation_level", level.level}},
+                 now);
     return;
   }
+  sdk::kit::TaskPayload task =
+      level.channel == Channel::kReassign ? step_payload(d, s) : create_payload(d, s, *def);
+  task.note = note;
+  task.escalated_to = to;
+  task.priority = "urgent";
+  task.assignee = to;
+  task.assignee_kind = str(to_string(level.to_kind));
+  task.assignee_members.clear();
+  if (level.to_kind == domain::AssigneeKind::kRole)
+    if (const auto* role = defs_.role(to)) task.assignee_members = role->members;
   row.target = s.target;
-  row.kind = "escalate";
-  row.payload_json = sdk::kit::serialise_task_payload(Kind::kEscalate, escalate);
+  if (level.channel == Channel::kReassign) {
+    // The step's own task moves to the target (the connectors' reassignment on update); its
+    // deadline stays.
+    task.deadline_at.clear();
+    row.kind = "update";
+    row.payload_json = sdk::kit::serialise_task_payload(Kind::kUpdate, task);
+  } else {
+    // A task of the target's own, beside the overdue one, in the same system.
+    task.task_key = escalation_task_key(s.task_key, level.level);
+    task.subject = "Escalated (" + std::to_string(level.level) + "): " + task.subject;
+    task.instructions = note + "\n\n" + task.instructions;
+    row.task_key = task.task_key;
+    row.action_key = task.task_key + ":create";
+    row.kind = "create";
+    row.payload_json = sdk::kit::serialise_task_payload(Kind::kCreate, task);
+  }
   enqueue(row, now);
+}
+
+void TaskOutbox::escalation_tasks_closed(const store::DisputeRecord& d, const store::StepRecord& s,
+                                         const std::string& reason,
+                                         const std::string& done_task_key, Instant now) {
+  if (s.target == "internal") return;
+  for (int level = 1; level <= kMaxEscalationLevels; ++level) {
+    std::string key = escalation_task_key(s.task_key, level);
+    if (key == done_task_key || !store_.has_outbox_action(key + ":create")) continue;
+    sdk::kit::TaskPayload cancel = step_payload(d, s);
+    cancel.task_key = key;
+    cancel.reason = reason;
+    store::OutboxRecord row = step_row(d, s);
+    row.task_key = key;
+    row.action_key = key + ":cancel";
+    row.target = s.target;
+    row.kind = "cancel";
+    row.payload_json = sdk::kit::serialise_task_payload(Kind::kCancel, cancel);
+    enqueue(row, now);
+  }
 }
 
 void TaskOutbox::dispute_message(const store::DisputeRecord& d, const std::string& what,
@@ -342,6 +400,29 @@ bool TaskOutbox::management_digest(const std::string& day, std::size_t ordinal,
   }
   enqueue(row, now);
   return row.id != 0;
+}
+
+void TaskOutbox::promise_due(const store::DisputeRecord& d, const std::string& stage,
+                             const std::string& date, std::size_t ordinal, const std::string& to,
+                             domain::AssigneeKind to_kind, const json& open_steps, Instant now) {
+  json recipients = json::array({to});
+  if (to_kind == domain::AssigneeKind::kRole)
+    if (const auto* role = defs_.role(to)) recipients = role->members;
+  json facts = {{"template", "promise_due"},
+                {"recipients", recipients},
+                {"to", to},
+                {"to_kind", str(to_string(to_kind))},
+                {"stage", stage},
+                {"dispute", d.ref},
+                {"customer", d.customer_name},
+                {"category", d.category},
+                {"disputed_amount", d.disputed_amount.to_string()},
+                {"currency", d.currency},
+                {"due_at", domain::format_instant(d.due_at)},
+                {"open_steps", open_steps}};
+  if (!defs_.messaging.staff_language.empty()) facts["language"] = defs_.messaging.staff_language;
+  dispute_message(d, "promise-" + stage + "-" + date + "-" + std::to_string(ordinal), facts.dump(),
+                  now);
 }
 
 std::string TaskOutbox::resolution_notice(const store::DisputeRecord& d, const std::string& to,

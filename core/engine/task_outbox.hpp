@@ -22,6 +22,7 @@
 
 #include "core/store/store.hpp"
 #include "core/workflow/definition.hpp"
+#include "disputed/sdk/kit/task_contract.hpp"
 
 namespace disputed::engine {
 
@@ -46,10 +47,29 @@ class TaskOutbox {
   void reminder(const store::DisputeRecord& d, const store::StepRecord& s, int ordinal,
                 const std::string& note, domain::Instant now,
                 const workflow::StepDef* def = nullptr);
-  /// The step is overdue and escalated to `to`.
-  void escalation(const store::DisputeRecord& d, const store::StepRecord& s, const std::string& to,
-                  const std::string& note, domain::Instant now,
+  /// One escalation level of an overdue step: whom it reaches and how.
+  struct EscalationLevel {
+    int level = 1;
+    workflow::EscalationChannel channel = workflow::EscalationChannel::kDefault;
+    std::string to;
+    domain::AssigneeKind to_kind = domain::AssigneeKind::kPerson;
+  };
+  /// The step is overdue: one action for the level's target, keyed `:escalate` (level 1) or
+  /// `:escalate-N` — a task_escalation mail (an internal step, or channel email), the step's
+  /// task moved to the target (reassign: an update carrying the new assignee), or a task of the
+  /// target's own in the step's system (task: created with the task key
+  /// `escalation_task_key(task key, level)`, action `:create`). `s` is the step as escalated.
+  void escalation(const store::DisputeRecord& d, const store::StepRecord& s,
+                  const EscalationLevel& level, const std::string& note, domain::Instant now,
                   const workflow::StepDef* def = nullptr);
+  /// The step ended (completed or cancelled): the escalation levels' own tasks still open in
+  /// the step's system are cancelled with `reason`, except `done_task_key`, the one the step
+  /// was completed through.
+  void escalation_tasks_closed(const store::DisputeRecord& d, const store::StepRecord& s,
+                               const std::string& reason, const std::string& done_task_key,
+                               domain::Instant now);
+  /// `<task key>-e<level>`: the task key of an escalation level's own task.
+  static std::string escalation_task_key(const std::string& task_key, int level);
   // Messages about the dispute as a whole, keyed `<ref>:<reopen count>:<what>` (a reopened
   // dispute sends them again). Each returns the payload it queued, for the dossier entry.
 
@@ -69,6 +89,12 @@ class TaskOutbox {
   bool management_digest(const std::string& day, std::size_t ordinal, const std::string& to,
                          domain::AssigneeKind to_kind, const nlohmann::json& items,
                          domain::Instant now);
+  /// The date promised to the customer is near (`stage` "before") or has come ("due") with the
+  /// dispute still open: a promise_due mail to `to` (number `ordinal` of the recipients), keyed
+  /// `<ref>:<reopen count>:promise-<stage>-<date>-<ordinal>` (`date`: the promised local date).
+  void promise_due(const store::DisputeRecord& d, const std::string& stage, const std::string& date,
+                   std::size_t ordinal, const std::string& to, domain::AssigneeKind to_kind,
+                   const nlohmann::json& open_steps, domain::Instant now);
   /// The customer hears how the dispute ended (resolved or withdrawn).
   std::string resolution_notice(const store::DisputeRecord& d, const std::string& to,
                                 const std::string& language, domain::Instant now);
@@ -84,7 +110,11 @@ class TaskOutbox {
   std::string dispute_url(const std::string& dispute_ref) const;
 
  private:
+  static constexpr int kMaxEscalationLevels = 5;  // the workflow schema's maxItems
   void enqueue(store::OutboxRecord& row, domain::Instant now);
+  /// Everything a task's creation carries (the step's task, or an escalation level's own).
+  sdk::kit::TaskPayload create_payload(const store::DisputeRecord& d, const store::StepRecord& s,
+                                       const workflow::StepDef& def) const;
   nlohmann::json resolved_invoices_json(const store::DisputeRecord& d) const;
   void dispute_message(const store::DisputeRecord& d, const std::string& what,
                        const std::string& payload_json, domain::Instant now);

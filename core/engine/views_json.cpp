@@ -165,7 +165,10 @@ json to_json(const ImportReport& r) {
 }
 
 json to_json(const TickReport& r) {
-  return {{"reminders", r.reminders}, {"escalations", r.escalations}, {"skipped", r.skipped}};
+  return {{"reminders", r.reminders},
+          {"escalations", r.escalations},
+          {"skipped", r.skipped},
+          {"promises", r.promises}};
 }
 
 json to_json(const domain::Error& e) {

@@ -156,7 +156,7 @@ SampleData Composer::samples() {
     for (const char* kind :
          {"dispute_confirmation", "customer_update", "dispute_resolved", "dispute_withdrawn",
           "feedback_request", "management_info", "management_digest", "task_assigned",
-          "task_reminder", "task_escalation"})
+          "task_reminder", "task_escalation", "promise_due"})
       out[kind] = detail::message_data(kind, detail::sample_facts(kind), ctx);
     out["link_page"] = link_page_sample();
     return out;

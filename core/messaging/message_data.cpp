@@ -213,6 +213,26 @@ json management_data(const std::string& kind, const json& facts, const DataConte
   return d;
 }
 
+// The promise to the customer: before the date (due false) or at it (due true).
+json promise_data(const json& facts, const DataContext& ctx) {
+  json d = common(ctx, facts);
+  d["due"] = text(facts, "stage") == "due";
+  d["category"] = text(facts, "category");
+  d["total"] = ctx.locale.amount(text(facts, "disputed_amount"), text(facts, "currency"));
+  d["expected_date"] = local_date_time(ctx, text(facts, "due_at"));
+  json steps = json::array();
+  for (const auto& s : facts.value("open_steps", json::array())) {
+    if (!s.is_object()) continue;
+    steps.push_back({{"step", s.value("title", std::string())},
+                     {"assignee", s.value("assignee", std::string())},
+                     {"deadline", local_date_time(ctx, s.value("deadline_at", std::string()))}});
+  }
+  d["has_steps"] = !steps.empty();
+  d["steps"] = std::move(steps);
+  d["dispute_url"] = opt(dispute_page(ctx, text(facts, "dispute")));
+  return d;
+}
+
 }  // namespace
 
 bool optional_kind(const std::string& kind) {
@@ -248,6 +268,8 @@ json message_data(const std::string& kind, const json& facts, const DataContext&
     d = task_data(kind, facts, ctx);
   else if (kind == "management_info" || kind == "management_digest")
     d = management_data(kind, facts, ctx);
+  else if (kind == "promise_due")
+    d = promise_data(facts, ctx);
   else
     throw std::invalid_argument("unknown message kind '" + kind + "'");
   d["language"] = ctx.locale.language;
@@ -291,6 +313,14 @@ json sample_facts(const std::string& kind) {
               {"description", "The unit price should be 9.50, not 10.00."},
               {"channel", "email"},
               {"reported_by", "clerk@example.com"}});
+  } else if (kind == "promise_due") {
+    f.update({{"customer", "Bäckerei Müller GmbH"},
+              {"category", "Price or discount"},
+              {"stage", "before"},
+              {"due_at", "2026-12-07T16:00:00Z"},
+              {"open_steps", json::array({{{"title", "Check the price agreement"},
+                                           {"assignee", "am@example.com"},
+                                           {"deadline_at", "2026-12-02T16:00:00Z"}}})}});
   } else if (kind == "management_digest") {
     f.update({{"date", "2026-11-24"},
               {"items", json::array({{{"dispute", "DSP-000042"},

@@ -115,6 +115,14 @@ bool Store::enqueue(OutboxRecord& r) {
   return true;
 }
 
+bool Store::has_outbox_action(const std::string& action_key) {
+  Statement& s = db_.prepare_cached("SELECT 1 FROM outbox WHERE action_key = ?");
+  s.bind(1, action_key);
+  bool found = s.step();
+  s.reset();
+  return found;
+}
+
 std::vector<OutboxRecord> Store::outbox_rows(const std::string& state, int limit) {
   Statement& s = db_.prepare_cached(
       "SELECT id, action_key, target, kind, dispute_id, step_id, task_key, payload, created_at, "

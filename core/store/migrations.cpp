@@ -314,6 +314,24 @@ CREATE TABLE unsubscribes (
 
 }  // namespace
 
+// The date promised to the customer, watched (docs/configuration.md, notifications.promise):
+// a timer before it and one at it. Open disputes of an older database get the one at the date
+// (the early warning needs the business calendar, which SQL does not have).
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE promise_timers (
+  id         INTEGER PRIMARY KEY,
+  dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+  stage      TEXT NOT NULL CHECK (stage IN ('before', 'due')),
+  due_at     TEXT NOT NULL,
+  fire_at    TEXT NOT NULL,
+  fired_at   TEXT
+);
+CREATE INDEX promise_timers_due ON promise_timers(fire_at) WHERE fired_at IS NULL;
+CREATE INDEX promise_timers_dispute ON promise_timers(dispute_id);
+INSERT INTO promise_timers (dispute_id, stage, due_at, fire_at)
+  SELECT id, 'due', due_at, due_at FROM disputes WHERE status IN ('open', 'in_progress');
+)sql";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "invoices, disputes, steps, timers, holds, dossier, collection feed, outbox", kSchemaV1},
@@ -322,6 +340,7 @@ const std::vector<Migration>& migrations() {
       {4, "external task links on steps", kSchemaV4},
       {5, "web app: local accounts, browser sessions, OpenID Connect sign-ins", kSchemaV5},
       {6, "one-click links used, feedback scores, unsubscribes", kSchemaV6},
+      {7, "the date promised to the customer watched: promise timers", kSchemaV7},
   };
   return all;
 }

@@ -371,6 +371,13 @@ std::optional<StepRecord> Store::find_step_by_task_key(const std::string& task_k
   std::optional<StepRecord> out;
   if (s.step()) out = read_step(s);
   s.reset();
+  // An escalation level's own task (`<task key>-e<level>`) belongs to the step it escalates.
+  if (!out) {
+    auto e = task_key.rfind("-e");
+    if (e != std::string::npos && e + 2 < task_key.size() &&
+        task_key.find_first_not_of("0123456789", e + 2) == std::string::npos)
+      return find_step_by_task_key(task_key.substr(0, e));
+  }
   return out;
 }
 
@@ -385,14 +392,18 @@ std::vector<StepRecord> Store::steps_of(std::int64_t dispute_id) {
 }
 
 std::vector<StepRecord> Store::open_internal_steps(const std::set<std::string>& assignees) {
+  // Internal steps, and steps of any system escalated to someone: the escalation target sees
+  // the step in their to-do list whatever system its task lives in (its assignee has it there).
   Statement& s = db_.prepare_cached(std::string("SELECT ") + kStepColumns +
-                                    " FROM steps WHERE status = 'open' AND target = 'internal' "
-                                    "ORDER BY deadline_at, id");
+                                    " FROM steps WHERE status = 'open' AND (target = 'internal' "
+                                    "OR escalated_to IS NOT NULL) ORDER BY deadline_at, id");
   std::vector<StepRecord> out;
   while (s.step()) {
     StepRecord r = read_step(s);
-    if (assignees.empty() || assignees.count(r.assignee) ||
-        (r.escalated_to && assignees.count(*r.escalated_to)))
+    bool escalated_to_them = r.escalated_to && assignees.count(*r.escalated_to);
+    bool theirs = r.target == "internal" && assignees.count(r.assignee);
+    if ((assignees.empty() && (r.target == "internal" || r.escalated_to)) || theirs ||
+        escalated_to_them)
       out.push_back(std::move(r));
   }
   s.reset();

@@ -81,6 +81,8 @@ class Store {
   // --- outbox
   /// Inserts unless a row with the same action key exists. Returns true when inserted.
   bool enqueue(OutboxRecord& row);
+  /// Whether a row with this action key was ever queued (whatever its state).
+  bool has_outbox_action(const std::string& action_key);
   std::vector<OutboxRecord> outbox_rows(const std::string& state, int limit);
   std::int64_t outbox_count(const std::string& state);
 

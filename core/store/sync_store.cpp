@@ -33,8 +33,17 @@ std::optional<std::string> SyncStore::external_ref_of_task(const std::string& ta
   Statement& s = db_.prepare_cached("SELECT external_ref FROM steps WHERE task_key = ?");
   s.bind(1, task_key);
   std::optional<std::string> out;
-  if (s.step()) out = s.optional_text(0);
+  bool a_step = s.step();
+  if (a_step) out = s.optional_text(0);
   s.reset();
+  if (a_step) return out;
+  // A task that is no step's own (an escalation level's task): what its creation answered.
+  Statement& created = db_.prepare_cached(
+      "SELECT external_ref FROM outbox WHERE task_key = ? AND kind = 'create' AND state = 'done' "
+      "ORDER BY id LIMIT 1");
+  created.bind(1, task_key);
+  if (created.step()) out = created.optional_text(0);
+  created.reset();
   return out;
 }
 
@@ -105,9 +114,16 @@ bool SyncStore::replay(const std::string& id_or_key, Instant now) {
 }
 
 std::vector<OpenTaskRef> SyncStore::open_refs(const std::string& target) {
+  // The open steps' own tasks, and the tasks of their escalation levels (a target's own task,
+  // `<task key>-e<level>`, created through the outbox), so a poller asks about both.
   Statement& s = db_.prepare_cached(
-      "SELECT task_key, external_ref, id FROM steps WHERE target = ? AND status = 'open' "
-      "AND external_ref IS NOT NULL ORDER BY id");
+      "SELECT task_key, external_ref, id FROM steps WHERE target = ?1 AND status = 'open' "
+      "AND external_ref IS NOT NULL "
+      "UNION ALL SELECT o.task_key, o.external_ref, st.id FROM steps st JOIN outbox o "
+      "ON o.task_key >= st.task_key || '-e' AND o.task_key < st.task_key || '-f' "
+      "WHERE st.target = ?1 AND st.status = 'open' AND st.escalated_at IS NOT NULL "
+      "AND o.kind = 'create' AND o.state = 'done' AND o.external_ref IS NOT NULL "
+      "ORDER BY 3, 1");
   s.bind(1, target);
   std::vector<OpenTaskRef> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.int64(2)});

@@ -59,7 +59,106 @@ std::uint64_t fnv1a_64(std::string_view data) {
   return h;
 }
 
+EscalationChannel channel_from(const std::string& name) {
+  if (name == "task") return EscalationChannel::kTask;
+  if (name == "reassign") return EscalationChannel::kReassign;
+  if (name == "email") return EscalationChannel::kEmail;
+  return EscalationChannel::kDefault;  // the schema admits only the three names
+}
+
+// A step's escalation levels: "escalations" (a list of levels) or the older single
+// "escalation" object, read as one level. Errors name the workflow, the step and the level.
+std::vector<Escalation> escalations_from_json(const json& s, const std::string& path,
+                                              const std::string& workflow_id,
+                                              const std::string& step_id,
+                                              const std::string& source) {
+  std::vector<Escalation> levels;
+  if (s.contains("escalation") && s.contains("escalations"))
+    throw ConfigError(source, path + "/escalation",
+                      "workflow '" + workflow_id + "', step '" + step_id +
+                          "': give either \"escalation\" (one level) or \"escalations\" "
+                          "(levels), not both");
+  std::vector<std::pair<const json*, std::string>> items;
+  if (auto one = s.find("escalation"); one != s.end()) items.emplace_back(&*one, "/escalation");
+  if (auto list = s.find("escalations"); list != s.end())
+    for (std::size_t k = 0; k < list->size(); ++k)
+      items.emplace_back(&(*list)[k], pointer_append("/escalations", k));
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const json& e = *items[k].first;
+    const std::string lpath = path + items[k].second;
+    const std::string where = "workflow '" + workflow_id + "', step '" + step_id +
+                              "', escalation level " + std::to_string(k + 1) + ": ";
+    Escalation level;
+    level.after_overdue_working_days = e.value("after_overdue_working_days", 1);
+    level.to = assignee_from_json(e.at("to"));
+    level.channel = channel_from(e.value("channel", std::string()));
+    if (level.to.kind == domain::AssigneeKind::kPerson && !domain::looks_like_email(level.to.value))
+      throw ConfigError(source, lpath + "/to/person",
+                        where + "'" + level.to.value + "' is not an e-mail address");
+    // Each level must come later than the one before, or two would fire at once.
+    if (k > 0 && level.after_overdue_working_days <= levels.back().after_overdue_working_days)
+      throw ConfigError(source, lpath + "/after_overdue_working_days",
+                        where + "must be more than level " + std::to_string(k) + "'s (" +
+                            std::to_string(levels.back().after_overdue_working_days) +
+                            " working days overdue)");
+    levels.push_back(level);
+  }
+  return levels;
+}
+
 }  // namespace
+
+std::string_view to_string(EscalationChannel channel) {
+  switch (channel) {
+    case EscalationChannel::kTask:
+      return "task";
+    case EscalationChannel::kReassign:
+      return "reassign";
+    case EscalationChannel::kEmail:
+      return "email";
+    case EscalationChannel::kDefault:
+      break;
+  }
+  return "";
+}
+
+EscalationChannel Escalation::effective_channel(const std::string& target) const {
+  if (channel != EscalationChannel::kDefault) return channel;
+  return target == "internal" ? EscalationChannel::kEmail : EscalationChannel::kTask;
+}
+
+// The longest simple path by deadlines: depth-first from the start over every outcome. Workflows
+// are small (a handful of steps), so visiting each simple path once is cheap; a budget keeps a
+// pathological file from taking long at start-up (the best path found so far is reported).
+DeadlinePath longest_deadline_path(const WorkflowDef& wf) {
+  DeadlinePath best;
+  std::vector<std::string> path;
+  std::set<std::string> on_path;
+  long budget = 100000;
+  auto walk = [&](auto&& self, const std::string& id, int days) -> void {
+    if (--budget < 0) return;
+    const StepDef* step = wf.step(id);
+    if (!step || on_path.count(id)) return;
+    path.push_back(id);
+    on_path.insert(id);
+    days += step->deadline_working_days;
+    bool reaches_end = false;
+    for (const auto& t : step->outcomes) {
+      if (wf.ends.count(t.next))
+        reaches_end = true;
+      else
+        self(self, t.next, days);
+    }
+    if (reaches_end && (days > best.working_days || best.steps.empty())) {
+      best.working_days = days;
+      best.steps = path;
+    }
+    on_path.erase(id);
+    path.pop_back();
+  };
+  walk(walk, wf.start, 0);
+  return best;
+}
 
 // ---- small lookups --------------------------------------------------------------------------
 
@@ -164,10 +263,17 @@ json WorkflowDef::to_json() const {
               {"deadline_working_days", step->deadline_working_days},
               {"reminders", std::move(reminders_json)},
               {"outcomes", std::move(outcomes_json)}};
-    if (step->escalation)
-      s["escalation"] = {
-          {"after_overdue_working_days", step->escalation->after_overdue_working_days},
-          {"to", workflow::to_json(step->escalation->to)}};
+    if (!step->escalations.empty()) {
+      json levels = json::array();
+      for (const auto& e : step->escalations) {
+        json level = {{"after_overdue_working_days", e.after_overdue_working_days},
+                      {"to", workflow::to_json(e.to)}};
+        if (e.channel != EscalationChannel::kDefault)
+          level["channel"] = std::string(workflow::to_string(e.channel));
+        levels.push_back(std::move(level));
+      }
+      s["escalations"] = std::move(levels);
+    }
     steps_json.push_back(std::move(s));
   }
   for (const auto& [id, end] : ends)
@@ -242,17 +348,7 @@ WorkflowDef WorkflowDef::from_json(const json& doc, const std::string& source) {
       step.reminders.push_back(r);
     }
 
-    if (s.contains("escalation")) {
-      const json& e = s.at("escalation");
-      Escalation escalation;
-      escalation.after_overdue_working_days = e.value("after_overdue_working_days", 1);
-      escalation.to = assignee_from_json(e.at("to"));
-      if (escalation.to.kind == domain::AssigneeKind::kPerson &&
-          !domain::looks_like_email(escalation.to.value))
-        throw ConfigError(source, path + "/escalation/to/person",
-                          "'" + escalation.to.value + "' is not an e-mail address");
-      step.escalation = escalation;
-    }
+    step.escalations = escalations_from_json(s, path, wf.id, step.id, source);
 
     const json& outcomes = s.at("outcomes");
     for (std::size_t k = 0; k < outcomes.size(); ++k) {

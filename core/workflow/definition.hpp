@@ -36,10 +36,27 @@ struct Reminder {
   bool operator==(const Reminder&) const = default;
 };
 
-/// Escalation once a step is `after_overdue_working_days` working days past its deadline.
+/// How an escalation level reaches its target (docs/configuration.md, "Escalation levels").
+enum class EscalationChannel {
+  kDefault,   // kTask for a step in a connector instance, kEmail for an internal step
+  kTask,      // a task of the target's own in the step's system (internal: their to-do list)
+  kReassign,  // the step (and its external task) moves to the target
+  kEmail,     // a task_escalation mail to the target; the step shows in their to-do list
+};
+
+/// "task", "reassign", "email"; "" for kDefault.
+std::string_view to_string(EscalationChannel channel);
+
+/// One escalation level: once a step is `after_overdue_working_days` working days past its
+/// deadline, `to` gets one action in `channel`. A step's levels are in increasing order of
+/// `after_overdue_working_days`; level numbers start at 1.
 struct Escalation {
   int after_overdue_working_days = 1;
   AssigneeRule to;
+  EscalationChannel channel = EscalationChannel::kDefault;
+
+  /// The channel actually used for a step with `target` ("internal" or an instance).
+  EscalationChannel effective_channel(const std::string& target) const;
 
   bool operator==(const Escalation&) const = default;
 };
@@ -61,8 +78,8 @@ struct StepDef {
   std::string target = "internal";  // "internal" (the to-do list) or a connector instance name
   int deadline_working_days = 2;
   std::vector<Reminder> reminders;
-  std::optional<Escalation> escalation;
-  std::vector<Transition> outcomes;  // in config order; at least one
+  std::vector<Escalation> escalations;  // levels, in order; level N is escalations[N - 1]
+  std::vector<Transition> outcomes;     // in config order; at least one
 
   const Transition* outcome(const std::string& name) const;
 
@@ -98,6 +115,15 @@ struct WorkflowDef {
 
   bool operator==(const WorkflowDef&) const = default;
 };
+
+/// The longest chain of step deadlines from a workflow's start to an end (working days), with
+/// the step ids along it: what a dispute may take when every step uses its whole deadline.
+/// A loop is followed once (a path never visits a step twice).
+struct DeadlinePath {
+  int working_days = 0;
+  std::vector<std::string> steps;
+};
+DeadlinePath longest_deadline_path(const WorkflowDef& workflow);
 
 struct CategoryDef {
   std::string id;
@@ -135,12 +161,25 @@ struct DunningPolicy {
   bool operator==(const DunningPolicy&) const = default;
 };
 
+/// The date promised to the customer (disputes.due_at) is watched (notifications.promise):
+/// `before_working_days` working days before it (0: no early warning) and at it, the controller
+/// gets a promise_due mail; management hears at the date itself when it passes unresolved.
+struct PromiseWatch {
+  bool enabled = true;
+  int before_working_days = 1;
+  std::vector<AssigneeRule> controller;  // empty: the person who registered the dispute
+  std::vector<AssigneeRule> management;  // told at the promised date only
+
+  bool operator==(const PromiseWatch&) const = default;
+};
+
 struct NotificationPolicy {
   bool confirm_customer = true;      // confirmation with what to expect and when
   std::vector<AssigneeRule> inform;  // management: informed of new disputes, not asked to act
   bool feedback_request = true;      // ask the customer for feedback after resolution
   std::vector<AssigneeRule> digest;  // a daily digest of the day's new disputes, per recipient
   std::chrono::minutes digest_at{17 * 60};  // when, local time of the calendar
+  PromiseWatch promise;
 
   bool operator==(const NotificationPolicy&) const = default;
 };
@@ -151,7 +190,7 @@ inline const std::vector<std::string>& message_kinds() {
   static const std::vector<std::string> kinds = {
       "dispute_confirmation", "customer_update", "dispute_resolved",  "dispute_withdrawn",
       "feedback_request",     "management_info", "management_digest", "task_assigned",
-      "task_reminder",        "task_escalation"};
+      "task_reminder",        "task_escalation", "promise_due"};
   return kinds;
 }
 

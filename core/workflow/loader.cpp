@@ -182,8 +182,11 @@ void check_workflow_references(const WorkflowDef& wf, const json& doc,
     const std::string path = pointer_append("/steps", i);
     const StepDef& step = wf.steps.at(steps[i].at("id").get<std::string>());
     check_assignee(step.assignee, roles, source, path + "/assignee");
-    if (step.escalation)
-      check_assignee(step.escalation->to, roles, source, path + "/escalation/to");
+    const bool single = steps[i].contains("escalation");
+    for (std::size_t k = 0; k < step.escalations.size(); ++k)
+      check_assignee(
+          step.escalations[k].to, roles, source,
+          (single ? path + "/escalation" : pointer_append(path + "/escalations", k)) + "/to");
     if (step.target != kInternalTarget && !connectors.count(step.target))
       throw ConfigError(source, path + "/target",
                         "unknown target '" + step.target +
@@ -278,6 +281,21 @@ NotificationPolicy load_notifications(const json& raw, const std::map<std::strin
     policy.digest.push_back(std::move(rule));
   }
   policy.digest_at = parse_hh_mm(notifications->value("digest_at", std::string("17:00")));
+  if (auto promise = notifications->find("promise"); promise != notifications->end()) {
+    policy.promise.enabled = promise->value("enabled", true);
+    policy.promise.before_working_days = promise->value("before_working_days", 1);
+    auto rules = [&](const char* key, std::vector<AssigneeRule>& into) {
+      const json list = promise->value(key, json::array());
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        AssigneeRule rule = assignee_from_json(list[i]);
+        check_assignee(rule, roles, source,
+                       pointer_append(std::string("/notifications/promise/") + key, i));
+        into.push_back(std::move(rule));
+      }
+    };
+    rules("controller", policy.promise.controller);
+    rules("management", policy.promise.management);
+  }
   return policy;
 }
 
@@ -421,6 +439,27 @@ Definitions load_definitions(const config::EngineConfig& config) {
   defs.notifications = load_notifications(raw, defs.roles, source);
   defs.messaging = load_messaging(config, defs.connector_instances, source);
   return defs;
+}
+
+std::vector<std::string> deadline_warnings(const Definitions& defs) {
+  std::vector<std::string> warnings;
+  for (const auto& [id, category] : defs.categories) {
+    const WorkflowDef* wf = defs.workflow(category.workflow);
+    if (!wf) continue;
+    DeadlinePath path = longest_deadline_path(*wf);
+    if (path.working_days <= category.max_resolution_working_days) continue;
+    std::string steps;
+    for (const auto& step : path.steps) {
+      steps += (steps.empty() ? "" : " -> ") + step + " (" +
+               std::to_string(wf->step(step)->deadline_working_days) + ")";
+    }
+    warnings.push_back("category '" + id + "': workflow '" + wf->id +
+                       "' can take longer than the category's max_resolution_working_days (" +
+                       std::to_string(category.max_resolution_working_days) +
+                       "): its longest path " + steps + " adds up to " +
+                       std::to_string(path.working_days) + " working days");
+  }
+  return warnings;
 }
 
 }  // namespace disputed::workflow

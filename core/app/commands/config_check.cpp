@@ -17,6 +17,9 @@ int config_check(Context& ctx, const Args& args) {
           << defs.workflows.size() << " workflows, " << defs.roles.size() << " roles, calendar "
           << defs.calendar.time_zone() << " with " << defs.calendar.holidays().size()
           << " holidays\n";
+  // A warning, not an error: the configuration runs, but a dispute may break its promise.
+  for (const auto& warning : workflow::deadline_warnings(defs))
+    ctx.out << "warning: " << warning << "\n";
   return kExitOk;
 }
 

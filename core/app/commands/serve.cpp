@@ -10,6 +10,7 @@
 #include "core/app/connectors.hpp"
 #include "core/app/service.hpp"
 #include "core/messaging/composer.hpp"
+#include "core/workflow/loader.hpp"
 
 namespace disputed::app {
 
@@ -79,6 +80,9 @@ int serve(Context& ctx, const Args& args) {
     std::lock_guard lock(log_mutex);
     ctx.err << line << std::endl;
   };
+  // Deadlines that cannot keep the promise to the customer: said at every start, not fatal.
+  for (const auto& warning : workflow::deadline_warnings(e.definitions))
+    log("disputed serve: warning: " + warning);
   ServiceSettings settings = service_settings(e, *address, interval_s);
   auto instance_configs = host::read_instance_configs(connectors_dir(e.config));
   for (const auto& c : instance_configs)

@@ -1,6 +1,7 @@
 #include "plugins/msgraph/src/connector.hpp"
 
 #include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
 #include "disputed/sdk/plugin.hpp"
 #include "plugins/msgraph/src/message_mapping.hpp"
 #include "plugins/msgraph/src/task_mapping.hpp"
@@ -258,6 +259,13 @@ ApplyResult MsGraphConnector::on_reminder(const Action& action, const kit::TaskP
     note = escalate ? "Escalated: this task is overdue" : "Reminder: this task is due soon";
   kit::Json fields = kit::Json::object();
   if (escalate) fields["importance"] = "high";
+  // A reminder To Do shows: the task's reminder set to now (todoTask isReminderOn and
+  // reminderDateTime), beside the note in its body.
+  if (!escalate) {
+    fields["isReminderOn"] = true;
+    fields["reminderDateTime"] =
+        kit::Json{{"dateTime", kit::format_graph_datetime(now())}, {"timeZone", "UTC"}};
+  }
   return patch_with_note(action, *ref, note, fields, false);
 }
 

@@ -171,6 +171,67 @@ TEST_F(MsGraphEndToEnd, AnInjected500AndALostCreateAnswerLeaveOneTask) {
   EXPECT_EQ(live_tasks().size(), 1u);
 }
 
+// Issue 16: each escalation level is a To Do task in its target's own list, created once
+// although level 1's create loses its answer and the engine restarts and ticks again.
+TEST_F(MsGraphEndToEnd, EachEscalationLevelIsOneTaskInItsTargetsListDespiteALostAnswer) {
+  defs_.workflows["price"].steps["book"].escalations = {
+      workflow::Escalation{1, {domain::AssigneeKind::kPerson, "alex@example.com"}},
+      workflow::Escalation{2, {domain::AssigneeKind::kPerson, "sam@example.com"}}};
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  auto ref = dispute_at_booking_step();  // due Mon 30 Mar 17:00 Amsterdam (15:00Z)
+  ASSERT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+  clock_.set(at("2026-03-31T15:00:00Z"));  // one working day overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  add_fault("POST", "/v1.0/users/alex@example.com/todo/lists/*", 0, 1500);  // answer lost
+  EXPECT_EQ(sync_->dispatch_once(kInstance).retried, 1);
+  sandbox_->wait_idle();
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);  // a restart
+  EXPECT_EQ(service_->tick()->escalations, 0);
+  clock_.advance(std::chrono::minutes(15));
+  auto retry = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(retry.applied + retry.already_applied, 1) << outbox() << requests();
+  clock_.set(at("2026-04-01T15:00:00Z"));  // two working days overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 1) << outbox();
+
+  std::map<std::string, int> per_user;
+  for (const auto& t : live_tasks()) {
+    ++per_user[t["user"].get<std::string>()];
+    if (t["user"] != "fin@example.com") {
+      EXPECT_EQ(t["importance"], "high");
+      EXPECT_THAT(t["title"].get<std::string>(), ::testing::StartsWith("Escalated ("));
+    }
+  }
+  EXPECT_EQ(per_user, (std::map<std::string, int>{
+                          {"alex@example.com", 1}, {"fin@example.com", 1}, {"sam@example.com", 1}}))
+      << requests();
+  EXPECT_EQ(service_->tasks("sam@example.com").size(), 1u);
+  EXPECT_EQ(dossier_summaries(ref, "escalation").size(), 2u);
+
+  // The step is completed in disputed: the escalation tasks go with the step's own.
+  ASSERT_TRUE(complete(ref, "book", "done").ok());
+  clock_.advance(std::chrono::minutes(1));
+  sync_->dispatch_once(kInstance);
+  for (const auto& t : live_tasks())
+    EXPECT_NE(t["status"], "notStarted") << t["user"] << " still has an open task";
+}
+
+// Issue 16: a To Do reminder sets the task's own reminder, not only a line in its body.
+TEST_F(MsGraphEndToEnd, AReminderTurnsTheTasksReminderOnAtTheTime) {
+  defs_.workflows["price"].steps["book"].reminders = {{0}};
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  dispute_at_booking_step();
+  ASSERT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+  clock_.set(at("2026-03-30T15:00:00Z"));  // the deadline
+  EXPECT_EQ(service_->tick()->reminders, 1);
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 1) << outbox();
+  auto tasks = live_tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0]["isReminderOn"].get<bool>());
+  EXPECT_EQ(tasks[0]["reminderDateTime"]["dateTime"], "2026-03-30T15:00:00.0000000");
+  EXPECT_EQ(tasks[0]["reminderDateTime"]["timeZone"], "UTC");
+}
+
 TEST_F(MsGraphEndToEnd, AnExpiredTokenIsRenewedByTheHost) {
   dispute_at_booking_step();
   ASSERT_EQ(sync_->dispatch_once(kInstance).applied, 1);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
 #include "plugins/salesforce/sandbox/soql.hpp"
 
 namespace disputed::sandbox {
@@ -32,6 +33,8 @@ const std::vector<std::string> kTaskStandard = {"Id",
                                                 "WhatId",
                                                 "WhoId",
                                                 "Description",
+                                                "IsReminderSet",
+                                                "ReminderDateTime",
                                                 "IsClosed",
                                                 "IsDeleted",
                                                 "CompletedDateTime",
@@ -640,10 +643,27 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
                         "Unable to create/update fields: " + key +
                             ". Please check the security settings of this field.",
                         {key});
+    // A reminder is a boolean and a date-time, as Salesforce has them on Task: the owner gets a
+    // pop-up at ReminderDateTime while IsReminderSet is true.
+    if (key == "IsReminderSet") {
+      if (!value.is_boolean())
+        return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD",
+                          "Reminder Set: value not of required type: " + value.dump(), {key});
+      record[key] = value;
+      continue;
+    }
     if (!value.is_string() && !value.is_null())
       return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD",
                         key + ": value not of required type: " + value.dump(), {key});
     std::string v = value.is_string() ? value.get<std::string>() : "";
+    if (key == "ReminderDateTime" && !value.is_null()) {
+      auto at = ::disputed::sdk::kit::parse_timestamp_ms(v);
+      if (!at)
+        return error_list("INVALID_TYPE_ON_FIELD_IN_RECORD",
+                          "Reminder Date/Time: value not of required type: " + v, {key});
+      record[key] = format_datetime_ms(at->time_since_epoch().count());
+      continue;
+    }
     if (key == "Subject" && v.size() > 255)
       return error_list(
           "STRING_TOO_LONG",
@@ -695,8 +715,9 @@ json SalesforceEmulator::write_task(json& record, const json& body, bool insert,
     if (!record.contains("Status")) record["Status"] = "Not Started";
     if (!record.contains("Priority")) record["Priority"] = "Normal";
     if (!record.contains("OwnerId")) record["OwnerId"] = user_id;
-    for (const char* f :
-         {"Subject", "ActivityDate", "WhatId", "WhoId", "Description", "CompletedDateTime"})
+    if (!record.contains("IsReminderSet")) record["IsReminderSet"] = false;
+    for (const char* f : {"Subject", "ActivityDate", "WhatId", "WhoId", "Description",
+                          "CompletedDateTime", "ReminderDateTime"})
       if (!record.contains(f)) record[f] = nullptr;
     for (const auto& f : task_custom_fields_)
       if (!record.contains(f)) record[f] = nullptr;
@@ -795,6 +816,8 @@ Response SalesforceEmulator::describe_task(const std::string& version) const {
   fields.push_back(field("OwnerId", "reference", 18, true, false));
   fields.push_back(field("WhatId", "reference", 18, true, false));
   fields.push_back(field("Description", "textarea", 32000, true, false));
+  fields.push_back(field("IsReminderSet", "boolean", 0, true, false));
+  fields.push_back(field("ReminderDateTime", "datetime", 0, true, false));
   fields.push_back(field("IsClosed", "boolean", 0, false, false));
   fields.push_back(field("CompletedDateTime", "datetime", 0, false, false));
   fields.push_back(field("SystemModstamp", "datetime", 0, false, false));

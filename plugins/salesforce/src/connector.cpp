@@ -4,6 +4,7 @@
 #include <set>
 
 #include "disputed/sdk/kit/codecs.hpp"
+#include "disputed/sdk/kit/time.hpp"
 #include "disputed/sdk/plugin.hpp"
 #include "plugins/salesforce/src/task_mapping.hpp"
 
@@ -321,6 +322,12 @@ ApplyResult SalesforceConnector::change(const Action& action, const kit::TaskPay
                                                     : "Escalated by disputed";
       if (action.kind == Action::Kind::kEscalate)
         patch["Priority"] = settings().escalation_priority;
+      // A real reminder: the owner gets Salesforce's reminder pop-up now, not only a line in
+      // the Description (Task.IsReminderSet, Task.ReminderDateTime).
+      if (action.kind == Action::Kind::kRemind) {
+        patch["IsReminderSet"] = true;
+        patch["ReminderDateTime"] = kit::format_timestamp(now());
+      }
       break;
     case Action::Kind::kCreate:
     case Action::Kind::kMessage:  // not a task change (ConnectorBase sends it to on_message)

@@ -162,6 +162,76 @@ TEST_F(SalesforceEndToEnd, FaultsAndALostAnswerCreateNoSecondTask) {
   EXPECT_EQ(service_->show(ref)->dispute.status, domain::DisputeStatus::kResolved);
 }
 
+// Issue 16: a reminder is Salesforce's own (the owner's pop-up), not only a Description line.
+TEST_F(SalesforceEndToEnd, AReminderSetsTheTasksReminderDateTime) {
+  defs_.workflows["price"].steps["book"].reminders = {{0}};  // at the deadline
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  auto ref = dispute_at_booking_step();
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1);
+  ASSERT_EQ(tasks().size(), 1u);
+  EXPECT_EQ(tasks()[0]["IsReminderSet"], false);
+  EXPECT_TRUE(tasks()[0]["ReminderDateTime"].is_null());
+  clock_.set(*domain::parse_instant("2026-11-24T16:00:00Z"));  // Tue 17:00 Amsterdam: due
+  EXPECT_EQ(service_->tick()->reminders, 1);
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1) << outbox();
+  auto task = tasks()[0];
+  EXPECT_EQ(task["IsReminderSet"], true);
+  EXPECT_EQ(task["ReminderDateTime"], "2026-11-24T16:00:00.000+0000");
+  EXPECT_THAT(task["Description"].get<std::string>(), ::testing::HasSubstr("is due now"));
+  // Read back through SOQL as the rep would see it.
+  auto q = sb::http_call("GET",
+                         server_.url() +
+                             "/services/data/v62.0/query?q=SELECT+Id,IsReminderSet,"
+                             "ReminderDateTime+FROM+Task",
+                         "", {{"Authorization", "Bearer " + session("rep@example.com")}});
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(q.json()["records"][0]["IsReminderSet"], true);
+}
+
+// Issue 16: level 1 is a Task of the manager's own, level 2 moves the rep's Task to the manager;
+// one action each, although level 1's create loses its answer and the engine restarts.
+TEST_F(SalesforceEndToEnd, EachEscalationLevelActsOnceForItsTarget) {
+  defs_.workflows["price"].steps["book"].escalations = {
+      workflow::Escalation{1, {domain::AssigneeKind::kPerson, "manager@example.com"}},
+      workflow::Escalation{2,
+                           {domain::AssigneeKind::kPerson, "manager@example.com"},
+                           workflow::EscalationChannel::kReassign}};
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  auto ref = dispute_at_booking_step();
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1);
+  clock_.set(*domain::parse_instant("2026-11-25T16:00:00Z"));  // one working day overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  ASSERT_NO_FATAL_FAILURE(answer_next_write_late());
+  EXPECT_EQ(sync_->dispatch_once("salesforce").retried, 1) << "the answer was lost";
+  server_.wait_idle();
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);  // a restart
+  EXPECT_EQ(service_->tick()->escalations, 0);
+  clock_.advance(std::chrono::minutes(10));
+  auto again = sync_->dispatch_once("salesforce");
+  EXPECT_EQ(again.applied + again.already_applied, 1) << outbox();
+  auto per_key = tasks_per_key();
+  EXPECT_EQ(per_key[ref + "-3"], 1);
+  EXPECT_EQ(per_key[ref + "-3-e1"], 1) << "one Task for the manager";
+  for (const auto& t : tasks()) {
+    if (t["Dispute_Action_Id__c"] == ref + "-3-e1") {
+      EXPECT_EQ(t["OwnerId"], user("manager@example.com"));
+      EXPECT_EQ(t["Priority"], "High");
+    } else {
+      EXPECT_EQ(t["OwnerId"], user("rep@example.com"));
+    }
+  }
+
+  clock_.set(*domain::parse_instant("2026-11-26T16:00:00Z"));  // two working days overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 1) << outbox();
+  EXPECT_EQ(sync_->dispatch_once("salesforce").applied, 0);
+  per_key = tasks_per_key();
+  EXPECT_EQ(per_key.size(), 2u);
+  for (const auto& t : tasks()) EXPECT_EQ(t["OwnerId"], user("manager@example.com")) << t.dump();
+  EXPECT_EQ(service_->tasks("manager@example.com").size(), 1u);
+  EXPECT_EQ(dossier_summaries(ref, "escalation").size(), 2u);
+}
+
 TEST_F(SalesforceEndToEnd, AnExhaustedDailyAllocationBacksOffTheInstance) {
   dispute_at_booking_step();
   server_.with_emulator([&](sb::Emulator& e) {

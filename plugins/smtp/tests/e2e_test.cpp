@@ -14,6 +14,8 @@ namespace disputed {
 namespace {
 
 using engine::testing_support::at;
+using engine::testing_support::person;
+using engine::testing_support::role;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using testing::MailSink;
@@ -149,6 +151,73 @@ TEST_F(SmtpEndToEnd, AReminderThreadsWithItsTaskMailAndARoleGetsOneMailToEveryMe
               HasSubstr("New task: Approve the credit note"));
   EXPECT_THAT(mails[0]["text"].get<std::string>(),
               HasSubstr("Sent to every member of Sales management."));
+}
+
+// Issue 16: an internal step's escalation levels each mail their target once, and the date
+// promised to the customer is watched (a warning the working day before, an alert at the date).
+TEST_F(SmtpEndToEnd, EachEscalationLevelMailsItsTargetOnceAndThePromiseIsWatched) {
+  auto& check = defs_.workflows["price"].steps["check"];
+  check.reminders.clear();
+  check.escalations = {workflow::Escalation{1, role("credit-control-lead")},
+                       workflow::Escalation{3, person("boss@example.com")}};
+  defs_.notifications.promise.controller = {person("controller@example.com")};
+  defs_.notifications.promise.management = {role("sales-management")};
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  auto v = open();
+  const std::string ref = v.dispute.ref;
+  deliver(3);
+
+  sink_->clear();
+  clock_.set(at("2026-11-26T16:00:00Z"));  // Thu 17:00: a working day past Wednesday's deadline
+  ASSERT_EQ(service_->tick()->escalations, 1);
+  json mails = deliver(1);
+  ASSERT_EQ(mails.size(), 1u) << outbox();
+  EXPECT_EQ(mails[0]["envelope"]["to"], json::array({"lead@example.com"}));
+  EXPECT_EQ(mails[0]["headers"]["subject"][0],
+            "Escalation: Check the price agreement — " + ref + " (Acme BV) is overdue");
+  std::string text = mails[0]["text"];
+  EXPECT_THAT(text, HasSubstr("was due 25 November 2026, 17:00 and is 1 working day(s) overdue"));
+  EXPECT_THAT(text, HasSubstr("escalated to credit-control-lead"));
+  // Ticked again after a restart: nothing more.
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  ASSERT_EQ(service_->tick()->escalations, 0);
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 0);
+
+  sink_->clear();
+  clock_.set(at("2026-11-30T16:00:00Z"));  // Mon: three working days overdue
+  ASSERT_EQ(service_->tick()->escalations, 1);
+  mails = deliver(1);
+  ASSERT_EQ(mails.size(), 1u) << outbox();
+  EXPECT_EQ(mails[0]["envelope"]["to"], json::array({"boss@example.com"}));
+  EXPECT_THAT(mails[0]["text"].get<std::string>(), HasSubstr("is 3 working day(s) overdue"));
+
+  // Promised for Mon 7 Dec 17:00; the warning on Fri 4 Dec goes to the controller.
+  sink_->clear();
+  clock_.set(at("2026-12-04T16:00:00Z"));
+  ASSERT_EQ(service_->tick()->promises, 1);
+  mails = deliver(1);
+  ASSERT_EQ(mails.size(), 1u) << outbox();
+  EXPECT_EQ(mails[0]["envelope"]["to"], json::array({"controller@example.com"}));
+  EXPECT_EQ(mails[0]["headers"]["subject"][0],
+            "Promised date near: " + ref + " (Acme BV), promised for 7 December 2026, 17:00");
+  text = mails[0]["text"];
+  EXPECT_THAT(text, HasSubstr("the customer was promised an answer by 7 December 2026, 17:00"));
+  EXPECT_THAT(text,
+              HasSubstr("- Check the price agreement (am@example.com), due 25 November 2026"));
+
+  sink_->clear();
+  clock_.set(at("2026-12-07T16:00:00Z"));  // the date itself: management too
+  ASSERT_EQ(service_->tick()->promises, 1);
+  mails = deliver(2);
+  ASSERT_EQ(mails.size(), 2u) << outbox();
+  const json* management = find(mails, "Promised date reached");
+  ASSERT_NE(management, nullptr);
+  bool to_management = false;
+  for (const auto& m : mails)
+    to_management =
+        to_management || m["envelope"]["to"] == json::array({"sam@example.com", "sue@example.com"});
+  EXPECT_TRUE(to_management) << mails.dump(2);
+  EXPECT_EQ(dossier_summaries(ref, "promise_due").size(), 2u);
 }
 
 TEST_F(SmtpEndToEnd, TheResolutionNoticeSaysTheOutcomeAndTheNewDueDate) {

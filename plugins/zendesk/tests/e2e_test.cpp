@@ -201,5 +201,79 @@ TEST_F(ZendeskEndToEnd, WithdrawingTheDisputeCancelsTheTicket) {
   EXPECT_THAT(made[0]["tags"].dump(), ::testing::HasSubstr("disputed_cancelled"));
 }
 
+// Issue 16: the book step overdue one working day reaches the lead, two the manager; each level
+// is a ticket of the target's own, created once although the create's answer is lost and the
+// engine restarts and ticks again.
+TEST_F(ZendeskEndToEnd, EachEscalationLevelIsOneTicketForItsTargetDespiteALostAnswerAndARestart) {
+  defs_.workflows["price"].steps["book"].escalations = {
+      workflow::Escalation{1, {domain::AssigneeKind::kPerson, "lead@example.com"}},
+      workflow::Escalation{2, {domain::AssigneeKind::kPerson, "agent@example.com"}}};
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  auto ref = dispute_at_booking_step();
+  auto key = booking_step(ref).task_key;  // due Tue 24 Nov 17:00 Amsterdam
+  EXPECT_EQ(sync_->dispatch_once(kInstance).applied, 1);
+
+  clock_.set(*domain::parse_instant("2026-11-25T16:00:00Z"));  // one working day overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  // The ticket is created but its answer never arrives: the delivery is retried.
+  fault({{"method", "POST"}, {"path", "/api/v2/tickets"}, {"answer", "lost"}, {"times", 1}});
+  auto first = sync_->dispatch_once(kInstance);
+  EXPECT_EQ(first.retried, 1);
+  EXPECT_EQ(tickets(key + "-e1").size(), 1u);
+  // A restart: the engine ticks again at the same time; the level fired already.
+  service_ = std::make_unique<engine::DisputeService>(*db_, defs_, clock_);
+  EXPECT_EQ(service_->tick()->escalations, 0);
+  auto rest = dispatch_until_done(2);
+  EXPECT_EQ(rest.applied + rest.already_applied, 1) << outbox();
+  auto lead = tickets(key + "-e1");
+  ASSERT_EQ(lead.size(), 1u) << "one ticket for the lead";
+  EXPECT_EQ(lead[0]["priority"], "urgent");
+  EXPECT_THAT(lead[0]["subject"].get<std::string>(), ::testing::HasSubstr("Escalated (1)"));
+  auto users = server_.with_emulator([](sandbox::Emulator& e) {
+    return static_cast<sandbox::zendesk::ZendeskEmulator&>(e).users();
+  });
+  auto id_of = [&](const std::string& email) {
+    for (const auto& u : users)
+      if (u.email == email) return u.id;
+    return std::int64_t(0);
+  };
+  EXPECT_EQ(lead[0]["assignee_id"], id_of("lead@example.com"));
+  ASSERT_EQ(tickets(key).size(), 1u) << "finance's ticket is still the only one of the step";
+
+  clock_.set(*domain::parse_instant("2026-11-26T16:00:00Z"));  // two working days overdue
+  EXPECT_EQ(service_->tick()->escalations, 1);
+  dispatch_until_done(2);
+  auto manager = tickets(key + "-e2");
+  ASSERT_EQ(manager.size(), 1u);
+  EXPECT_EQ(manager[0]["assignee_id"], id_of("agent@example.com"));
+  EXPECT_EQ(tickets(key + "-e1").size(), 1u);
+  EXPECT_EQ(service_->tasks("agent@example.com").size(), 1u) << "in the manager's to-do list";
+  EXPECT_EQ(dossier_summaries(ref, "escalation").size(), 2u);
+
+  // The manager solves their own ticket with the outcome: the step is done, finance's ticket
+  // and the lead's are closed.
+  std::string path =
+      server_.url() + "/api/v2/tickets/" + std::to_string(manager[0]["id"].get<int>());
+  json solve = {{"ticket",
+                 {{"status", "solved"},
+                  {"custom_fields", {{{"id", kOutcomeField}, {"value", "done"}}}},
+                  {"comment", {{"body", "Booked it myself"}, {"public", false}}}}}};
+  server_.clock().advance(std::chrono::seconds(2));
+  ASSERT_EQ(sandbox::http_call("PUT", path, solve.dump(),
+                               {{"Authorization", basic("agent@example.com/token:sandbox-token")}})
+                .status,
+            200);
+  int applied = 0;
+  ASSERT_TRUE(poll_and_expect_resolved(kInstance, ref, "agent@example.com", applied).ok());
+  // What the completion queued is due from when Zendesk says it happened (the sandbox runs on
+  // the system clock): the engine's clock moves there.
+  clock_.set(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now() +
+                                                                std::chrono::hours(1)));
+  dispatch_until_done(2);
+  EXPECT_EQ(tickets(key)[0]["status"], "solved") << outbox();
+  EXPECT_EQ(tickets(key + "-e1")[0]["status"], "solved");
+  EXPECT_THAT(tickets(key + "-e1")[0]["tags"].dump(), ::testing::HasSubstr("disputed_cancelled"));
+}
+
 }  // namespace
 }  // namespace disputed

@@ -155,12 +155,36 @@ std::string serialise_task_payload(Action::Kind kind, const TaskPayload& p) {
       if (!p.dispute_url.empty()) out["dispute_url"] = p.dispute_url;
       if (!p.assignee_members.empty()) out["assignee_members"] = p.assignee_members;
       notify();
+      // An escalation level's task of the target's own (issue 16): who, why, how urgent.
+      if (!p.escalated_to.empty()) {
+        out["escalated_to"] = p.escalated_to;
+        out["priority"] = p.priority;
+        out["note"] = p.note;
+      }
       break;
     }
     case Action::Kind::kUpdate:
       out["status"] = p.status;
       out["outcome"] = p.outcome;
       out["comment"] = p.comment;
+      // A move (issue 16): the new assignee (reassigned) or the new due date (extended, after a
+      // wait for the customer), only when that is what the update changes.
+      if (!p.assignee.empty()) {
+        out["assignee"] = p.assignee;
+        out["assignee_kind"] = p.assignee_kind;
+        if (!p.assignee_members.empty()) out["assignee_members"] = p.assignee_members;
+      }
+      if (!p.deadline_at.empty()) {
+        out["deadline_at"] = p.deadline_at;
+        out["deadline_local_date"] = p.deadline_local_date;
+        out["time_zone"] = p.time_zone;
+      }
+      if (!p.note.empty()) out["note"] = p.note;
+      // An escalation level that moves the task to its target.
+      if (!p.escalated_to.empty()) {
+        out["escalated_to"] = p.escalated_to;
+        out["priority"] = p.priority;
+      }
       break;
     case Action::Kind::kCancel:
       out["dispute"] = p.dispute;

@@ -45,7 +45,7 @@ inline workflow::Definitions test_definitions() {
   check.assignee = account_manager();
   check.deadline_working_days = 2;
   check.reminders = {{1}, {0}};
-  check.escalation = Escalation{1, role("credit-control-lead")};
+  check.escalations = {Escalation{1, role("credit-control-lead")}};
   check.outcomes = {{"customer-right", "approve"}, {"customer-wrong", "rejected"}};
   StepDef approve;
   approve.id = "approve";

@@ -57,8 +57,9 @@ TEST(WorkflowDef, ParsesTheFileFormatWithDefaults) {
   EXPECT_EQ(check->deadline_working_days, 3);
   ASSERT_EQ(check->reminders.size(), 2u);
   EXPECT_EQ(check->reminders[1].working_days_before, 0);
-  ASSERT_TRUE(check->escalation.has_value());
-  EXPECT_EQ(check->escalation->to, (AssigneeRule{domain::AssigneeKind::kRole, "sales-management"}));
+  ASSERT_EQ(check->escalations.size(), 1u);  // the single "escalation" form is one level
+  EXPECT_EQ(check->escalations[0].to,
+            (AssigneeRule{domain::AssigneeKind::kRole, "sales-management"}));
   ASSERT_NE(check->outcome("customer-right"), nullptr);
   EXPECT_EQ(check->outcome("customer-right")->next, "approve");
   EXPECT_EQ(check->outcome("maybe"), nullptr);
@@ -67,7 +68,7 @@ TEST(WorkflowDef, ParsesTheFileFormatWithDefaults) {
   EXPECT_EQ(approve->target, "internal");
   EXPECT_EQ(approve->deadline_working_days, 2);
   EXPECT_TRUE(approve->reminders.empty());
-  EXPECT_FALSE(approve->escalation.has_value());
+  EXPECT_TRUE(approve->escalations.empty());
   EXPECT_EQ(approve->instructions, "");
 
   EXPECT_EQ(wf.step("credit")->assignee.value, "finance@example.com");
@@ -202,6 +203,84 @@ TEST(WorkflowDef, PersonAssigneesAreEmailAddresses) {
   EXPECT_NE(e.problem().find("not an e-mail address"), std::string::npos);
   e = error_after([](json& d) { d["steps"][0]["escalation"]["to"] = {{"person", "boss"}}; });
   EXPECT_EQ(e.key_path(), "/steps/0/escalation/to/person");
+}
+
+TEST(WorkflowDef, EscalationLevelsAreReadInOrderWithTheirChannels) {
+  json doc = price_workflow();
+  doc["steps"][0].erase("escalation");
+  doc["steps"][0]["escalations"] = json::parse(R"([
+    {"after_overdue_working_days": 1, "to": {"role": "sales-management"}},
+    {"after_overdue_working_days": 3, "to": {"person": "boss@example.com"}, "channel": "reassign"}
+  ])");
+  auto wf = WorkflowDef::from_json(doc, "price.json");
+  const StepDef* check = wf.step("check");
+  ASSERT_EQ(check->escalations.size(), 2u);
+  EXPECT_EQ(check->escalations[0].after_overdue_working_days, 1);
+  EXPECT_EQ(check->escalations[0].channel, EscalationChannel::kDefault);
+  EXPECT_EQ(check->escalations[0].effective_channel("internal"), EscalationChannel::kEmail);
+  EXPECT_EQ(check->escalations[0].effective_channel("zendesk"), EscalationChannel::kTask);
+  EXPECT_EQ(check->escalations[1].to,
+            (AssigneeRule{domain::AssigneeKind::kPerson, "boss@example.com"}));
+  EXPECT_EQ(check->escalations[1].effective_channel("zendesk"), EscalationChannel::kReassign);
+  // The snapshot form lists the levels; a channel left to its default stays out.
+  json canonical = wf.to_json();
+  EXPECT_EQ(canonical["steps"][0]["escalations"].size(), 2u);
+  EXPECT_FALSE(canonical["steps"][0]["escalations"][0].contains("channel"));
+  EXPECT_EQ(canonical["steps"][0]["escalations"][1]["channel"], "reassign");
+  EXPECT_EQ(WorkflowDef::from_json(canonical, "snapshot"), wf);
+}
+
+TEST(WorkflowDef, TheSingleEscalationFormIsOneLevelAndHashesLikeIt) {
+  auto single = WorkflowDef::from_json(price_workflow(), "price.json");
+  json doc = price_workflow();
+  doc["steps"][0]["escalations"] = json::array({doc["steps"][0]["escalation"]});
+  doc["steps"][0].erase("escalation");
+  EXPECT_EQ(WorkflowDef::from_json(doc, "price.json").hash(), single.hash());
+}
+
+TEST(WorkflowDef, BadEscalationLevelsNameTheWorkflowStepAndLevel) {
+  auto e = error_after([](json& d) {
+    d["steps"][0]["escalations"] = json::parse(R"([
+      {"after_overdue_working_days": 2, "to": {"role": "a"}},
+      {"after_overdue_working_days": 2, "to": {"role": "b"}}])");
+    d["steps"][0].erase("escalation");
+  });
+  EXPECT_EQ(e.key_path(), "/steps/0/escalations/1/after_overdue_working_days");
+  EXPECT_NE(e.problem().find("workflow 'price', step 'check', escalation level 2"),
+            std::string::npos)
+      << e.what();
+  EXPECT_NE(e.problem().find("more than level 1's (2 working days overdue)"), std::string::npos);
+
+  e = error_after(
+      [](json& d) { d["steps"][0]["escalations"] = json::array({d["steps"][0]["escalation"]}); });
+  EXPECT_EQ(e.key_path(), "/steps/0/escalation");
+  EXPECT_NE(e.problem().find("not both"), std::string::npos);
+
+  e = error_after([](json& d) {
+    d["steps"][0]["escalations"] =
+        json::parse(R"([{"to": {"role": "a"}}, {"after_overdue_working_days": 3,
+                         "to": {"person": "boss"}}])");
+    d["steps"][0].erase("escalation");
+  });
+  EXPECT_EQ(e.key_path(), "/steps/0/escalations/1/to/person");
+  EXPECT_NE(e.problem().find("escalation level 2: 'boss' is not an e-mail address"),
+            std::string::npos)
+      << e.what();
+
+  e = error_after([](json& d) { d["steps"][0]["escalation"]["channel"] = "fax"; });
+  EXPECT_EQ(e.key_path(), "/steps/0/escalation/channel");
+}
+
+TEST(WorkflowDef, TheLongestDeadlinePathFollowsTheSlowestOutcomes) {
+  auto wf = WorkflowDef::from_json(price_workflow(), "price.json");
+  // check (3) -> approve (2) -> credit (1); check -> rejected is shorter.
+  DeadlinePath path = longest_deadline_path(wf);
+  EXPECT_EQ(path.working_days, 6);
+  EXPECT_EQ(path.steps, (std::vector<std::string>{"check", "approve", "credit"}));
+
+  json loop = price_workflow();  // approve may send it back to check: followed once
+  loop["steps"][1]["outcomes"].push_back({{"outcome", "recheck"}, {"next", "check"}});
+  EXPECT_EQ(longest_deadline_path(WorkflowDef::from_json(loop, "x")).working_days, 6);
 }
 
 TEST(WorkflowDef, IdsFollowThePattern) {

@@ -76,6 +76,19 @@ TEST(ShippedConfigs, LoadWithTheSixCategories) {
   }
   EXPECT_EQ(defs.roles.size(), 7u);
   ASSERT_NE(defs.role("credit-control-lead"), nullptr);
+  // Two escalation levels, the team lead and then management; a step the lead does themselves
+  // goes to management at once.
+  for (const auto& [wf_id, wf] : defs.workflows) {
+    for (const auto& [step_id, step] : wf.steps) {
+      ASSERT_FALSE(step.escalations.empty()) << wf_id << "/" << step_id;
+      EXPECT_EQ(step.escalations.back().to,
+                (AssigneeRule{domain::AssigneeKind::kRole, "management"}))
+          << wf_id << "/" << step_id;
+      if (step.assignee.value != "credit-control-lead") {
+        EXPECT_EQ(step.escalations.size(), 2u) << wf_id << "/" << step_id;
+      }
+    }
+  }
   EXPECT_EQ(defs.category("duplicate-invoice")->max_resolution_working_days, 5);
 }
 
@@ -183,10 +196,46 @@ TEST(LoadDefinitions, UnknownRole) {
 TEST(LoadDefinitions, UnknownEscalationRole) {
   ConfigCopy configs;
   configs.edit("workflows/price.json", [](json& d) {
-    d["steps"][1]["escalation"]["to"] = {{"role", "ceo"}};
+    d["steps"][1]["escalations"][1]["to"] = {{"role", "ceo"}};
   });
   auto e = configs.error();
+  EXPECT_EQ(e.key_path(), "/steps/1/escalations/1/to/role");
+  // The older single form is still read, and checked at its own path.
+  configs.edit("workflows/price.json", [](json& d) {
+    d["steps"][1].erase("escalations");
+    d["steps"][1]["escalation"] = {{"to", {{"role", "ceo"}}}};
+  });
+  e = configs.error();
   EXPECT_EQ(e.key_path(), "/steps/1/escalation/to/role");
+}
+
+TEST(LoadDefinitions, DeadlinesLongerThanTheCategoryPromiseAreWarnedAbout) {
+  ConfigCopy configs;
+  EXPECT_TRUE(deadline_warnings(configs.load()).empty()) << "the shipped workflows fit";
+  // administrative: 5 working days promised; check (2) -> issue (2) = 4 fits, 4 + 2 does not.
+  configs.edit("workflows/administrative.json",
+               [](json& d) { d["steps"][1]["deadline_working_days"] = 4; });
+  auto warnings = deadline_warnings(configs.load());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "category 'administrative': workflow 'administrative' can take longer than the "
+            "category's max_resolution_working_days (5): its longest path check-invoice-details "
+            "(2) -> issue-corrected-invoice (4) adds up to 6 working days");
+}
+
+TEST(LoadDefinitions, ThePromiseWatchIsConfiguredAndItsRolesChecked) {
+  ConfigCopy configs;
+  auto defs = configs.load();
+  EXPECT_TRUE(defs.notifications.promise.enabled);
+  EXPECT_EQ(defs.notifications.promise.before_working_days, 1);
+  ASSERT_EQ(defs.notifications.promise.controller.size(), 1u);
+  EXPECT_EQ(defs.notifications.promise.controller[0].value, "credit-control");
+  ASSERT_EQ(defs.notifications.promise.management.size(), 1u);
+  configs.edit("disputed.json", [](json& d) {
+    d["notifications"]["promise"]["management"][0] = {{"role", "board"}};
+  });
+  auto e = configs.error();
+  EXPECT_EQ(e.key_path(), "/notifications/promise/management/0/role");
 }
 
 TEST(LoadDefinitions, UnreachableStep) {
