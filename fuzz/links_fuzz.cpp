@@ -101,13 +101,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ours && !v.claims) fail("a link we signed does not verify");
   if (ours && text_ok && !same(*v.claims, c)) fail("a link we signed verifies to other claims");
   if (ours && v.claims->key_id != "k2") fail("not signed with the first key");
-  // One changed character anywhere: never the same claims with a good signature.
+  // One changed character anywhere: never other claims with a good signature. (The same claims
+  // may come back: a base64url character's unused low bits do not change the bytes. They are
+  // the token's own claims, which are not `c` when `c` was no valid UTF-8: signing replaced its
+  // bad bytes.)
   for (std::size_t i = 0; i < token.size(); i += 1 + token.size() / 16) {
     std::string changed = token;
     changed[i] = changed[i] == 'A' ? 'B' : 'A';
     auto w = verify(changed);
     if (w.claims && changed != token && w.problem == messaging::LinkProblem::kNone &&
-        !(w.claims && same(*w.claims, c)))
+        !(v.claims && same(*w.claims, *v.claims)))
       fail("a changed token verifies to other claims");
   }
   check_verified(token);
